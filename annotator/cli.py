@@ -1,0 +1,392 @@
+"""The `annotator` command. Without a subcommand it opens the annotation window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from annotator import __version__
+
+SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "sample_corpus"
+SUBCOMMANDS = ("gui", "import", "export", "stats", "predict", "suggest", "evaluate", "train-ner", "train",
+               "merge", "agreement", "config")
+
+
+class CliError(Exception):
+    """A user-facing error: printed as `annotator: error: …`, exit status 2."""
+
+
+def _store(args, *, must_exist: bool = True):
+    from annotator.core.store import Store, default_db_path
+
+    path = args.db or default_db_path()
+    if must_exist and path != ":memory:" and not Path(path).exists():
+        raise CliError(f"{path}: no such database (create one with `annotator import FILES --db {path}`)")
+    config = None
+    if getattr(args, "config", None):
+        from annotator.core.config import load_config
+        config = load_config(args.config)
+    tokenizer = None
+    if getattr(args, "needs_tokenizer", False):
+        from annotator.nlp.tokenizer import token_offsets
+        tokenizer = token_offsets
+    return Store(path, config=config, tokenizer=tokenizer)
+
+
+# ---- import ---------------------------------------------------------------------------------
+def cmd_import(args) -> int:
+    from annotator.core.formats.readers import read_paths
+    from annotator.core.importer import import_records
+    from annotator.core.progress import TerminalProgress
+
+    args.needs_tokenizer = True
+    store = _store(args, must_exist=False)
+    items = read_paths(args.paths, args.format, text_column=args.text_column, id_column=args.id_column,
+                       title_column=args.title_column, doc_boundary=args.doc_boundary)
+    progress = TerminalProgress("importing")
+    summary = import_records(store, items, layer=args.annotator, as_suggestions=args.as_suggestions,
+                             progress=progress)
+    progress.done()
+    for problem in summary.problems:
+        print(problem, file=sys.stderr)
+    print(summary.line())
+    return 1 if summary.errors and not summary.imported and not summary.annotated else 0
+
+
+def import_sample_corpus(store, *, suggest: bool = True, out=sys.stderr) -> None:
+    """Fill a new database with the sample articles (and the model's suggestions)."""
+    from annotator.core.formats.readers import read_paths
+    from annotator.core.importer import import_records
+
+    files = sorted(SAMPLE_CORPUS.glob("*.txt"))
+    summary = import_records(store, read_paths(files, "txt"))
+    print(f"sample corpus: {summary.line()}", file=out)
+    if suggest:
+        from annotator.core.progress import TerminalProgress
+        from annotator.nlp.suggest import suggest_articles
+
+        progress = TerminalProgress("suggesting", store.article_count(), stream=out)
+        suggest_articles(store, progress=progress)
+        progress.done()
+
+
+# ---- gui ------------------------------------------------------------------------------------
+XCB_PACKAGES = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
+
+
+def check_display(environ=None, find_library=None) -> None:
+    """Refuse clearly, before Qt aborts, when no window can be shown on this Linux machine."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return
+    platform = environ.get("QT_QPA_PLATFORM", "")
+    if platform.startswith(("offscreen", "minimal", "vnc", "eglfs", "linuxfb")):
+        return
+    if platform.startswith("wayland") or (not platform and environ.get("WAYLAND_DISPLAY") and not environ.get("DISPLAY")):
+        return
+    if not environ.get("DISPLAY"):
+        raise CliError(
+            "no display: there is no X or Wayland screen to open the window on.\n"
+            "  On a server, install Xvfb and run under it:  sudo apt-get install xvfb && xvfb-run -a make run\n"
+            "  Or run without a screen (for scripts):        QT_QPA_PLATFORM=offscreen make run")
+    if find_library is None:
+        from ctypes.util import find_library
+    missing = [package for lib, package in XCB_PACKAGES.items() if not find_library(lib)]
+    if missing:
+        raise CliError(
+            "Qt needs system libraries that are not installed: " + ", ".join(missing) + "\n"
+            f"  Install them with:  sudo apt-get install {' '.join(missing)}")
+
+
+def cmd_gui(args) -> int:
+    from annotator.core.store import Store, default_db_path
+
+    check_display()
+    path = args.db or default_db_path()
+    if not Path(path).exists():
+        if args.db and not args.sample:
+            raise CliError(f"{path}: no such database (use --sample to create it from the sample corpus)")
+        print(f"{path}: creating the database from the sample corpus …", file=sys.stderr)
+        from annotator.nlp.tokenizer import token_offsets
+
+        with Store(path, tokenizer=token_offsets) as store:
+            import_sample_corpus(store, suggest=not args.no_suggest)
+    from annotator.gui.app import run
+
+    return run(path, annotator=args.annotator, article_id=args.article)
+
+
+# ---- export / stats -------------------------------------------------------------------------
+def cmd_export(args) -> int:
+    from annotator.core.export import export_layer
+    from annotator.core.progress import TerminalProgress
+
+    store = _store(args)
+    progress = TerminalProgress("exporting", store.article_count())
+    layer = args.annotator
+    if not args.gold and not layer:
+        names = store.annotators()
+        if len(names) != 1:
+            raise CliError("say whose annotations to export: --annotator NAME or --gold "
+                           f"(annotators: {', '.join(names) or 'none yet'})")
+        layer = names[0]
+    summary = export_layer(store, args.out, fmt=args.format, layer=layer, gold=args.gold,
+                           include_rejected=args.include_rejected, force=args.force, bom=args.bom,
+                           split=args.split, quotes_column=args.quotes_column, progress=progress)
+    progress.done()
+    print(summary.line() if hasattr(summary, "line") else summary)
+    return 0
+
+
+def stats(store) -> dict:
+    """Figures of a database: articles, done per annotator, spans per label, quotes."""
+    db = store.db
+    per_annotator = {
+        name: {"done": done, "in_progress": progress}
+        for name, done, progress in db.execute(
+            "SELECT annotator, sum(status = 'done'), sum(status = 'in_progress') FROM layers GROUP BY annotator")
+    }
+    labels: dict = {}
+    for annotator, label, status, n in db.execute(
+            "SELECT annotator, label, status, count(*) FROM entities GROUP BY annotator, label, status"):
+        labels.setdefault(annotator, {}).setdefault(label, {})[status] = n
+    quotes: dict = {}
+    for annotator, status, n, with_speaker, with_stance, direct in db.execute(
+            "SELECT annotator, status, count(*), sum(speaker_start IS NOT NULL), sum(stance IS NOT NULL), "
+            "sum(kind = 'direct') FROM quotes GROUP BY annotator, status"):
+        quotes.setdefault(annotator, {})[status] = {
+            "quotes": n, "direct": direct, "indirect": n - direct, "with_speaker": with_speaker,
+            "without_speaker": n - with_speaker, "with_stance": with_stance, "without_stance": n - with_stance}
+    return {"database": store.path, "articles": store.article_count(), "layers": per_annotator,
+            "entities": labels, "quotes": quotes}
+
+
+def cmd_stats(args) -> int:
+    store = _store(args)
+    result = stats(store)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"database  {result['database']}")
+    print(f"articles  {result['articles']}")
+    print("\nlayer                 done  in progress")
+    for name, row in sorted(result["layers"].items()):
+        print(f"{name:<20} {row['done'] or 0:>5} {row['in_progress'] or 0:>12}")
+    print("\nentities (layer, label: accepted / suggested / rejected)")
+    for name, per_label in sorted(result["entities"].items()):
+        for label, counts in sorted(per_label.items()):
+            print(f"{name:<20} {label:<8} {counts.get('accepted', 0):>6} / {counts.get('suggested', 0):>6} / "
+                  f"{counts.get('rejected', 0):>6}")
+    print("\nquotes (layer, status: total, direct/indirect, with/without speaker, with/without stance)")
+    for name, per_status in sorted(result["quotes"].items()):
+        for status, q in sorted(per_status.items()):
+            print(f"{name:<20} {status:<9} {q['quotes']:>5}  {q['direct']}/{q['indirect']}  "
+                  f"{q['with_speaker']}/{q['without_speaker']}  {q['with_stance']}/{q['without_stance']}")
+    return 0
+
+
+# ---- pipeline commands ----------------------------------------------------------------------
+def cmd_predict(args) -> int:
+    from annotator.nlp.pipeline import run_predict
+
+    n = run_predict(args.inputs, args.out, model_dir=args.model)
+    print(f"wrote {n} records to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_suggest(args) -> int:
+    from annotator.core.progress import TerminalProgress
+    from annotator.nlp.suggest import suggest_articles
+
+    store = _store(args)
+    ids = args.articles or None
+    progress = TerminalProgress("suggesting", len(ids) if ids else store.article_count())
+    n = suggest_articles(store, ids, args.model, progress=progress)
+    progress.done()
+    print(f"suggestions stored for {n} articles")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from annotator.core.evaluation import run_evaluate
+
+    print(run_evaluate(args.gold, args.pred, model_dir=args.model, as_json=args.json))
+    return 0
+
+
+def cmd_train_ner(args) -> int:
+    from annotator.nlp.ner_train import train_ner
+
+    scores = train_ner(args.iob, args.dev, args.out, max_epochs=args.epochs, seed=args.seed,
+                       n_sentences=args.sentences)
+    print(json.dumps(scores, indent=2, default=str))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from annotator.nlp.train import train_from_gold
+
+    store = _store(args)
+    scores = train_from_gold(store, args.out, base_model=args.base_model, layer=args.layer, seed=args.seed,
+                             max_epochs=args.epochs, extra_iob=args.extra_iob, extra_sentences=args.extra_sentences)
+    print(json.dumps(scores, indent=2, default=str))
+    return 0
+
+
+def cmd_merge(args) -> int:
+    from annotator.core.merge import merge_databases
+
+    store = _store(args, must_exist=False)
+    for other in args.others:
+        summary = merge_databases(store, other)
+        print(f"{other}: {summary.line() if hasattr(summary, 'line') else summary}")
+    return 0
+
+
+def cmd_agreement(args) -> int:
+    from annotator.core.agreement import agreement_report, format_agreement
+
+    store = _store(args)
+    report = agreement_report(store, annotators=args.annotators or None)
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_agreement(report))
+    return 0
+
+
+def cmd_config(args) -> int:
+    store = _store(args)
+    if args.set:
+        from annotator.core.config import load_config
+        store.set_config(load_config(args.set))
+        print(f"{store.path}: configuration replaced from {args.set}")
+    print(json.dumps(json.loads(store.config.to_json()), indent=2, ensure_ascii=False))
+    return 0
+
+
+# ---- parser ---------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Annotate entities, quotations, speakers and stance in news articles.")
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    db_help = "database file (default: $ANNOTATOR_DB or ./annotator.db)"
+    parser.add_argument("--db", help=db_help)
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", help=db_help, default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("gui", parents=[db], help="open the annotation window (the default command)")
+    p.add_argument("--annotator", help="annotator name (default: asked once, then remembered)")
+    p.add_argument("--article", help="article id to open")
+    p.add_argument("--sample", action="store_true", help="create the database from the sample corpus if missing")
+    p.add_argument("--no-suggest", action="store_true", help="with a new sample database: no model suggestions")
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("import", parents=[db], help="import articles (.txt folder, JSONL, CoNLL/IOB, CSV)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", default="auto", choices=["auto", "txt", "jsonl", "conll", "csv"])
+    p.add_argument("--text-column", help="CSV: column holding the text (default: text)")
+    p.add_argument("--id-column", help="CSV: column holding the article id")
+    p.add_argument("--title-column", help="CSV: column holding the title")
+    p.add_argument("--doc-boundary", choices=["docstart", "blank", "none"],
+                   help="CoNLL: what separates documents (default: -DOCSTART- lines)")
+    p.add_argument("--annotator", help="layer for imported annotations (default: the record's _annotator_id, else @gold)")
+    p.add_argument("--as-suggestions", action="store_true", help="store imported annotations as model suggestions")
+    p.add_argument("--config", help="project configuration TOML for a new database (default: resources/config.toml)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", parents=[db], help="export annotations (jsonl, spacy, conll, csv, brat)")
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--format", default="jsonl", choices=["jsonl", "spacy", "conll", "csv", "brat"])
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--annotator", help="whose layer to export")
+    who.add_argument("--gold", action="store_true", help="the reviewed gold layer, accepted annotations only")
+    p.add_argument("--include-rejected", action="store_true", help="keep rejected suggestions (for review)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file or folder")
+    p.add_argument("--bom", action="store_true", help="csv: UTF-8 with BOM (for Excel)")
+    p.add_argument("--split", type=float, help="spacy: train share, e.g. 0.8 writes train.spacy and dev.spacy")
+    p.add_argument("--quotes-column", action="store_true", help="conll: add a column of quote tags")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("stats", parents=[db], help="articles, progress, spans per label, quotes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("predict", help="run the pipeline: .txt folder or JSONL in, FORMAT.md JSONL out")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("out", metavar="OUT.jsonl")
+    p.add_argument("--model", help="NER model directory (default: the bundled model)")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("suggest", parents=[db], help="store pipeline suggestions for articles in the database")
+    p.add_argument("--model", help="NER model directory (default: the bundled model)")
+    p.add_argument("--articles", nargs="*", help="article ids (default: all)")
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("evaluate", help="score predictions against gold (entities, quotes, speakers, cues, stance)")
+    p.add_argument("gold", metavar="GOLD.jsonl")
+    p.add_argument("--pred", metavar="PRED.jsonl", help="predictions (default: run the pipeline on the gold texts)")
+    p.add_argument("--model", help="NER model directory when running the pipeline")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("train-ner", help="train the statistical NER model from IOB files (e.g. NERGrit)")
+    p.add_argument("--iob", required=True, help="training IOB file")
+    p.add_argument("--dev", required=True, help="development IOB file (early stopping)")
+    p.add_argument("--out", required=True, help="output model directory")
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences")
+    p.set_defaults(func=cmd_train_ner)
+
+    p = sub.add_parser("train", parents=[db], help="train a pipeline from the gold layer")
+    p.add_argument("out", metavar="OUT_DIR")
+    p.add_argument("--base-model", help="start from this model (default: the bundled NER model)")
+    p.add_argument("--layer", default="@gold", help="layer to train from (default: @gold)")
+    p.add_argument("--extra-iob", help="also train NER on this IOB file (e.g. NERGrit train)")
+    p.add_argument("--extra-sentences", type=int, default=300, help="how many IOB sentences to add")
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("merge", parents=[db], help="merge other annotators' databases into this one")
+    p.add_argument("others", nargs="+", metavar="OTHER.db")
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("agreement", parents=[db], help="inter-annotator agreement on shared articles")
+    p.add_argument("--annotators", nargs="*", help="annotators to compare (default: all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_agreement)
+
+    p = sub.add_parser("config", parents=[db], help="show (or --set) the project configuration of a database")
+    p.add_argument("--set", metavar="CONFIG.toml", help="replace the database's configuration")
+    p.set_defaults(func=cmd_config)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not any(arg in SUBCOMMANDS or arg in ("-h", "--help", "--version") for arg in argv):
+        argv.append("gui")
+    args = build_parser().parse_args(argv)
+    from annotator.core.config import ConfigError
+    from annotator.core.formats.common import FormatError
+    from annotator.core.store import StoreError
+
+    errors: tuple = (CliError, StoreError, FormatError, ConfigError, OSError)
+    try:
+        from annotator.core.export import ExportError
+        errors += (ExportError,)
+    except ImportError:
+        pass
+    try:
+        return args.func(args)
+    except errors as exc:
+        print(f"annotator: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("annotator: interrupted; everything stored before this point is kept", file=sys.stderr)
+        return 130

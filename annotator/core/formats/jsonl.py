@@ -1,0 +1,56 @@
+"""FORMAT.md JSONL: one JSON object per line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from annotator.core.formats.common import FormatError, Problem, read_text
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
+    """Records of a JSONL file; a bad line becomes a Problem naming file:line, the others still come."""
+    path = Path(path)
+    try:
+        text, problems = read_text(path)
+    except FormatError as exc:
+        yield Problem(str(path), None, str(exc).split(": ", 1)[-1])
+        return
+    yield from problems
+    if not text.strip():
+        yield Problem(str(path), None, "empty file; skipped", "warning")
+        return
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Problem(str(path), number, f"bad JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield Problem(str(path), number, "a line must hold a JSON object")
+            continue
+        record["_file"] = str(path)
+        record["_line"] = number
+        yield record
+
+
+def dump_record(record: dict) -> str:
+    """One JSONL line (without the newline); private keys are left out."""
+    return json.dumps({k: v for k, v in record.items() if k not in ("_file", "_line")}, ensure_ascii=False)
+
+
+def write_jsonl(records, path: str | Path) -> int:
+    n = 0
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for record in records:
+            fh.write(dump_record(record) + "\n")
+            n += 1
+    return n
+
+
+def check_is_jsonl(path: Path) -> None:
+    if path.suffix.lower() not in (".jsonl", ".json", ".ndjson"):
+        raise FormatError(f"{path}: not a .jsonl file")

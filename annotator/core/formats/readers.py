@@ -1,0 +1,61 @@
+"""One entry for every importer: paths (files or folders) and a format, out come records and problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from annotator.core.formats.common import FormatError, Problem
+
+FORMATS = ("auto", "txt", "jsonl", "conll", "csv")
+_SUFFIXES = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".conll": "conll",
+             ".iob": "conll", ".bio": "conll", ".bilou": "conll", ".tsv": "conll", ".csv": "csv"}
+
+
+def guess_format(path: Path) -> str | None:
+    return _SUFFIXES.get(path.suffix.lower())
+
+
+def expand_paths(paths: list[str | Path], fmt: str = "auto") -> list[Path]:
+    """Files named, and the files of each folder named (sorted; hidden files and sidecars left out)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.is_file() and not child.name.startswith(".") and not child.name.endswith(".meta.json"):
+                    if fmt != "auto" or guess_format(child):
+                        files.append(child)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise FormatError(f"{path}: no such file or folder")
+    return files
+
+
+def read_paths(paths: list[str | Path], fmt: str = "auto", **options) -> Iterator[dict | Problem]:
+    """Records from files and folders. Options go to the reader of the format (text_column …)."""
+    if fmt not in FORMATS:
+        raise FormatError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    for path in expand_paths(paths, fmt):
+        kind = fmt if fmt != "auto" else guess_format(path)
+        if kind is None:
+            yield Problem(str(path), None, "unknown file type; use --format")
+        elif kind == "txt":
+            from annotator.core.formats.txt import read_txt
+            yield from read_txt(path)
+        elif kind == "jsonl":
+            from annotator.core.formats.jsonl import read_jsonl
+            yield from read_jsonl(path)
+        elif kind == "conll":
+            from annotator.core.formats.conll import read_conll
+            conll_options = {k: v for k, v in options.items() if k in ("doc_boundary", "label_map") and v is not None}
+            yield from read_conll(path, **conll_options)
+        elif kind == "csv":
+            from annotator.core.formats.csvfmt import read_csv
+            csv_options = {k: v for k, v in options.items()
+                           if k in ("text_column", "id_column", "title_column", "delimiter") and v is not None}
+            try:
+                yield from read_csv(path, **csv_options)
+            except FormatError as exc:
+                yield Problem(str(path), None, str(exc).split(": ", 1)[-1] if str(exc).startswith(str(path)) else str(exc))

@@ -1,0 +1,35 @@
+"""Plain-text articles: one article per `.txt` file, id from the file name.
+
+Metadata may sit next to a file as `<stem>.meta.json` (title, source, date, url, anything else)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from annotator.core.formats.common import FormatError, Problem, read_text
+
+
+def read_txt(path: str | Path) -> Iterator[dict | Problem]:
+    path = Path(path)
+    try:
+        text, problems = read_text(path)
+    except FormatError as exc:
+        yield Problem(str(path), None, str(exc).split(": ", 1)[-1])
+        return
+    yield from problems
+    if not text.strip():
+        yield Problem(str(path), None, "empty file; skipped", "warning")
+        return
+    record: dict = {"id": path.stem, "text": text, "meta": {}, "_file": str(path)}
+    meta_path = path.with_name(path.stem + ".meta.json")
+    if meta_path.exists():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not a JSON object")
+            record["meta"] = meta
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield Problem(str(meta_path), None, f"metadata ignored: {exc}", "warning")
+    yield record

@@ -1,0 +1,75 @@
+"""Offsets in Python code points: checks, token snapping and tokens of imported text."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+Tokens = list[tuple[int, int]]
+
+_FALLBACK_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+
+
+def simple_tokens(text: str) -> Tokens:
+    """A dependency-free tokenizer for when spaCy is not wanted (core tests, scripts)."""
+    return [(m.start(), m.end()) for m in _FALLBACK_TOKEN.finditer(text)]
+
+
+def split_tokens_at(tokens: Tokens, boundaries: set[int]) -> Tokens:
+    """Split tokens so that every offset in `boundaries` falls on a token boundary.
+
+    Imported annotations are never moved: the tokens adapt to them instead."""
+    if not boundaries:
+        return list(tokens)
+    cuts = sorted(boundaries)
+    result: Tokens = []
+    for start, end in tokens:
+        lo = bisect.bisect_right(cuts, start)
+        hi = bisect.bisect_left(cuts, end)
+        pos = start
+        for cut in cuts[lo:hi]:
+            result.append((pos, cut))
+            pos = cut
+        result.append((pos, end))
+    return result
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Remove whitespace at both ends of [start, end)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def snap_to_tokens(tokens: Tokens, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Widen a selection to the tokens it touches, whitespace trimmed; None if it holds no token."""
+    start, end = trim(text, max(0, start), min(len(text), end))
+    if start >= end or not tokens:
+        return None
+    starts = [s for s, _ in tokens]
+    first = bisect.bisect_right(starts, start) - 1
+    if first < 0 or tokens[first][1] <= start:
+        first += 1
+    last = bisect.bisect_left(starts, end) - 1
+    if first >= len(tokens) or last < first:
+        return None
+    return tokens[first][0], tokens[last][1]
+
+
+def token_index(tokens: Tokens, start: int, end: int) -> tuple[int, int] | None:
+    """(token_start, token_end inclusive) of a span on token boundaries, else None."""
+    starts = [s for s, _ in tokens]
+    first = bisect.bisect_left(starts, start)
+    if first >= len(tokens) or tokens[first][0] != start:
+        return None
+    ends = [e for _, e in tokens]
+    last = bisect.bisect_left(ends, end)
+    if last >= len(tokens) or tokens[last][1] != end or last < first:
+        return None
+    return first, last
+
+
+def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end

@@ -1,0 +1,846 @@
+"""The SQLite store: the single source of truth. Every change is one validated transaction
+written together with its edit-log row."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import sqlite_utils
+
+from annotator.core.config import ProjectConfig, load_config
+from annotator.core.model import (
+    ARTICLE_STATUSES,
+    GOLD_LAYER,
+    MODEL_LAYER,
+    SOURCES,
+    STATUSES,
+    Article,
+    Entity,
+    Layer,
+    Quote,
+    SpanRef,
+)
+from annotator.core.offsets import Tokens, overlaps, simple_tokens, split_tokens_at
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = "annotator.db"
+
+
+class StoreError(Exception):
+    """A change could not be stored; the database is unchanged."""
+
+
+class ValidationError(StoreError):
+    """The change is invalid (offsets, labels, overlap …)."""
+
+
+class LockedError(StoreError):
+    """Another process holds the database lock for longer than the timeout."""
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def default_db_path() -> str:
+    return os.environ.get("ANNOTATOR_DB") or DEFAULT_DB
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
+
+
+def _pack_tokens(tokens: Tokens) -> str:
+    return json.dumps([x for pair in tokens for x in pair], separators=(",", ":"))
+
+
+def _unpack_tokens(packed: str) -> Tokens:
+    flat = json.loads(packed)
+    return list(zip(flat[0::2], flat[1::2]))
+
+
+def _migrate_1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE articles (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            source TEXT, date TEXT, url TEXT,
+            meta TEXT NOT NULL DEFAULT '{}',
+            text_hash TEXT NOT NULL UNIQUE,
+            tokens TEXT NOT NULL,
+            created TEXT NOT NULL)"""
+    )
+    db.execute(
+        "CREATE TRIGGER articles_text_immutable BEFORE UPDATE OF text, text_hash ON articles "
+        "BEGIN SELECT RAISE(ABORT, 'article text is immutable'); END"
+    )
+    db.execute("CREATE TABLE annotators (name TEXT PRIMARY KEY, created TEXT NOT NULL)")
+    db.execute(
+        """CREATE TABLE layers (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new',
+            stance TEXT, answer TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            flagged INTEGER NOT NULL DEFAULT 0,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator))"""
+    )
+    span_columns = """id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL"""
+    common = """source TEXT NOT NULL, status TEXT NOT NULL,
+            score REAL, model TEXT, created TEXT NOT NULL, updated TEXT NOT NULL"""
+    db.execute(f"CREATE TABLE entities ({span_columns}, label TEXT NOT NULL, {common})")
+    db.execute(
+        f"""CREATE TABLE quotes ({span_columns}, kind TEXT NOT NULL,
+            speaker_start INTEGER, speaker_end INTEGER, speaker_label TEXT,
+            cue_start INTEGER, cue_end INTEGER, stance TEXT, {common})"""
+    )
+    db.execute(
+        """CREATE TABLE edit_log (
+            id INTEGER PRIMARY KEY, ts TEXT NOT NULL, actor TEXT NOT NULL,
+            article_id TEXT, layer TEXT, action TEXT NOT NULL, target TEXT,
+            target_id INTEGER, before TEXT, after TEXT)"""
+    )
+    db.execute("CREATE INDEX entities_layer ON entities(article_id, annotator)")
+    db.execute("CREATE INDEX quotes_layer ON quotes(article_id, annotator)")
+    db.execute("CREATE INDEX edit_log_article ON edit_log(article_id)")
+    db.execute("CREATE INDEX layers_annotator ON layers(annotator, status)")
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _migrate_1}
+
+
+def _translate(exc: sqlite3.Error, path: str) -> StoreError:
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        return LockedError(f"{path}: the database is locked by another program; the change was not stored (try again)")
+    if "readonly" in message:
+        return StoreError(f"{path}: the database is read-only; the change was not stored")
+    if "disk is full" in message or "disk I/O" in message:
+        return StoreError(f"{path}: the disk is full or failing ({message}); the change was not stored")
+    if isinstance(exc, sqlite3.IntegrityError):
+        return ValidationError(f"{path}: {message}")
+    return StoreError(f"{path}: {message}")
+
+
+class Store:
+    """One annotator database. Not shared across threads: open one Store per thread."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        config: ProjectConfig | None = None,
+        tokenizer: Callable[[str], Tokens] | None = None,
+        timeout: float = 5.0,
+    ):
+        self.path = str(path or default_db_path())
+        self.tokenizer = tokenizer or simple_tokens
+        self._token_cache: OrderedDict[str, tuple[str, Tokens]] = OrderedDict()
+        self._lock = threading.RLock()
+        if self.path != ":memory:" and Path(self.path).is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a database file")
+        if self.path != ":memory:" and Path(self.path).exists():
+            with open(self.path, "rb") as fh:
+                head = fh.read(16)
+            if head and head != b"SQLite format 3\x00":
+                raise StoreError(f"{self.path}: not an SQLite database")
+        try:
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._migrate()
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal" and self.path != ":memory:":
+                try:
+                    self.db.enable_wal()
+                except sqlite3.OperationalError:
+                    pass  # read-only file: reading still works
+        except sqlite3.DatabaseError as exc:
+            raise _translate(exc, self.path) from None
+        stored = self.get_meta("config")
+        if stored:
+            self.config = ProjectConfig.from_json(stored)
+        else:
+            self.config = config or load_config()
+            if self.writable:
+                self.set_meta("config", self.config.to_json())
+
+    # ---- plumbing -------------------------------------------------------------------------
+    @property
+    def writable(self) -> bool:
+        return self.path == ":memory:" or os.access(self.path, os.W_OK)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: made by a newer annotator (schema {version} > {SCHEMA_VERSION})")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                MIGRATIONS[target](self.db)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(target)]
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing. Nested calls become savepoints of the outer transaction."""
+        with self._lock:
+            conn = self.db.conn
+            nested = conn.in_transaction
+            name = f"sp_{id(conn)}_{time.perf_counter_ns()}"
+            try:
+                conn.execute(f"SAVEPOINT {name}" if nested else "BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from None
+            try:
+                yield
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO {name}" if nested else "ROLLBACK")
+                    if nested:
+                        conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                try:
+                    conn.execute(f"RELEASE {name}" if nested else "COMMIT")
+                except sqlite3.Error as exc:
+                    if conn.in_transaction and not nested:
+                        conn.execute("ROLLBACK")
+                    raise _translate(exc, self.path) from None
+
+    def _write(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.conn.execute(sql, list(params))
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path) from None
+
+    def _log(self, actor: str, article_id: str | None, layer: str | None, action: str,
+             target: str | None = None, target_id: int | None = None, before=None, after=None) -> None:
+        def dump(value):
+            if value is None:
+                return None
+            if hasattr(value, "__dataclass_fields__"):
+                value = asdict(value)
+            return json.dumps(value, ensure_ascii=False, default=str)
+
+        self._write(
+            "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            [_now(), actor, article_id, layer, action, target, target_id, dump(before), dump(after)],
+        )
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._write("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, value])
+
+    def set_config(self, config: ProjectConfig) -> None:
+        with self.transaction():
+            self._write("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", [config.to_json()])
+            self._log("@system", None, None, "set_config", after=json.loads(config.to_json()))
+        self.config = config
+
+    # ---- articles -------------------------------------------------------------------------
+    def add_article(
+        self,
+        id: str,
+        text: str,
+        *,
+        title: str = "",
+        source: str | None = None,
+        date: str | None = None,
+        url: str | None = None,
+        meta: dict | None = None,
+        tokens: Tokens | None = None,
+        boundaries: set[int] | None = None,
+        actor: str = "@import",
+    ) -> tuple[str, bool]:
+        """Store an article; returns (id, created). The same text again is a no-op.
+
+        `boundaries` are offsets of annotations that come with the article: tokens are split there."""
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError(f"article {id!r}: empty text")
+        if not id:
+            raise ValidationError("article without id")
+        digest = text_hash(text)
+        existing = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
+        if existing:
+            return existing[0], False
+        if self.db.execute("SELECT 1 FROM articles WHERE id = ?", [id]).fetchone():
+            raise ValidationError(f"article {id!r} already exists with a different text (text is immutable)")
+        if tokens is None:
+            tokens = self.tokenizer(text)
+        else:
+            tokens = [(int(s), int(e)) for s, e in tokens]
+            for s, e in tokens:
+                if not 0 <= s < e <= len(text):
+                    raise ValidationError(f"article {id!r}: token {s}-{e} outside the text")
+        if boundaries:
+            tokens = split_tokens_at(tokens, {b for b in boundaries if 0 < b < len(text)})
+        title = title or text.strip().splitlines()[0][:120]
+        with self.transaction():
+            self._write(
+                "INSERT INTO articles(id, title, text, source, date, url, meta, text_hash, tokens, created) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [id, title, text, source, date, url, json.dumps(meta or {}, ensure_ascii=False),
+                 digest, _pack_tokens(tokens), _now()],
+            )
+            self._log(actor, id, None, "add_article", "article", None, after={"id": id, "title": title, "text_hash": digest})
+        return id, True
+
+    def _article_row(self, article_id: str) -> dict:
+        rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+        if not rows:
+            raise ValidationError(f"no article {article_id!r}")
+        return rows[0]
+
+    def get_article(self, article_id: str) -> Article:
+        row = self._article_row(article_id)
+        return Article(
+            id=row["id"], text=row["text"], title=row["title"], source=row["source"], date=row["date"],
+            url=row["url"], meta=json.loads(row["meta"]), text_hash=row["text_hash"],
+            tokens=tuple(_unpack_tokens(row["tokens"])),
+        )
+
+    def _text_and_tokens(self, article_id: str) -> tuple[str, Tokens]:
+        cached = self._token_cache.get(article_id)
+        if cached is None:
+            row = self.db.execute("SELECT text, tokens FROM articles WHERE id = ?", [article_id]).fetchone()
+            if row is None:
+                raise ValidationError(f"no article {article_id!r}")
+            cached = (row[0], _unpack_tokens(row[1]))
+            self._token_cache[article_id] = cached
+            if len(self._token_cache) > 64:
+                self._token_cache.popitem(last=False)
+        return cached
+
+    def tokens(self, article_id: str) -> Tokens:
+        return self._text_and_tokens(article_id)[1]
+
+    def article_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY seq")]
+
+    def find_by_hash(self, digest: str) -> str | None:
+        row = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
+        return row[0] if row else None
+
+    # ---- validation -----------------------------------------------------------------------
+    def _check_span(self, article_id: str, start: int, end: int, what: str) -> None:
+        text, tokens = self._text_and_tokens(article_id)
+        if not (isinstance(start, int) and isinstance(end, int)):
+            raise ValidationError(f"{article_id}: {what} offsets must be integers, got {start!r}-{end!r}")
+        if not 0 <= start < end <= len(text):
+            raise ValidationError(
+                f"{article_id}: {what} {start}-{end} is outside the text (length {len(text)})"
+            )
+        starts = {s for s, _ in tokens}
+        ends = {e for _, e in tokens}
+        if start not in starts or end not in ends:
+            raise ValidationError(
+                f"{article_id}: {what} {start}-{end} {text[start:end]!r} does not start and end on token boundaries"
+            )
+
+    def _check_entity(self, entity: Entity, ignore_id: int | None = None) -> None:
+        self._check_span(entity.article_id, entity.start, entity.end, "entity")
+        if entity.label not in self.config.label_names:
+            raise ValidationError(
+                f"{entity.article_id}: unknown entity label {entity.label!r} (known: {', '.join(self.config.label_names)})"
+            )
+        self._check_source_status(entity.source, entity.status)
+        if entity.status == "rejected":
+            return
+        for other in self._entities(entity.article_id, entity.annotator):
+            if other.id != ignore_id and other.status != "rejected" and overlaps(
+                entity.start, entity.end, other.start, other.end
+            ):
+                text = self._text_and_tokens(entity.article_id)[0]
+                raise ValidationError(
+                    f"{entity.article_id}: entity {entity.start}-{entity.end} {text[entity.start:entity.end]!r} "
+                    f"overlaps {other.label} {other.start}-{other.end} {text[other.start:other.end]!r}"
+                )
+
+    def _check_source_status(self, source: str, status: str) -> None:
+        if source not in SOURCES:
+            raise ValidationError(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
+        if status not in STATUSES:
+            raise ValidationError(f"unknown status {status!r} (known: {', '.join(STATUSES)})")
+
+    def _check_quote(self, quote: Quote) -> None:
+        self._check_span(quote.article_id, quote.start, quote.end, "quote")
+        if quote.kind not in self.config.quote_kinds:
+            raise ValidationError(f"{quote.article_id}: unknown quote kind {quote.kind!r}")
+        if quote.stance is not None and quote.stance not in self.config.stance_names:
+            raise ValidationError(
+                f"{quote.article_id}: unknown stance {quote.stance!r} (known: {', '.join(self.config.stance_names)})"
+            )
+        if quote.speaker is not None:
+            self._check_span(quote.article_id, quote.speaker.start, quote.speaker.end, "speaker")
+        if quote.cue is not None:
+            self._check_span(quote.article_id, quote.cue.start, quote.cue.end, "cue")
+        self._check_source_status(quote.source, quote.status)
+
+    # ---- layers ---------------------------------------------------------------------------
+    def _ensure_annotator(self, name: str) -> None:
+        self._write("INSERT OR IGNORE INTO annotators(name, created) VALUES (?, ?)", [name, _now()])
+
+    def annotators(self, include_special: bool = False) -> list[str]:
+        names = [r[0] for r in self.db.execute("SELECT name FROM annotators ORDER BY name")]
+        return names if include_special else [n for n in names if not n.startswith("@")]
+
+    def _layer_row(self, article_id: str, annotator: str) -> dict | None:
+        rows = list(self.db.query(
+            "SELECT * FROM layers WHERE article_id = ? AND annotator = ?", [article_id, annotator]
+        ))
+        return rows[0] if rows else None
+
+    def _entities(self, article_id: str, annotator: str) -> list[Entity]:
+        return [
+            Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
+                   r["status"], r["score"], r["model"])
+            for r in self.db.query(
+                'SELECT * FROM entities WHERE article_id = ? AND annotator = ? ORDER BY start, "end", id',
+                [article_id, annotator],
+            )
+        ]
+
+    def _quotes(self, article_id: str, annotator: str) -> list[Quote]:
+        return [self._quote_from_row(r) for r in self.db.query(
+            'SELECT * FROM quotes WHERE article_id = ? AND annotator = ? ORDER BY start, "end", id',
+            [article_id, annotator],
+        )]
+
+    @staticmethod
+    def _quote_from_row(r: dict) -> Quote:
+        speaker = SpanRef(r["speaker_start"], r["speaker_end"], r["speaker_label"]) if r["speaker_start"] is not None else None
+        cue = SpanRef(r["cue_start"], r["cue_end"]) if r["cue_start"] is not None else None
+        return Quote(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["kind"], speaker, cue,
+                     r["stance"], r["source"], r["status"], r["score"], r["model"])
+
+    def has_layer(self, article_id: str, annotator: str) -> bool:
+        return self._layer_row(article_id, annotator) is not None
+
+    def open_layer(self, article_id: str, annotator: str) -> Layer:
+        """The annotator's layer; on first opening it is seeded with the model's suggestions."""
+        if self._layer_row(article_id, annotator) is None:
+            self._text_and_tokens(article_id)
+            with self.transaction():
+                self._ensure_annotator(annotator)
+                self._write(
+                    "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
+                    [article_id, annotator, "new", _now()],
+                )
+                if annotator != MODEL_LAYER:
+                    self._copy_suggestions(article_id, annotator)
+        return self.get_layer(article_id, annotator)
+
+    def get_layer(self, article_id: str, annotator: str) -> Layer:
+        row = self._layer_row(article_id, annotator) or {}
+        return Layer(
+            article_id=article_id,
+            annotator=annotator,
+            entities=tuple(self._entities(article_id, annotator)),
+            quotes=tuple(self._quotes(article_id, annotator)),
+            status=row.get("status", "new"),
+            stance=row.get("stance"),
+            answer=row.get("answer"),
+            comment=row.get("comment", ""),
+            flagged=bool(row.get("flagged", 0)),
+        )
+
+    def _copy_suggestions(self, article_id: str, annotator: str) -> int:
+        """Copy pending model suggestions into a layer, skipping any that overlap its entities."""
+        taken = [e for e in self._entities(article_id, annotator) if e.status != "rejected"]
+        rejected = {(e.start, e.end, e.label) for e in self._entities(article_id, annotator) if e.status == "rejected"}
+        copied = 0
+        for entity in self._entities(article_id, MODEL_LAYER):
+            if entity.status != "suggested" or (entity.start, entity.end, entity.label) in rejected:
+                continue
+            if any(overlaps(entity.start, entity.end, t.start, t.end) for t in taken):
+                continue
+            self._insert_entity(entity.with_changes(id=None, annotator=annotator))
+            taken.append(entity)
+            copied += 1
+        existing = {(q.start, q.end) for q in self._quotes(article_id, annotator)}
+        for quote in self._quotes(article_id, MODEL_LAYER):
+            if quote.status != "suggested" or (quote.start, quote.end) in existing:
+                continue
+            self._insert_quote(quote.with_changes(id=None, annotator=annotator))
+            copied += 1
+        return copied
+
+    def _touch_layer(self, article_id: str, annotator: str) -> None:
+        """Make sure the layer row exists, and mark a new article as in progress."""
+        self._ensure_annotator(annotator)
+        self._write(
+            "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
+            [article_id, annotator, "new", _now()],
+        )
+        self._write(
+            "UPDATE layers SET status = CASE status WHEN 'new' THEN 'in_progress' ELSE status END, updated = ? "
+            "WHERE article_id = ? AND annotator = ?",
+            [_now(), article_id, annotator],
+        )
+
+    # ---- entities -------------------------------------------------------------------------
+    def _insert_entity(self, e: Entity) -> int:
+        now = _now()
+        cur = self._write(
+            'INSERT INTO entities(id, article_id, annotator, start, "end", label, source, status, score, model, created, updated) '
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [e.id, e.article_id, e.annotator, e.start, e.end, e.label, e.source, e.status, e.score, e.model, now, now],
+        )
+        return cur.lastrowid
+
+    def get_entity(self, entity_id: int) -> Entity:
+        rows = list(self.db.query("SELECT * FROM entities WHERE id = ?", [entity_id]))
+        if not rows:
+            raise ValidationError(f"no entity #{entity_id}")
+        r = rows[0]
+        return Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
+                      r["status"], r["score"], r["model"])
+
+    def add_entity(
+        self, article_id: str, annotator: str, start: int, end: int, label: str, *,
+        source: str = "human", status: str = "accepted", score: float | None = None,
+        model: str | None = None, id: int | None = None, actor: str | None = None,
+    ) -> Entity:
+        """Add an entity (id given: restore a deleted one, e.g. on undo)."""
+        entity = Entity(id, article_id, annotator, start, end, label, source, status, score, model)
+        with self.transaction():
+            self._check_entity(entity)
+            self._touch_layer(article_id, annotator)
+            entity = entity.with_changes(id=self._insert_entity(entity))
+            self._log(actor or annotator, article_id, annotator, "add", "entity", entity.id, after=entity)
+        return entity
+
+    def update_entity(self, entity_id: int, *, actor: str | None = None, **changes) -> Entity:
+        """Change label, bounds or status of an entity."""
+        allowed = {"label", "start", "end", "status", "source", "score"}
+        if set(changes) - allowed:
+            raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of an entity")
+        before = self.get_entity(entity_id)
+        after = before.with_changes(**changes)
+        with self.transaction():
+            self._check_entity(after, ignore_id=entity_id)
+            self._touch_layer(after.article_id, after.annotator)
+            self._write(
+                'UPDATE entities SET label=?, start=?, "end"=?, status=?, source=?, score=?, updated=? WHERE id=?',
+                [after.label, after.start, after.end, after.status, after.source, after.score, _now(), entity_id],
+            )
+            self._log(actor or after.annotator, after.article_id, after.annotator, "update", "entity", entity_id,
+                      before=before, after=after)
+        return after
+
+    def delete_entity(self, entity_id: int, *, actor: str | None = None) -> Entity:
+        """Delete a span. Suggestions are rejected instead, so they stay stored."""
+        before = self.get_entity(entity_id)
+        if before.source != "human" and before.status == "suggested":
+            return self.update_entity(entity_id, status="rejected", actor=actor)
+        with self.transaction():
+            self._touch_layer(before.article_id, before.annotator)
+            self._write("DELETE FROM entities WHERE id = ?", [entity_id])
+            self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "entity", entity_id,
+                      before=before)
+        return before
+
+    # ---- quotes ---------------------------------------------------------------------------
+    def _insert_quote(self, q: Quote) -> int:
+        now = _now()
+        cur = self._write(
+            'INSERT INTO quotes(id, article_id, annotator, start, "end", kind, speaker_start, speaker_end, speaker_label, '
+            "cue_start, cue_end, stance, source, status, score, model, created, updated) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [q.id, q.article_id, q.annotator, q.start, q.end, q.kind,
+             q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None,
+             q.speaker.label if q.speaker else None,
+             q.cue.start if q.cue else None, q.cue.end if q.cue else None,
+             q.stance, q.source, q.status, q.score, q.model, now, now],
+        )
+        return cur.lastrowid
+
+    def get_quote(self, quote_id: int) -> Quote:
+        rows = list(self.db.query("SELECT * FROM quotes WHERE id = ?", [quote_id]))
+        if not rows:
+            raise ValidationError(f"no quote #{quote_id}")
+        return self._quote_from_row(rows[0])
+
+    def add_quote(
+        self, article_id: str, annotator: str, start: int, end: int, *, kind: str = "direct",
+        speaker: SpanRef | None = None, cue: SpanRef | None = None, stance: str | None = None,
+        source: str = "human", status: str = "accepted", score: float | None = None,
+        model: str | None = None, id: int | None = None, actor: str | None = None,
+    ) -> Quote:
+        quote = Quote(id, article_id, annotator, start, end, kind, speaker, cue, stance, source, status, score, model)
+        self._check_quote(quote)
+        with self.transaction():
+            self._touch_layer(article_id, annotator)
+            quote = quote.with_changes(id=self._insert_quote(quote))
+            self._log(actor or annotator, article_id, annotator, "add", "quote", quote.id, after=quote)
+        return quote
+
+    def update_quote(self, quote_id: int, *, actor: str | None = None, **changes) -> Quote:
+        """Change bounds, kind, speaker, cue, stance or status of a quote."""
+        allowed = {"start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score"}
+        if set(changes) - allowed:
+            raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of a quote")
+        before = self.get_quote(quote_id)
+        after = before.with_changes(**changes)
+        self._check_quote(after)
+        with self.transaction():
+            self._touch_layer(after.article_id, after.annotator)
+            self._write(
+                'UPDATE quotes SET start=?, "end"=?, kind=?, speaker_start=?, speaker_end=?, speaker_label=?, '
+                "cue_start=?, cue_end=?, stance=?, status=?, source=?, score=?, updated=? WHERE id=?",
+                [after.start, after.end, after.kind,
+                 after.speaker.start if after.speaker else None, after.speaker.end if after.speaker else None,
+                 after.speaker.label if after.speaker else None,
+                 after.cue.start if after.cue else None, after.cue.end if after.cue else None,
+                 after.stance, after.status, after.source, after.score, _now(), quote_id],
+            )
+            self._log(actor or after.annotator, after.article_id, after.annotator, "update", "quote", quote_id,
+                      before=before, after=after)
+        return after
+
+    def delete_quote(self, quote_id: int, *, actor: str | None = None) -> Quote:
+        before = self.get_quote(quote_id)
+        if before.source != "human" and before.status == "suggested":
+            return self.update_quote(quote_id, status="rejected", actor=actor)
+        with self.transaction():
+            self._touch_layer(before.article_id, before.annotator)
+            self._write("DELETE FROM quotes WHERE id = ?", [quote_id])
+            self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "quote", quote_id,
+                      before=before)
+        return before
+
+    # ---- article-level state --------------------------------------------------------------
+    def _update_layer(self, article_id: str, annotator: str, actor: str | None, **fields) -> Layer:
+        self._text_and_tokens(article_id)
+        before = self.get_layer(article_id, annotator)
+        with self.transaction():
+            self._touch_layer(article_id, annotator)
+            sets = ", ".join(f"{k} = ?" for k in fields)
+            self._write(
+                f"UPDATE layers SET {sets}, updated = ? WHERE article_id = ? AND annotator = ?",
+                [*fields.values(), _now(), article_id, annotator],
+            )
+            self._log(actor or annotator, article_id, annotator, "set", "layer", None,
+                      before={k: getattr(before, k) for k in fields}, after=fields)
+        return self.get_layer(article_id, annotator)
+
+    def set_article_stance(self, article_id: str, annotator: str, stance: str | None, *, actor: str | None = None) -> Layer:
+        if stance is not None and stance not in self.config.stance_names:
+            raise ValidationError(f"{article_id}: unknown stance {stance!r}")
+        return self._update_layer(article_id, annotator, actor, stance=stance)
+
+    def set_status(self, article_id: str, annotator: str, status: str, *, actor: str | None = None) -> Layer:
+        if status not in ARTICLE_STATUSES:
+            raise ValidationError(f"unknown article status {status!r} (known: {', '.join(ARTICLE_STATUSES)})")
+        answer = "accept" if status == "done" else None
+        return self._update_layer(article_id, annotator, actor, status=status, answer=answer)
+
+    def set_answer(self, article_id: str, annotator: str, answer: str | None, *, actor: str | None = None) -> Layer:
+        if answer not in (None, "accept", "reject", "ignore"):
+            raise ValidationError(f"unknown answer {answer!r}")
+        return self._update_layer(article_id, annotator, actor, answer=answer)
+
+    def set_comment(self, article_id: str, annotator: str, comment: str, flagged: bool | None = None,
+                    *, actor: str | None = None) -> Layer:
+        fields: dict = {"comment": comment}
+        if flagged is not None:
+            fields["flagged"] = int(flagged)
+        return self._update_layer(article_id, annotator, actor, **fields)
+
+    def accept_all(self, article_id: str, annotator: str, *, actor: str | None = None) -> int:
+        """Accept every pending suggestion of the layer in one transaction."""
+        with self.transaction():
+            self._touch_layer(article_id, annotator)
+            n = 0
+            for table in ("entities", "quotes"):
+                ids = [r[0] for r in self.db.execute(
+                    f"SELECT id FROM {table} WHERE article_id=? AND annotator=? AND status='suggested'",
+                    [article_id, annotator])]
+                self._write(
+                    f"UPDATE {table} SET status='accepted', updated=? WHERE article_id=? AND annotator=? AND status='suggested'",
+                    [_now(), article_id, annotator],
+                )
+                if ids:
+                    self._log(actor or annotator, article_id, annotator, "accept_all", table[:-1], None,
+                              before={"ids": ids, "status": "suggested"}, after={"ids": ids, "status": "accepted"})
+                n += len(ids)
+        return n
+
+    # ---- suggestions ----------------------------------------------------------------------
+    def replace_suggestions(
+        self, article_id: str, entities: Iterable[Entity], quotes: Iterable[Quote], *, model: str | None = None
+    ) -> int:
+        """Store a new model run for an article: old pending suggestions are replaced, in the model
+        layer and in every annotator layer; accepted, rejected and human work is never touched."""
+        entities = [e.with_changes(id=None, article_id=article_id, annotator=MODEL_LAYER, status="suggested",
+                                   model=model or e.model) for e in entities]
+        quotes = [q.with_changes(id=None, article_id=article_id, annotator=MODEL_LAYER, status="suggested",
+                                 model=model or q.model) for q in quotes]
+        for e in entities:
+            self._check_span(article_id, e.start, e.end, "entity")
+            if e.label not in self.config.label_names:
+                raise ValidationError(f"{article_id}: unknown entity label {e.label!r}")
+        for q in quotes:
+            self._check_quote(q)
+        with self.transaction():
+            self._ensure_annotator(MODEL_LAYER)
+            self._write(
+                "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
+                [article_id, MODEL_LAYER, "done", _now()],
+            )
+            layers = [r[0] for r in self.db.execute(
+                "SELECT annotator FROM layers WHERE article_id = ?", [article_id])]
+            removed = {}
+            for layer in layers:
+                for table in ("entities", "quotes"):
+                    cur = self._write(
+                        f"DELETE FROM {table} WHERE article_id=? AND annotator=? AND status='suggested' AND source!='human'",
+                        [article_id, layer],
+                    )
+                    removed[f"{layer}:{table}"] = cur.rowcount
+            kept: list[Entity] = []
+            for e in sorted(entities, key=lambda e: (e.start, -e.end)):
+                if not any(overlaps(e.start, e.end, k.start, k.end) for k in kept):
+                    self._insert_entity(e)
+                    kept.append(e)
+            for q in quotes:
+                self._insert_quote(q)
+            for layer in layers:
+                if layer != MODEL_LAYER:
+                    self._copy_suggestions(article_id, layer)
+            self._log("@model", article_id, MODEL_LAYER, "replace_suggestions", None, None,
+                      before={"removed": removed}, after={"entities": len(kept), "quotes": len(quotes), "model": model})
+        return len(kept) + len(quotes)
+
+    # ---- browsing -------------------------------------------------------------------------
+    def _browse_where(self, annotator: str, status: str | None, pending: bool, no_stance: bool,
+                      search: str | None) -> tuple[str, list]:
+        clauses, params = [], []
+        if status:
+            if status == "new":
+                clauses.append("COALESCE(l.status, 'new') = 'new'")
+            else:
+                clauses.append("l.status = ?")
+                params.append(status)
+        layer = "CASE WHEN l.article_id IS NULL THEN '@model' ELSE ? END"
+        if pending:
+            clauses.append(
+                f"(EXISTS (SELECT 1 FROM entities e WHERE e.article_id=a.id AND e.annotator={layer} AND e.status='suggested') "
+                f"OR EXISTS (SELECT 1 FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} AND q.status='suggested'))"
+            )
+            params += [annotator, annotator]
+        if no_stance:
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} "
+                "AND q.status!='rejected' AND q.stance IS NULL)"
+            )
+            params.append(annotator)
+        if search and search.strip():
+            clauses.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(_fts_query(search))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def count_articles(self, annotator: str, *, status: str | None = None, pending: bool = False,
+                       no_stance: bool = False, search: str | None = None) -> int:
+        where, params = self._browse_where(annotator, status, pending, no_stance, search)
+        sql = f"SELECT count(*) FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where}"
+        try:
+            return self.db.execute(sql, [annotator, *params]).fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"search {search!r}: {exc}") from None
+
+    def list_articles(self, annotator: str, offset: int = 0, limit: int = 200, *, status: str | None = None,
+                      pending: bool = False, no_stance: bool = False, search: str | None = None) -> list[dict]:
+        """Rows for the article browser: id, title, source, date, counts and this annotator's status."""
+        where, params = self._browse_where(annotator, status, pending, no_stance, search)
+        layer = "CASE WHEN l.article_id IS NULL THEN '@model' ELSE ? END"
+        sql = f"""SELECT a.seq, a.id, a.title, a.source, a.date,
+            COALESCE(l.status, 'new') AS status, l.flagged AS flagged,
+            (SELECT count(*) FROM entities e WHERE e.article_id=a.id AND e.annotator={layer} AND e.status!='rejected') AS entities,
+            (SELECT count(*) FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} AND q.status!='rejected') AS quotes
+            FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where}
+            ORDER BY a.seq LIMIT ? OFFSET ?"""
+        try:
+            return list(self.db.query(sql, [annotator, annotator, annotator, *params, limit, offset]))
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"search {search!r}: {exc}") from None
+
+    def progress(self, annotator: str) -> tuple[int, int]:
+        """(done, total) articles for an annotator."""
+        done = self.db.execute(
+            "SELECT count(*) FROM layers WHERE annotator = ? AND status = 'done'", [annotator]).fetchone()[0]
+        return done, self.article_count()
+
+    def next_article(self, article_id: str | None, annotator: str, *, step: int = 1, not_done: bool = False) -> str | None:
+        """The article after (step=1) or before (step=-1) `article_id` in corpus order."""
+        seq = 0 if article_id is None else self.db.execute(
+            "SELECT seq FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        op, order = (">", "ASC") if step > 0 else ("<", "DESC")
+        if article_id is None and step < 0:
+            op, seq = ">", 0
+        filter_ = " AND COALESCE(l.status, 'new') != 'done'" if not_done else ""
+        row = self.db.execute(
+            f"SELECT a.id FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ? "
+            f"WHERE a.seq {op} ?{filter_} ORDER BY a.seq {order} LIMIT 1",
+            [annotator, seq],
+        ).fetchone()
+        return row[0] if row else None
+
+    def position(self, article_id: str) -> int:
+        """1-based position of an article in corpus order."""
+        return self.db.execute(
+            "SELECT count(*) FROM articles WHERE seq <= (SELECT seq FROM articles WHERE id = ?)", [article_id]
+        ).fetchone()[0]
+
+    def edit_log(self, article_id: str | None = None, limit: int = 1000) -> list[dict]:
+        if article_id is None:
+            return list(self.db.query("SELECT * FROM edit_log ORDER BY id DESC LIMIT ?", [limit]))
+        return list(self.db.query(
+            "SELECT * FROM edit_log WHERE article_id = ? ORDER BY id DESC LIMIT ?", [article_id, limit]))
+
+    def layers_of(self, article_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT annotator FROM layers WHERE article_id = ? ORDER BY annotator", [article_id])]
+
+
+def _fts_query(search: str) -> str:
+    """Each word as a quoted prefix term, so user input never breaks FTS syntax."""
+    words = [w.replace('"', '""') for w in search.split()]
+    return " ".join(f'"{w}"*' for w in words)
