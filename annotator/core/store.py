@@ -149,6 +149,7 @@ class Store:
         config: ProjectConfig | None = None,
         tokenizer: Callable[[str], Tokens] | None = None,
         timeout: float = 5.0,
+        read_only: bool = False,
     ):
         self.path = str(path or default_db_path())
         self.tokenizer = tokenizer or simple_tokens
@@ -161,13 +162,20 @@ class Store:
                 head = fh.read(16)
             if head and head != b"SQLite format 3\x00":
                 raise StoreError(f"{self.path}: not an SQLite database")
+        exists = self.path != ":memory:" and Path(self.path).exists()
+        self.read_only = read_only or (exists and not os.access(self.path, os.W_OK))
         try:
-            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            if self.read_only:
+                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            self._migrate()
-            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal" and self.path != ":memory:":
+            if not self.read_only:
+                self._migrate()
+            if not self.read_only and self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal" and self.path != ":memory:":
                 try:
                     self.db.enable_wal()
                 except sqlite3.OperationalError:
@@ -185,7 +193,7 @@ class Store:
     # ---- plumbing -------------------------------------------------------------------------
     @property
     def writable(self) -> bool:
-        return self.path == ":memory:" or os.access(self.path, os.W_OK)
+        return not self.read_only
 
     def close(self) -> None:
         self.db.conn.close()
