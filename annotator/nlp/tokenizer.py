@@ -5,25 +5,63 @@ without loading spaCy."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import spacy
-from spacy.util import compile_infix_regex
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 QUOTE_MARKS = "\"'“”‘’«»„‟‹›"
+TOKENIZER_NAME = "annotator.id_news_tokenizer.v1"
+
+
+def _infixes(nlp) -> list[str]:
+    # quote marks and colons glued to words: `katanya:"halo`, `”Berbagai`
+    return list(nlp.Defaults.infixes) + [r"[" + QUOTE_MARKS + r"]", r"(?<=[^\d\s]):(?=[^\s\d])"]
+
+
+_REDUPLICATION = re.compile(r"\w-\w")
+
+
+def _rules(nlp) -> dict:
+    """spaCy's Indonesian exceptions less its ~15,600 hyphenated words (anak-anak, Bangsa-Bangsa …):
+    hyphens always split, as in NERGrit, and the tokenizer loads in ~0.1 s instead of ~2 s."""
+    return {k: v for k, v in nlp.Defaults.tokenizer_exceptions.items() if not _REDUPLICATION.search(k)}
+
+
+@registry.tokenizers(TOKENIZER_NAME)
+def create_news_tokenizer():
+    """Build the tokenizer once (changing rules afterwards reloads all special cases, which is slow)."""
+
+    def make(nlp):
+        defaults = nlp.Defaults
+        return Tokenizer(
+            nlp.vocab,
+            rules=_rules(nlp),
+            prefix_search=compile_prefix_regex(defaults.prefixes).search if defaults.prefixes else None,
+            suffix_search=compile_suffix_regex(defaults.suffixes).search if defaults.suffixes else None,
+            infix_finditer=compile_infix_regex(_infixes(nlp)).finditer,
+            token_match=defaults.token_match,
+            url_match=defaults.url_match,
+        )
+
+    return make
 
 
 def customize_tokenizer(nlp: "spacy.language.Language") -> None:
-    """Split quotation marks and colons glued to words (`katanya:"halo`, `”Berbagai`)."""
-    infixes = list(nlp.Defaults.infixes) + [r"[" + QUOTE_MARKS + r"]", r"(?<=[^\d\s]):(?=[^\s\d])"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    """Give an existing pipeline (a model made elsewhere) the project tokenizer."""
+    nlp.tokenizer = create_news_tokenizer()(nlp)
+
+
+def new_blank() -> "spacy.language.Language":
+    """A new blank Indonesian pipeline with the project tokenizer."""
+    return spacy.blank("id", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
 
 
 @lru_cache(maxsize=1)
 def blank_nlp() -> "spacy.language.Language":
-    nlp = spacy.blank("id")
-    customize_tokenizer(nlp)
-    return nlp
+    return new_blank()
 
 
 def token_offsets(text: str) -> list[tuple[int, int]]:
