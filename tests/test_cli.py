@@ -1,0 +1,61 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from annotator.cli import CliError, check_display, main
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Presiden Joko Widodo tiba di Jakarta pada Rabu.", encoding="utf-8")
+    (folder / "b.txt").write_text("“Kami prihatin,” kata Wood kepada Dewan Keamanan.", encoding="utf-8")
+    return folder
+
+
+def test_import_then_stats(tmp_path, corpus, capsys):
+    db = str(tmp_path / "cli.db")
+    assert main(["import", str(corpus), "--db", db]) == 0
+    assert "imported 2 articles" in capsys.readouterr().out
+    assert main(["--db", db, "import", str(corpus)]) == 0
+    assert "2 duplicates skipped" in capsys.readouterr().out
+    assert main(["stats", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["articles"] == 2
+
+
+def test_import_reports_file_and_line_of_bad_records(tmp_path, capsys):
+    db = str(tmp_path / "cli.db")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "Halo dunia."}\n{oops\n', encoding="utf-8")
+    assert main(["import", str(bad), "--db", db]) == 0
+    captured = capsys.readouterr()
+    assert f"{bad}:2: error: bad JSON" in captured.err
+    assert "imported 1 articles" in captured.out and "1 errors" in captured.out
+
+
+def test_errors_are_messages_not_tracebacks(tmp_path, capsys):
+    assert main(["stats", "--db", str(tmp_path / "missing.db")]) == 2
+    assert "no such database" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "nothing-here"), "--db", str(tmp_path / "x.db")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    not_db = tmp_path / "text.db"
+    not_db.write_text("not a database")
+    assert main(["stats", "--db", str(not_db)]) == 2
+    assert "not an SQLite database" in capsys.readouterr().err
+
+
+def test_check_display_explains_what_is_missing():
+    with pytest.raises(CliError, match="(?s)no display.*xvfb-run"):
+        check_display(environ={}, find_library=lambda name: "lib")
+    with pytest.raises(CliError, match="apt-get install libxcb-cursor0"):
+        check_display(environ={"DISPLAY": ":0"}, find_library=lambda name: None if name == "xcb-cursor" else "lib")
+    check_display(environ={"DISPLAY": ":0"}, find_library=lambda name: "lib")
+    check_display(environ={"QT_QPA_PLATFORM": "offscreen"}, find_library=lambda name: None)
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run([sys.executable, "-m", "annotator", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("annotator ")
