@@ -218,3 +218,29 @@ def test_newer_schema_is_refused(tmp_path):
     Store(path).set_meta("schema_version", str(SCHEMA_VERSION + 1))
     with pytest.raises(StoreError, match="newer"):
         Store(path)
+
+
+def test_full_disk_gives_a_clear_error_and_keeps_what_was_stored(tmp_path, token_offsets):
+    from annotator.core.formats.readers import read_paths
+    from annotator.core.importer import import_records
+
+    path = tmp_path / "full.db"
+    store = Store(path, tokenizer=token_offsets)
+    store.add_article("kept", TEXT)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite answers as for a full disk
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(json.dumps({"id": f"b{i}", "text": f"Artikel {i}. " * 400}) + "\n" for i in range(30)),
+                   encoding="utf-8")
+    summary = import_records(store, read_paths([big]))
+    assert summary.errors and "disk is full" in summary.errors[-1].message
+    with pytest.raises(StoreError, match="disk is full"):
+        for i in range(200):
+            store.add_entity("kept", f"annotator{i}", *at(TEXT, "Washington"), "LOC")
+    store.close()
+    reopened = Store(path)
+    assert reopened.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert reopened.get_article("kept").text == TEXT
+    ids = reopened.article_ids()
+    for article_id in ids:  # whatever was imported is whole
+        assert reopened.get_article(article_id).tokens
