@@ -15,8 +15,10 @@ class TerminalProgress:
         self.started = self._last = time.perf_counter()
         self.count = 0
 
-    def __call__(self, count: int) -> None:
+    def __call__(self, count: int, total: int | None = None) -> None:
         self.count = count
+        if total is not None:
+            self.total = total
         now = time.perf_counter()
         if self.enabled and (now - self._last >= self.every or count == self.total):
             self._last = now

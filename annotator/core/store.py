@@ -153,7 +153,7 @@ class Store:
     ):
         self.path = str(path or default_db_path())
         self.tokenizer = tokenizer or simple_tokens
-        self._token_cache: OrderedDict[str, tuple[str, Tokens]] = OrderedDict()
+        self._token_cache: OrderedDict[str, tuple[str, Tokens, set[int], set[int]]] = OrderedDict()
         self._lock = threading.RLock()
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
@@ -341,17 +341,22 @@ class Store:
             tokens=tuple(_unpack_tokens(row["tokens"])),
         )
 
-    def _text_and_tokens(self, article_id: str) -> tuple[str, Tokens]:
+    def _cached_article(self, article_id: str) -> tuple[str, Tokens, set[int], set[int]]:
+        """Text, tokens, token starts and token ends of an article (text is immutable: safe to cache)."""
         cached = self._token_cache.get(article_id)
         if cached is None:
             row = self.db.execute("SELECT text, tokens FROM articles WHERE id = ?", [article_id]).fetchone()
             if row is None:
                 raise ValidationError(f"no article {article_id!r}")
-            cached = (row[0], _unpack_tokens(row[1]))
+            tokens = _unpack_tokens(row[1])
+            cached = (row[0], tokens, {s for s, _ in tokens}, {e for _, e in tokens})
             self._token_cache[article_id] = cached
             if len(self._token_cache) > 64:
                 self._token_cache.popitem(last=False)
         return cached
+
+    def _text_and_tokens(self, article_id: str) -> tuple[str, Tokens]:
+        return self._cached_article(article_id)[:2]
 
     def tokens(self, article_id: str) -> Tokens:
         return self._text_and_tokens(article_id)[1]
@@ -368,15 +373,13 @@ class Store:
 
     # ---- validation -----------------------------------------------------------------------
     def _check_span(self, article_id: str, start: int, end: int, what: str) -> None:
-        text, tokens = self._text_and_tokens(article_id)
+        text, _, starts, ends = self._cached_article(article_id)
         if not (isinstance(start, int) and isinstance(end, int)):
             raise ValidationError(f"{article_id}: {what} offsets must be integers, got {start!r}-{end!r}")
         if not 0 <= start < end <= len(text):
             raise ValidationError(
                 f"{article_id}: {what} {start}-{end} is outside the text (length {len(text)})"
             )
-        starts = {s for s, _ in tokens}
-        ends = {e for _, e in tokens}
         if start not in starts or end not in ends:
             raise ValidationError(
                 f"{article_id}: {what} {start}-{end} {text[start:end]!r} does not start and end on token boundaries"
@@ -391,15 +394,18 @@ class Store:
         self._check_source_status(entity.source, entity.status)
         if entity.status == "rejected":
             return
-        for other in self._entities(entity.article_id, entity.annotator):
-            if other.id != ignore_id and other.status != "rejected" and overlaps(
-                entity.start, entity.end, other.start, other.end
-            ):
-                text = self._text_and_tokens(entity.article_id)[0]
-                raise ValidationError(
-                    f"{entity.article_id}: entity {entity.start}-{entity.end} {text[entity.start:entity.end]!r} "
-                    f"overlaps {other.label} {other.start}-{other.end} {text[other.start:other.end]!r}"
-                )
+        row = self.db.execute(
+            'SELECT id, label, start, "end" FROM entities WHERE article_id = ? AND annotator = ? '
+            "AND status != 'rejected' AND start < ? AND \"end\" > ? AND id IS NOT ? LIMIT 1",
+            [entity.article_id, entity.annotator, entity.end, entity.start, ignore_id],
+        ).fetchone()
+        if row:
+            other = Entity(row[0], entity.article_id, entity.annotator, row[2], row[3], row[1])
+            text = self._text_and_tokens(entity.article_id)[0]
+            raise ValidationError(
+                f"{entity.article_id}: entity {entity.start}-{entity.end} {text[entity.start:entity.end]!r} "
+                f"overlaps {other.label} {other.start}-{other.end} {text[other.start:other.end]!r}"
+            )
 
     def _check_source_status(self, source: str, status: str) -> None:
         if source not in SOURCES:

@@ -31,7 +31,7 @@ def test_gold_round_trips_through_the_store(tmp_path, token_offsets):
     store = Store(tmp_path / "gold.db", tokenizer=token_offsets)
     summary = import_records(store, read_paths([GOLD]))
     assert summary.errors == [] and summary.imported == 5
-    exported = {r["id"]: r for r in iter_records(store, "gold")}
+    exported = {r["id"]: r for r in iter_records(store, "@gold")}
     for record in gold_records():
         out = exported[record["id"]]
         key = lambda s: (s["start"], s["end"], s["label"])  # noqa: E731
@@ -46,4 +46,4 @@ def test_gold_round_trips_through_the_store(tmp_path, token_offsets):
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in exported.values()), encoding="utf-8")
     other = Store(tmp_path / "again.db", tokenizer=token_offsets)
     import_records(other, read_paths([path]))
-    assert {r["id"]: r for r in iter_records(other, "gold")} == exported
+    assert {r["id"]: r for r in iter_records(other, "@gold")} == exported

@@ -1,0 +1,265 @@
+"""Export one layer of the store to a file or folder: JSONL, spaCy DocBin, CoNLL, CSV, brat.
+
+Every export is all or nothing: files are written under a temporary name in the target folder
+and moved into place (`os.replace`) only when everything is written, so a failed or
+cancelled export leaves no half-written file and an existing file untouched.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from annotator.core.exporter import iter_records
+from annotator.core.model import GOLD_LAYER
+from annotator.core.store import Store, StoreError
+
+FORMATS = ("jsonl", "spacy", "conll", "csv", "brat")
+
+
+class ExportError(Exception):
+    """The export could not be written; nothing was changed on disk."""
+
+
+class _Cancelled(Exception):
+    pass
+
+
+@dataclass
+class ExportSummary:
+    fmt: str
+    layer: str
+    path: str
+    files: list[str] = field(default_factory=list)
+    articles: int = 0
+    entities: int = 0
+    quotes: int = 0
+    skipped: int = 0  # articles asked for that do not have the layer
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        if self.cancelled:
+            return f"export cancelled: nothing written to {self.path}"
+        return (f"exported {self.articles} articles ({self.entities} entities, {self.quotes} quotes) of layer "
+                f"{self.layer} as {self.fmt} to {self.path}" + (f"; {self.skipped} without the layer" if self.skipped else ""))
+
+
+def write_jsonl(records: Iterable[dict], out_path: str | Path) -> int:
+    """One FORMAT.md record per line; returns the number of records."""
+    n = 0
+    with open(out_path, "w", encoding="utf-8", newline="\n") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False))
+            out.write("\n")
+            n += 1
+    return n
+
+
+def _os_error(exc: OSError, path: Path) -> ExportError:
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return ExportError(f"{path}: the disk is full; nothing was written")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ExportError(f"{path}: cannot write here ({exc.strerror}); nothing was written")
+    return ExportError(f"{path}: cannot write ({exc.strerror or exc}); nothing was written")
+
+
+def _layer_articles(store: Store, layer: str, article_ids: list[str] | None) -> tuple[list[str], int]:
+    """Ids (corpus order) of the articles that have the layer, and how many asked-for ones lack it."""
+    with_layer = [r[0] for r in store.db.execute(
+        "SELECT a.id FROM articles a JOIN layers l ON l.article_id = a.id AND l.annotator = ? ORDER BY a.seq",
+        [layer])]
+    if article_ids is None:
+        if not with_layer:
+            known = ", ".join(store.annotators(include_special=True)) or "none"
+            raise ExportError(f"no article has the layer {layer!r} (layers in this database: {known})")
+        return with_layer, 0
+    wanted = list(dict.fromkeys(str(a) for a in article_ids))
+    existing = set(store.article_ids())
+    unknown = [a for a in wanted if a not in existing]
+    if unknown:
+        raise ExportError(f"no such article(s): {', '.join(map(repr, unknown[:5]))}" + (" …" if len(unknown) > 5 else ""))
+    has = set(with_layer)
+    ids = [a for a in wanted if a in has]
+    if wanted and not ids:
+        raise ExportError(f"none of the {len(wanted)} chosen articles has the layer {layer!r}")
+    return ids, len(wanted) - len(ids)
+
+
+def _check_target(out: Path, folder: bool, force: bool, store: Store) -> None:
+    if store.path != ":memory:":
+        db = Path(store.path).resolve()
+        if out.resolve() in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            raise ExportError(f"{out}: is the database itself; choose another file")
+    if folder:
+        if out.exists() and not out.is_dir():
+            raise ExportError(f"{out}: is a file; this format is written into a folder")
+        if out.is_dir() and any(out.iterdir()) and not force:
+            raise ExportError(f"{out}: the folder is not empty; choose an empty folder or allow overwriting (--force)")
+        parent = out if out.is_dir() else out.parent
+    else:
+        if out.is_dir():
+            raise ExportError(f"{out}: is a folder; choose a file name")
+        if (out.exists() or out.is_symlink()) and not force:
+            raise ExportError(f"{out}: exists already; choose another name or allow overwriting (--force)")
+        parent = out.parent
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ExportError(f"{out}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ExportError(f"{out}: the folder {existing} is not writable")
+
+
+def export_layer(
+    store: Store,
+    out: str | os.PathLike,
+    *,
+    fmt: str = "jsonl",
+    layer: str | None = None,
+    gold: bool = False,
+    include_rejected: bool = False,
+    article_ids: list[str] | None = None,
+    force: bool = False,
+    bom: bool = False,
+    split: float | None = None,
+    quotes_column: bool = False,
+    scheme: str = "iob2",
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportSummary:
+    """Write one layer (an annotator's name, `@gold` or `@model`; default `@gold`) as `fmt`.
+
+    gold: only accepted annotations (human ones and accepted suggestions) of the layer, which
+    is `@gold` unless another is named. include_rejected: also rejected suggestions (JSONL and
+    CSV only; the training formats never contain them). `out` is a file, except for brat and
+    for spacy with `split` (train.spacy + dev.spacy), which write into a folder. An existing
+    file or non-empty folder is only overwritten with `force` (in a folder, files of the same
+    name are replaced and other files are left alone). progress(done, total) is called after
+    each article; when cancelled() turns true, nothing is written and the summary says so.
+    Raises ExportError (missing layer, bad path, unwritable, disk full)."""
+    started = time.perf_counter()
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    if split is not None and fmt != "spacy":
+        raise ExportError("a train/dev split is only written for the spacy format")
+    if split is not None and not 0.0 < split < 1.0:
+        raise ExportError(f"split must be between 0 and 1 (the training share), not {split!r}")
+    layer = layer or GOLD_LAYER
+    out = Path(out)
+    folder = fmt == "brat" or (fmt == "spacy" and split is not None)
+    _check_target(out, folder, force, store)
+    try:
+        ids, skipped = _layer_articles(store, layer, article_ids)
+    except StoreError as exc:
+        raise ExportError(str(exc)) from None
+    summary = ExportSummary(fmt=fmt, layer=layer, path=str(out), skipped=skipped)
+    total = len(ids)
+
+    def records() -> Iterator[dict]:
+        for record in iter_records(store, layer, article_ids=ids, include_rejected=include_rejected and not gold,
+                                   gold_only=gold, only_with_layer=False):
+            if cancelled and cancelled():
+                raise _Cancelled()
+            summary.articles += 1
+            summary.entities += sum(1 for s in record["spans"] if s.get("status") != "rejected")
+            summary.quotes += sum(1 for q in record["quotes"] if q.get("status") != "rejected")
+            yield record
+            if progress:
+                progress(summary.articles, total)
+
+    def write(target: Path) -> None:
+        if fmt == "jsonl":
+            write_jsonl(records(), target)
+        elif fmt == "csv":
+            from annotator.core.formats.csvfmt import write_quotes_csv
+            write_quotes_csv(records(), target, bom=bom)
+        elif fmt == "conll":
+            from annotator.core.formats.conll import write_conll
+            write_conll(records(), target, scheme=scheme, quotes_column=quotes_column)
+        elif fmt == "brat":
+            from annotator.core.formats.brat import write_brat
+            config = store.config
+            colors = {label.name: label.color for label in config.labels}
+            colors.update({"Quote": config.quote_color, "Cue": config.cue_color, "Speaker_span": config.speaker_color})
+            write_brat(records(), target, labels=config.label_names, stances=config.stance_names, colors=colors)
+        else:
+            from annotator.core.formats.docbin import write_docbin
+            write_docbin(records(), target, split=split)
+
+    created_folder = None
+    staging = None
+    try:
+        if folder:
+            if not out.exists():
+                created_folder = out
+                while not created_folder.parent.exists():
+                    created_folder = created_folder.parent
+                out.mkdir(parents=True)
+            staging = out / f".export-{secrets.token_hex(4)}.tmp"
+            write(staging)
+            names = sorted(p.name for p in staging.iterdir())
+            if fmt != "brat":  # brat: thousands of small files; a sync each would dominate
+                for name in names:
+                    _fsync(staging / name)
+            for name in names:
+                os.replace(staging / name, out / name)
+            staging.rmdir()
+            staging = None
+            summary.files = [str(out / name) for name in names]
+        else:
+            if not out.parent.exists():
+                created_folder = out.parent
+                while not created_folder.parent.exists():
+                    created_folder = created_folder.parent
+                out.parent.mkdir(parents=True)
+            staging = out.parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+            write(staging)
+            _fsync(staging)
+            os.replace(staging, out)
+            staging = None
+            summary.files = [str(out)]
+    except _Cancelled:
+        summary.cancelled = True
+        summary.articles = summary.entities = summary.quotes = 0
+    except UnicodeEncodeError as exc:
+        raise ExportError(f"{out}: text that cannot be written as UTF-8 ({exc.reason}); nothing was written") from None
+    except ImportError as exc:
+        raise ExportError(f"the {fmt} format needs a package that is not installed ({exc.name})") from None
+    except OSError as exc:
+        raise _os_error(exc, out) from None
+    except StoreError as exc:
+        raise ExportError(f"{out}: reading the database failed ({exc}); nothing was written") from None
+    finally:
+        if staging is not None:
+            _remove(staging)
+            if created_folder is not None:
+                shutil.rmtree(created_folder, ignore_errors=True)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass

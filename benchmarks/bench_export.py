@@ -1,0 +1,147 @@
+"""Export speed per format, on a database of generated articles with entities and quotes.
+
+    .venv/bin/python benchmarks/bench_export.py [--articles 10000] [--keep DIR] [--nergrit PATH]
+
+Builds the database through the import API in a temporary folder (or --keep DIR), then
+exports the gold layer in every format and prints articles/second. With --nergrit it also
+times reading (and importing) a CoNLL/IOB file. Prints figures only; never part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from annotator.core.export import FORMATS, export_layer  # noqa: E402
+from annotator.core.importer import import_records  # noqa: E402
+from annotator.core.store import Store  # noqa: E402
+
+PEOPLE = ["Joko Widodo", "Prabowo Subianto", "Retno Marsudi", "Sugiono", "Kim Jong Un", "Vladimir Putin",
+          "Volodymyr Zelensky", "Antony Blinken", "Yoon Suk Yeol", "Sergey Lavrov"]
+ORGS = ["PBB", "NATO", "Kemlu", "DPR", "ASEAN", "Pentagon", "Kremlin", "Badan Intelijen Nasional"]
+PLACES = ["Jakarta", "Moskow", "Seoul", "Pyongyang", "Kyiv", "Kursk", "Washington", "Beijing"]
+CUES = ["kata", "ujar", "ungkap", "tutur"]
+STANCES = ["SUPPORT", "OPPOSE", "NEUTRAL"]
+
+
+def generated_record(i: int, rng: random.Random) -> dict:
+    """An article of ~6 paragraphs with ~8 entities, 2 direct and 1 indirect quote."""
+    parts: list[str] = []
+    spans: list[dict] = []
+    quotes: list[dict] = []
+    pos = 0
+
+    def add(text: str, label: str | None = None) -> dict:
+        nonlocal pos
+        span = {"start": pos, "end": pos + len(text), "label": label}
+        parts.append(text)
+        pos += len(text)
+        if label:
+            spans.append(dict(span))
+        return span
+
+    add(f"Laporan nomor {i} dari ")
+    add(rng.choice(PLACES), "LOC")
+    add(": pejabat ")
+    add(rng.choice(ORGS), "ORG")
+    add(" membahas pengerahan pasukan Korea Utara ke Rusia.\n\n")
+    for _ in range(2):
+        add("\u201c")
+        content = add(f"Kami {rng.choice(['menolak', 'mendukung', 'mencermati'])} langkah itu dan akan "
+                      f"berkoordinasi dengan mitra kami, {rng.randint(1, 99)} negara")
+        add(",\u201d ")
+        cue = add(rng.choice(CUES))
+        add(" ")
+        speaker = add(rng.choice(PEOPLE), "PERSON")
+        add(" di ")
+        add(rng.choice(PLACES), "LOC")
+        add(".\n\n")
+        quotes.append({**content, "label": None, "kind": "direct", "speaker": speaker, "cue": cue,
+                       "stance": rng.choice(STANCES)})
+    cue = add("Menurut")
+    add(" ")
+    speaker = add(rng.choice(ORGS), "ORG")
+    add(", ")
+    content = add(f"situasi di perbatasan memburuk sejak pekan lalu dan {rng.randint(100, 9999)} "
+                  "tentara telah dikirim")
+    add(".\n\nBerita ini diperbarui pada hari yang sama.")
+    quotes.append({**content, "label": None, "kind": "indirect", "speaker": speaker, "cue": cue, "stance": None})
+    stance = rng.choice(STANCES)
+    return {"id": f"gen-{i:05d}", "text": "".join(parts), "meta": {"title": f"Laporan {i}", "source": "bench"},
+            "spans": spans, "quotes": quotes,
+            "cats": {f"stance:{s}": float(s == stance) for s in STANCES}}
+
+
+def build(db: Path, n: int) -> Store:
+    from annotator.nlp.tokenizer import token_offsets
+
+    store = Store(db, tokenizer=token_offsets)
+    rng = random.Random(0)
+    started = time.perf_counter()
+    summary = import_records(store, (generated_record(i, rng) for i in range(n)))
+    seconds = time.perf_counter() - started
+    if summary.problems:
+        raise SystemExit(f"generated data did not import: {summary.problems[:3]}")
+    print(f"{'import (store API)':<22} {n / seconds:9.0f} articles/s  ({seconds:.1f} s, {n} articles)")
+    return store
+
+
+def bench_exports(store: Store, folder: Path, n: int) -> None:
+    runs = [(fmt, {}) for fmt in FORMATS] + [("spacy", {"split": 0.8}), ("conll", {"quotes_column": True})]
+    for fmt, options in runs:
+        name = f"{fmt}{'-' + '-'.join(options) if options else ''}"
+        out = folder / name if fmt == "brat" or options.get("split") else folder / f"{name}.{fmt}"
+        started = time.perf_counter()
+        summary = export_layer(store, out, fmt=fmt, gold=True, **options)
+        seconds = time.perf_counter() - started
+        size = sum(Path(f).stat().st_size for f in summary.files)
+        print(f"{'export ' + name:<22} {summary.articles / seconds:9.0f} articles/s  ({seconds:.1f} s, "
+              f"{summary.entities} entities, {summary.quotes} quotes, {size / 1e6:.1f} MB)")
+        assert summary.articles == n
+
+
+def bench_conll_read(path: Path, folder: Path) -> None:
+    from annotator.core.formats.conll import read_conll
+    from annotator.nlp.tokenizer import token_offsets
+
+    for mode in ("blank", "none"):
+        started = time.perf_counter()
+        items = list(read_conll(path, doc_boundary=mode))
+        seconds = time.perf_counter() - started
+        docs = sum(isinstance(x, dict) for x in items)
+        print(f"{'read ' + path.name + ' ' + mode:<22} {docs / seconds:9.0f} articles/s  ({seconds:.2f} s, {docs} docs)")
+        with Store(folder / f"nergrit-{mode}.db", tokenizer=token_offsets) as store:
+            started = time.perf_counter()
+            summary = import_records(store, read_conll(path, doc_boundary=mode))
+            seconds = time.perf_counter() - started
+            print(f"{'  + import':<22} {docs / seconds:9.0f} articles/s  ({seconds:.2f} s; {summary.line()})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="folder for the database and exports (kept)")
+    parser.add_argument("--nergrit", type=Path, help="also time reading this CoNLL/IOB file")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench_export_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with build(folder / "bench.db", args.articles) as store:
+            bench_exports(store, folder, args.articles)
+        if args.nergrit:
+            bench_conll_read(args.nergrit, folder)
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
