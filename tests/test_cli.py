@@ -59,3 +59,20 @@ def test_check_display_explains_what_is_missing():
 def test_module_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "annotator", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("annotator ")
+
+
+def test_export_gold_jsonl_and_overwrite_protection(tmp_path, capsys):
+    from tests.conftest import SAMPLE
+
+    db = str(tmp_path / "gold.db")
+    assert main(["import", str(SAMPLE / "gold.jsonl"), "--db", db]) == 0
+    out = tmp_path / "gold-out.jsonl"
+    assert main(["export", str(out), "--gold", "--db", db]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 5 and all(json.loads(line)["_annotator_id"] == "@gold" for line in lines)
+    capsys.readouterr()
+    assert main(["export", str(out), "--gold", "--db", db]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["export", str(out), "--gold", "--db", db, "--force"]) == 0
+    assert main(["export", str(tmp_path / "q.csv"), "--format", "csv", "--gold", "--db", db]) == 0
+    assert (tmp_path / "q.csv").read_text(encoding="utf-8").count("\n") >= 58  # header + 57 quotes
