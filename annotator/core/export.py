@@ -71,15 +71,19 @@ def _os_error(exc: OSError, path: Path) -> ExportError:
     return ExportError(f"{path}: cannot write ({exc.strerror or exc}); nothing was written")
 
 
-def _layer_articles(store: Store, layer: str, article_ids: list[str] | None) -> tuple[list[str], int]:
-    """Ids (corpus order) of the articles that have the layer, and how many asked-for ones lack it."""
+def _layer_articles(store: Store, layer: str, article_ids: list[str] | None,
+                    done_only: bool = False) -> tuple[list[str], int]:
+    """Ids (corpus order) of the articles that have the layer (done, with done_only), and how many
+    asked-for ones lack it."""
+    done = " AND l.status = 'done'" if done_only else ""
     with_layer = [r[0] for r in store.db.execute(
-        "SELECT a.id FROM articles a JOIN layers l ON l.article_id = a.id AND l.annotator = ? ORDER BY a.seq",
+        f"SELECT a.id FROM articles a JOIN layers l ON l.article_id = a.id AND l.annotator = ?{done} ORDER BY a.seq",
         [layer])]
     if article_ids is None:
         if not with_layer:
             known = ", ".join(store.annotators(include_special=True)) or "none"
-            raise ExportError(f"no article has the layer {layer!r} (layers in this database: {known})")
+            what = "a done" if done_only else "the"
+            raise ExportError(f"no article has {what} layer {layer!r} (layers in this database: {known})")
         return with_layer, 0
     wanted = list(dict.fromkeys(str(a) for a in article_ids))
     existing = set(store.article_ids())
@@ -138,8 +142,8 @@ def export_layer(
 ) -> ExportSummary:
     """Write one layer (an annotator's name, `@gold` or `@model`; default `@gold`) as `fmt`.
 
-    gold: only accepted annotations (human ones and accepted suggestions) of the layer, which
-    is `@gold` unless another is named. include_rejected: also rejected suggestions (JSONL and
+    gold: only accepted annotations (human ones and accepted suggestions) of the articles marked
+    done in the layer, which is `@gold` unless another is named. include_rejected: also rejected suggestions (JSONL and
     CSV only; the training formats never contain them). `out` is a file, except for brat and
     for spacy with `split` (train.spacy + dev.spacy), which write into a folder. An existing
     file or non-empty folder is only overwritten with `force` (in a folder, files of the same
@@ -158,7 +162,7 @@ def export_layer(
     folder = fmt == "brat" or (fmt == "spacy" and split is not None)
     _check_target(out, folder, force, store)
     try:
-        ids, skipped = _layer_articles(store, layer, article_ids)
+        ids, skipped = _layer_articles(store, layer, article_ids, done_only=gold)
     except StoreError as exc:
         raise ExportError(str(exc)) from None
     summary = ExportSummary(fmt=fmt, layer=layer, path=str(out), skipped=skipped)

@@ -60,6 +60,9 @@ def store(tmp_path):
         s.update_entity(by_label["ORG"].id, status="accepted")
         s.delete_entity(by_label["DATE"].id)  # a suggestion: rejected, kept
         s.add_entity("b", "alice", TEXT_B.index("Retno"), TEXT_B.index("Retno") + 13, "PERSON")
+        for article_id in ("../../etc/x", "b"):  # gold export writes done articles only
+            s.set_status(article_id, GOLD_LAYER, "done")
+        s.set_status("b", "alice", "done")
         yield s
 
 
@@ -246,3 +249,19 @@ def test_core_export_does_not_import_spacy():
             "assert 'spacy' not in sys.modules, 'spacy imported'; "
             "assert not any(m.startswith('PySide6') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_gold_export_writes_only_done_articles(tmp_path):
+    from annotator.core.export import export_layer
+    from annotator.core.store import Store
+    from annotator.nlp.tokenizer import token_offsets
+
+    store = Store(tmp_path / "g.db", tokenizer=token_offsets)
+    for n in (1, 2):
+        store.add_article(f"a{n}", f"Joko Widodo tiba di Bandung {n}.")
+        store.add_entity(f"a{n}", "@gold", 0, 11, "PERSON")
+    store.set_status("a2", "@gold", "done")
+    out = tmp_path / "gold.jsonl"
+    summary = export_layer(store, out, gold=True)
+    assert summary.articles == 1
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["a2"]

@@ -1,0 +1,298 @@
+"""Merge the database of an annotator who worked on another machine into this one.
+
+Rules
+- Articles are matched by the hash of their text. An article this database lacks is added
+  with the other database's tokens (under its id; `id~hash` if the id is taken here by a
+  different text).
+- Every layer of the other database (annotators, `@model`, `@gold`) is copied with its
+  entities, quotes, status, answer, article stance, comment and flag.
+- Human work is never overwritten. When this database already has the same layer for the
+  article:
+    * same content: nothing to do (so merging the same file twice changes nothing);
+    * different content: this database's layer stays as it is and the other one is kept
+      beside it as a *conflict layer* `NAME@OTHER` (OTHER = the other file's name without
+      extension; `NAME@OTHER.2`, … when that name is taken by yet another version). The
+      summary lists each conflict; a reviewer resolves it into `@gold`.
+  A layer that holds no human work (opened, never touched: status `new`, only pending
+  suggestions, no stance, comment or flag) is not work to keep: an untouched layer of the
+  other database is skipped, and an untouched layer here is replaced by the other's worked
+  one (its removed rows are written to the edit log).
+- One transaction per article: an article whose layers cannot all be stored (e.g. spans not
+  on this database's token boundaries) is left out whole and reported as a problem.
+- The edit log receives, for every layer merged, the other database's history of that layer
+  (original time and actor, so progress charts stay true) and one `merge` row.
+- The project configurations must be compatible: labels, stance labels or quote kinds that
+  the other database uses but this one does not know stop the merge before anything is
+  written (MergeError). Fewer labels there, or a different target, are warnings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from annotator.core.config import ProjectConfig
+from annotator.core.model import Layer
+from annotator.core.store import Store, StoreError, text_hash
+
+ACTOR = "@merge"
+
+
+class MergeError(StoreError):
+    """The databases cannot be merged; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    article_id: str
+    layer: str  # the layer both databases hold with different content
+    kept_as: str  # where the other database's version was stored
+
+
+@dataclass
+class MergeSummary:
+    source: str
+    articles: int = 0  # articles in the other database
+    articles_added: int = 0
+    layers_added: int = 0
+    layers_unchanged: int = 0
+    layers_replaced: int = 0  # untouched layers here replaced by worked ones
+    layers_skipped: int = 0  # untouched layers of the other database
+    conflicts: list[Conflict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.articles_added or self.layers_added or self.layers_replaced or self.conflicts)
+
+    def line(self) -> str:
+        text = (f"merged {self.articles} articles from {self.source}: {self.articles_added} new, "
+                f"{self.layers_added} layers added, {self.layers_unchanged} unchanged, "
+                f"{self.layers_replaced} untouched replaced, {self.layers_skipped} untouched skipped, "
+                f"{len(self.conflicts)} conflicts kept, {len(self.problems)} problems")
+        if self.conflicts:
+            shown = ", ".join(f"{c.article_id}: {c.layer} -> {c.kept_as}" for c in self.conflicts[:5])
+            text += f" ({shown}{', …' if len(self.conflicts) > 5 else ''})"
+        for message in self.warnings + self.problems:
+            text += f"\n  {message}"
+        return text
+
+
+# ---- configuration ----------------------------------------------------------------------------
+def config_differences(mine: ProjectConfig, theirs: ProjectConfig) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of merging data made under `theirs` into a database with `mine`."""
+    errors, warnings = [], []
+    for what, here, there in (("entity labels", mine.label_names, theirs.label_names),
+                              ("stance labels", mine.stance_names, theirs.stance_names),
+                              ("quote kinds", list(mine.quote_kinds), list(theirs.quote_kinds))):
+        unknown = [x for x in there if x not in here]
+        if unknown:
+            errors.append(f"{what} differ: the other database has {', '.join(unknown)} which this one does not "
+                          f"know (here: {', '.join(here)}; there: {', '.join(there)})")
+        missing = [x for x in here if x not in there]
+        if missing and not unknown:
+            warnings.append(f"the other database does not use the {what} {', '.join(missing)}")
+    if mine.target != theirs.target:
+        warnings.append(f"stance target differs: here {mine.target!r}, there {theirs.target!r}")
+    return errors, warnings
+
+
+# ---- layer content ----------------------------------------------------------------------------
+def _ref(ref) -> list | None:
+    return [ref.start, ref.end, ref.label] if ref else None
+
+
+def layer_content(layer: Layer) -> tuple:
+    """What a layer holds, without row ids and timestamps: equal content = the same work."""
+    entities = sorted(json.dumps([e.start, e.end, e.label, e.source, e.status, e.score, e.model])
+                      for e in layer.entities)
+    quotes = sorted(json.dumps([q.start, q.end, q.kind, _ref(q.speaker), _ref(q.cue), q.stance, q.source,
+                                q.status, q.score, q.model]) for q in layer.quotes)
+    return (tuple(entities), tuple(quotes), layer.status, layer.stance, layer.answer, layer.comment,
+            bool(layer.flagged))
+
+
+def is_untouched(layer: Layer) -> bool:
+    """Opened but never worked on: nothing in it is a human decision."""
+    return (layer.status == "new" and layer.stance is None and not layer.answer and not layer.comment
+            and not layer.flagged and all(x.status == "suggested" for x in (*layer.entities, *layer.quotes)))
+
+
+def _suffix(path: Path) -> str:
+    """The other file's name as a layer-name suffix: `bob` for /data/bob.db."""
+    return re.sub(r"[^\w.-]+", "_", path.stem).strip("._") or "other"
+
+
+# ---- writing ----------------------------------------------------------------------------------
+def _copy_layer(store: Store, article_id: str, name: str, layer: Layer) -> None:
+    """Write `layer` as layer `name` of `article_id` (which has no such layer yet) via the Store API."""
+    for e in layer.entities:
+        store.add_entity(article_id, name, e.start, e.end, e.label, source=e.source, status=e.status,
+                         score=e.score, model=e.model, actor=ACTOR)
+    for q in layer.quotes:
+        store.add_quote(article_id, name, q.start, q.end, kind=q.kind, speaker=q.speaker, cue=q.cue, stance=q.stance,
+                        source=q.source, status=q.status, score=q.score, model=q.model, actor=ACTOR)
+    current = store.get_layer(article_id, name)
+    if not store.has_layer(article_id, name) or current.status != layer.status:
+        current = store.set_status(article_id, name, layer.status, actor=ACTOR)
+    if current.answer != layer.answer:
+        store.set_answer(article_id, name, layer.answer, actor=ACTOR)
+    if layer.stance is not None:
+        store.set_article_stance(article_id, name, layer.stance, actor=ACTOR)
+    if layer.comment or layer.flagged:
+        store.set_comment(article_id, name, layer.comment, layer.flagged, actor=ACTOR)
+
+
+def _remove_untouched(store: Store, article_id: str, name: str, layer: Layer) -> None:
+    """Drop a layer that holds no human work (pending suggestion copies only), logging its rows."""
+    for table in ("entities", "quotes"):
+        store.db.conn.execute(f"DELETE FROM {table} WHERE article_id = ? AND annotator = ?", [article_id, name])
+    store.db.conn.execute("DELETE FROM layers WHERE article_id = ? AND annotator = ?", [article_id, name])
+    _log(store, ACTOR, article_id, name, "replace_untouched", "layer",
+         before={"entities": [asdict(e) for e in layer.entities], "quotes": [asdict(q) for q in layer.quotes]})
+
+
+def _log(store: Store, actor: str, article_id: str, layer: str, action: str, target: str | None,
+         before=None, after=None, ts: str | None = None) -> None:
+    def dump(value):
+        return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+    store.db.conn.execute(
+        "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
+        "VALUES (COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?, ?, ?, ?, ?, NULL, ?, ?)",
+        [ts, actor, article_id, layer, action, target, dump(before), dump(after)],
+    )
+
+
+def _copy_history(store: Store, other: Store, other_article: str, article_id: str, other_layer: str,
+                  name: str) -> int:
+    rows = other.db.execute(
+        "SELECT ts, actor, action, target, before, after FROM edit_log WHERE article_id = ? AND layer = ? "
+        "ORDER BY id", [other_article, other_layer]).fetchall()
+    for ts, actor, action, target, before, after in rows:
+        _log(store, actor, article_id, name, action, target, before, after, ts=ts)
+    return len(rows)
+
+
+def _target_article(store: Store, other: Store, other_id: str, summary: MergeSummary) -> str:
+    """This database's id of the other database's article, adding the article if needed."""
+    article = other.get_article(other_id)
+    digest = article.text_hash or text_hash(article.text)
+    found = store.find_by_hash(digest)
+    if found:
+        return found
+    new_id = article.id
+    if store.db.execute("SELECT 1 FROM articles WHERE id = ?", [new_id]).fetchone():
+        new_id = f"{article.id}~{digest[:8]}"
+        summary.warnings.append(f"article {article.id}: the id is taken here by another text; added as {new_id}")
+    store.add_article(new_id, article.text, title=article.title, source=article.source, date=article.date,
+                      url=article.url, meta=article.meta, tokens=list(article.tokens), actor=ACTOR)
+    summary.articles_added += 1
+    return new_id
+
+
+def _merge_layer(store: Store, other: Store, other_id: str, article_id: str, name: str, suffix: str,
+                 source: str, summary: MergeSummary) -> None:
+    layer = other.get_layer(other_id, name)
+    if is_untouched(layer):
+        summary.layers_skipped += 1  # nothing of a person's work to bring over
+        return
+    content = layer_content(layer)
+    dest = name
+    if not store.has_layer(article_id, name):
+        summary.layers_added += 1
+    else:
+        mine = store.get_layer(article_id, name)
+        if layer_content(mine) == content:
+            summary.layers_unchanged += 1
+            return
+        if is_untouched(mine):
+            _remove_untouched(store, article_id, name, mine)
+            summary.layers_replaced += 1
+        else:
+            dest = _conflict_layer(store, article_id, name, suffix, content)
+            if dest is None:
+                summary.layers_unchanged += 1  # this conflict was kept by an earlier merge
+                return
+            summary.conflicts.append(Conflict(article_id, name, dest))
+    _copy_history(store, other, other_id, article_id, name, dest)
+    _copy_layer(store, article_id, dest, layer)
+    _log(store, ACTOR, article_id, dest, "merge", "layer",
+         after={"from": source, "article": other_id, "layer": name, "as": dest,
+                "entities": len(layer.entities), "quotes": len(layer.quotes), "status": layer.status})
+
+
+def _conflict_layer(store: Store, article_id: str, name: str, suffix: str, content: tuple) -> str | None:
+    """A free name NAME@SUFFIX[.n] for the other version, or None if it is already kept under one."""
+    n = 1
+    while True:
+        candidate = f"{name}@{suffix}" + (f".{n}" if n > 1 else "")
+        if not store.has_layer(article_id, candidate):
+            return candidate
+        if layer_content(store.get_layer(article_id, candidate)) == content:
+            return None
+        n += 1
+
+
+def merge_databases(
+    store: Store,
+    other_path: str | os.PathLike,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> MergeSummary:
+    """Merge the database at `other_path` into `store` (rules in the module doc).
+
+    Raises MergeError when the file is not a database, is this database, or its configuration
+    is incompatible; otherwise problems of single articles are collected in the summary."""
+    path = Path(other_path)
+    summary = MergeSummary(source=str(path))
+    if not path.is_file():
+        raise MergeError(f"{path}: no such database file")
+    if store.path != ":memory:" and Path(store.path).exists() and path.resolve() == Path(store.path).resolve():
+        raise MergeError(f"{path}: cannot merge a database into itself")
+    if not store.writable:
+        raise MergeError(f"{store.path}: the database is read-only; nothing merged")
+    try:
+        other = Store(path, read_only=True)
+    except (StoreError, sqlite3.Error) as exc:
+        raise MergeError(f"{path}: cannot be read as an annotator database ({exc})") from None
+    try:
+        if other.get_meta("schema_version") is None:
+            raise MergeError(f"{path}: not an annotator database")
+        errors, warnings = config_differences(store.config, other.config)
+        if errors:
+            raise MergeError(f"{path}: cannot merge, the project configurations differ:\n  " + "\n  ".join(errors))
+        summary.warnings += [f"{path}: {w}" for w in warnings]
+        suffix = _suffix(path)
+        other_ids = other.article_ids()
+        summary.articles = len(other_ids)
+        for done, other_id in enumerate(other_ids, 1):
+            if cancelled and cancelled():
+                summary.problems.append(f"{path}: cancelled after {done - 1} of {len(other_ids)} articles")
+                break
+            before = (summary.articles_added, summary.layers_added, summary.layers_unchanged,
+                      summary.layers_replaced, summary.layers_skipped, len(summary.conflicts), len(summary.warnings))
+            try:
+                with store.transaction():
+                    article_id = _target_article(store, other, other_id, summary)
+                    for name in other.layers_of(other_id):
+                        _merge_layer(store, other, other_id, article_id, name, suffix, str(path), summary)
+            except StoreError as exc:
+                # the article's transaction was rolled back: undo its counts too
+                (summary.articles_added, summary.layers_added, summary.layers_unchanged, summary.layers_replaced,
+                 summary.layers_skipped) = before[:5]
+                del summary.conflicts[before[5]:]
+                del summary.warnings[before[6]:]
+                summary.problems.append(f"{path}: article {other_id} not merged: {exc}")
+            if progress:
+                progress(done, len(other_ids))
+    finally:
+        other.close()
+    return summary
