@@ -1,0 +1,513 @@
+"""Entity suggestions for Indonesian news: the statistical NER plus rules that fix what it misses.
+
+Pipeline order (all components are added by `add_entity_components`):
+
+    ner (optional)       statistical model; its doc.ents are the model candidates
+    entity_gazetteer     SpanRuler over resources/patterns/gazetteer.jsonl -> doc.spans["gazetteer"]
+    entity_dates         SpanRuler over resources/patterns/dates.jsonl     -> doc.spans["dates"]
+    entity_titles        titles (resources/patterns/titles.txt) and the names after them
+                         -> doc.spans["titles"], doc.spans["title_names"]
+    entity_merge         the final, non-overlapping doc.ents; span._.source is "model" or "rule"
+
+Precedence in entity_merge (rules beat the model, except where the model is more specific):
+  1. Gazetteer names and dates; where they overlap the longer wins. An institution such as
+     "Kementerian Luar Negeri" followed by a gazetteer place becomes one ORG
+     ("Kementerian Luar Negeri Rusia"); adjacent dates join ("Selasa (5/11/2024) kemarin").
+  2. Names right after a title ("Menteri Luar Negeri AS Antony Blinken" -> "Antony Blinken").
+  3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
+     of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
+     title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
+     span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
+     end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
+     only of capitalised stop words ("Ada", "Setiap") are dropped.
+Title words are never part of any entity (sample_corpus/GUIDELINES.md).
+All spans are on token boundaries, never start or end on whitespace, never cross a line break.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
+
+RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
+DEFAULT_MODEL_DIR = RESOURCES_DIR / "model" / "ner"
+
+SOURCE_MODEL = "model"
+SOURCE_RULE = "rule"
+
+GAZETTEER_KEY = "gazetteer"
+DATES_KEY = "dates"
+TITLES_KEY = "titles"
+TITLE_NAMES_KEY = "title_names"
+
+# Institution heads that absorb a following place: "Kementerian Luar Negeri" + "Rusia".
+INSTITUTION_HEADS = {
+    "kementerian", "kemenlu", "kemlu", "kemenhan", "departemen", "dewan", "badan", "komisi",
+    "kantor", "kedutaan", "kedubes", "kepolisian", "angkatan", "parlemen", "militer", "tentara",
+    "pasukan", "kejaksaan", "mahkamah", "bank", "kongres", "senat", "majelis",
+}
+# Descriptors that do not make a model ORG/LOC more than the gazetteer name inside it
+# ("Ibu Kota [Ukraina] [Kiev]": descriptor excluded, see sample_corpus/GUIDELINES.md).
+DESCRIPTOR_WORDS = {"ibu", "kota", "provinsi", "kabupaten", "wilayah", "daerah", "pemerintah", "negara", "pasukan",
+                    "tentara", "militer", "rakyat", "warga", "pejabat", "presiden", "menteri"}
+# Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
+NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
+# Capitalised words that are never part of a name found after a title.
+NOT_NAME_WORDS = {
+    "Pada", "Di", "Dari", "Ke", "Dan", "Yang", "Itu", "Ini", "Tersebut", "Mengatakan", "Menyatakan",
+    "Kata", "Ujar", "Menurut", "Dalam", "Untuk", "Dengan", "Juga", "Akan", "Telah", "Sudah",
+    "Kami", "Kita", "Saya", "Dia", "Ia", "Mereka", "Baca", "Selain", "Sementara", "Namun",
+    "Ada", "Apa", "Siapa", "Mengapa", "Bagaimana", "Kapan", "Jika", "Kalau", "Tapi", "Tetapi",
+    "Sangat", "Tidak", "Bukan", "Para", "Seorang", "Sebelumnya", "Kemudian", "Setelah", "Sebelum",
+    "Berita", "Artikel", "Sumber", "Editor", "Pewarta", "Foto", "Lihat", "Simak",
+}
+_NAME_MAX_TOKENS = 5
+# Words (any case) that qualify a title rather than start a name ("Menteri Perhubungan X",
+# "kepala sekolah X", "juru bicara utama PBB X", "Gubernur Kalimantan Utara X").
+QUALIFIER_WORDS = set(word.lower() for word in """
+Luar Negeri Dalam Pertahanan Keuangan Perhubungan Perdagangan Perindustrian Pertanian Kesehatan
+Pendidikan Kebudayaan Agama Sosial Hukum Keamanan Koordinator Bidang Politik Perekonomian Kelautan
+Perikanan Pariwisata Ekonomi Kreatif Ketenagakerjaan Investasi Riset Teknologi Energi Sumber Daya
+Mineral Lingkungan Hidup Kehutanan Komunikasi Informatika Pemuda Olahraga Sekretariat Negara Umum
+Utama Eksekutif Staf Senior Khusus Tinggi Agung Nasional Internasional Sekolah Perguruan
+Universitas Fakultas Rumah Sakit Partai Urusan Daerah Kota Kabupaten Provinsi Desa Kecamatan Pusat
+Cabang Wilayah Divisi Komisi Dewan Badan Lembaga Perusahaan Bank Kepolisian Polisi Kementerian
+Departemen Direktorat Dinas Kantor Majelis Pengadilan Mahkamah Kejaksaan Angkatan Darat Laut Udara
+Tentara Pasukan Militer Perkebunan Nomor Operasi Intelijen Pers Kepresidenan Istana Kabinet Kodam
+Kodim Korem Polda Polres Polsek Utara Selatan Timur Barat Tengah Tenggara Raya
+""".split())
+
+
+def _register_extensions() -> None:
+    """`span._.source` ("model" | "rule") and `span._.score` (float or None), registered once."""
+    for name in ("source", "score"):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=None)
+
+
+_register_extensions()
+
+
+# ---------------------------------------------------------------------------------- resources
+
+def read_patterns(path: str | Path) -> list[dict]:
+    """EntityRuler/SpanRuler pattern lines (`{"label": …, "pattern": …}`); errors name file:line."""
+    path = Path(path)
+    patterns = []
+    with path.open(encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{line_no}: not valid JSON: {err.msg}") from None
+            if not isinstance(row, dict) or "label" not in row or "pattern" not in row:
+                raise ValueError(f"{path}:{line_no}: expected an object with 'label' and 'pattern'")
+            if not isinstance(row["pattern"], (str, list)) or not row["pattern"]:
+                raise ValueError(f"{path}:{line_no}: 'pattern' must be a phrase or a list of token patterns")
+            if isinstance(row["pattern"], list):
+                from spacy.schemas import validate_token_pattern
+
+                problems = validate_token_pattern(row["pattern"])
+                if problems:
+                    raise ValueError(f"{path}:{line_no}: bad token pattern: {'; '.join(problems)}")
+            patterns.append(row)
+    return patterns
+
+
+def read_titles(path: str | Path) -> list[str]:
+    """One title per line, `#` comments and blank lines ignored, lower-cased."""
+    titles = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            titles.append(line.lower())
+    return titles
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+def _is_name_token(token) -> bool:
+    text = token.text
+    return (
+        text[:1].isupper()
+        and any(ch.isalpha() for ch in text)
+        and not (text.isupper() and len(text) > 1 and "." not in text)  # acronyms are ORGs/LOCs
+        and text not in NOT_NAME_WORDS
+    )
+
+
+def _looks_like_verb(token) -> bool:
+    """Indonesian verb morphology (meN-, ber-, di-, ter-, per-…-kan): headline words, not names."""
+    lower = token.lower_
+    return len(lower) >= 6 and lower.startswith(("me", "ber", "di", "ter", "per")) and not token.is_upper
+
+
+def _is_qualifier_word(token) -> bool:
+    text = token.text
+    return token.lower_ in QUALIFIER_WORDS or (len(text) > 1 and text.isalpha() and text.isupper())
+
+
+def _covered(spans: Iterable[Span]) -> dict[int, Span]:
+    """token index -> the span covering it."""
+    index = {}
+    for span in spans:
+        for i in range(span.start, span.end):
+            index[i] = span
+    return index
+
+
+def _clean(doc: Doc, start: int, end: int, label: str, *, keep_closing_paren: bool = False) -> list[Span]:
+    """Split tokens start:end at line breaks; strip whitespace and punctuation at the edges."""
+    pieces, piece_start = [], start
+    for i in range(start, end + 1):
+        if i == end or (doc[i].is_space and "\n" in doc[i].text):
+            pieces.append((piece_start, i))
+            piece_start = i + 1
+    spans = []
+    for s, e in pieces:
+        while s < e and (doc[s].is_space or doc[s].is_punct):
+            s += 1
+        while s < e and (doc[e - 1].is_space or doc[e - 1].is_punct) and not (
+            keep_closing_paren and doc[e - 1].text == ")"
+        ):
+            e -= 1
+        if s < e:
+            spans.append(Span(doc, s, e, label=label))
+    return spans
+
+
+def gazetteer_spans(doc: Doc) -> list[Span]:
+    """Gazetteer hits, longest first, with "institution + place" joined into one ORG."""
+    spans = sorted(filter_spans(doc.spans[GAZETTEER_KEY]) if GAZETTEER_KEY in doc.spans else [],
+                   key=lambda s: s.start)
+    merged: list[Span] = []
+    for span in spans:
+        if merged:
+            prev = merged[-1]
+            if (
+                prev.end == span.start
+                and prev.label_ == "ORG"
+                and span.label_ == "LOC"
+                and prev[0].lower_ in INSTITUTION_HEADS
+            ):
+                merged[-1] = Span(doc, prev.start, span.end, label="ORG")
+                continue
+        merged.append(span)
+    return merged
+
+
+def date_spans(doc: Doc) -> list[Span]:
+    """Date matches, longest first, adjacent dates joined ("Selasa (5/11/2024) kemarin")."""
+    spans = sorted(filter_spans(doc.spans[DATES_KEY]) if DATES_KEY in doc.spans else [], key=lambda s: s.start)
+    merged: list[Span] = []
+    for span in spans:
+        if merged and merged[-1].end == span.start:
+            merged[-1] = Span(doc, merged[-1].start, span.end, label="DATE")
+        else:
+            merged.append(span)
+    return [p for span in merged for p in _clean(doc, span.start, span.end, "DATE", keep_closing_paren=True)]
+
+
+# ---------------------------------------------------------------------------------- components
+
+@Language.factory(
+    "annotator_entity_titles",
+    default_config={"titles": [], "max_name_tokens": _NAME_MAX_TOKENS},
+)
+def make_title_finder(nlp: Language, name: str, titles: list[str], max_name_tokens: int):
+    return TitleFinder(nlp, name, titles=titles, max_name_tokens=max_name_tokens)
+
+
+class TitleFinder:
+    """Marks official titles and the capitalised name that follows a title (and its qualifiers).
+
+    "Juru Bicara Kementerian Luar Negeri Rusia Maria Zakharova": title "Juru Bicara",
+    qualifier ORG "Kementerian Luar Negeri Rusia", name PERSON "Maria Zakharova".
+    Qualifiers are gazetteer hits, model ORG/LOC spans, acronyms and institution words
+    ("Menteri Hukum dan HAM", "juru bicara utama PBB"); one comma may follow them
+    ("Sekretaris Jenderal NATO, Mark Rutte").
+    """
+
+    def __init__(self, nlp: Language, name: str, *, titles: Sequence[str], max_name_tokens: int):
+        from spacy.matcher import PhraseMatcher
+
+        self.name = name
+        self.max_name_tokens = max_name_tokens
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher.add("TITLE", [nlp.make_doc(t) for t in titles if t.strip()])
+
+    def __call__(self, doc: Doc) -> Doc:
+        titles = filter_spans(Span(doc, s, e, label="TITLE") for _, s, e in self.matcher(doc))
+        runs = self._join_runs(doc, sorted(titles, key=lambda s: s.start))
+        gazetteer = _covered(gazetteer_spans(doc))
+        # model ORG/LOC spans qualify a title too, but gazetteer hits take precedence
+        with_model = {**_covered(e for e in doc.ents if e.label_ in ("ORG", "LOC")), **gazetteer}
+        dates = _covered(date_spans(doc))
+        title_tokens = _covered(runs)
+        names = []
+        for run in runs:
+            name = self._name_after(doc, run.end, with_model, dates, title_tokens)
+            if name is None:  # the model may have swallowed the name into an ORG/LOC
+                name = self._name_after(doc, run.end, gazetteer, dates, title_tokens)
+            if name is not None:
+                names.append(name)
+        doc.spans[TITLES_KEY] = runs
+        doc.spans[TITLE_NAMES_KEY] = names
+        return doc
+
+    @staticmethod
+    def _join_runs(doc: Doc, titles: list[Span]) -> list[Span]:
+        runs: list[Span] = []
+        for span in titles:
+            if runs and runs[-1].end == span.start:
+                runs[-1] = Span(doc, runs[-1].start, span.end, label="TITLE")
+            else:
+                runs.append(span)
+        return runs
+
+    def _skip_qualifiers(self, doc: Doc, i: int, qualifiers: dict) -> int:
+        """Past the ORG/LOC, acronyms and institution words that qualify a title."""
+        n, first = len(doc), i
+        while i < n:
+            if i in qualifiers:  # "AS", "Kementerian Luar Negeri Rusia", "NATO"
+                i = qualifiers[i].end
+            elif _is_qualifier_word(doc[i]):  # "Perhubungan", "BUMN", "Utama"
+                i += 1
+            elif doc[i].lower_ == "dan" and i > first and i + 1 < n and (
+                i + 1 in qualifiers or _is_qualifier_word(doc[i + 1])
+            ):  # "Menteri Hukum dan HAM"
+                i += 1
+            else:
+                break
+        return i
+
+    def _name_after(self, doc: Doc, i: int, qualifiers: dict, dates: dict, title_tokens: dict) -> Span | None:
+        n = len(doc)
+        for _ in range(3):
+            i = self._skip_qualifiers(doc, i, qualifiers)
+            if i < n and doc[i].text == ",":
+                i += 1
+            start = i
+            while (
+                i < n
+                and i - start < self.max_name_tokens
+                and i not in qualifiers
+                and i not in dates
+                and i not in title_tokens
+                and (_is_name_token(doc[i]) or (i > start and doc[i].lower_ in NAME_PARTICLES))
+            ):
+                i += 1
+            while i > start and doc[i - 1].lower_ in NAME_PARTICLES:  # a name ends on a name word
+                i -= 1
+            if i == start:
+                return None
+            if i < n and i in qualifiers:
+                # capitalised words glued to a qualifier belong to it, not to a name:
+                # "Direktur Eksekutif Amnesty International Indonesia Usman Hamid"
+                continue
+            return Span(doc, start, i, label="PERSON")
+        return None
+
+
+@Language.factory("annotator_entity_merge", default_config={})
+def make_entity_merger(nlp: Language, name: str):
+    return EntityMerger(name)
+
+
+class EntityMerger:
+    """Combines model entities (the doc.ents it receives) with the rule spans into doc.ents."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        model_ents = list(doc.ents)
+        model_scores = {(e.start, e.end): e._.score for e in model_ents}
+        taken: dict[int, Span] = {}  # token -> rule span that claimed it
+        rules: list[Span] = []
+
+        def claim(span: Span) -> None:
+            if not any(i in taken for i in range(span.start, span.end)):
+                rules.append(span)
+                taken.update((i, span) for i in range(span.start, span.end))
+
+        gazetteer = gazetteer_spans(doc)
+        dates = date_spans(doc)
+        # 1-2: gazetteer and dates, the longer first where they overlap
+        for span in sorted(gazetteer + dates, key=lambda s: (-(s.end - s.start), s.start)):
+            claim(span)
+        # 3: names after titles
+        for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans else []:
+            claim(span)
+
+        # 4a: a model ORG/LOC that contains only gazetteer hits plus capitalised words of its own
+        #     ("Dewan Keamanan Nasional Korea Selatan", "Ukraina Timur") beats those hits.
+        gazetteer_ids = {(g.start, g.end) for g in gazetteer}
+        kept_whole: list[Span] = []
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        for ent in model_ents:
+            inside = {taken[i] for i in range(ent.start, ent.end) if i in taken}
+            free = [i for i in range(ent.start, ent.end) if i not in taken]
+            if (
+                ent.label_ in ("ORG", "LOC")
+                and inside
+                and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
+                and any(doc[i].text[:1].isupper() and doc[i].lower_ not in DESCRIPTOR_WORDS for i in free)
+                and len(inside) == 1 and len(free) <= 3  # not a title-case headline run
+                and not any(_looks_like_verb(doc[i]) for i in free)  # "… Pertimbangkan Mengirim"
+                and ent[0].text[:1].isupper()
+                and not any(i in title_tokens for i in range(ent.start, ent.end))
+                and len(_clean(doc, ent.start, ent.end, ent.label_)) == 1
+            ):
+                for r in inside:
+                    rules.remove(r)
+                    for i in range(r.start, r.end):
+                        del taken[i]
+                kept_whole.append(ent)
+        for ent in kept_whole:
+            taken.update((i, ent) for i in range(ent.start, ent.end))
+
+        results = [(span, SOURCE_RULE, 1.0) for span in rules]
+        results += [(ent, SOURCE_MODEL, model_scores[(ent.start, ent.end)]) for ent in kept_whole]
+        # 4b: the rest of the model spans, minus what rules claimed
+        kept_ids = {(e.start, e.end) for e in kept_whole}
+        for ent in model_ents:
+            if (ent.start, ent.end) not in kept_ids:
+                for piece in self._free_pieces(doc, ent, taken, title_tokens):
+                    results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
+
+        final = filter_spans(span for span, _, _ in results)  # safety net: never overlapping
+        final_ids = {(s.start, s.end, s.label) for s in final}
+        doc.ents = sorted(final, key=lambda s: s.start)
+        for span, source, score in results:
+            if (span.start, span.end, span.label) in final_ids:
+                span._.source = source
+                span._.score = score
+        return doc
+
+    @staticmethod
+    def _free_pieces(doc: Doc, ent: Span, taken: dict, title_tokens: dict) -> list[Span]:
+        """The model span if no rule touched it; else, for PERSON only, the untouched name part.
+
+        Pieces that are only stop words capitalised by their position ("Ada", "Setiap") are dropped.
+        """
+        return [p for p in EntityMerger._model_pieces(doc, ent, taken, title_tokens)
+                if not all(t.text in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper() for t in p)]
+
+    @staticmethod
+    def _model_pieces(doc: Doc, ent: Span, taken: dict, title_tokens: dict) -> list[Span]:
+        blocked = [i in taken or i in title_tokens for i in range(ent.start, ent.end)]
+        if not any(blocked):
+            return _clean(doc, ent.start, ent.end, ent.label_)
+        if ent.label_ != "PERSON":
+            return []  # ORG/LOC leftovers after a rule took a part are noise
+        pieces, run_start = [], None
+        for offset, is_blocked in enumerate(blocked + [True]):
+            i = ent.start + offset
+            if not is_blocked and run_start is None:
+                run_start = i
+            elif is_blocked and run_start is not None:
+                for piece in _clean(doc, run_start, i, "PERSON"):
+                    s, e = piece.start, piece.end
+                    while s < e and not _is_name_token(doc[s]):
+                        s += 1
+                    while e > s and not _is_name_token(doc[e - 1]):
+                        e -= 1
+                    if s < e and not any(j in taken for j in range(s, e)):
+                        pieces.append(Span(doc, s, e, label="PERSON"))
+                run_start = None
+        return pieces
+
+
+# ---------------------------------------------------------------------------------- public API
+
+def add_entity_components(nlp: Language, resources_dir: str | Path | None = None) -> Language:
+    """Add the gazetteer, date, title and merge components after `ner` (or at the end).
+
+    Works on a pipeline with or without a statistical `ner`; patterns are read from
+    `resources_dir/patterns/` (default: the project's resources/). Returns `nlp`.
+    """
+    patterns_dir = Path(resources_dir or RESOURCES_DIR) / "patterns"
+    last = "ner" if "ner" in nlp.pipe_names else None
+    placement = {"after": last} if last else {}
+
+    gazetteer = nlp.add_pipe(
+        "span_ruler", name="entity_gazetteer", **placement,
+        config={"spans_key": GAZETTEER_KEY, "annotate_ents": False, "overwrite": True, "validate": True},
+    )
+    with nlp.select_pipes(disable=nlp.pipe_names):  # phrase patterns need the tokenizer only
+        gazetteer.add_patterns(read_patterns(patterns_dir / "gazetteer.jsonl"))
+    dates = nlp.add_pipe(
+        "span_ruler", name="entity_dates", after="entity_gazetteer",
+        config={"spans_key": DATES_KEY, "annotate_ents": False, "overwrite": True, "validate": True},
+    )
+    with nlp.select_pipes(disable=nlp.pipe_names):
+        dates.add_patterns(read_patterns(patterns_dir / "dates.jsonl"))
+    nlp.add_pipe(
+        "annotator_entity_titles", name="entity_titles", after="entity_dates",
+        config={"titles": read_titles(patterns_dir / "titles.txt")},
+    )
+    nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles")
+    return nlp
+
+
+def _load_model(model_path: Path) -> Language:
+    """spacy.load with the project tokenizer built directly (not rebuilt from spaCy's defaults)."""
+    return spacy.load(model_path, exclude=["tokenizer"], config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
+
+
+def load_entity_pipeline(model_dir: str | Path | None = None, resources_dir: str | Path | None = None) -> Language:
+    """The bundled NER model (resources/model/ner, or `model_dir`) plus the entity rules.
+
+    Tokenization is the project tokenizer's, identical to `token_offsets`. If the model
+    directory is missing, warns and returns a rules-only pipeline.
+    """
+    model_path = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+    if (model_path / "config.cfg").is_file():
+        nlp = _load_model(model_path)
+    else:
+        warnings.warn(
+            f"NER model not found at {model_path}; entity suggestions come from rules only "
+            "(train one with annotator.nlp.ner_train.train_ner)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        nlp = new_blank()
+    return add_entity_components(nlp, resources_dir)
+
+
+def entity_suggestions(doc: Doc) -> list[dict]:
+    """doc.ents as FORMAT.md span dicts (`token_end` inclusive).
+
+    Token indices count non-space tokens only, like `tokenizer.token_offsets`, so they match
+    the token ids stored with each article.
+    """
+    index, ids = 0, {}
+    for token in doc:
+        if not token.is_space:
+            ids[token.i] = index
+            index += 1
+    return [
+        {
+            "start": ent.start_char,
+            "end": ent.end_char,
+            "token_start": ids[ent.start],
+            "token_end": ids[ent.end - 1],
+            "label": ent.label_,
+            "source": ent._.source or SOURCE_MODEL,
+            "status": "suggested",
+            "score": ent._.score,
+        }
+        for ent in doc.ents
+    ]

@@ -1,0 +1,269 @@
+"""Train the statistical NER of the suggestion pipeline from IOB files (NERGrit style).
+
+Training is spaCy's config-driven loop with the config in `resources/ner.cfg` (CPU, fixed seed,
+early stopping on dev F1); the saved pipeline carries the project tokenizer, so even a plain
+`spacy.load` tokenizes exactly like `token_offsets`. The bundled model was made with:
+
+    nice annotator train-ner --iob /work/shared/data/nergrit/train.iob \
+        --dev /work/shared/data/nergrit/valid.iob --out resources/model/ner
+
+which calls `train_ner(train_iob, dev_iob, out_dir)`.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+import spacy
+import srsly
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+
+from annotator.nlp.tokenizer import TOKENIZER_NAME, blank_nlp, customize_tokenizer
+
+RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
+DEFAULT_CONFIG = RESOURCES_DIR / "ner.cfg"
+
+#: NERGrit entity types -> project labels.
+NERGRIT_LABEL_MAP: Mapping[str, str] = {"PERSON": "PERSON", "ORGANISATION": "ORG", "PLACE": "LOC"}
+
+# Tokens that attach to the previous token in running text (no space before them).
+_NO_SPACE_BEFORE = set(".,;:!?)]}%”’»")
+_NO_SPACE_AFTER = set("([{“‘«")
+
+Sentence = tuple[list[str], list[str]]
+
+
+def read_iob(path: str | Path) -> list[Sentence]:
+    """Read `token<TAB>tag` lines (blank line between sentences) into (words, tags) pairs.
+
+    Tags must be `O`, `B-TYPE` or `I-TYPE`. A malformed line raises ValueError naming
+    `file:line` and the reason. A lone `I-` tag (after `O` or another type) is kept as read;
+    `iob_to_doc` repairs it to `B-`.
+    """
+    path = Path(path)
+    sentences: list[Sentence] = []
+    words: list[str] = []
+    tags: list[str] = []
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as err:
+        raise ValueError(f"{path}: cannot open: {err.strerror or err}") from err
+    with handle:
+        for line_no, raw in enumerate(handle, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                if words:
+                    sentences.append((words, tags))
+                    words, tags = [], []
+                continue
+            where = f"{path}:{line_no}"
+            parts = line.split("\t")
+            if len(parts) != 2:
+                raise ValueError(
+                    f"{where}: expected 'token<TAB>tag', found {len(parts)} tab-separated field(s): {line!r}"
+                )
+            word, tag = parts[0], parts[1].strip()
+            if not word or word.isspace():
+                raise ValueError(f"{where}: empty token")
+            if any(ch.isspace() for ch in word):
+                raise ValueError(f"{where}: token contains whitespace: {word!r}")
+            if tag != "O":
+                prefix, sep, ent_type = tag.partition("-")
+                if prefix not in ("B", "I") or not sep or not ent_type:
+                    raise ValueError(f"{where}: bad tag {tag!r} (expected O, B-TYPE or I-TYPE)")
+            words.append(word)
+            tags.append(tag)
+    if words:
+        sentences.append((words, tags))
+    return sentences
+
+
+def _map_tags(tags: Sequence[str], label_map: Mapping[str, str] | None) -> list[str]:
+    """Rename entity types; types absent from `label_map` become O. Lone I- becomes B-."""
+    out: list[str] = []
+    prev_type = None
+    for tag in tags:
+        if tag == "O":
+            out.append("O")
+            prev_type = None
+            continue
+        prefix, _, ent_type = tag.partition("-")
+        if label_map is not None:
+            ent_type = label_map.get(ent_type)
+        if ent_type is None:
+            out.append("O")
+            prev_type = None
+            continue
+        if prefix == "I" and prev_type != ent_type:
+            prefix = "B"
+        out.append(f"{prefix}-{ent_type}")
+        prev_type = ent_type
+    return out
+
+
+def _spaces(words: Sequence[str]) -> list[bool]:
+    """Plausible trailing-space flags so doc.text reads like news text."""
+    spaces = []
+    for i, word in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        space = nxt is not None and nxt not in _NO_SPACE_BEFORE and word not in _NO_SPACE_AFTER
+        spaces.append(space)
+    return spaces
+
+
+def iob_to_doc(vocab, words: Sequence[str], tags: Sequence[str], label_map=NERGRIT_LABEL_MAP) -> Doc:
+    """A Doc with the sentence's tokens and its entities (tags mapped through `label_map`)."""
+    return Doc(vocab, words=list(words), spaces=_spaces(words), ents=_map_tags(tags, label_map))
+
+
+def iob_to_docbin(
+    sentences: Iterable[Sentence], nlp, label_map=NERGRIT_LABEL_MAP
+) -> DocBin:
+    doc_bin = DocBin(attrs=["ORTH", "ENT_IOB", "ENT_TYPE"], store_user_data=False)
+    for words, tags in sentences:
+        doc_bin.add(iob_to_doc(nlp.vocab, words, tags, label_map))
+    return doc_bin
+
+
+class _LineLog(io.TextIOBase):
+    """File-like adapter so spaCy's console logger writes through `log`, one line per call."""
+
+    def __init__(self, log: Callable[[str], object]):
+        self._log = log
+        self._buf = ""
+
+    def write(self, text: str) -> int:
+        self._buf += text
+        while "\n" in self._buf:
+            line, self._buf = self._buf.split("\n", 1)
+            self._log(line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._buf:
+            self._log(self._buf)
+            self._buf = ""
+
+
+def _entity_scores(nlp, docs: Sequence[Doc]) -> dict:
+    # Score on the gold tokenization, as NERGrit is pre-tokenized.
+    examples = [Example(Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]), d)
+                for d in docs]
+    scores = nlp.evaluate(examples)
+    return {
+        "ents_p": scores["ents_p"],
+        "ents_r": scores["ents_r"],
+        "ents_f": scores["ents_f"],
+        "ents_per_type": scores.get("ents_per_type") or {},
+    }
+
+
+def format_scores(scores: Mapping) -> str:
+    """The P/R/F table of `train_ner`'s result, overall and per label."""
+    lines = [f"{'label':<8} {'P':>6} {'R':>6} {'F':>6}"]
+    lines.append(f"{'ALL':<8} {scores['ents_p']:6.3f} {scores['ents_r']:6.3f} {scores['ents_f']:6.3f}")
+    for label, s in sorted(scores["ents_per_type"].items()):
+        lines.append(f"{label:<8} {s['p']:6.3f} {s['r']:6.3f} {s['f']:6.3f}")
+    return "\n".join(lines)
+
+
+def train_ner(
+    train_iob: str | Path,
+    dev_iob: str | Path,
+    out_dir: str | Path,
+    *,
+    label_map: Mapping[str, str] | None = NERGRIT_LABEL_MAP,
+    max_epochs: int | None = None,
+    seed: int = 0,
+    n_sentences: int | None = None,
+    log: Callable[[str], object] = print,
+    config_path: str | Path | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> dict:
+    """Train a tok2vec+ner pipeline on IOB files and save it to `out_dir` (a `spacy.load` dir).
+
+    `label_map` renames entity types (types missing from it are dropped; None keeps all).
+    Training stops after `max_epochs` (None: the config's `training.max_epochs`) or earlier
+    when dev F1 has not improved for `training.patience` steps; the best-on-dev model is kept. `n_sentences` limits the
+    training sentences (first N, for quick runs). `overrides` are extra config overrides,
+    e.g. {"components.tok2vec.model.encode.width": 128}.
+
+    Returns the dev scores of the saved model: {"ents_p", "ents_r", "ents_f",
+    "ents_per_type": {label: {"p","r","f"}}, "n_train", "n_dev", "seconds", "model_dir"}.
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "config.cfg").is_file())):
+        raise ValueError(f"{out_dir}: exists and is not a spaCy pipeline directory; not overwriting it")
+    train_sents = read_iob(train_iob)
+    dev_sents = read_iob(dev_iob)
+    if n_sentences is not None:
+        train_sents = train_sents[:n_sentences]
+    if not train_sents:
+        raise ValueError(f"{train_iob}: no sentences")
+    if not dev_sents:
+        raise ValueError(f"{dev_iob}: no sentences")
+
+    random.seed(seed)
+    spacy.util.fix_random_seed(seed)
+    blank = blank_nlp()
+    with tempfile.TemporaryDirectory(prefix="annotator-ner-") as tmp:
+        tmp_path = Path(tmp)
+        train_path, dev_path = tmp_path / "train.spacy", tmp_path / "dev.spacy"
+        iob_to_docbin(train_sents, blank, label_map).to_disk(train_path)
+        dev_bin = iob_to_docbin(dev_sents, blank, label_map)
+        dev_bin.to_disk(dev_path)
+
+        cfg_overrides = {
+            "paths.train": str(train_path),
+            "paths.dev": str(dev_path),
+            "system.seed": seed,
+            "training.max_steps": 0,
+        }
+        if max_epochs is not None:
+            cfg_overrides["training.max_epochs"] = max_epochs
+        cfg_overrides.update(overrides or {})
+        config = spacy.util.load_config(config_path or DEFAULT_CONFIG, overrides=cfg_overrides, interpolate=False)
+
+        from spacy.training.initialize import init_nlp
+        from spacy.training.loop import train as train_loop
+
+        nlp = init_nlp(config, use_gpu=-1)
+        # Saved with the pipeline, so even a plain spacy.load tokenizes like token_offsets.
+        customize_tokenizer(nlp)
+        log(f"training on {len(train_sents)} sentences, dev {len(dev_sents)}; labels {nlp.get_pipe('ner').labels}")
+        (tmp_path / "training").mkdir()
+        sink = _LineLog(log)
+        train_loop(nlp, tmp_path / "training", use_gpu=-1, stdout=sink, stderr=sink)
+        sink.flush()
+
+        best_dir = tmp_path / "training" / "model-best"
+        best = spacy.load(best_dir, exclude=["tokenizer"], config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
+        scores = _entity_scores(best, list(dev_bin.get_docs(best.vocab)))
+        meta = srsly.read_json(best_dir / "meta.json")
+        meta["name"] = "annotator_ner"
+        meta["description"] = "tok2vec+ner for Indonesian news, trained with annotator.nlp.ner_train"
+        meta["performance"] = {k: scores[k] for k in ("ents_p", "ents_r", "ents_f", "ents_per_type")}
+        meta["training_data"] = {"train": Path(train_iob).name, "dev": Path(dev_iob).name,
+                                 "n_train": len(train_sents), "n_dev": len(dev_sents),
+                                 "label_map": dict(label_map) if label_map is not None else None, "seed": seed}
+        srsly.write_json(best_dir / "meta.json", meta)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        shutil.copytree(best_dir, out_dir)
+
+    scores.update(
+        n_train=len(train_sents),
+        n_dev=len(dev_sents),
+        seconds=round(time.perf_counter() - started, 1),
+        model_dir=str(out_dir),
+    )
+    log(format_scores(scores))
+    return scores

@@ -1,0 +1,359 @@
+"""Entity rules (gazetteer, titles, dates, merge precedence) and the bundled model, with real spaCy."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Span
+
+from annotator.nlp import entities
+from annotator.nlp.entities import (
+    DEFAULT_MODEL_DIR,
+    add_entity_components,
+    entity_suggestions,
+    load_entity_pipeline,
+    read_patterns,
+)
+from annotator.nlp.tokenizer import new_blank, token_offsets
+
+
+@pytest.fixture(scope="module")
+def rules_nlp():
+    """Rules only: results do not depend on the statistical model."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return load_entity_pipeline(model_dir="/nonexistent/model")
+
+
+@pytest.fixture(scope="module")
+def full_nlp():
+    if not (DEFAULT_MODEL_DIR / "config.cfg").is_file():
+        pytest.fail(f"bundled model missing at {DEFAULT_MODEL_DIR}")
+    return load_entity_pipeline()
+
+
+def ents(doc):
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+# A stand-in for the statistical NER: sets doc.ents from (text, label) pairs.
+FAKE_ENTS: list[tuple[str, str]] = []
+
+
+@Language.component("test_fake_ner")
+def fake_ner(doc):
+    spans = []
+    for text, label in FAKE_ENTS:
+        start = doc.text.index(text)
+        spans.append(doc.char_span(start, start + len(text), label=label))
+    doc.ents = spans
+    return doc
+
+
+@pytest.fixture(scope="module")
+def fake_model_nlp():
+    nlp = new_blank()
+    nlp.add_pipe("test_fake_ner")
+    return add_entity_components(nlp)
+
+
+def run_fake(nlp, text, model_ents):
+    FAKE_ENTS[:] = model_ents
+    return nlp(text)
+
+
+# ----------------------------------------------------------------------------- titles
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Menteri Luar Negeri AS Antony Blinken mengatakan pada Kamis.",
+         [("AS", "LOC"), ("Antony Blinken", "PERSON"), ("Kamis", "DATE")]),
+        ("Sekretaris Jenderal NATO, Mark Rutte, menyatakan keprihatinan.",
+         [("NATO", "ORG"), ("Mark Rutte", "PERSON")]),
+        ("kata juru bicara NATO Farah Lala pada hari Rabu.",
+         [("NATO", "ORG"), ("Farah Lala", "PERSON"), ("hari Rabu", "DATE")]),
+        ("Juru Bicara Kementerian Luar Negeri Rusia Maria Zakharova menampik tuduhan itu.",
+         [("Kementerian Luar Negeri Rusia", "ORG"), ("Maria Zakharova", "PERSON")]),
+        ("Presiden Joko Widodo meresmikan bendungan.", [("Joko Widodo", "PERSON")]),
+        ("Mantan Wakil Presiden Jusuf Kalla hadir.", [("Jusuf Kalla", "PERSON")]),
+        ("Menteri Luar Negeri Korea Utara, Choe Son Hui sebelumnya menegaskan.",
+         [("Korea Utara", "LOC"), ("Choe Son Hui", "PERSON")]),
+        ("Putra mahkota Arab Saudi Mohammed bin Salman tiba.",
+         [("Arab Saudi", "LOC"), ("Mohammed bin Salman", "PERSON")]),
+        ("Menteri Perhubungan Budi Karya Sumadi meninjau.", [("Budi Karya Sumadi", "PERSON")]),
+        ("juru bicara utama PBB Stephane Dujarric yang mengatakan", [("PBB", "ORG"), ("Stephane Dujarric", "PERSON")]),
+        ("Menteri Hukum dan HAM Yasonna Laoly hadir.", [("Yasonna Laoly", "PERSON")]),
+        ("Direktur Eksekutif Amnesty International Indonesia Usman Hamid berkata.",
+         [("Indonesia", "LOC"), ("Usman Hamid", "PERSON")]),
+    ],
+)
+def test_title_then_name_gives_person_without_title(rules_nlp, text, expected):
+    assert ents(rules_nlp(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Menteri tersebut menambahkan bahwa kerja sama berlanjut.",
+        "Sekretaris Jenderal sangat prihatin dengan laporan itu.",
+        "Para menteri mengatakan mereka prihatin.",
+        "Kepala Sekolah tidak hadir.",
+        "Ketua Umum Partai mengatakan.",
+    ],
+)
+def test_title_without_name_finds_no_person(rules_nlp, text):
+    assert not [e for e in rules_nlp(text).ents if e.label_ == "PERSON"]
+
+
+def test_name_after_title_stops_at_line_break(rules_nlp):
+    doc = rules_nlp("Presiden\nJoko Widodo hadir. Ketua Umum Budi\nSantoso")
+    assert all("\n" not in e.text for e in doc.ents)
+    assert ("Budi", "PERSON") in ents(doc)
+
+
+def test_model_person_with_title_is_trimmed(fake_model_nlp):
+    text = "Menurut Menteri Pertahanan AS Lloyd Austin, pasukan itu tiba."
+    doc = run_fake(fake_model_nlp, text, [("Menteri Pertahanan AS Lloyd Austin", "PERSON")])
+    assert ents(doc) == [("AS", "LOC"), ("Lloyd Austin", "PERSON")]
+
+
+def test_model_person_keeps_name_when_no_title_rule_fires(fake_model_nlp):
+    text = "Hadir pula Dr. Budi Santoso di acara itu."
+    doc = run_fake(fake_model_nlp, text, [("Dr. Budi Santoso", "PERSON")])
+    assert ents(doc) == [("Budi Santoso", "PERSON")]
+
+
+# ----------------------------------------------------------------------------- gazetteer
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Korut dan Korsel bertemu di Pyongyang.", [("Korut", "LOC"), ("Korsel", "LOC"), ("Pyongyang", "LOC")]),
+        ("Pasukan tiba di Kursk, bukan di Kyiv atau Moskow.", [("Kursk", "LOC"), ("Kyiv", "LOC"), ("Moskow", "LOC")]),
+        ("Dewan Keamanan PBB bersidang.", [("Dewan Keamanan PBB", "ORG")]),
+        ("Kelompok Tujuh (G7) dan Uni Eropa mengecam.", [("Kelompok Tujuh", "ORG"), ("G7", "ORG"), ("Uni Eropa", "ORG")]),
+        ("Gedung Putih dan Kremlin membantah laporan Yonhap.",
+         [("Gedung Putih", "ORG"), ("Kremlin", "ORG"), ("Yonhap", "ORG")]),
+        ("Kemenlu, TNI, Polri, DPR, KPK dan BNPB rapat.",
+         [("Kemenlu", "ORG"), ("TNI", "ORG"), ("Polri", "ORG"), ("DPR", "ORG"), ("KPK", "ORG"), ("BNPB", "ORG")]),
+        ("Agence France-Presse mengutip Perserikatan Bangsa-Bangsa.",
+         [("Agence France-Presse", "ORG"), ("Perserikatan Bangsa-Bangsa", "ORG")]),
+        ("TIMES JABAR, JAKARTA – Pejabat Ukraina mengatakan.", [("JAKARTA", "LOC"), ("Ukraina", "LOC")]),
+        ("Amerika Serikat, Tiongkok, Iran dan Jepang.",
+         [("Amerika Serikat", "LOC"), ("Tiongkok", "LOC"), ("Iran", "LOC"), ("Jepang", "LOC")]),
+    ],
+)
+def test_gazetteer(rules_nlp, text, expected):
+    doc = rules_nlp(text)
+    assert ents(doc) == expected
+    assert all(e._.source == "rule" and e._.score == 1.0 for e in doc.ents)
+
+
+def test_gazetteer_beats_model_label_and_boundaries(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Pasukan Korea Utara dan NATO.", [("Korea", "PERSON"), ("NATO", "LOC")])
+    assert ents(doc) == [("Korea Utara", "LOC"), ("NATO", "ORG")]
+    assert [e._.source for e in doc.ents] == ["rule", "rule"]
+
+
+def test_model_org_containing_a_place_is_kept_whole(fake_model_nlp):
+    text = "kata Universitas Nasional Seoul kemarin."
+    doc = run_fake(fake_model_nlp, text, [("Universitas Nasional Seoul", "ORG")])
+    assert ents(doc) == [("Universitas Nasional Seoul", "ORG"), ("kemarin", "DATE")]
+    assert doc.ents[0]._.source == "model"
+
+
+def test_model_org_with_acronym_and_place_is_kept_whole(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Pemain PSMS Medan menang.", [("PSMS Medan", "ORG")])
+    assert ents(doc) == [("PSMS Medan", "ORG")]
+
+
+def test_institution_and_country_join_into_one_org(rules_nlp):
+    doc = rules_nlp("kata Dewan Keamanan Nasional Korea Selatan dan Kementerian Luar Negeri Rusia.")
+    assert ents(doc) == [("Dewan Keamanan Nasional Korea Selatan", "ORG"), ("Kementerian Luar Negeri Rusia", "ORG")]
+
+
+def test_model_headline_run_does_not_beat_gazetteer(fake_model_nlp):
+    text = "Korea Selatan Meminta Penarikan Pasukan Korea Utara dari Rusia"
+    doc = run_fake(fake_model_nlp, text, [("Korea Selatan Meminta Penarikan Pasukan Korea Utara", "LOC")])
+    assert ents(doc) == [("Korea Selatan", "LOC"), ("Korea Utara", "LOC"), ("Rusia", "LOC")]
+
+
+def test_model_loc_extended_by_compass_word_is_kept_whole(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Rebut 2 Desa di Ukraina Timur.", [("Ukraina Timur", "LOC")])
+    assert ents(doc) == [("Ukraina Timur", "LOC")]
+    doc = run_fake(fake_model_nlp, "Korea Selatan Pertimbangkan Mengirim Tentara",
+                   [("Korea Selatan Pertimbangkan Mengirim", "LOC")])
+    assert ents(doc) == [("Korea Selatan", "LOC")]
+
+
+def test_model_cannot_swallow_the_name_after_a_title(fake_model_nlp):
+    text = "Juru bicara Gedung Putih John Kirby mengatakan."
+    doc = run_fake(fake_model_nlp, text, [("Gedung Putih John Kirby", "LOC")])
+    assert ents(doc) == [("Gedung Putih", "ORG"), ("John Kirby", "PERSON")]
+
+
+def test_model_title_words_never_enter_a_span(fake_model_nlp):
+    text = "Menteri Luar Negeri Korea Utara, Choe Son Hui menegaskan."
+    doc = run_fake(fake_model_nlp, text, [("Luar Negeri Korea Utara", "ORG"), ("Son Hui", "PERSON")])
+    assert ents(doc) == [("Korea Utara", "LOC"), ("Choe Son Hui", "PERSON")]
+
+
+def test_model_stop_word_spans_are_dropped(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "kata Joe Biden\n\nAda kekhawatiran. Setiap upaya.",
+                   [("Joe Biden\n\nAda", "PERSON"), ("Setiap", "LOC")])
+    assert ents(doc) == [("Joe Biden", "PERSON")]
+
+
+def test_model_entity_outside_rules_is_kept_as_model(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Budi Santoso tiba di Korea Selatan.", [("Budi Santoso", "PERSON")])
+    assert ents(doc) == [("Budi Santoso", "PERSON"), ("Korea Selatan", "LOC")]
+    assert [e._.source for e in doc.ents] == ["model", "rule"]
+
+
+# ----------------------------------------------------------------------------- dates
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("kata Maria, Rabu (23 Oktober 2024).", "Rabu (23 Oktober 2024)"),
+        ("Pada hari Selasa (22/10/2024), pemerintah mengutuk.", "hari Selasa (22/10/2024)"),
+        ("Pada hari yang sama, Pentagon memperkirakan.", "hari yang sama"),
+        ("tiba pada bulan Oktober tahun ini.", "bulan Oktober tahun ini"),
+        ("Guterres pada Minggu (11 Maret 2024) menyatakan.", "Minggu (11 Maret 2024)"),
+        ("tiba di Rusia pada bulan Oktober melalui laut.", "bulan Oktober"),
+        ("menginvasi Ukraina pada Februari 2022.", "Februari 2022"),
+        ("kata juru bicara itu pada hari Rabu.", "hari Rabu"),
+        ("kata Austin pada Rabu lalu.", "Rabu lalu"),
+        ("Laporan tanggal 5/11/2024 itu.", "tanggal 5/11/2024"),
+        ("Data per 13/04/2020 menunjukkan.", "13/04/2020"),
+        ("Mereka bertemu pekan ini.", "pekan ini"),
+        ("Target tahun ini tercapai.", "tahun ini"),
+        ("sebelum akhir tahun ini.", "akhir tahun ini"),
+        ("Selasa (5/11/2024) kemarin, mereka berkata.", "Selasa (5/11/2024) kemarin"),
+        ("Rabu, 23 Oktober 2024, pukul 10.", "Rabu, 23 Oktober 2024"),
+        ("dalam beberapa hari ke depan.", "beberapa hari ke depan"),
+    ],
+)
+def test_date_forms(rules_nlp, text, date):
+    assert [e.text for e in rules_nlp(text).ents if e.label_ == "DATE"] == [date]
+
+
+def test_day_words_in_lower_case_are_not_dates(rules_nlp):
+    # "minggu" in lower case is "week", and a number alone is not a date
+    assert [e.text for e in rules_nlp("Dua minggu yang lalu 3.000 tentara tiba.").ents] == []
+
+
+# ----------------------------------------------------------------------------- invariants
+
+ARTICLE = (
+    "😀 geosurvey.co.id – Juru Bicara Kementerian Luar Negeri Rusia Maria Zakharova menampik tuduhan "
+    "dari Eropa Barat, yang merupakan bagian dari aliansi NATO pimpinan AS, bahwa Korea Utara "
+    "mengerahkan pasukan di Rusia.\n“Pyongyang diminta mengklarifikasi keberadaan mereka,” kata Maria "
+    "Zakharova,  Rabu (23 Oktober 2024).\n\n𝕏 Sekretaris Jenderal NATO, Mark Rutte,\nmenyatakan."
+)
+
+
+@pytest.mark.parametrize("fixture", ["rules_nlp", "full_nlp"])
+def test_spans_are_clean_and_never_overlap(request, fixture):
+    doc = request.getfixturevalue(fixture)(ARTICLE)
+    spans = sorted((e.start_char, e.end_char) for e in doc.ents)
+    assert spans, "expected entities"
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+    bounds = token_offsets(ARTICLE)
+    starts, ends = {s for s, _ in bounds}, {e for _, e in bounds}
+    for ent in doc.ents:
+        assert ent.text == ARTICLE[ent.start_char:ent.end_char] == ent.text.strip()
+        assert ent.start_char in starts and ent.end_char in ends
+        assert "\n" not in ent.text
+        assert ent._.source in ("model", "rule")
+
+
+def test_emoji_before_span_keeps_code_point_offsets(rules_nlp):
+    text = "😀😀 𝕏 Presiden Joko Widodo ke Korea Selatan."
+    doc = rules_nlp(text)
+    by_text = {e.text: e for e in doc.ents}
+    assert by_text["Joko Widodo"].start_char == text.index("Joko") == 14
+    assert by_text["Korea Selatan"].end_char == text.index(".")
+    rows = {r["label"]: r for r in entity_suggestions(doc)}
+    person, tokens = rows["PERSON"], token_offsets(text)
+    assert (tokens[person["token_start"]][0], tokens[person["token_end"]][1]) == (person["start"], person["end"])
+    assert text[person["start"]:person["end"]] == "Joko Widodo"
+    assert person["source"] == "rule" and person["status"] == "suggested"
+
+
+def test_suggestion_token_ids_skip_whitespace_tokens(rules_nlp):
+    text = "Kemarin\n\n  Presiden  Joko Widodo tiba."
+    rows = entity_suggestions(rules_nlp(text))
+    tokens = token_offsets(text)
+    for row in rows:
+        assert tokens[row["token_start"]][0] == row["start"]
+        assert tokens[row["token_end"]][1] == row["end"]
+
+
+def test_pipeline_tokenizes_like_token_offsets(full_nlp):
+    text = 'Kata Budi:“Halo” dan "Jakarta"—sumber-sumber 22/10/2024 😀Joko\n\n'
+    assert [(t.idx, t.idx + len(t)) for t in full_nlp(text) if not t.is_space] == token_offsets(text)
+    plain = spacy.load(DEFAULT_MODEL_DIR)  # a plain spacy.load keeps the project tokenizer too
+    assert [(t.idx, t.idx + len(t)) for t in plain.make_doc(text) if not t.is_space] == token_offsets(text)
+
+
+def test_extensions_registered_once_and_safely():
+    entities._register_extensions()
+    entities._register_extensions()
+    assert Span.has_extension("source") and Span.has_extension("score")
+
+
+def test_missing_model_warns_and_falls_back_to_rules(tmp_path):
+    with pytest.warns(RuntimeWarning, match="rules only"):
+        nlp = load_entity_pipeline(model_dir=tmp_path / "no-model")
+    assert "ner" not in nlp.pipe_names
+    assert ents(nlp("NATO dan PBB.")) == [("NATO", "ORG"), ("PBB", "ORG")]
+
+
+def test_add_entity_components_places_rules_after_ner():
+    nlp = new_blank()
+    nlp.add_pipe("ner")
+    nlp.add_pipe("sentencizer")
+    add_entity_components(nlp)
+    assert nlp.pipe_names == ["ner", "entity_gazetteer", "entity_dates", "entity_titles", "entity_merge",
+                              "sentencizer"]
+
+
+def test_read_patterns_reports_file_and_line(tmp_path):
+    path = tmp_path / "gaz.jsonl"
+    path.write_text('{"label": "LOC", "pattern": "Kursk"}\n{"label": "LOC", "pattern": \n', encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"{path}:2: not valid JSON"):
+        read_patterns(path)
+    path.write_text('{"label": "DATE", "pattern": [{"LOWER": "hari"}]}\n{"label": "DATE", "pattern": [{"LOWR": "x"}]}\n')
+    with pytest.raises(ValueError, match=rf"{path}:2: bad token pattern"):
+        read_patterns(path)
+
+
+def test_shipped_pattern_files_are_valid():
+    patterns_dir = entities.RESOURCES_DIR / "patterns"
+    gazetteer = read_patterns(patterns_dir / "gazetteer.jsonl")
+    assert {p["label"] for p in gazetteer} == {"LOC", "ORG"} and len(gazetteer) > 500
+    assert {p["label"] for p in read_patterns(patterns_dir / "dates.jsonl")} == {"DATE"}
+    assert "juru bicara" in entities.read_titles(patterns_dir / "titles.txt")
+
+
+# ----------------------------------------------------------------------------- bundled model
+
+def test_bundled_model_finds_person_without_any_rule():
+    nlp = entities._load_model(DEFAULT_MODEL_DIR)  # tok2vec + ner only
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    doc = nlp("Kemarin Joko Widodo berkunjung ke Surabaya untuk meresmikan pabrik baru.")
+    assert ("Joko Widodo", "PERSON") in ents(doc)
+
+
+def test_full_pipeline_mixes_model_and_rule_suggestions(full_nlp):
+    doc = full_nlp("Susilo Bambang Yudhoyono bertemu Megawati Soekarnoputri di Jakarta pada Rabu (23 Oktober 2024).")
+    found = {(e.text, e.label_): e._.source for e in doc.ents}
+    assert found[("Susilo Bambang Yudhoyono", "PERSON")] == "model"
+    assert found[("Megawati Soekarnoputri", "PERSON")] == "model"
+    assert found[("Jakarta", "LOC")] == "rule"
+    assert found[("Rabu (23 Oktober 2024)", "DATE")] == "rule"
