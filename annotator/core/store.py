@@ -157,11 +157,6 @@ class Store:
         self._lock = threading.RLock()
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
-        if self.path != ":memory:" and Path(self.path).exists():
-            with open(self.path, "rb") as fh:
-                head = fh.read(16)
-            if head and head != b"SQLite format 3\x00":
-                raise StoreError(f"{self.path}: not an SQLite database")
         exists = self.path != ":memory:" and Path(self.path).exists()
         self.read_only = read_only or (exists and not os.access(self.path, os.W_OK))
         try:
@@ -171,6 +166,15 @@ class Store:
             else:
                 conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
+            # SQLite itself checks the file: opening and closing it here would drop this process's
+            # POSIX locks on it, and another connection could then remove the WAL under us
+            try:
+                conn.execute("PRAGMA schema_version").fetchone()
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                if "not a database" in str(exc):
+                    raise StoreError(f"{self.path}: not an SQLite database") from None
+                raise
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             if not self.read_only:

@@ -1,0 +1,354 @@
+"""Undoable edits. Each command writes through the store API, and so does its undo.
+
+`Editor` runs a command first (the store write), and only once it is stored pushes it on the
+QUndoStack, so the history holds only edits that were saved. A locked database keeps the
+edit waiting and retries it; nothing is shown as done before it is stored."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from annotator.core.model import Entity, Quote
+from annotator.core.store import LockedError, Store, StoreError
+from annotator.gui.state import Touched
+
+_ENTITY_FIELDS = ("label", "start", "end", "status", "source", "score")
+_QUOTE_FIELDS = ("start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score")
+
+
+class StoreCommand(QUndoCommand):
+    """An edit of one article's layer: `apply` writes it, `revert` writes its inverse."""
+
+    def __init__(self, text: str, article_id: str):
+        super().__init__(text)
+        self.article_id = article_id
+        self.skip_next = False
+        self.store: Store | None = None  # set by the Editor
+
+    def apply(self, store: Store) -> Touched:
+        raise NotImplementedError
+
+    def revert(self, store: Store) -> Touched:
+        raise NotImplementedError
+
+    # QUndoStack calls these. The Editor writes first (so a locked or refused write never
+    # moves the history) and sets `skip_next`; a direct stack.undo()/redo() still writes.
+    def redo(self) -> None:
+        if self.skip_next:
+            self.skip_next = False
+        elif self.store is not None:
+            self._direct(self.apply)
+
+    def undo(self) -> None:
+        if self.skip_next:
+            self.skip_next = False
+        elif self.store is not None:
+            self._direct(self.revert)
+
+    def _direct(self, step) -> None:
+        try:
+            step(self.store)
+        except StoreError as exc:  # cannot raise through Qt; the Editor path reports errors
+            print(f"annotator: {self.text()}: {exc}", file=sys.stderr)
+
+
+class Macro(StoreCommand):
+    """Several edits stored in one transaction (all or nothing) and undone as one."""
+
+    def __init__(self, text: str, article_id: str, children: list[StoreCommand]):
+        super().__init__(text, article_id)
+        self.children = children
+
+    def apply(self, store: Store) -> Touched:
+        touched = Touched(self.article_id)
+        with store.transaction():
+            for child in self.children:
+                touched.merge(child.apply(store))
+        return touched
+
+    def revert(self, store: Store) -> Touched:
+        touched = Touched(self.article_id)
+        with store.transaction():
+            for child in reversed(self.children):
+                touched.merge(child.revert(store))
+        return touched
+
+
+# ---- entities -------------------------------------------------------------------------------
+class AddEntity(StoreCommand):
+    def __init__(self, article_id: str, annotator: str, start: int, end: int, label: str, text: str = ""):
+        super().__init__(text or f"Add {label}", article_id)
+        self.annotator, self.start, self.end, self.label = annotator, start, end, label
+        self.entity_id: int | None = None
+
+    def apply(self, store: Store) -> Touched:
+        entity = store.add_entity(self.article_id, self.annotator, self.start, self.end, self.label,
+                                  id=self.entity_id)
+        self.entity_id = entity.id
+        return Touched(self.article_id, entities={entity.id})
+
+    def revert(self, store: Store) -> Touched:
+        store.delete_entity(self.entity_id)
+        return Touched(self.article_id, entities={self.entity_id})
+
+
+class DeleteEntity(StoreCommand):
+    """Delete an entity; a pending suggestion is rejected instead (it stays stored)."""
+
+    def __init__(self, entity: Entity, text: str = ""):
+        pending = entity.status == "suggested" and entity.source != "human"
+        super().__init__(text or (f"Reject {entity.label}" if pending else f"Delete {entity.label}"), entity.article_id)
+        self.entity = entity
+
+    def apply(self, store: Store) -> Touched:
+        store.delete_entity(self.entity.id)
+        return Touched(self.article_id, entities={self.entity.id})
+
+    def revert(self, store: Store) -> Touched:
+        e = self.entity
+        if e.status == "suggested" and e.source != "human":
+            store.update_entity(e.id, status="suggested")
+        else:
+            store.add_entity(e.article_id, e.annotator, e.start, e.end, e.label, source=e.source, status=e.status,
+                             score=e.score, model=e.model, id=e.id)
+        return Touched(self.article_id, entities={e.id})
+
+
+class UpdateEntity(StoreCommand):
+    def __init__(self, entity: Entity, text: str, **changes):
+        super().__init__(text, entity.article_id)
+        self.entity_id = entity.id
+        self.after = changes
+        self.before = {k: getattr(entity, k) for k in changes}
+        assert set(changes) <= set(_ENTITY_FIELDS), changes
+
+    def apply(self, store: Store) -> Touched:
+        store.update_entity(self.entity_id, **self.after)
+        return Touched(self.article_id, entities={self.entity_id})
+
+    def revert(self, store: Store) -> Touched:
+        store.update_entity(self.entity_id, **self.before)
+        return Touched(self.article_id, entities={self.entity_id})
+
+
+# ---- quotes ---------------------------------------------------------------------------------
+class AddQuote(StoreCommand):
+    def __init__(self, article_id: str, annotator: str, start: int, end: int, text: str = "", **fields):
+        super().__init__(text or "Add quote", article_id)
+        self.annotator, self.start, self.end = annotator, start, end
+        self.fields = fields  # kind, speaker, cue, stance
+        self.quote_id: int | None = None
+
+    def apply(self, store: Store) -> Touched:
+        quote = store.add_quote(self.article_id, self.annotator, self.start, self.end, id=self.quote_id, **self.fields)
+        self.quote_id = quote.id
+        return Touched(self.article_id, quotes={quote.id})
+
+    def revert(self, store: Store) -> Touched:
+        store.delete_quote(self.quote_id)
+        return Touched(self.article_id, quotes={self.quote_id})
+
+
+class DeleteQuote(StoreCommand):
+    def __init__(self, quote: Quote, text: str = ""):
+        pending = quote.status == "suggested" and quote.source != "human"
+        super().__init__(text or ("Reject quote" if pending else "Delete quote"), quote.article_id)
+        self.quote = quote
+
+    def apply(self, store: Store) -> Touched:
+        store.delete_quote(self.quote.id)
+        return Touched(self.article_id, quotes={self.quote.id})
+
+    def revert(self, store: Store) -> Touched:
+        q = self.quote
+        if q.status == "suggested" and q.source != "human":
+            store.update_quote(q.id, status="suggested")
+        else:
+            store.add_quote(q.article_id, q.annotator, q.start, q.end, kind=q.kind, speaker=q.speaker, cue=q.cue,
+                            stance=q.stance, source=q.source, status=q.status, score=q.score, model=q.model, id=q.id)
+        return Touched(self.article_id, quotes={q.id})
+
+
+class UpdateQuote(StoreCommand):
+    def __init__(self, quote: Quote, text: str, **changes):
+        super().__init__(text, quote.article_id)
+        self.quote_id = quote.id
+        self.after = changes
+        self.before = {k: getattr(quote, k) for k in changes}
+        assert set(changes) <= set(_QUOTE_FIELDS), changes
+
+    def apply(self, store: Store) -> Touched:
+        store.update_quote(self.quote_id, **self.after)
+        return Touched(self.article_id, quotes={self.quote_id})
+
+    def revert(self, store: Store) -> Touched:
+        store.update_quote(self.quote_id, **self.before)
+        return Touched(self.article_id, quotes={self.quote_id})
+
+
+# ---- article level --------------------------------------------------------------------------
+class SetLayer(StoreCommand):
+    """Article stance, status, or comment and flag of the annotator's layer."""
+
+    def __init__(self, article_id: str, annotator: str, text: str, before: dict, after: dict):
+        super().__init__(text, article_id)
+        self.annotator, self.before, self.after = annotator, before, after
+
+    def _write(self, store: Store, values: dict) -> Touched:
+        with store.transaction():
+            if "stance" in values:
+                store.set_article_stance(self.article_id, self.annotator, values["stance"])
+            if "status" in values:
+                store.set_status(self.article_id, self.annotator, values["status"])
+            if "comment" in values or "flagged" in values:
+                store.set_comment(self.article_id, self.annotator, values.get("comment", self._comment(store)),
+                                  values.get("flagged"))
+        return Touched(self.article_id, layer=True)
+
+    def _comment(self, store: Store) -> str:
+        return store.get_layer(self.article_id, self.annotator).comment
+
+    def apply(self, store: Store) -> Touched:
+        return self._write(store, self.after)
+
+    def revert(self, store: Store) -> Touched:
+        return self._write(store, self.before)
+
+
+class AcceptMany(StoreCommand):
+    """Accept pending suggestions. With `everything`, the store's accept_all does it in one go."""
+
+    def __init__(self, article_id: str, annotator: str, entity_ids: list[int], quote_ids: list[int],
+                 everything: bool, text: str = "Accept all suggestions"):
+        super().__init__(text, article_id)
+        self.annotator = annotator
+        self.entity_ids, self.quote_ids, self.everything = entity_ids, quote_ids, everything
+
+    def apply(self, store: Store) -> Touched:
+        with store.transaction():
+            if self.everything:
+                store.accept_all(self.article_id, self.annotator)
+            else:
+                for entity_id in self.entity_ids:
+                    store.update_entity(entity_id, status="accepted")
+                for quote_id in self.quote_ids:
+                    store.update_quote(quote_id, status="accepted")
+        return Touched(self.article_id, set(self.entity_ids), set(self.quote_ids))
+
+    def revert(self, store: Store) -> Touched:
+        with store.transaction():
+            for entity_id in self.entity_ids:
+                store.update_entity(entity_id, status="suggested")
+            for quote_id in self.quote_ids:
+                store.update_quote(quote_id, status="suggested")
+        return Touched(self.article_id, set(self.entity_ids), set(self.quote_ids))
+
+
+class Editor(QObject):
+    """Runs commands against the store and keeps the undo history.
+
+    Signals: `applied(Touched)` after a change is stored (do, undo or redo);
+    `saveState(state, message)` with state "saved", "waiting" (database locked, retrying)
+    or "failed" (not stored, with the reason)."""
+
+    applied = Signal(object)
+    saveState = Signal(str, str)
+    RETRY_MS = 700  # each try may wait GUI_LOCK_TIMEOUT for the lock: keep the window mostly free
+
+    def __init__(self, store: Store, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.stack = QUndoStack(self)
+        self._history: list[StoreCommand] = []  # mirrors the stack, keeps the Python objects
+        self._pending: tuple[str, StoreCommand] | None = None
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(self.RETRY_MS)
+        self._retry.timeout.connect(self._retry_pending)
+        self.attempts = 0
+
+    @property
+    def pending(self) -> StoreCommand | None:
+        return self._pending[1] if self._pending else None
+
+    def execute(self, command: StoreCommand) -> bool:
+        """Store an edit; True once stored. False when refused, or waiting for a locked database."""
+        if self._busy():
+            return False
+        return self._run("do", command)
+
+    def undo(self) -> bool:
+        if self._busy() or self.stack.index() == 0:
+            return False
+        return self._run("undo", self._history[self.stack.index() - 1])
+
+    def redo(self) -> bool:
+        if self._busy() or self.stack.index() >= self.stack.count():
+            return False
+        return self._run("redo", self._history[self.stack.index()])
+
+    def next_undo(self) -> StoreCommand | None:
+        return self._history[self.stack.index() - 1] if self.stack.index() > 0 else None
+
+    def next_redo(self) -> StoreCommand | None:
+        return self._history[self.stack.index()] if self.stack.index() < self.stack.count() else None
+
+    def discard_pending(self) -> None:
+        if self._pending:
+            op, command = self._pending
+            self._pending = None
+            self._retry.stop()
+            what = {"do": command.text(), "undo": f"undo of {command.text()}", "redo": f"redo of {command.text()}"}[op]
+            self.saveState.emit("failed", f"Discarded: {what} (not stored)")
+
+    def clear(self) -> None:
+        self.discard_pending()
+        self.stack.clear()
+        self._history.clear()
+
+    def _busy(self) -> bool:
+        if self._pending:
+            self.saveState.emit(
+                "waiting", f"Still waiting to store “{self._pending[1].text()}”: the database is locked. "
+                           "This new edit was not made.")
+            return True
+        return False
+
+    def _run(self, op: str, command: StoreCommand) -> bool:
+        self.attempts += 1
+        try:
+            touched = command.revert(self.store) if op == "undo" else command.apply(self.store)
+        except LockedError as exc:
+            self._pending = (op, command)
+            self._retry.start()
+            self.saveState.emit("waiting", f"{exc} — retrying “{command.text()}”…")
+            return False
+        except StoreError as exc:
+            self.saveState.emit("failed", str(exc))
+            return False
+        command.store = self.store
+        command.skip_next = True
+        if op == "do":
+            index = self.stack.index()
+            del self._history[index:]
+            self._history.append(command)
+            self.stack.push(command)
+        elif op == "undo":
+            self.stack.undo()
+        else:
+            self.stack.redo()
+        command.skip_next = False
+        label = {"do": "", "undo": "Undone: ", "redo": "Redone: "}[op]
+        self.applied.emit(touched)
+        self.saveState.emit("saved", f"{label}{command.text()}")
+        return True
+
+    def _retry_pending(self) -> None:
+        if not self._pending:
+            return
+        op, command = self._pending
+        self._pending = None
+        self._run(op, command)

@@ -1,0 +1,817 @@
+"""The annotation window: article browser (left), document (centre), quotes and stance (right)."""
+
+from __future__ import annotations
+
+import os
+
+import shiboken6
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
+    QProgressDialog, QPushButton, QVBoxLayout, QWidget,
+)
+
+import annotator
+from annotator.core.store import LockedError, Store, StoreError
+from annotator.gui.actions import MENU_ORDER, build_actions, shortcut_rows
+from annotator.gui.annotate import AnnotationController
+from annotator.gui.browser import ASYNC_POSITION_FROM, BrowserPanel
+from annotator.gui.commands import Editor
+from annotator.gui.connections import sibling_store
+from annotator.gui.docview import DocumentView
+from annotator.gui.quotes import QuotePanel
+from annotator.gui.settings import DEFAULT_FONT_SIZE, Settings
+from annotator.gui.state import ArticleState
+from annotator.gui.theme import apply_theme, span_styles
+from annotator.gui.widgets import (
+    ArticleHeader, CommentDialog, LegendBar, ShortcutsDialog, ask_name, show_error, show_info,
+)
+from annotator.gui.workers import Task, export_work, import_work, suggest_work
+
+GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before retrying later
+POLL_MS = 1500  # how often to look for changes made by other windows or processes
+EXPORT_FORMATS = {"JSONL (*.jsonl)": "jsonl", "spaCy DocBin (*.spacy)": "spacy", "CoNLL (*.conll)": "conll",
+                  "CSV (*.csv)": "csv"}
+
+_windows: list["MainWindow"] = []  # windows opened from a window (open database, switch annotator)
+
+
+class MainWindow(QMainWindow):
+    firstPainted = Signal()
+
+    def __init__(self, db_path: str, annotator_name: str, settings: Settings | None = None,
+                 article_id: str | None = None):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings = settings or Settings()
+        self.annotator = annotator_name
+        self.db_path = os.path.abspath(db_path)
+        self.store = Store(self.db_path, timeout=GUI_LOCK_TIMEOUT)
+        reader_store = sibling_store(self.store, timeout=1.0)  # see connections.py: never a 2nd Store()
+        self.config = self.store.config
+        self.task: Task | None = None
+        self.closed = False
+        self.font_size = self.settings.font_size
+        self.theme = self.settings.theme
+        self._data_version = self._read_data_version()
+        self.setWindowTitle(f"{os.path.basename(self.db_path)} — annotator ({annotator_name})")
+
+        apply_theme(QApplication.instance(), self.theme)  # before the widgets exist: no re-polish
+        self.actions = build_actions(self, self.config)
+        self.view = DocumentView()
+        self.header = ArticleHeader()
+        self.legend = LegendBar()
+        central = QWidget()
+        central.setObjectName("centre")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+        self.browser = BrowserPanel(self.store, annotator_name, reader_store=reader_store)
+        self.browser_dock = self._dock("Articles", "browserDock", self.browser, Qt.LeftDockWidgetArea)
+        self.panel = QuotePanel(self.config)
+        self.panel_dock = self._dock("Article and quotes", "quoteDock", self.panel, Qt.RightDockWidgetArea)
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+
+        self.editor = Editor(self.store, self)
+        self.controller = AnnotationController(self.store, annotator_name, self.editor, self.view, self.panel, self)
+        self.controller.set_hidden_sources(self.settings.hidden_sources())
+        self.panel.editor.bind(self.actions)
+        self.panel.article.bind(self.actions)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._connect()
+        self._browser_timer = QTimer(self)
+        self._browser_timer.setSingleShot(True)
+        self._browser_timer.setInterval(250)
+        self._browser_timer.timeout.connect(self._refresh_edited)
+        self._edited_ids: set[str] = set()
+        self._total: int | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._check_outside_changes)
+        self._poll.start()
+        QApplication.instance().aboutToQuit.connect(self._shutdown)
+        self._reopen_timer = QTimer(self)
+        self._reopen_timer.setSingleShot(True)
+        self._reopen_timer.setInterval(500)
+        self._reopen_timer.timeout.connect(self._retry_open_layer)
+        self._layer_pending = False
+
+        self._apply_theme(self.theme, save=False)
+        self._apply_font(self.font_size, save=False)
+        self._restore_layout()
+        self.settings.add_recent(self.db_path)
+        for problem in self.actions.problems:
+            self.statusBar().showMessage(problem, 8000)
+
+        start = article_id or self.settings.last_article(self.db_path, annotator_name)
+        if start and not self._exists(start):
+            start = None
+        start = start or self.store.next_article(None, annotator_name, not_done=True) or \
+            self.store.next_article(None, annotator_name)
+        if start:
+            self.open_article(start)
+        else:
+            self.controller.show(None)
+            self.header.show_article("No articles yet", "File ▸ Import files… (Ctrl+I) adds articles to this database.")
+            self._update_position()
+
+    # ---- construction ----------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("statusBar")
+        self.task_box = QWidget()
+        box = QHBoxLayout(self.task_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.task_label = QLabel()
+        self.task_progress = QProgressBar()
+        self.task_progress.setMaximumWidth(160)
+        self.task_cancel = QPushButton("Cancel")
+        self.task_cancel.clicked.connect(self.cancel_task)
+        box.addWidget(self.task_label)
+        box.addWidget(self.task_progress)
+        box.addWidget(self.task_cancel)
+        self.task_box.hide()
+        self.save_label = QLabel()
+        self.save_label.setObjectName("saveState")
+        self.discard_button = QPushButton("Discard edit")
+        self.discard_button.setToolTip("Give up the edit that waits for the locked database (it is not stored)")
+        self.discard_button.clicked.connect(self.editor_discard)
+        self.discard_button.hide()
+        self.position_label = QLabel()
+        self.position_label.setObjectName("positionLabel")
+        self.annotator_label = QLabel(f"Annotator: {self.annotator}")
+        self.annotator_label.setObjectName("annotatorLabel")
+        self.annotator_label.setToolTip("You annotate your own layer (File ▸ Switch annotator…)")
+        self.db_label = QLabel(self._short_path(self.db_path))
+        self.db_label.setObjectName("dbLabel")
+        self.db_label.setToolTip(self.db_path)
+        for w in (self.task_box, self.save_label, self.discard_button, self.position_label, self.annotator_label,
+                  self.db_label):
+            bar.addPermanentWidget(w)
+        self._set_save_state("saved", "")
+
+    @staticmethod
+    def _short_path(path: str) -> str:
+        home = os.path.expanduser("~")
+        shown = "~" + path[len(home):] if path.startswith(home + os.sep) else path
+        return shown if len(shown) <= 48 else "…" + shown[-47:]
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENU_ORDER}
+        file = menus["File"]
+        file.addAction(a["open_db"])
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addSeparator()
+        for name in ("import_files", "import_folder", "export"):
+            file.addAction(a[name])
+        file.addSeparator()
+        file.addAction(a["switch_annotator"])
+        file.addSeparator()
+        file.addAction(a["quit"])
+        edit = menus["Edit"]
+        for name in ("undo", "redo"):
+            edit.addAction(a[name])
+        edit.addSeparator()
+        labels = edit.addMenu("&Label selection")
+        for label in self.config.labels:
+            labels.addAction(a[f"label:{label.name}"])
+        edit.addAction(a["delete"])
+        bounds = edit.addMenu("Span &bounds")
+        for name in ("extend_left", "extend_right", "shrink_left", "shrink_right"):
+            bounds.addAction(a[name])
+        edit.addAction(a["split"])
+        edit.addAction(a["merge"])
+        edit.addSeparator()
+        for name in ("next_span", "previous_span", "clear"):
+            edit.addAction(a[name])
+        edit.addSeparator()
+        edit.addAction(a["find"])
+        suggestions = menus["Suggestions"]
+        for name in ("accept", "reject", "accept_all"):
+            suggestions.addAction(a[name])
+        suggestions.addSeparator()
+        for name in ("next_suggestion", "previous_suggestion"):
+            suggestions.addAction(a[name])
+        quote = menus["Quote"]
+        for name in ("quote", "set_speaker", "set_cue", "clear_speaker", "clear_cue", "toggle_kind"):
+            quote.addAction(a[name])
+        stance = quote.addMenu("S&tance")
+        for s in self.config.stance_labels:
+            stance.addAction(a[f"stance:{s.name}"])
+        quote.addSeparator()
+        quote.addAction(a["next_quote"])
+        quote.addAction(a["previous_quote"])
+        article = menus["Article"]
+        article_stance = article.addMenu("Article &stance")
+        for s in self.config.stance_labels:
+            article_stance.addAction(a[f"article_stance:{s.name}"])
+        article.addAction(a["mark_done"])
+        article.addAction(a["mark_in_progress"])
+        article.addSeparator()
+        article.addAction(a["next_article"])
+        article.addAction(a["previous_article"])
+        article.addSeparator()
+        article.addAction(a["comment"])
+        article.addAction(a["flag"])
+        view = menus["View"]
+        for name in ("font_bigger", "font_smaller", "font_reset"):
+            view.addAction(a[name])
+        view.addSeparator()
+        view.addAction(a["show_model"])
+        view.addAction(a["show_rule"])
+        view.addSeparator()
+        view.addAction(a["theme_light"])
+        view.addAction(a["theme_dark"])
+        view.addSeparator()
+        view.addAction(self.browser_dock.toggleViewAction())
+        view.addAction(self.panel_dock.toggleViewAction())
+        tools = menus["Tools"]
+        for name in ("suggest_selected", "suggest_all"):
+            tools.addAction(a[name])
+        tools.addSeparator()
+        tools.addAction(a["cancel_task"])
+        help_ = menus["Help"]
+        help_.addAction(a["shortcuts"])
+        help_.addAction(a["about"])
+        menus["Label"] = labels
+        self.menus = menus
+        # annotation keys work in the text and in the quote list, not while typing elsewhere
+        for action in self.actions.scope("doc"):
+            self.view.addAction(action)
+            self.panel.list.addAction(action)
+
+    def _connect(self) -> None:
+        a, c = self.actions, self.controller
+        handlers = {
+            "open_db": self.choose_database, "import_files": self.import_files, "import_folder": self.import_folder,
+            "export": self.export, "switch_annotator": self.switch_annotator, "quit": self.close,
+            "undo": self.undo, "redo": self.redo, "find": self.focus_search,
+            "delete": c.delete, "extend_left": lambda: c.resize("extend_left"),
+            "extend_right": lambda: c.resize("extend_right"), "shrink_left": lambda: c.resize("shrink_left"),
+            "shrink_right": lambda: c.resize("shrink_right"), "split": c.split, "merge": c.merge,
+            "next_span": lambda: c.next_span(1), "previous_span": lambda: c.next_span(-1), "clear": c.clear,
+            "accept": c.accept, "reject": c.reject, "accept_all": c.accept_all,
+            "next_suggestion": lambda: c.next_suggestion(1), "previous_suggestion": lambda: c.next_suggestion(-1),
+            "quote": c.quote, "set_speaker": c.set_speaker, "set_cue": c.set_cue, "clear_speaker": c.clear_speaker,
+            "clear_cue": c.clear_cue, "toggle_kind": c.toggle_kind,
+            "next_quote": lambda: c.next_quote(1), "previous_quote": lambda: c.next_quote(-1),
+            "mark_done": c.mark_done, "mark_in_progress": c.mark_in_progress,
+            "next_article": lambda: self.step_article(1), "previous_article": lambda: self.step_article(-1),
+            "comment": self.edit_comment, "flag": c.toggle_flag,
+            "font_bigger": lambda: self._apply_font(self.font_size + 1),
+            "font_smaller": lambda: self._apply_font(self.font_size - 1),
+            "font_reset": lambda: self._apply_font(DEFAULT_FONT_SIZE),
+            "show_model": self._suggestion_visibility, "show_rule": self._suggestion_visibility,
+            "theme_light": lambda: self._apply_theme("light"), "theme_dark": lambda: self._apply_theme("dark"),
+            "suggest_selected": lambda: self.run_suggestions(all_articles=False),
+            "suggest_all": lambda: self.run_suggestions(all_articles=True), "cancel_task": self.cancel_task,
+            "shortcuts": self.show_shortcuts, "about": self.show_about,
+        }
+        for label in self.config.labels:
+            handlers[f"label:{label.name}"] = lambda name=label.name: c.label(name)
+        for s in self.config.stance_labels:
+            handlers[f"stance:{s.name}"] = lambda name=s.name: c.set_stance(name)
+            handlers[f"article_stance:{s.name}"] = lambda name=s.name: c.set_article_stance(name)
+        keep_pick = {"accept", "set_speaker", "set_cue", "clear", "undo", "redo"}
+        for name, handler in handlers.items():
+            def run(checked=False, name=name, handler=handler):
+                if c.pick and name not in keep_pick:
+                    c.exit_pick()
+                handler()
+            a[name].triggered.connect(run)
+        hidden = self.settings.hidden_sources()
+        a["show_model"].setChecked("model" not in hidden)
+        a["show_rule"].setChecked("rule" not in hidden)
+        c.message.connect(lambda text: self.statusBar().showMessage(text, 12000))
+        c.edited.connect(self._edited)
+        c.doneRequested.connect(self.go_to_next_not_done)
+        c.currentChanged.connect(self._current_changed)
+        self.editor.saveState.connect(self._set_save_state)
+        self.editor.stack.canUndoChanged.connect(lambda *_: self._update_undo_actions())
+        self.editor.stack.canRedoChanged.connect(lambda *_: self._update_undo_actions())
+        self.editor.stack.indexChanged.connect(lambda *_: self._update_undo_actions())
+        self._update_undo_actions()
+        self.browser.articleChosen.connect(self._article_chosen)
+        if self.browser.reader is not None:
+            self.browser.reader.positionRead.connect(self._position_read)
+        self.browser.model.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.view.contextRequested.connect(self._context_menu)
+        self.view.firstPaint.connect(self.firstPainted.emit)
+
+    # ---- articles --------------------------------------------------------------------------
+    def _exists(self, article_id: str) -> bool:
+        try:
+            self.store.get_article(article_id)
+        except StoreError:
+            return False
+        return True
+
+    def open_article(self, article_id: str, focus_text: bool = True) -> bool:
+        """Show an article with the annotator's layer (seeded with suggestions on first opening)."""
+        self.controller.exit_pick()
+        try:
+            article = self.store.get_article(article_id)
+        except StoreError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+        self._layer_pending = False
+        try:
+            layer = self.store.open_layer(article_id, self.annotator)
+        except LockedError:
+            layer = self.store.get_layer(article_id, self.annotator)
+            self._layer_pending = True
+            self._reopen_timer.start()
+            self.statusBar().showMessage("The database is locked by another program: suggestions will appear "
+                                         "when it is free (retrying).", 8000)
+        except StoreError as exc:
+            show_error(self, "Cannot open the article", str(exc))
+            return False
+        self.controller.show(ArticleState(self.store, article, layer))
+        meta = " · ".join(x for x in (article.source, article.date, article.id) if x)
+        self.header.show_article(article.title or article.id, meta)
+        self.browser.select_article(article_id)
+        self._update_position()
+        self.settings.set_last_article(self.db_path, self.annotator, article_id)
+        if focus_text:
+            self.view.setFocus()
+        return True
+
+    def _retry_open_layer(self) -> None:
+        state = self.controller.state
+        if state is None or not self._layer_pending:
+            return
+        try:
+            self.store.open_layer(state.article.id, self.annotator)
+        except LockedError:
+            self._reopen_timer.start()
+            return
+        except StoreError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self._layer_pending = False
+        self.controller.reload()
+
+    @property
+    def article_id(self) -> str | None:
+        return self.controller.state.article.id if self.controller.state else None
+
+    def _article_chosen(self, article_id: str, focus_text: bool) -> None:
+        if article_id != self.article_id:
+            self.open_article(article_id, focus_text)
+        elif focus_text:
+            self.view.setFocus()
+
+    def step_article(self, step: int) -> None:
+        target = self.store.next_article(self.article_id, self.annotator, step=step)
+        if target is None:
+            self.statusBar().showMessage("This is the last article." if step > 0 else "This is the first article.", 5000)
+            return
+        self.open_article(target)
+
+    def go_to_next_not_done(self) -> None:
+        current = self.article_id
+        target = self.store.next_article(current, self.annotator, not_done=True) or \
+            self.store.next_article(None, self.annotator, not_done=True)
+        if target is None or target == current:
+            self.statusBar().showMessage("Marked done — saved. Every article is done. 🎉", 12000)
+            self._refresh_browser()
+            return
+        self.open_article(target)
+        self.statusBar().showMessage("Marked done — saved. Next article not done.", 6000)
+
+    def _update_position(self, recount: bool = False) -> None:
+        if recount or self._total is None:
+            self._total = self.store.article_count()
+        total = self._total
+        if not self.article_id:
+            self.position_label.setText(f"– / {total:,}")
+        elif self.browser.reader is not None and total >= ASYNC_POSITION_FROM:
+            self.browser.reader.read_position(self.article_id)  # counting is slow in a big database
+        else:
+            self._position_read(self.article_id, self.store.position(self.article_id))
+
+    def _position_read(self, article_id: str, position: int) -> None:
+        if article_id == self.article_id:
+            self.position_label.setText(f"{position:,} / {self._total or 0:,}")
+
+    def _edited(self, article_id: str) -> None:
+        self._edited_ids.add(article_id)
+        self._browser_timer.start()
+
+    def _refresh_edited(self) -> None:
+        """After our own edits: the rows of the edited articles and the progress bar."""
+        if self.closed:
+            return
+        if any(self.browser.model.filters.values()):
+            self._refresh_browser()  # an edit may take an article in or out of the filter
+        else:
+            for article_id in self._edited_ids:
+                self.browser.model.refresh_article(article_id)
+            self.browser.update_counts()
+        self._edited_ids.clear()
+
+    def _refresh_browser(self) -> None:
+        if self.closed:
+            return
+        self.browser.refresh()
+        self.browser.select_article(self.article_id, scroll=False)
+
+    def _current_changed(self) -> None:
+        item = self.controller.current_item()
+        if item is not None:
+            self.statusBar().showMessage(self.controller.describe(item), 15000)
+
+    def _check_outside_changes(self) -> None:
+        """Another window or process (or a background task) changed the database: show it."""
+        if self.closed:
+            return
+        version = self._read_data_version()
+        if version == self._data_version:
+            return
+        self._data_version = version
+        self._refresh_browser()
+        if self.editor.pending is None and not self.controller.pick:
+            try:
+                self.controller.reload()
+            except StoreError:
+                pass
+            self._update_position(recount=True)
+
+    def _read_data_version(self) -> int:
+        try:
+            return self.store.db.execute("PRAGMA data_version").fetchone()[0]
+        except Exception:
+            return -1
+
+    # ---- undo ------------------------------------------------------------------------------
+    def undo(self) -> None:
+        command = self.editor.next_undo()
+        if command is not None and command.article_id != self.article_id:
+            self.open_article(command.article_id)  # show what is being undone
+        self.editor.undo()
+
+    def redo(self) -> None:
+        command = self.editor.next_redo()
+        if command is not None and command.article_id != self.article_id:
+            self.open_article(command.article_id)
+        self.editor.redo()
+
+    def _update_undo_actions(self) -> None:
+        if self.closed or not shiboken6.isValid(self.editor.stack):
+            return
+        undo, redo = self.editor.next_undo(), self.editor.next_redo()
+        self.actions["undo"].setEnabled(undo is not None)
+        self.actions["redo"].setEnabled(redo is not None)
+        self.actions["undo"].setText(f"&Undo {undo.text()}" if undo else "&Undo")
+        self.actions["redo"].setText(f"&Redo {redo.text()}" if redo else "&Redo")
+
+    def editor_discard(self) -> None:
+        self.editor.discard_pending()
+
+    def _set_save_state(self, state: str, message: str) -> None:
+        styles = {"saved": ("✓ saved", "#2f9e44"), "waiting": ("⟳ database locked — retrying", "#d9480f"),
+                  "failed": ("✗ not saved", "#c92a2a")}
+        text, color = styles[state]
+        if state == "failed" and self.editor.pending is None:
+            text, color = ("✓ saved", "#2f9e44")  # the refused edit changed nothing; what is shown is stored
+        self.save_label.setText(text)
+        self.save_label.setStyleSheet(f"color: {color}; font-weight: 600; padding: 0 6px;")
+        self.save_label.setToolTip("Every edit is written to the database at once; nothing waits for a save.")
+        self.discard_button.setVisible(self.editor.pending is not None)
+        if message:
+            self.statusBar().showMessage(message, 15000 if state != "saved" else 6000)
+
+    # ---- comment ---------------------------------------------------------------------------
+    def edit_comment(self) -> None:
+        state = self.controller.state
+        if state is None:
+            return
+        dialog = CommentDialog(state.layer.comment, state.layer.flagged, self)
+        if dialog.exec():
+            self.controller.set_comment(dialog.text.toPlainText().strip(), dialog.flag.isChecked())
+        self.view.setFocus()
+
+    def focus_search(self) -> None:
+        self.browser_dock.show()
+        self.browser.search.setFocus()
+        self.browser.search.selectAll()
+
+    def _context_menu(self, pos) -> None:
+        self.context_menu().exec(pos)
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu of the text: what applies to the selection or the span there."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WA_DeleteOnClose)
+        a = self.actions
+        item = self.controller.current_item()
+        if self.view.selection() is not None:
+            for label in self.config.labels:
+                menu.addAction(a[f"label:{label.name}"])
+            menu.addAction(a["quote"])
+            if self.controller.target_quote() is not None:
+                menu.addAction(a["set_speaker"])
+                menu.addAction(a["set_cue"])
+        elif item is not None:
+            if item.status == "suggested":
+                menu.addAction(a["accept"])
+                menu.addAction(a["reject"])
+            menu.addAction(a["delete"])
+            relabel = menu.addMenu("Label")
+            for label in self.config.labels:
+                relabel.addAction(a[f"label:{label.name}"])
+            stance = menu.addMenu("Stance")
+            for s in self.config.stance_labels:
+                stance.addAction(a[f"stance:{s.name}"])
+            menu.addAction(a["split"])
+            menu.addAction(a["merge"])
+        menu.addSeparator()
+        menu.addAction(a["accept_all"])
+        return menu
+
+    # ---- view settings ---------------------------------------------------------------------
+    def _apply_font(self, size: float, save: bool = True) -> None:
+        size = min(max(size, 7.0), 40.0)
+        self.font_size = size
+        self.view.set_font_size(size)
+        self.header.apply_fonts(size)
+        if save:
+            self.settings.font_size = size
+            self.statusBar().showMessage(f"Text size {size:g} pt", 3000)
+
+    def _apply_theme(self, theme: str, save: bool = True) -> None:
+        self.theme = theme
+        app = QApplication.instance()
+        apply_theme(app, theme)
+        styles = span_styles(self.config, theme)
+        self.view.set_styles(styles)
+        self.legend.build(self.config, styles, self.actions)
+        self.header.apply_fonts(self.font_size)
+        self.actions[f"theme_{theme}"].setChecked(True)
+        if save:
+            self.settings.theme = theme
+
+    def _suggestion_visibility(self) -> None:
+        hidden = set()
+        if not self.actions["show_model"].isChecked():
+            hidden.add("model")
+        if not self.actions["show_rule"].isChecked():
+            hidden.add("rule")
+        self.settings.set_hidden_sources(hidden)
+        self.controller.set_hidden_sources(hidden)
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.bytes_value("geometry")
+        if isinstance(geometry, (bytes, QByteArray)) and geometry:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = self.settings.bytes_value("windowState")
+        if isinstance(state, (bytes, QByteArray)) and state:
+            self.restoreState(state)
+        else:
+            self.resizeDocks([self.browser_dock, self.panel_dock], [300, 340], Qt.Horizontal)
+        splitter = self.settings.bytes_value("quoteSplitter")
+        if isinstance(splitter, (bytes, QByteArray)) and splitter:
+            self.panel.splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        self.settings.set_value("geometry", self.saveGeometry())
+        self.settings.set_value("windowState", self.saveState())
+        self.settings.set_value("quoteSplitter", self.panel.splitter.saveState())
+        self.settings.font_size = self.font_size
+        if self.article_id:
+            self.settings.set_last_article(self.db_path, self.annotator, self.article_id)
+        self.settings.sync()
+
+    def _shutdown(self) -> None:
+        """The application quits without closing this window: stop the threads."""
+        if not self.closed:
+            if self.task is not None and self.task.isRunning():
+                self.task.cancel()
+                self.task.wait(10_000)
+            self.browser.stop()
+
+    def closeEvent(self, event) -> None:
+        if self.editor.pending is not None:
+            self.editor._retry_pending()  # one last try
+        if self.editor.pending is not None:
+            show_error(self, "An edit is not stored",
+                       "The database is still locked by another program, so your last edit could not be stored. "
+                       "Close the other program and try again, or use “Discard edit”.")
+            event.ignore()
+            return
+        self.save_layout()
+        if self.task is not None and self.task.isRunning():
+            self.task.cancel()
+            self.task.wait(10_000)
+        for timer in (self._poll, self._browser_timer, self._reopen_timer):
+            timer.stop()
+        self.editor.clear()
+        self.browser.stop()
+        self.closed = True
+        self.store.close()
+        if self in _windows:
+            _windows.remove(self)
+        super().closeEvent(event)
+
+    # ---- databases and annotators ----------------------------------------------------------
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Open or create a database", os.path.dirname(self.db_path), "Annotator databases (*.db);;All files (*)",
+            options=QFileDialog.DontConfirmOverwrite)
+        if path:
+            self.open_database(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent():
+            action = self.recent_menu.addAction(self._short_path(path))
+            action.setToolTip(path)
+            action.setEnabled(os.path.exists(path))
+            action.triggered.connect(lambda checked=False, p=path: self.open_database(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def open_database(self, path: str, annotator_name: str | None = None) -> "MainWindow | None":
+        """Open another database (or the same as someone else) in a new window, then close this one."""
+        try:
+            window = MainWindow(path, annotator_name or self.annotator, self.settings)
+        except StoreError as exc:
+            show_error(self, "Cannot open the database", str(exc))
+            return None
+        _windows.append(window)
+        self.save_layout()
+        window.restoreGeometry(self.saveGeometry())
+        window.show()
+        self.close()
+        return window
+
+    def switch_annotator(self) -> None:
+        name = ask_name(self, self.annotator)
+        if name and name != self.annotator:
+            self.settings.annotator = name
+            self.open_database(self.db_path, name)
+
+    # ---- background tasks ------------------------------------------------------------------
+    def _start_task(self, title: str, work, on_done, modal: bool) -> bool:
+        if self.task is not None and self.task.isRunning():
+            self.statusBar().showMessage(f"Wait for “{self.task.title}” to finish (or cancel it).", 6000)
+            return False
+        task = Task(title, work, self)
+        self.task = task
+        dialog = None
+        if modal:
+            dialog = QProgressDialog(f"{title}…", "Cancel", 0, 0, self)
+            dialog.setObjectName("taskDialog")
+            dialog.setWindowTitle(title)
+            dialog.setWindowModality(Qt.WindowModal)
+            dialog.setMinimumDuration(0)
+            dialog.canceled.connect(task.cancel)
+            dialog.show()
+        else:
+            self.task_label.setText(title)
+            self.task_progress.setRange(0, 0)
+            self.task_box.show()
+
+        def progressed(done: int, total: int, text: str) -> None:
+            label = f"{title}: {done:,}" + (f" / {total:,}" if total else "") + (f" {text}" if text else "")
+            if dialog is not None:
+                dialog.setMaximum(total)
+                if total:
+                    dialog.setValue(min(done, total))
+                dialog.setLabelText(label)
+            else:
+                self.task_progress.setRange(0, total)
+                if total:
+                    self.task_progress.setValue(min(done, total))
+                self.task_label.setText(label)
+
+        def close_dialog() -> None:
+            if dialog is not None:
+                dialog.canceled.disconnect()
+                dialog.reset()
+                dialog.close()
+                dialog.deleteLater()
+
+        def finished(result) -> None:
+            close_dialog()
+            self.task_box.hide()
+            cancelled = task.cancelled()
+            self.task = None
+            on_done(result, cancelled)
+
+        def failed(message: str) -> None:
+            close_dialog()
+            self.task_box.hide()
+            self.task = None
+            show_error(self, f"{title} failed", message)
+            self._refresh_browser()
+
+        task.progressed.connect(progressed)
+        task.succeeded.connect(finished)
+        task.failed.connect(failed)
+        task.start()
+        return True
+
+    def _task_store(self, tokenizer=None) -> Store:
+        """A connection for a background task (made in the task's thread, used only there)."""
+        return sibling_store(self.store, timeout=30.0, tokenizer=tokenizer)
+
+    def cancel_task(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.task_label.setText(f"{self.task.title}: cancelling…")
+
+    def import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import articles", os.path.dirname(self.db_path),
+            "Articles (*.txt *.jsonl *.json *.conll *.iob *.bio *.csv *.tsv);;All files (*)")
+        if paths:
+            self.import_paths(paths)
+
+    def import_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Import a folder of articles", os.path.dirname(self.db_path))
+        if path:
+            self.import_paths([path])
+
+    def import_paths(self, paths: list[str]) -> bool:
+        return self._start_task("Importing", import_work(self._task_store, paths), self._import_done, modal=True)
+
+    def _import_done(self, summary, cancelled: bool) -> None:
+        self._refresh_browser()
+        self._update_position(recount=True)
+        if summary is None:
+            self.statusBar().showMessage("Import cancelled.", 8000)
+            return
+        details = "\n".join(str(p) for p in summary.problems[:500])
+        text = summary.line() + (" (cancelled)" if cancelled else "")
+        if summary.problems:
+            show_info(self, "Import finished", text, details)
+        self.statusBar().showMessage(text, 15000)
+        if self.article_id is None:
+            first = self.store.next_article(None, self.annotator)
+            if first:
+                self.open_article(first)
+
+    def export(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(self, f"Export {self.annotator}'s annotations",
+                                                   os.path.dirname(self.db_path), ";;".join(EXPORT_FORMATS))
+        if not path:
+            return
+        fmt = EXPORT_FORMATS.get(chosen) or {".spacy": "spacy", ".conll": "conll", ".csv": "csv"}.get(
+            os.path.splitext(path)[1].lower(), "jsonl")
+        self.export_to(path, fmt)
+
+    def export_to(self, path: str, fmt: str = "jsonl") -> bool:
+        def done(summary, cancelled: bool) -> None:
+            text = summary.line() if summary is not None and hasattr(summary, "line") else (
+                f"Export {'cancelled' if cancelled else 'written'}: {path}")
+            self.statusBar().showMessage(text, 15000)
+
+        return self._start_task("Exporting", export_work(self._task_store, path, fmt, self.annotator), done, modal=True)
+
+    def run_suggestions(self, all_articles: bool) -> bool:
+        ids = None if all_articles else (self.browser.selected_ids() or ([self.article_id] if self.article_id else []))
+        if ids == []:
+            self.statusBar().showMessage("Select articles in the list first.", 6000)
+            return False
+        what = "all articles" if ids is None else f"{len(ids)} article{'s' * (len(ids) != 1)}"
+
+        def done(result, cancelled: bool) -> None:
+            self._refresh_browser()
+            self.controller.reload()
+            note = " (cancelled)" if cancelled else ""
+            self.statusBar().showMessage(f"Suggestions for {what} stored{note}: {result or 0} spans.", 12000)
+
+        return self._start_task(f"Suggesting for {what}", suggest_work(self._task_store, ids), done, modal=False)
+
+    # ---- help ------------------------------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(shortcut_rows(self.actions), self).exec()
+
+    def show_about(self) -> None:
+        show_info(self, "About annotator",
+                  f"annotator {annotator.__version__}\n\nAnnotate named entities, quotations with their speaker and "
+                  f"cue, and stance toward “{self.config.target}” in Indonesian news.\n\n"
+                  f"Project: {self.config.name}\nDatabase: {self.db_path}\nAnnotator: {self.annotator}\n"
+                  f"Qt {QApplication.instance().applicationVersion() or ''}".rstrip())
+

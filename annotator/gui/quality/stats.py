@@ -1,0 +1,128 @@
+"""The figures of the dashboard, read from the store with a few aggregate queries. No Qt.
+
+- progress: per annotator, how many articles are done / in progress, of all articles;
+- done per day: when each layer that is done now was first marked done (edit log; the
+  layer's `updated` time when the log has no such row, e.g. an old database);
+- label counts: accepted entities per label and annotator (the decisions, as agreement counts);
+- speaker stances: the stance of quotes per speaker (speaker mentions grouped by their text);
+- suggestion outcomes: per model/rule source, how many of its suggestions the annotators
+  accepted, rejected or left pending, and how many entities they added by hand."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+
+from annotator.core.model import GOLD_LAYER, MODEL_LAYER
+from annotator.core.store import Store
+
+ALL = "*"  # every annotator layer
+
+
+def people(store: Store) -> list[str]:
+    """Annotator layers (not the model, the gold or conflict layers kept by a merge)."""
+    return [name for name in store.annotators() if "@" not in name]
+
+
+def progress(store: Store) -> dict[str, dict[str, int]]:
+    """{layer: {"done": n, "in_progress": n, "total": articles}} for annotators and the gold."""
+    total = store.article_count()
+    out: dict[str, dict[str, int]] = {}
+    for name in [*people(store), GOLD_LAYER]:
+        counts = dict(store.db.execute(
+            "SELECT status, count(*) FROM layers WHERE annotator = ? GROUP BY status", [name]).fetchall())
+        if name == GOLD_LAYER and not counts:
+            continue
+        out[name] = {"done": counts.get("done", 0), "in_progress": counts.get("in_progress", 0), "total": total}
+    return out
+
+
+def done_per_day(store: Store) -> dict[str, list[tuple[date, int]]]:
+    """{layer: [(day, articles first marked done that day), …]} in day order."""
+    rows = store.db.execute(
+        """SELECT l.annotator, substr(COALESCE(
+               (SELECT min(e.ts) FROM edit_log e WHERE e.article_id = l.article_id AND e.layer = l.annotator
+                AND e.action = 'set' AND e.target = 'layer' AND json_extract(e.after, '$.status') = 'done'),
+               l.updated), 1, 10) AS day
+           FROM layers l WHERE l.status = 'done' AND l.annotator != ?""", [MODEL_LAYER]).fetchall()
+    per: dict[str, Counter] = defaultdict(Counter)
+    keep = set(people(store)) | {GOLD_LAYER}
+    for name, day in rows:
+        if name in keep and day:
+            per[name][date.fromisoformat(day)] += 1
+    order = sorted(per, key=lambda name: (name.startswith("@"), name))  # people first, then the gold
+    return {name: sorted(per[name].items()) for name in order}
+
+
+def cumulative(points: list[tuple[date, int]]) -> list[tuple[date, int]]:
+    total, out = 0, []
+    for day, n in points:
+        total += n
+        out.append((day, total))
+    return out
+
+
+def label_counts(store: Store) -> dict[str, dict[str, int]]:
+    """{layer: {label: accepted entities}} for annotators and the gold (labels in config order)."""
+    out = {}
+    for name in [*people(store), GOLD_LAYER]:
+        counts = dict(store.db.execute(
+            "SELECT label, count(*) FROM entities WHERE annotator = ? AND status = 'accepted' GROUP BY label",
+            [name]).fetchall())
+        if name == GOLD_LAYER and not counts:
+            continue
+        labels = [*store.config.label_names, *sorted(set(counts) - set(store.config.label_names))]
+        out[name] = {label: counts.get(label, 0) for label in labels}
+    return out
+
+
+def speaker_stances(store: Store, layer: str = ALL, top: int = 10) -> list[tuple[str, dict[str, int]]]:
+    """The `top` most quoted speakers with their quotes per stance (None: no stance given), most
+    quoted first. layer: one layer, or ALL annotator layers (each annotator's quote counts)."""
+    names = people(store) if layer == ALL else [layer]
+    if not names:
+        return []
+    marks = ",".join("?" * len(names))
+    rows = store.db.execute(
+        f"""SELECT substr(a.text, q.speaker_start + 1, q.speaker_end - q.speaker_start) AS speaker, q.stance
+            FROM quotes q JOIN articles a ON a.id = q.article_id
+            WHERE q.annotator IN ({marks}) AND q.status = 'accepted' AND q.speaker_start IS NOT NULL""",
+        names).fetchall()
+    by_key: dict[str, Counter] = defaultdict(Counter)
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for speaker, stance in rows:
+        shown = " ".join(speaker.split())
+        key = shown.casefold()
+        by_key[key][stance] += 1
+        spellings[key][shown] += 1
+    ranked = sorted(by_key.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:top]
+    return [(spellings[key].most_common(1)[0][0], dict(counts)) for key, counts in ranked]
+
+
+def suggestion_outcomes(store: Store) -> list[dict]:
+    """One row per (what, source, model): suggestions in annotator layers by their fate.
+    acceptance = accepted / (accepted + rejected): how often people agreed with the suggester."""
+    names = people(store)
+    if not names:
+        return []
+    marks = ",".join("?" * len(names))
+    out = []
+    for what, table in (("entities", "entities"), ("quotes", "quotes")):
+        rows = store.db.execute(
+            f"""SELECT source, COALESCE(model, ''), status, count(*) FROM {table}
+                WHERE annotator IN ({marks}) GROUP BY source, COALESCE(model, ''), status""", names).fetchall()
+        groups: dict[tuple, Counter] = defaultdict(Counter)
+        human = 0
+        for source, model, status, n in rows:
+            if source == "human":
+                human += n if status == "accepted" else 0
+                continue
+            groups[(source, model)][status] += n
+        for (source, model), c in sorted(groups.items()):
+            decided = c["accepted"] + c["rejected"]
+            out.append({"what": what, "source": source, "model": model or "—", "accepted": c["accepted"],
+                        "rejected": c["rejected"], "pending": c["suggested"],
+                        "acceptance": c["accepted"] / decided if decided else None})
+        out.append({"what": what, "source": "human", "model": "added by hand", "accepted": human, "rejected": 0,
+                    "pending": 0, "acceptance": None})
+    return out

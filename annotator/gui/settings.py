@@ -1,0 +1,108 @@
+"""Per-user settings (QSettings): annotator name, recent databases, window layout, text size …
+
+ANNOTATOR_SETTINGS=/path/file.ini sends them to an ini file instead of the user's settings
+(tests and benchmarks use it so they never touch the real ones)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+from PySide6.QtCore import QSettings
+
+ENV = "ANNOTATOR_SETTINGS"
+DEFAULT_FONT_SIZE = 12.0
+MAX_RECENT = 8
+
+
+def open_settings(path: str | None = None) -> QSettings:
+    path = path or os.environ.get(ENV)
+    if path:
+        return QSettings(path, QSettings.IniFormat)
+    return QSettings("annotator", "annotator")
+
+
+class Settings:
+    """Typed access to the few values the window keeps."""
+
+    def __init__(self, qsettings: QSettings | None = None):
+        self.q = qsettings or open_settings()
+
+    def _json(self, key: str, default):
+        raw = self.q.value(key)
+        if raw in (None, ""):
+            return default
+        try:
+            return json.loads(raw)
+        except (TypeError, ValueError):
+            return default
+
+    # annotator
+    @property
+    def annotator(self) -> str | None:
+        value = self.q.value("annotator")
+        return str(value) if value else None
+
+    @annotator.setter
+    def annotator(self, name: str) -> None:
+        self.q.setValue("annotator", name)
+
+    # databases
+    def recent(self) -> list[str]:
+        return [p for p in self._json("recent", []) if isinstance(p, str)]
+
+    def add_recent(self, path: str) -> None:
+        path = os.path.abspath(path)
+        items = [path] + [p for p in self.recent() if p != path]
+        self.q.setValue("recent", json.dumps(items[:MAX_RECENT]))
+
+    @staticmethod
+    def _db_key(db_path: str) -> str:
+        return hashlib.sha1(os.path.abspath(db_path).encode("utf-8")).hexdigest()[:16]
+
+    def last_article(self, db_path: str, annotator: str) -> str | None:
+        return self._json("lastArticle", {}).get(f"{self._db_key(db_path)}:{annotator}")
+
+    def set_last_article(self, db_path: str, annotator: str, article_id: str) -> None:
+        data = self._json("lastArticle", {})
+        data[f"{self._db_key(db_path)}:{annotator}"] = article_id
+        if len(data) > 200:
+            data = dict(list(data.items())[-200:])
+        self.q.setValue("lastArticle", json.dumps(data))
+
+    # view
+    @property
+    def font_size(self) -> float:
+        try:
+            return float(self.q.value("fontSize", DEFAULT_FONT_SIZE))
+        except (TypeError, ValueError):
+            return DEFAULT_FONT_SIZE
+
+    @font_size.setter
+    def font_size(self, value: float) -> None:
+        self.q.setValue("fontSize", float(value))
+
+    @property
+    def theme(self) -> str:
+        value = self.q.value("theme", "light")
+        return value if value in ("light", "dark") else "light"
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self.q.setValue("theme", value)
+
+    def hidden_sources(self) -> set[str]:
+        return set(self._json("hiddenSources", []))
+
+    def set_hidden_sources(self, sources: set[str]) -> None:
+        self.q.setValue("hiddenSources", json.dumps(sorted(sources)))
+
+    def bytes_value(self, key: str):
+        return self.q.value(key)
+
+    def set_value(self, key: str, value) -> None:
+        self.q.setValue(key, value)
+
+    def sync(self) -> None:
+        self.q.sync()

@@ -1,0 +1,1110 @@
+"""Train the suggestion models from the gold layer (`annotator train OUT_DIR`).
+
+    scores = train_from_gold(store, "models/gold-1")     # ner/ quotes/ stance/ model.json
+    trained = load_trained("models/gold-1")               # for build_pipeline (see below)
+
+What is trained (spaCy config-driven training, configs in resources/train/*.cfg, fixed seed):
+
+- ``ner/``: tok2vec + ner. Fine-tuned from the bundled model (resources/model/ner, or
+  ``base_model``) with its components sourced (ner_finetune.cfg); from scratch (ner.cfg) when
+  there is no base model. Training data: the gold articles cut into paragraphs, plus
+  ``extra_sentences`` sentences of an IOB file (``extra_iob``, e.g. NERGrit train) so the
+  model keeps what it knew. IOB sentences have no DATE label: tokens the date rules match
+  there are marked *missing*, so they neither teach nor contradict DATE.
+- ``quotes/``: tok2vec + spancat_singlelabel (QUOTE_DIRECT / QUOTE_INDIRECT) over the
+  candidates of the suggester ``annotator.quote_candidates.v1`` (text between quote marks
+  and clause-like spans of each sentence). Speakers and cues of model quotes come from the
+  rule quote overlapping them most.
+- ``stance/``: textcat (bag of words), exclusive classes = the project's stance labels.
+  Input (``stance_input``): the quote between markers with a few words around it (from the
+  context the pipeline's ``stance`` component passes to its suggester), plus the stance
+  lexicon's verdict as a weighted extra word, so the classifier learns where the lexicon is
+  right and where the words say otherwise. Trained from the gold quotes that have a stance.
+
+The quotes model and the stance classifier are always saved, but replace the rule quote
+finder / the lexicon for suggestions only if they score better on the dev articles (quotes:
+exact + overlap F1; stance: accuracy on the gold dev quotes); ``model.json`` "use" and "why"
+say which and why (``load_trained`` can force either way).
+
+Which gold: the layer's accepted annotations (``iter_records(..., gold_only=True)``) of the
+articles whose layer is *done*; if none is done yet, every article of the layer that has an
+accepted annotation, with a warning (a half-done article teaches "no entity here" for the
+entities it still lacks). Articles are split into train and dev by a fixed-seed shuffle
+(``dev_share`` of them for dev, at least one); with a single article train = dev and every
+dev figure is marked as a training-set figure.
+
+Dev scores in ``model.json`` and the returned dict are those of ``annotator evaluate``
+(annotator.core.evaluation.evaluate on the dev articles, running the full suggestion
+pipeline) for the baseline (base NER + rule quotes + lexicon), the trained NER and stance
+classifier with rule quotes, and the same with model quotes; plus lexicon and classifier on
+the gold dev quotes (stance without quote-finding errors).
+
+Using a trained directory in the pipeline (what ``build_pipeline(model_dir)`` should do):
+
+    if is_trained_model_dir(model_dir):
+        trained = load_trained(model_dir)
+        model_dir = str(trained.ner_dir)          # the entity pipeline loads this NER
+    ... entities → quote_finder → stance, as now ...
+    add_trained_components(nlp, trained)          # quotes model / classifier where chosen, meta
+
+Long runs: ``progress(fraction)`` gets a float in [0, 1]; ``cancelled()`` is checked before
+every update step (many per epoch) and raises ``TrainingCancelled``; ``out_dir`` is then left
+as it was (everything is built in a staging folder and moved into place at the end).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import random
+import shutil
+import tempfile
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin, Span
+from thinc.api import Config, Ops, get_current_ops
+from thinc.types import Ragged
+
+from annotator.core.exporter import iter_records
+from annotator.core.model import GOLD_LAYER
+from annotator.nlp import tokenizer as _tokenizer  # noqa: F401  (registers annotator.id_news_tokenizer.v1)
+from annotator.nlp.tokenizer import new_blank
+
+log = logging.getLogger(__name__)
+
+RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
+TRAIN_CONFIG_DIR = RESOURCES_DIR / "train"
+DEFAULT_BASE_MODEL = RESOURCES_DIR / "model" / "ner"
+MODEL_JSON = "model.json"
+MODEL_NAME = "annotator_gold"
+FORMAT_VERSION = 1
+
+QUOTES_KEY = "quotes"
+QUOTE_MODES = ("rules", "model", "rules+model")
+KIND_LABELS = {"direct": "QUOTE_DIRECT", "indirect": "QUOTE_INDIRECT"}
+LABEL_KINDS = {v: k for k, v in KIND_LABELS.items()}
+QUOTE_OPEN, QUOTE_CLOSE = "«q»", "«/q»"
+CONTEXT_CHARS = 200
+CONTEXT_WORDS = 4  # words around the quote the stance classifier reads
+LEXICON_WEIGHT = 5  # copies of the lexicon's verdict in the stance classifier's input
+PATIENCE_EPOCHS = 0  # 0 = no early stopping: max_epochs, keep the best epoch on dev
+#: share of the progress bar per phase
+PHASES = {"ner": 0.55, "quotes": 0.25, "stance": 0.05, "evaluate": 0.15}
+
+#: words after which a reported clause may start (besides cue words)
+CLAUSE_OPENERS = frozenset({"bahwa", "agar", "apakah", "untuk", "supaya", "jika", "kalau", "bila"})
+#: reporting verbs of the guidelines that the quote finder's word list may lack
+EXTRA_REPORTING = frozenset({
+    "meminta", "mendesak", "menyarankan", "melaporkan", "mengonfirmasi", "mengkonfirmasi", "memperkirakan",
+    "konfirmasi", "menolak", "menyangkal", "mengatakan", "menyatakan", "menegaskan", "menambahkan",
+    "menyebutkan", "menuturkan", "menuduh", "menampik", "bertanya", "menurut",
+})
+QUOTE_MARKS = frozenset("\"'“”‘’«»„‟‹›")
+SENTENCE_END = frozenset({".", "!", "?", "…"})
+
+
+class TrainingError(Exception):
+    """Training cannot start or finish (no gold, unusable output folder …)."""
+
+
+class TrainingCancelled(TrainingError):
+    """cancelled() returned True; the output folder was left unchanged."""
+
+
+# --------------------------------------------------------------------------- registered functions
+
+_HOOK = threading.local()
+
+
+@spacy.registry.callbacks("annotator.train_hook.v1")
+def make_train_hook() -> Callable[[Language, dict], None]:
+    """`training.before_update`: forwards {"step", "epoch"} to the hook of the running
+    train_from_gold (per thread), which reports progress and raises on cancel."""
+
+    def before_update(nlp: Language, info: dict) -> None:
+        hook = getattr(_HOOK, "fn", None)
+        if hook is not None:
+            hook(info)
+
+    return before_update
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset:
+    try:
+        from annotator.nlp.quotes import load_patterns
+
+        pat = load_patterns()
+        words = set(pat.cues) | set(pat.reporting_verbs) | set(pat.introducers)
+        words |= {w + "nya" for w in pat.cues}
+    except (ImportError, OSError, ValueError):  # the quote finder's word list is optional here
+        words = set()
+    return frozenset(words | EXTRA_REPORTING)
+
+
+def _sentences(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of sentence-like units: cut at line breaks and at . ! ? (with the
+    closing quote marks that follow them)."""
+    n = len(doc)
+    bounds, start, i = [], 0, 0
+    while i < n:
+        token = doc[i]
+        if token.is_space and "\n" in token.text:
+            if start < i:
+                bounds.append((start, i))
+            start = i + 1
+        elif token.text in SENTENCE_END and (i + 1 == n or token.whitespace_ or doc[i + 1].is_space
+                                             or doc[i + 1].text in QUOTE_MARKS):
+            j = i + 1
+            while j < n and doc[j].text in QUOTE_MARKS:
+                j += 1
+            bounds.append((start, j))
+            start = i = j
+            continue
+        i += 1
+    if start < n:
+        bounds.append((start, n))
+    return bounds
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].is_space or doc[start].text in QUOTE_MARKS):
+        start += 1
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in QUOTE_MARKS or doc[end - 1].text == "."):
+        end -= 1
+    return start, end
+
+
+def quote_candidates(doc: Doc, max_clause_tokens: int = 120, max_quoted_tokens: int = 300) -> list[tuple[int, int]]:
+    """Candidate quote spans (token start, end), sorted: the text between two quote marks
+    (up to three marks apart), and in each sentence every span that starts at the sentence
+    start or after punctuation, a cue word or a complementiser (bahwa, agar …) and ends at
+    the sentence end or before punctuation. Covers all quotes of the sample gold."""
+    cues = _cue_words()
+    found: set[tuple[int, int]] = set()
+    for a, b in _sentences(doc):
+        starts, ends = {a}, {b}
+        for i in range(a, b):
+            token = doc[i]
+            if token.is_punct or token.text in QUOTE_MARKS or token.lower_ in cues or token.lower_ in CLAUSE_OPENERS:
+                starts.add(i + 1)
+                ends.add(i)
+        for s in starts:
+            for e in ends:
+                if s < e and e - s <= max_clause_tokens:
+                    span = _trim(doc, s, e)
+                    if span[0] < span[1]:
+                        found.add(span)
+    marks = [i for i, t in enumerate(doc) if t.text in QUOTE_MARKS]
+    for k, i in enumerate(marks):
+        for j in marks[k + 1:k + 4]:
+            if 1 < j - i <= max_quoted_tokens:
+                found.add((i + 1, j))
+    return sorted(found)
+
+
+@spacy.registry.misc("annotator.quote_candidates.v1")
+def make_quote_suggester(max_clause_tokens: int = 120, max_quoted_tokens: int = 300):
+    """spancat suggester over `quote_candidates`."""
+
+    def suggest(docs: Iterable[Doc], *, ops: Ops | None = None) -> Ragged:
+        ops = ops or get_current_ops()
+        spans: list[tuple[int, int]] = []
+        lengths = []
+        for doc in docs:
+            candidates = quote_candidates(doc, max_clause_tokens, max_quoted_tokens)
+            spans.extend(candidates)
+            lengths.append(len(candidates))
+        lengths_array = ops.asarray1i(lengths)
+        if spans:
+            return Ragged(ops.asarray2i(spans), lengths_array)
+        return Ragged(ops.xp.zeros((0, 0), dtype="i"), lengths_array)
+
+    return suggest
+
+
+# --------------------------------------------------------------------------- gold data
+
+@dataclass
+class GoldData:
+    records: list[dict]
+    train: list[dict]
+    dev: list[dict]
+    notes: list[str] = field(default_factory=list)
+    train_is_dev: bool = False
+
+
+def gold_records(store, layer: str = GOLD_LAYER) -> tuple[list[dict], list[str]]:
+    """Accepted annotations of `layer` for the articles whose layer is done (else, with a
+    note, for every article of the layer with an accepted annotation)."""
+    done = [r[0] for r in store.db.execute(
+        "SELECT l.article_id FROM layers l JOIN articles a ON a.id = l.article_id "
+        "WHERE l.annotator = ? AND l.status = 'done' ORDER BY a.seq", [layer])]
+    notes = []
+    if done:
+        records = list(iter_records(store, layer, article_ids=done, gold_only=True))
+        records = [r for r in records if r.get("answer") not in ("reject", "ignore")]
+    else:
+        records = [r for r in iter_records(store, layer, gold_only=True)
+                   if (r["spans"] or r["quotes"]) and r.get("answer") not in ("reject", "ignore")]
+        if records:
+            notes.append(f"no article of layer {layer!r} is marked done; training on all {len(records)} articles "
+                         "with accepted annotations (unfinished articles teach missing entities as 'none')")
+    return records, notes
+
+
+def split_records(records: list[dict], dev_share: float = 0.2, seed: int = 0) -> GoldData:
+    """Fixed-seed split by article (ids sorted, then shuffled), at least one dev article."""
+    if not records:
+        raise TrainingError("no gold articles to train from")
+    if not 0.0 < dev_share < 1.0:
+        raise TrainingError(f"dev_share must be between 0 and 1, not {dev_share!r}")
+    ordered = sorted(records, key=lambda r: str(r["id"]))
+    if len(ordered) == 1:
+        return GoldData(ordered, ordered, ordered, [
+            "only 1 gold article: training and dev are the same article, so the dev scores are "
+            "training-set scores and say nothing about new articles"], train_is_dev=True)
+    random.Random(seed).shuffle(ordered)
+    n_dev = min(max(1, round(len(ordered) * dev_share)), len(ordered) - 1)
+    dev, train = ordered[:n_dev], ordered[n_dev:]
+    notes = []
+    if len(ordered) < 10:
+        notes.append(f"only {len(ordered)} gold articles: dev = {n_dev} article(s) "
+                     f"({', '.join(str(r['id']) for r in dev)}); the dev scores are rough")
+    order = {str(r["id"]): i for i, r in enumerate(records)}
+    key = lambda r: order[str(r["id"])]  # noqa: E731  (corpus order)
+    return GoldData(records, sorted(train, key=key), sorted(dev, key=key), notes)
+
+
+# --------------------------------------------------------------------------- training docs
+
+def _paragraph_cuts(doc: Doc, keep_together: Sequence[Span] = ()) -> list[tuple[int, int]]:
+    """Token ranges between line-break tokens, not cutting inside `keep_together` spans."""
+    inside = {i for span in keep_together for i in range(span.start, span.end)}
+    pieces, start = [], 0
+    for i, token in enumerate(doc):
+        if token.is_space and "\n" in token.text and i not in inside:
+            if start < i:
+                pieces.append((start, i))
+            start = i + 1
+    if start < len(doc):
+        pieces.append((start, len(doc)))
+    return [(a, b) for a, b in pieces if any(not doc[i].is_space for i in range(a, b))]
+
+
+def _record_docs(records: list[dict], nlp: Language) -> list[Doc]:
+    from annotator.core.formats.docbin import records_to_docs
+
+    return list(records_to_docs(records, nlp))
+
+
+def ner_docs(records: list[dict], nlp: Language) -> list[Doc]:
+    """Gold articles as one Doc per paragraph (entities never cross a line break)."""
+    docs = []
+    for doc in _record_docs(records, nlp):
+        for a, b in _paragraph_cuts(doc):
+            part = doc[a:b].as_doc()
+            part.spans.clear()
+            docs.append(part)
+    return docs
+
+
+def quote_docs(records: list[dict], nlp: Language, *, whole: bool = False) -> list[Doc]:
+    """Docs with doc.spans["quotes"] labelled QUOTE_DIRECT/QUOTE_INDIRECT: whole articles
+    (dev) or paragraphs, a quote over several paragraphs kept in one piece (training)."""
+    docs = []
+    for doc in _record_docs(records, nlp):
+        spans = [Span(doc, s.start, s.end, label=KIND_LABELS.get(q["kind"], "QUOTE_DIRECT"))
+                 for s, q in zip(doc.spans["quotes"], doc.user_data.get("quotes", []))]
+        doc.spans.clear()
+        doc.ents = []
+        doc.spans[QUOTES_KEY] = spans
+        doc.user_data.clear()
+        if whole:
+            docs.append(doc)
+            continue
+        for a, b in _paragraph_cuts(doc, spans):
+            part = doc[a:b].as_doc()
+            part.ents = []
+            part.spans.clear()
+            part.spans[QUOTES_KEY] = [Span(part, s.start - a, s.end - a, label=s.label_)
+                                      for s in spans if a <= s.start and s.end <= b]
+            docs.append(part)
+    return docs
+
+
+def _stance_component(target: str, labels: Sequence[str]):
+    """The pipeline's stance component (annotator.nlp.stance), or None if it cannot take
+    this scheme (it needs exactly support, oppose, neutral)."""
+    try:
+        from annotator.nlp import quotes as _quotes  # noqa: F401  (registers doc._.quotes)
+        from annotator.nlp.stance import StanceComponent
+
+        return StanceComponent(target=target, labels=list(labels))
+    except (ImportError, ValueError):
+        return None
+
+
+def _paragraph_context(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> dict:
+    """before/after within the paragraph (when the stance component is not usable)."""
+    lo = max(text.rfind("\n", 0, start) + 1, start - chars)
+    hi_nl = text.find("\n", end)
+    hi = min(len(text) if hi_nl < 0 else hi_nl, end + chars)
+    return {"before": text[lo:max(lo, start - 1)], "after": text[min(hi, end + 1):hi]}
+
+
+def stance_input(quote_text: str, context: dict | None = None, lexicon_label: str | None = None) -> str:
+    """What the stance classifier reads, lower-cased: the lexicon's verdict (LEXICON_WEIGHT
+    times: a bag of words weighs a feature by its count), the last CONTEXT_WORDS words before
+    the quote (mostly the cue and speaker: "kata X", "menampik bahwa"), the quote between
+    markers, the first CONTEXT_WORDS words after it. `context` is what the stance component
+    passes to its suggester (before/after: the paragraph around the quote)."""
+    ctx = context or {}
+    before = " ".join((ctx.get("before") or "").split()[-CONTEXT_WORDS:])
+    after = " ".join((ctx.get("after") or "").split()[:CONTEXT_WORDS])
+    verdict = " ".join([f"leksikon{lexicon_label}"] * LEXICON_WEIGHT) if lexicon_label else ""
+    parts = [verdict, before, QUOTE_OPEN, quote_text, QUOTE_CLOSE, after]
+    return " ".join(p.strip() for p in parts if p and p.strip()).lower()
+
+
+def quote_contexts(text: str, quotes: list[dict], target: str, labels: Sequence[str]) -> list[tuple[str, dict, str | None]]:
+    """(quote text, context, lexicon label) per quote, exactly as the pipeline's stance
+    component computes them (it is run with a suggester that records its arguments)."""
+    component = _stance_component(target, labels)
+    if component is None:
+        return [(text[q["start"]:q["end"]], _paragraph_context(text, q["start"], q["end"]), None) for q in quotes]
+    lexicon = component.suggest
+    captured: list[tuple[str, dict]] = []
+
+    def record(quote_text: str, context: dict | None = None):
+        captured.append((quote_text, dict(context or {})))
+        return labels[-1], 0.0
+
+    component.suggest = record
+    doc = new_blank().make_doc(text)
+    doc._.quotes = [{"start": q["start"], "end": q["end"], "kind": q.get("kind"),
+                     "speaker": {**q["speaker"], "text": text[q["speaker"]["start"]:q["speaker"]["end"]]}
+                     if q.get("speaker") else None, "stance": None, "score": None} for q in quotes]
+    component(doc)
+    return [(quote_text, ctx, lexicon(quote_text, ctx)[0]) for quote_text, ctx in captured]
+
+
+def stance_examples(records: list[dict], target: str, labels: Sequence[str]) -> list[tuple[str, str]]:
+    """(classifier input, gold stance) for every gold quote with a stance."""
+    examples = []
+    for record in records:
+        quotes = [q for q in record.get("quotes") or () if q.get("stance") and q.get("status") != "rejected"]
+        if quotes:
+            for (quote_text, ctx, lexicon_label), q in zip(quote_contexts(record["text"], quotes, target, labels), quotes):
+                examples.append((stance_input(quote_text, ctx, lexicon_label), q["stance"]))
+    return examples
+
+
+def stance_docs(examples: list[tuple[str, str]], labels: Sequence[str], nlp: Language) -> list[Doc]:
+    docs = []
+    for text, label in examples:
+        doc = nlp.make_doc(text)
+        doc.cats = {name: float(name == label) for name in labels}
+        docs.append(doc)
+    return docs
+
+
+def _date_ruler(nlp: Language):
+    from annotator.nlp.entities import read_patterns
+
+    ruler = nlp.add_pipe("span_ruler", name="iob_dates", config={"spans_key": "dates", "validate": True})
+    ruler.add_patterns(read_patterns(RESOURCES_DIR / "patterns" / "dates.jsonl"))
+    return ruler
+
+
+def iob_docs(path: str | Path, n_sentences: int, seed: int, nlp: Language, *, labels: Sequence[str]) -> list[Doc]:
+    """`n_sentences` sentences of an IOB file (fixed-seed sample, file order kept). Entity
+    types outside `labels` are dropped; if DATE is a label but the file has none, the spans
+    the date rules match are marked missing."""
+    try:
+        from annotator.nlp.ner_train import NERGRIT_LABEL_MAP, iob_to_doc, read_iob
+    except ImportError as exc:  # pragma: no cover
+        raise TrainingError(f"reading IOB files needs annotator.nlp.ner_train ({exc})") from None
+    try:
+        sentences = read_iob(path)
+    except ValueError as exc:
+        raise TrainingError(str(exc)) from None
+    if n_sentences < len(sentences):
+        chosen = sorted(random.Random(seed).sample(range(len(sentences)), n_sentences))
+        sentences = [sentences[i] for i in chosen]
+    label_map = {k: v for k, v in NERGRIT_LABEL_MAP.items() if v in labels}
+    label_map.update({lab: lab for lab in labels})
+    has_dates = any(tag.endswith("-DATE") for _, tags in sentences for tag in tags)
+    ruler = _date_ruler(nlp) if "DATE" in labels and not has_dates else None
+    docs = []
+    for words, tags in sentences:
+        doc = iob_to_doc(nlp.vocab, words, tags, label_map)
+        if ruler is not None:
+            doc = ruler(doc)
+            ents = list(doc.ents)
+            taken = {i for e in ents for i in range(e.start, e.end)}
+            missing = [s for s in doc.spans.get("dates", []) if not any(i in taken for i in range(s.start, s.end))]
+            doc.set_ents(ents, missing=spacy.util.filter_spans(missing), default="outside")
+            doc.spans.clear()
+        docs.append(doc)
+    if ruler is not None:
+        nlp.remove_pipe("iob_dates")
+    return docs
+
+
+# --------------------------------------------------------------------------- one training run
+
+class _Sink(io.TextIOBase):
+    """spaCy's console logger → logging (debug)."""
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                log.debug("%s", line)
+        return len(text)
+
+
+def _steps_per_epoch(config: Config, docs: list[Doc]) -> int:
+    """Batches in one epoch, from the config's (fixed-size) batcher."""
+    from spacy.util import registry
+
+    batcher = registry.resolve({"b": config["training"]["batcher"]})["b"]
+    return max(1, sum(1 for _ in batcher(docs)))
+
+
+def _clean_saved_config(model_dir: Path) -> None:
+    """Drop the training hook from the saved config, so the pipeline loads anywhere."""
+    path = model_dir / "config.cfg"
+    config = Config().from_disk(path, interpolate=False)
+    config["training"]["before_update"] = None
+    config.to_disk(path)
+
+
+def train_pipeline(
+    config_name: str,
+    train_docs: list[Doc],
+    dev_docs: list[Doc],
+    work_dir: Path,
+    *,
+    seed: int,
+    max_epochs: int | None,
+    overrides: dict | None = None,
+    prepare: Callable[[Language], None] | None = None,
+    on_step: Callable[[float], None] | None = None,
+) -> tuple[Language, dict]:
+    """Train resources/train/<config_name> on the docs; returns (the best-on-dev pipeline,
+    {"epochs", "steps_per_epoch", "best_score", "seconds"}). on_step(fraction) runs before
+    every update and may raise to stop."""
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as train_loop
+
+    started = time.perf_counter()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    DocBin(docs=train_docs, store_user_data=False).to_disk(work_dir / "train.spacy")
+    DocBin(docs=dev_docs, store_user_data=False).to_disk(work_dir / "dev.spacy")
+    config = spacy.util.load_config(TRAIN_CONFIG_DIR / config_name, interpolate=False)
+    epochs = int(max_epochs or config["training"]["max_epochs"])
+    steps = _steps_per_epoch(config, train_docs)
+    settings = {
+        "paths.train": str(work_dir / "train.spacy"),
+        "paths.dev": str(work_dir / "dev.spacy"),
+        "system.seed": seed,
+        "training.seed": seed,
+        "training.max_epochs": epochs,
+        "training.max_steps": 0,
+        "training.eval_frequency": steps,
+        "training.patience": steps * PATIENCE_EPOCHS,
+        **(overrides or {}),
+    }
+    config = spacy.util.load_config(TRAIN_CONFIG_DIR / config_name, overrides=settings, interpolate=False)
+    spacy.util.fix_random_seed(seed)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*W(033|095|036|123).*")
+        nlp = init_nlp(config, use_gpu=-1)
+    if prepare:
+        prepare(nlp)
+    total = steps * epochs
+
+    def hook(info: dict) -> None:
+        if on_step:
+            on_step(min(1.0, info["step"] / total))
+
+    (work_dir / "training").mkdir(exist_ok=True)
+    _HOOK.fn = hook
+    try:
+        train_loop(nlp, work_dir / "training", use_gpu=-1, stdout=_Sink(), stderr=_Sink())
+    finally:
+        _HOOK.fn = None
+    best_dir = work_dir / "training" / "model-best"
+    _clean_saved_config(best_dir)
+    best = spacy.load(best_dir)
+    performance = best.meta.get("performance", {})
+    weights = config["training"]["score_weights"]
+    main = {k: round(float(v), 4) for k, v in performance.items() if weights.get(k) and isinstance(v, (int, float))}
+    return best, {"epochs": epochs, "steps_per_epoch": steps, "train_docs": len(train_docs),
+                  "dev_docs": len(dev_docs), "best_dev": main,
+                  "seconds": round(time.perf_counter() - started, 1)}
+
+
+# --------------------------------------------------------------------------- using a trained dir
+
+@dataclass
+class TrainedModel:
+    """A trained model directory, loaded: what build_pipeline needs to use it."""
+
+    path: Path
+    info: dict
+    ner_dir: Path | None
+    quotes_nlp: Language | None
+    stance_nlp: Language | None
+    quotes_mode: str = "rules"  # QUOTE_MODES
+    _lexicon_suggester: Callable | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.info.get("name", MODEL_NAME)
+
+    @property
+    def version(self) -> str:
+        return str(self.info.get("version", "0"))
+
+    @property
+    def model_name(self) -> str:
+        """What suggestions record as their model (= annotator.nlp.suggest.model_name)."""
+        return f"{self.name}-{self.version}"
+
+    @property
+    def stance_labels(self) -> list[str]:
+        return list(self.stance_nlp.get_pipe("textcat").labels) if self.stance_nlp else []
+
+    def stance_scores(self, quote_text: str, context: dict | None = None) -> dict[str, float]:
+        """Probability of each stance label."""
+        if self.stance_nlp is None:
+            raise TrainingError(f"{self.path}: no stance model")
+        lexicon_label = None
+        if self.info.get("stance_lexicon_feature"):
+            lexicon_label = self._lexicon(quote_text, context)[0]
+        return dict(self.stance_nlp(stance_input(quote_text, context, lexicon_label)).cats)
+
+    @property
+    def _lexicon(self):
+        if self._lexicon_suggester is None:
+            component = _stance_component(self.info.get("target", ""), self.info.get("stance_labels", []))
+            self._lexicon_suggester = component.suggest
+        return self._lexicon_suggester
+
+    def stance_from_model(self, quote_text: str, context: dict | None = None) -> tuple[str, float]:
+        """(label, probability) — the suggester signature of annotator.nlp.stance. `context`
+        may hold "before"/"after" (text around the quote in its paragraph)."""
+        cats = self.stance_scores(quote_text, context)
+        label = max(cats, key=lambda k: (cats[k], k))
+        return label, round(float(cats[label]), 4)
+
+    def quotes(self, doc: Doc) -> list[dict]:
+        """The quotes of `doc` in this model's quotes mode, from the rule quotes already in
+        doc._.quotes: "rules" keeps them, "model" replaces them by the model's, "rules+model"
+        adds the model quotes that overlap no rule quote."""
+        rules = list(doc._.quotes or [])
+        if self.quotes_mode == "rules" or self.quotes_nlp is None:
+            return rules
+        found = self.find_quotes(doc)
+        if self.quotes_mode == "model":
+            return found
+        extra = [q for q in found if not any(min(q["end"], r["end"]) > max(q["start"], r["start"]) for r in rules)]
+        return sorted(rules + extra, key=lambda q: (q["start"], q["end"]))
+
+    def find_quotes(self, doc: Doc) -> list[dict]:
+        """Model quotes of `doc` as doc._.quotes dicts; speaker and cue from the rule quote
+        (already in doc._.quotes) that overlaps each most."""
+        if self.quotes_nlp is None:
+            raise TrainingError(f"{self.path}: no quote model")
+        qdoc = self.quotes_nlp(doc.text)
+        group = qdoc.spans.get(QUOTES_KEY, [])
+        scores = group.attrs.get("scores") if group else None
+        rules = list(doc._.quotes or []) if Doc.has_extension("quotes") else []
+        found = []
+        for i, span in enumerate(group):
+            own = doc.char_span(span.start_char, span.end_char, alignment_mode="expand")
+            if own is None:
+                continue
+            best, best_overlap = None, 0
+            for rule in rules:
+                overlap = min(rule["end"], span.end_char) - max(rule["start"], span.start_char)
+                if overlap > best_overlap:
+                    best, best_overlap = rule, overlap
+            longer = max(span.end_char - span.start_char, (best["end"] - best["start"]) if best else 0)
+            linked = best if best is not None and best_overlap * 2 >= longer else None
+            found.append({
+                "start": span.start_char, "end": span.end_char, "token_start": own.start, "token_end": own.end,
+                "kind": LABEL_KINDS.get(span.label_, "direct"),
+                "speaker": dict(linked["speaker"]) if linked and linked.get("speaker") else None,
+                "cue": dict(linked["cue"]) if linked and linked.get("cue") else None,
+                "stance": None, "score": round(float(scores[i].max()), 4) if scores is not None else None,
+                "source": "model", "status": "suggested",
+                "attribution": linked.get("attribution") if linked else None,
+            })
+        return sorted(found, key=lambda q: (q["start"], q["end"]))
+
+
+def is_trained_model_dir(path: str | Path | None) -> bool:
+    """Is `path` a directory written by train_from_gold (it has model.json)?"""
+    return path is not None and (Path(path) / MODEL_JSON).is_file()
+
+
+def load_trained(model_dir: str | Path, *, quotes: str | None = None, stance: str | None = None) -> TrainedModel:
+    """Load a directory written by train_from_gold (cached per directory and model.json time).
+
+    quotes: "rules" | "model" | "rules+model" (see TrainedModel.quotes); stance: "lexicon" |
+    "model". None = what model.json's "use" says (the trained parts replace rules and lexicon
+    only where they scored better on dev)."""
+    path = Path(model_dir).resolve()
+    if not (path / MODEL_JSON).is_file():
+        raise TrainingError(f"{path}: not a trained model directory (no {MODEL_JSON})")
+    if quotes not in (None, *QUOTE_MODES) or stance not in (None, "lexicon", "model"):
+        raise ValueError(f"quotes must be one of {QUOTE_MODES}, stance 'lexicon' or 'model'")
+    return _load_trained(str(path), (path / MODEL_JSON).stat().st_mtime_ns, quotes, stance)
+
+
+@lru_cache(maxsize=8)
+def _load_trained(path_str: str, _mtime: int, quotes: str | None, stance: str | None) -> TrainedModel:
+    path = Path(path_str)
+    try:
+        info = json.loads((path / MODEL_JSON).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise TrainingError(f"{path / MODEL_JSON}: unreadable ({exc})") from None
+    components = info.get("components", {})
+    use = info.get("use", {})
+    quotes = quotes or use.get("quotes", "rules")
+    stance = stance or use.get("stance", "lexicon")
+
+    def sub(name: str) -> Path | None:
+        directory = path / name
+        return directory if components.get(name) and (directory / "config.cfg").is_file() else None
+
+    def load(name: str, wanted: bool) -> Language | None:
+        directory = sub(name)
+        return spacy.load(directory, vocab=new_blank().vocab) if wanted and directory is not None else None
+
+    quotes_nlp = load("quotes", quotes != "rules")
+    return TrainedModel(path=path, info=info, ner_dir=sub("ner"), quotes_nlp=quotes_nlp,
+                        stance_nlp=load("stance", stance == "model"),
+                        quotes_mode=quotes if quotes_nlp is not None else "rules")
+
+
+@Language.factory("annotator_trained_quotes", default_config={"model_dir": "", "mode": "model"})
+def make_trained_quotes(nlp: Language, name: str, model_dir: str, mode: str):
+    """Quotes from a trained quotes model (mode "model" or "rules+model", see
+    TrainedModel.quotes); run after quote_finder, before stance."""
+    trained = load_trained(model_dir, quotes=mode, stance="lexicon")
+
+    def trained_quotes(doc: Doc) -> Doc:
+        quotes = trained.quotes(doc)
+        doc._.quotes = quotes
+        doc.spans["quotes"] = [Span(doc, q["token_start"], q["token_end"], label=q["kind"]) for q in quotes]
+        return doc
+
+    return trained_quotes
+
+
+def add_trained_components(nlp: Language, trained: TrainedModel | str | Path) -> Language:
+    """Make a suggestion pipeline (entities from trained.ner_dir → quote_finder → stance) use a
+    trained directory: model quotes (replacing or added to the rule quotes) and the stance
+    classifier instead of the lexicon, each as loaded (see load_trained); nlp.meta
+    name/version become the trained model's, so suggestions record it. Returns nlp."""
+    if not isinstance(trained, TrainedModel):
+        trained = load_trained(trained)
+    if trained.quotes_mode != "rules" and "quote_finder" in nlp.pipe_names:
+        nlp.add_pipe("annotator_trained_quotes", after="quote_finder",
+                     config={"model_dir": str(trained.path), "mode": trained.quotes_mode})
+    if trained.stance_nlp is not None and "stance" in nlp.pipe_names:
+        nlp.get_pipe("stance").suggest = trained.stance_from_model
+    nlp.meta["name"] = trained.name
+    nlp.meta["version"] = trained.version
+    return nlp
+
+
+# --------------------------------------------------------------------------- evaluation
+
+def _pipeline_config(store) -> dict:
+    return {"labels": store.config.label_names, "stance_labels": store.config.stance_names,
+            "target": store.config.target}
+
+
+def _predict(nlp: Language, records: list[dict]) -> list[dict]:
+    from annotator.nlp.pipeline import predict
+
+    return list(predict([{"id": r["id"], "text": r["text"], "meta": {}} for r in records], nlp))
+
+
+def _stance_on_gold_quotes(nlp: Language, records: list[dict]) -> dict:
+    """Stance accuracy of the pipeline's stance component on the gold quotes themselves."""
+    stance = nlp.get_pipe("stance")
+    hits = n = 0
+    for record in records:
+        quotes = [q for q in record.get("quotes") or () if q.get("stance")]
+        if not quotes:
+            continue
+        doc = nlp.make_doc(record["text"])
+        doc._.quotes = [{"start": q["start"], "end": q["end"], "kind": q.get("kind"),
+                         "speaker": q.get("speaker"), "stance": None, "score": None} for q in quotes]
+        stance(doc)
+        for gold, pred in zip(quotes, doc._.quotes):
+            n += 1
+            hits += pred["stance"] == gold["stance"]
+    return {"pairs": n, "accuracy": round(hits / n, 4) if n else None}
+
+
+def summary(result: dict) -> dict:
+    """The headline figures of an evaluate() result."""
+    ents = result["entities"]["exact"]
+    q = result["quotes"]
+
+    def prf(m: dict) -> dict:
+        return {k: m[k] for k in ("precision", "recall", "f1", "gold", "pred")}
+
+    return {
+        "entities": {"all": prf(ents["all"]), **{lab: prf(m) for lab, m in ents["per_label"].items()}},
+        "quotes_exact": prf(q["exact"]),
+        "quotes_overlap": prf(q["overlap"]),
+        "speaker_accuracy": result["speaker"]["exact_span"],
+        "cue_accuracy": result["cue"]["exact_span"],
+        "stance_accuracy": result["stance"]["accuracy"],
+        "stance_pairs": result["stance"]["pairs"],
+    }
+
+
+def _quote_key(result: dict) -> float:
+    q = result["quotes"]
+    return (q["exact"]["f1"] or 0.0) + (q["overlap"]["f1"] or 0.0)
+
+
+def format_comparison(scores: dict) -> str:
+    """A short table: baseline vs trained on the dev articles."""
+    names = {"baseline": "baseline", "trained": "trained", "trained_rules_plus_model_quotes": "+model quotes",
+             "trained_model_quotes": "model quotes"}
+    columns = [(name, scores["dev"][name]["summary"]) for name in names if name in scores["dev"]]
+    lines = [f"{'dev (' + str(len(scores['data']['dev_articles'])) + ' articles)':<26}"
+             + "".join(f"{names[name]:>16}" for name, _ in columns)]
+
+    def fmt(x) -> str:
+        return "-" if x is None else f"{x:.3f}"
+
+    def row(label: str, get) -> None:
+        lines.append(f"{label:<26}" + "".join(f"{fmt(get(s)):>16}" for _, s in columns))
+
+    labels = sorted({lab for _, s in columns for lab in s["entities"] if lab != "all"})
+    row("entities P", lambda s: s["entities"]["all"]["precision"])
+    row("entities R", lambda s: s["entities"]["all"]["recall"])
+    row("entities F", lambda s: s["entities"]["all"]["f1"])
+    for lab in labels:
+        row(f"  {lab} F", lambda s, lab=lab: s["entities"].get(lab, {}).get("f1"))
+    row("quotes exact F", lambda s: s["quotes_exact"]["f1"])
+    row("quotes overlap F", lambda s: s["quotes_overlap"]["f1"])
+    row("speaker accuracy", lambda s: s["speaker_accuracy"])
+    row("cue accuracy", lambda s: s["cue_accuracy"])
+    row("stance accuracy", lambda s: s["stance_accuracy"])
+    gq = scores["dev"].get("stance_on_gold_quotes")
+    if gq:
+        lines.append(f"{'stance on gold quotes':<26}{fmt(gq['lexicon']['accuracy']):>16}{fmt(gq['trained']['accuracy']):>16}"
+                     f"   ({gq['trained']['pairs']} quotes)")
+    for part in ("quotes", "stance"):
+        lines.append(f"{part} for suggestions: {scores['use'][part]} ({scores['why'][part]})")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the whole run
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MODEL_JSON).is_file())):
+        raise TrainingError(f"{out_dir}: exists and is not a trained model directory; not overwriting it")
+
+
+def _next_version(out_dir: Path) -> str:
+    stamp = time.strftime("%Y%m%d.%H%M%S", time.gmtime())
+    try:
+        previous = json.loads((out_dir / MODEL_JSON).read_text(encoding="utf-8"))
+        if str(previous.get("version", "")).startswith(stamp):
+            return f"{stamp}.{int(previous.get('build', 0)) + 1}"
+    except (OSError, json.JSONDecodeError):
+        pass
+    return stamp
+
+
+def _set_meta(nlp: Language, version: str, component: str, scores: dict | None = None) -> None:
+    nlp.meta["name"] = MODEL_NAME
+    nlp.meta["version"] = version
+    nlp.meta["description"] = f"{component} of an annotator model trained from gold (annotator.nlp.train)"
+    if scores is not None:
+        nlp.meta["annotator_dev_scores"] = scores
+
+
+def train_from_gold(
+    store,
+    out_dir: str | Path,
+    *,
+    base_model: str | Path | None = None,
+    layer: str = GOLD_LAYER,
+    seed: int = 0,
+    max_epochs: int | None = None,
+    extra_iob: str | Path | None = None,
+    extra_sentences: int = 300,
+    dev_share: float = 0.2,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    log_line: Callable[[str], object] | None = print,
+) -> dict:
+    """Train NER, quotes and stance from the gold of `layer` and save them to `out_dir`
+    (ner/, quotes/, stance/ — each when there is gold for it — and model.json). Returns what
+    model.json holds: name, version, components, "use"/"why" (what replaces rules and
+    lexicon), data sizes, seed, notes, training runs, and the dev scores of the baseline and
+    the trained pipelines. `base_model`: NER to fine-tune (default: the bundled model; when
+    there is none, the NER is trained from scratch). `max_epochs`: for every component
+    (default: each config's: NER 10 fine-tuning / 30 from scratch, quotes 30, stance 30).
+    `log_line` gets the notes and the final table (None: silent). Raises TrainingCancelled
+    when `cancelled()` turns true, TrainingError when there is no gold or `out_dir` holds
+    something else than a trained model."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    _prepare_out_dir(out_dir)
+    say = log_line or (lambda *_: None)
+    done_share = 0.0
+
+    def report(phase: str, fraction: float) -> None:
+        if cancelled and cancelled():
+            raise TrainingCancelled("training cancelled; the output folder was not changed")
+        if progress:
+            progress(round(min(1.0, done_share + PHASES[phase] * fraction), 4))
+
+    records, notes = gold_records(store, layer)
+    data = split_records(records, dev_share, seed)
+    data.notes[:0] = notes
+    for note in data.notes:
+        say(f"note: {note}")
+    labels = list(store.config.label_names)
+    stance_labels = list(store.config.stance_names)
+    version = _next_version(out_dir)
+    base = Path(base_model) if base_model else DEFAULT_BASE_MODEL
+    has_base = (base / "config.cfg").is_file()
+    if base_model and not has_base:
+        raise TrainingError(f"{base}: not a spaCy pipeline (no config.cfg)")
+    if not has_base:
+        data.notes.append(f"no base NER model at {base}: the NER is trained from scratch")
+        say(f"note: {data.notes[-1]}")
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".training", dir=out_dir.parent))
+    work = staging / "work"
+    stage = staging / "model"
+    stage.mkdir()
+    components: dict[str, bool] = {}
+    sizes: dict = {"gold_articles": len(records), "train_articles": len(data.train), "dev_articles": len(data.dev)}
+    runs: dict = {}
+    try:
+        report("ner", 0.0)
+        nlp = new_blank()
+        # 1. NER
+        train_ner = ner_docs(data.train, nlp)
+        extra = []
+        if extra_iob and extra_sentences > 0:
+            extra = iob_docs(extra_iob, extra_sentences, seed, nlp, labels=labels)
+        sizes.update(ner_train_paragraphs=len(train_ner), ner_extra_sentences=len(extra),
+                     ner_train_entities=sum(len(d.ents) for d in train_ner))
+        dev_ner = _record_docs(data.dev, nlp)
+        for d in dev_ner:
+            d.spans.clear()
+        say(f"ner: {len(train_ner)} gold paragraphs + {len(extra)} IOB sentences, "
+            f"{'fine-tuning ' + str(base) if has_base else 'from scratch'}")
+
+        def add_labels(pipeline: Language) -> None:
+            ner = pipeline.get_pipe("ner")
+            for label in labels:
+                if label not in ner.labels and any(e.label_ == label for d in train_ner for e in d.ents):
+                    ner.add_label(label)
+
+        mixed = train_ner + extra
+        random.Random(seed).shuffle(mixed)
+        ner_nlp, runs["ner"] = train_pipeline(
+            "ner_finetune.cfg" if has_base else "ner.cfg", mixed, dev_ner, work / "ner", seed=seed,
+            max_epochs=max_epochs, overrides={"paths.base_model": str(base)} if has_base else None,
+            prepare=add_labels if has_base else None, on_step=lambda f: report("ner", f))
+        runs["ner"]["base_model"] = str(base) if has_base else None
+        _set_meta(ner_nlp, version, "NER")
+        ner_nlp.to_disk(stage / "ner")
+        components["ner"] = True
+        done_share += PHASES["ner"]
+
+        # 2. quotes
+        report("quotes", 0.0)
+        train_quotes = quote_docs(data.train, nlp)
+        dev_quotes = quote_docs(data.dev, nlp, whole=True)
+        sizes.update(quote_train_docs=len(train_quotes),
+                     quote_train_quotes=sum(len(d.spans[QUOTES_KEY]) for d in train_quotes))
+        if sizes["quote_train_quotes"]:
+            say(f"quotes: {sizes['quote_train_quotes']} gold quotes in {len(train_quotes)} paragraphs")
+            quotes_nlp, runs["quotes"] = train_pipeline(
+                "quotes.cfg", train_quotes, dev_quotes, work / "quotes", seed=seed, max_epochs=max_epochs,
+                on_step=lambda f: report("quotes", f))
+            _set_meta(quotes_nlp, version, "quote finder")
+            quotes_nlp.to_disk(stage / "quotes")
+            components["quotes"] = True
+        else:
+            components["quotes"] = False
+        done_share += PHASES["quotes"]
+
+        # 3. stance
+        report("stance", 0.0)
+        target = store.config.target
+        train_stance = stance_examples(data.train, target, stance_labels)
+        dev_stance = stance_examples(data.dev, target, stance_labels)
+        sizes.update(stance_train_quotes=len(train_stance), stance_dev_quotes=len(dev_stance),
+                     stance_train_labels={lab: sum(1 for _, y in train_stance if y == lab) for lab in stance_labels})
+        if train_stance:
+            say(f"stance: {len(train_stance)} gold quotes with a stance")
+            stance_dev_docs = stance_docs(dev_stance or train_stance, stance_labels, nlp)
+            stance_nlp, runs["stance"] = train_pipeline(
+                "stance.cfg", stance_docs(train_stance, stance_labels, nlp), stance_dev_docs, work / "stance",
+                seed=seed, max_epochs=max_epochs,
+                overrides={"initialize.components.textcat": {"labels": stance_labels}},
+                on_step=lambda f: report("stance", f))
+            _set_meta(stance_nlp, version, "stance classifier")
+            stance_nlp.to_disk(stage / "stance")
+            components["stance"] = True
+        else:
+            components["stance"] = False
+        done_share += PHASES["stance"]
+
+        # 4. dev scores, as `annotator evaluate` computes them; what replaces rules and lexicon
+        report("evaluate", 0.0)
+        has_lexicon = _stance_component(store.config.target, stance_labels) is not None
+        info = {
+            "format": FORMAT_VERSION, "name": MODEL_NAME, "version": version, "model_name": f"{MODEL_NAME}-{version}",
+            "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "layer": layer, "seed": seed,
+            "base_model": str(base) if has_base else None, "extra_iob": str(extra_iob) if extra_iob else None,
+            "components": components, "use": {}, "labels": labels, "stance_labels": stance_labels,
+            "target": store.config.target, "stance_lexicon_feature": has_lexicon,
+        }
+        (stage / MODEL_JSON).write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
+        dev = _evaluate_dev(store, data, stage, base if has_base else None, on_step=lambda f: report("evaluate", f))
+        info["use"], info["why"] = _choose(components, dev, data.train_is_dev, has_lexicon)
+        info.update(
+            data={**sizes, "train_articles": [r["id"] for r in data.train], "dev_articles": [r["id"] for r in data.dev],
+                  "train_is_dev": data.train_is_dev},
+            notes=data.notes, training=runs,
+            dev={name: {"summary": summary(v["result"]), "result": v["result"]} if "result" in v else v
+                 for name, v in dev.items()},
+        )
+        info["seconds"] = round(time.perf_counter() - started, 1)
+        (stage / MODEL_JSON).write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
+        report("evaluate", 1.0)
+        _move_into_place(stage, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _load_trained.cache_clear()
+    say(format_comparison(info))
+    say(f"saved {info['model_name']} to {out_dir} in {info['seconds']} s")
+    if progress:
+        progress(1.0)
+    return info
+
+
+def _evaluate_dev(store, data: GoldData, stage: Path, base: Path | None, on_step: Callable[[float], None]) -> dict:
+    """evaluate() on the dev articles of: the baseline (base NER, rule quotes, lexicon),
+    "trained" (trained NER and stance classifier, rule quotes), "trained_model_quotes" (the
+    same with the quotes model instead of the rules), "trained_rules_plus_model_quotes" (rule
+    quotes plus the model quotes they miss); and the stance suggesters on the gold dev quotes."""
+    from annotator.core.evaluation import evaluate
+    from annotator.nlp.pipeline import build_pipeline
+
+    config = _pipeline_config(store)
+    dev = data.dev
+    components = json.loads((stage / MODEL_JSON).read_text(encoding="utf-8"))["components"]
+
+    def run(model: TrainedModel | None) -> tuple[Language, dict]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # no bundled model: rules-only baseline
+            if model is None:
+                nlp = build_pipeline(str(base) if base else None, config)
+            else:
+                nlp = add_trained_components(build_pipeline(str(model.ner_dir), config), model)
+        return nlp, {"result": evaluate(dev, _predict(nlp, dev))}
+
+    results: dict = {}
+    baseline, results["baseline"] = run(None)
+    on_step(0.3)
+    trained, results["trained"] = run(load_trained(stage, quotes="rules", stance="model"))
+    on_step(0.5)
+    if components.get("quotes"):
+        _, results["trained_model_quotes"] = run(load_trained(stage, quotes="model", stance="model"))
+        on_step(0.7)
+        _, results["trained_rules_plus_model_quotes"] = run(load_trained(stage, quotes="rules+model", stance="model"))
+    on_step(0.9)
+    if components.get("stance"):
+        results["stance_on_gold_quotes"] = {"lexicon": _stance_on_gold_quotes(baseline, dev),
+                                            "trained": _stance_on_gold_quotes(trained, dev)}
+    _load_trained.cache_clear()
+    on_step(1.0)
+    return results
+
+
+def _choose(components: dict, dev: dict, train_is_dev: bool, has_lexicon: bool) -> tuple[dict, dict]:
+    """Which trained parts replace rules/lexicon for suggestions, and why."""
+    use = {"ner": "model" if components.get("ner") else "bundled"}
+    why = {}
+    if not components.get("quotes"):
+        use["quotes"], why["quotes"] = "rules", "no gold quotes to train from"
+    elif train_is_dev:
+        use["quotes"], why["quotes"] = "rules", "train = dev: no fair comparison, the rule quote finder stays"
+    else:
+        candidates = {"rules": dev["trained"], "rules+model": dev["trained_rules_plus_model_quotes"],
+                      "model": dev["trained_model_quotes"]}  # ties: the first
+        best = max(candidates, key=lambda mode: _quote_key(candidates[mode]["result"]))
+        use["quotes"] = best
+        why["quotes"] = {"rules": "the rule quote finder alone scores best on dev (exact + overlap F1)",
+                         "rules+model": "rule quotes plus the model quotes they miss score best on dev",
+                         "model": "the quotes model alone scores best on dev"}[best]
+    if not components.get("stance"):
+        use["stance"], why["stance"] = "lexicon", "no gold quotes with a stance to train from"
+    elif not has_lexicon:
+        use["stance"], why["stance"] = "model", "the stance lexicon cannot take this stance scheme"
+    else:
+        gold = dev["stance_on_gold_quotes"]
+        trained, lexicon = gold["trained"]["accuracy"], gold["lexicon"]["accuracy"]
+        if train_is_dev or trained is None:
+            use["stance"], why["stance"] = "lexicon", "no held-out gold stance to compare on, the lexicon stays"
+        elif trained > (lexicon or 0.0):
+            use["stance"], why["stance"] = "model", "the classifier is more accurate than the lexicon on the dev quotes"
+        else:
+            use["stance"], why["stance"] = "lexicon", "the lexicon is at least as accurate on the dev quotes"
+    return use, why
+
+
+def _move_into_place(stage: Path, out_dir: Path) -> None:
+    """Replace out_dir by the staged model (a previous trained model there is removed)."""
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{time.time_ns()}")
+        out_dir.rename(old)
+    try:
+        stage.rename(out_dir)
+    except OSError:
+        if old is not None:
+            old.rename(out_dir)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = [
+    "TrainingError", "TrainingCancelled", "TrainedModel", "train_from_gold", "load_trained", "is_trained_model_dir",
+    "add_trained_components", "quote_candidates", "stance_input", "quote_contexts", "QUOTE_MODES", "gold_records", "split_records",
+    "summary", "format_comparison",
+]

@@ -1,0 +1,90 @@
+"""Run the suggestion pipeline on the PFSA-ID dev file and print the evaluation table.
+
+    python benchmarks/eval_pfsa.py [GOLD.jsonl] [--json] [--model-dir DIR] [--errors N]
+
+GOLD defaults to /work/shared/data/pfsa-id-dev.jsonl (CC BY-NC-SA: read it, never copy it
+into the repository). PFSA-ID annotates direct statements of public figures only: indirect
+quotes and quotes of ordinary people found by the pipeline count as false positives, so
+the "direct only" rows are the ones to compare with the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from annotator.core.evaluation import evaluate, format_table, iter_jsonl, match_spans  # noqa: E402
+from annotator.nlp.pipeline import build_pipeline, predict  # noqa: E402
+
+DEFAULT_GOLD = "/work/shared/data/pfsa-id-dev.jsonl"
+TARGETS = [  # (name, getter, target)
+    ("direct-quote recall (overlap)", lambda r: r["quotes"]["recall_by_kind"].get("direct", {}).get("overlap"), 0.98),
+    ("direct-quote overlap F1", lambda r: r["quotes"]["by_kind"].get("direct", {}).get("overlap", {}).get("f1"), 0.87),
+    ("speaker accuracy, exact span", lambda r: r["speaker"]["exact_span"], 0.85),
+    ("speaker accuracy, overlapping span", lambda r: r["speaker"]["overlapping_span"], 0.85),
+    ("cue accuracy, exact span", lambda r: r["cue"]["exact_span"], 0.93),
+]
+
+
+def show_errors(gold: list[dict], pred: list[dict], n: int) -> None:
+    """Print up to n speaker disagreements (for development)."""
+    by_id = {p["id"]: p for p in pred}
+    shown = 0
+    for g in gold:
+        p = by_id[g["id"]]
+        t = g["text"]
+        for gi, pi in match_spans(g["quotes"], p["quotes"], "overlap"):
+            a, b = g["quotes"][gi], p["quotes"][pi]
+            ga, pa = a.get("speaker"), b.get("speaker")
+            if (ga and (ga["start"], ga["end"])) == (pa and (pa["start"], pa["end"])):
+                continue
+            cue = b.get("cue")
+            print(f"{g['id']} gold={ga and t[ga['start']:ga['end']]!r} pred={pa and t[pa['start']:pa['end']]!r}"
+                  f" cue={cue and cue['text']!r} | …{t[max(0, a['end'] - 40):a['end'] + 120]!r}")
+            shown += 1
+            if shown >= n:
+                return
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("gold", nargs="?", default=DEFAULT_GOLD)
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    ap.add_argument("--model-dir", default=None)
+    ap.add_argument("--errors", type=int, default=0, help="also print N speaker disagreements")
+    ap.add_argument("--no-entities", action="store_true", help="run without the entity pipeline")
+    args = ap.parse_args(argv)
+    if not Path(args.gold).exists():
+        print(f"{args.gold}: not found; nothing to evaluate", file=sys.stderr)
+        return 0
+    gold = list(iter_jsonl(args.gold))
+    t0 = time.perf_counter()
+    nlp = build_pipeline(args.model_dir, {"entities": not args.no_entities})
+    t1 = time.perf_counter()
+    pred = list(predict(({"id": g["id"], "text": g["text"], "meta": {}} for g in gold), nlp))
+    t2 = time.perf_counter()
+    result = evaluate(gold, pred)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"pipeline: {', '.join(nlp.pipe_names)} (load {t1 - t0:.2f} s, {len(gold) / (t2 - t1):.1f} docs/s)")
+    print(format_table(result))
+    print("\ntargets (PFSA-ID gold has direct quotes of public figures only):")
+    for name, get, target in TARGETS:
+        value = get(result)
+        ok = value is not None and value >= target
+        shown = "-" if value is None else f"{value:.4f}"
+        print(f"  {name:38} {shown:>7}  target >= {target:.2f}  {'ok' if ok else 'MISSED'}")
+    if args.errors:
+        print()
+        show_errors(gold, pred, args.errors)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""The quality pages driven like a user would: keys in the review, the agreement page against
+agreement_report, the dashboard's counts."""
+
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+import annotator.gui  # noqa: E402,F401  (reference guard first)
+from annotator.core.agreement import agreement_report, worst_articles  # noqa: E402
+from annotator.core.model import GOLD_LAYER, SpanRef  # noqa: E402
+from annotator.gui.quality.widgets import fmt  # noqa: E402
+
+T1 = ("Menteri Luar Negeri Retno Marsudi berbicara di Jakarta pada Senin. "
+      "“Kami menolak pengerahan pasukan itu,” kata Retno Marsudi.")
+T2 = "Sekjen NATO Mark Rutte mengecam Korea Utara di Brussel."
+REVIEWER = "lead"
+
+
+def at(text, word, occurrence=0):
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(word, start + 1)
+    return start, start + len(word)
+
+
+@pytest.fixture
+def db(store):
+    """a1: alice and bob agree on PERSON Retno Marsudi, disagree on Jakarta (LOC / ORG) and on the
+    stance of the quote; a2: both mark NATO (ORG) and Mark Rutte (PERSON)."""
+    store.add_article("a1", T1, title="Retno Marsudi di Jakarta")
+    store.add_article("a2", T2, title="Rutte mengecam")
+    quote = at(T1, "Kami menolak pengerahan pasukan itu")
+    speaker = SpanRef(*at(T1, "Retno Marsudi", 1), "PERSON")
+    for name, jakarta, stance in (("alice", "LOC", "OPPOSE"), ("bob", "ORG", "NEUTRAL")):
+        store.add_entity("a1", name, *at(T1, "Retno Marsudi"), "PERSON", source="model", model="m1",
+                         status="accepted" if name == "alice" else "rejected")
+        if name == "bob":
+            store.add_entity("a1", name, *at(T1, "Retno Marsudi"), "PERSON")
+        store.add_entity("a1", name, *at(T1, "Jakarta"), jakarta)
+        store.add_quote("a1", name, *quote, speaker=speaker, cue=SpanRef(*at(T1, "kata")), stance=stance)
+        store.add_entity("a2", name, *at(T2, "NATO"), "ORG")
+        store.add_entity("a2", name, *at(T2, "Mark Rutte"), "PERSON")
+        store.set_status("a1", name, "done")
+    store.set_status("a2", "alice", "done")
+    return store
+
+
+def gold_entities(store, article_id):
+    return sorted((e.start, e.end, e.label) for e in store.get_layer(article_id, GOLD_LAYER).entities
+                  if e.status != "rejected")
+
+
+def row_index(widget, kind, start=None):
+    return next(i for i, r in enumerate(widget.rows) if r.kind == kind and (start is None or r.start == start))
+
+
+@pytest.fixture
+def review(qtbot, db):
+    from annotator.gui.quality.review import ReviewWidget
+
+    widget = ReviewWidget(db, REVIEWER)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    with qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
+    widget.table.setFocus()
+    return widget
+
+
+def press(qtbot, widget, key, modifier=Qt.NoModifier):
+    qtbot.keyClick(widget.table, key, modifier)
+
+
+# ---- review ---------------------------------------------------------------------------------
+def test_review_shows_each_annotator_side_by_side(review):
+    assert review.article_id == "a1"
+    assert review.columns == ["alice", "bob"]
+    headers = [review.table.horizontalHeaderItem(c).text() for c in range(review.table.columnCount())]
+    assert headers[-3:] == ["1 alice", "2 bob", "Gold"]
+    i = row_index(review, "entity", at(T1, "Jakarta")[0])
+    cells = [review.table.item(i, c).text() for c in range(review.table.columnCount())]
+    assert cells[1:] == ["Jakarta", "✗ conflict", "LOC", "ORG", ""]
+    j = row_index(review, "entity", at(T1, "Retno Marsudi")[0])
+    assert review.table.item(j, 2).text() == "✓ agree"  # alice's accepted suggestion = bob's own span
+
+
+def test_review_keys_write_the_gold_layer(qtbot, review, db):
+    jakarta = at(T1, "Jakarta")
+    review.select_row(row_index(review, "entity", jakarta[0]))
+    press(qtbot, review, Qt.Key_2)  # bob's version
+    assert gold_entities(db, "a1") == [(*jakarta, "ORG")]
+    def gold_cell():
+        return review.table.item(row_index(review, "entity", jakarta[0]), review.table.columnCount() - 1)
+
+    assert gold_cell().text() == "ORG"
+    review.select_row(row_index(review, "entity", jakarta[0]))
+    press(qtbot, review, Qt.Key_1)  # alice's version replaces it
+    assert gold_entities(db, "a1") == [(*jakarta, "LOC")]
+    assert gold_cell().text() == "✓ LOC"  # ✓: the gold holds the majority version (a tie goes to column 1)
+    review.select_row(row_index(review, "entity", jakarta[0]))
+    press(qtbot, review, Qt.Key_D)  # out of gold again
+    assert gold_entities(db, "a1") == []
+
+    retno = at(T1, "Retno Marsudi")
+    review.select_row(row_index(review, "entity", retno[0]))
+    press(qtbot, review, Qt.Key_Return)  # the majority (here: the agreed) version
+    assert gold_entities(db, "a1") == [(*retno, "PERSON")]
+    assert review.table.currentRow() == row_index(review, "entity", retno[0]) + 1  # moved on
+
+    review.select_row(row_index(review, "quote"))
+    press(qtbot, review, Qt.Key_1)
+    (quote,) = db.get_layer("a1", GOLD_LAYER).quotes
+    assert (quote.stance, quote.speaker, quote.status) == ("OPPOSE", SpanRef(*at(T1, "Retno Marsudi", 1), "PERSON"),
+                                                           "accepted")
+    review.select_row(row_index(review, "quote"))
+    press(qtbot, review, Qt.Key_F3)  # F3 = NEUTRAL in the project configuration
+    assert db.get_layer("a1", GOLD_LAYER).quotes[0].stance == "NEUTRAL"
+
+    press(qtbot, review, Qt.Key_Return, Qt.ControlModifier)  # the gold of a1 is done
+    assert db.get_layer("a1", GOLD_LAYER).status == "done"
+    assert "done" in review.gold_status.text()
+    assert {r["actor"] for r in db.edit_log("a1") if r["layer"] == GOLD_LAYER} == {REVIEWER}
+
+
+def test_review_accepts_everything_agreed_and_pages_through_articles(qtbot, review, db):
+    with qtbot.waitSignal(review.articleChanged, timeout=2000) as changed:
+        press(qtbot, review, Qt.Key_PageDown)
+    assert changed.args == ["a2"] and review.article_id == "a2"
+    press(qtbot, review, Qt.Key_A, Qt.ShiftModifier)
+    assert gold_entities(db, "a2") == sorted([(*at(T2, "NATO"), "ORG"), (*at(T2, "Mark Rutte"), "PERSON")])
+    assert "accepted 2" in review.feedback.text()
+    press(qtbot, review, Qt.Key_PageUp)
+    assert review.article_id == "a1"
+    press(qtbot, review, Qt.Key_A, Qt.ShiftModifier)  # on a1 only Retno Marsudi is agreed on
+    assert gold_entities(db, "a1") == [(*at(T1, "Retno Marsudi"), "PERSON")]
+
+
+def test_review_reports_an_action_that_does_not_apply(qtbot, review, db):
+    review.select_row(row_index(review, "entity", at(T1, "Jakarta")[0]))
+    press(qtbot, review, Qt.Key_F1)  # a stance on an entity row
+    assert "quote" in review.feedback.text()
+    press(qtbot, review, Qt.Key_7)  # there is no annotator 7
+    assert "no annotator 7" in review.feedback.text()
+    assert not db.has_layer("a1", GOLD_LAYER)
+
+
+# ---- agreement page -----------------------------------------------------------------------------
+def test_agreement_page_shows_the_report_computed_in_the_background(qtbot, db):
+    from annotator.gui.quality.agreement_page import AgreementPage
+
+    expected = agreement_report(db)
+    page = AgreementPage(db)
+    qtbot.addWidget(page)
+    page.resize(1300, 800)
+    page.show()
+    assert page.busy  # computing off the GUI thread
+    qtbot.waitUntil(lambda: page.report is not None, timeout=10000)
+    assert not page.busy and page.progress.isHidden()
+    assert page.report["pairs"] == expected["pairs"]
+    pair = expected["pairs"][0]
+    row = [page.pairs.item(0, c).text() for c in range(page.pairs.columnCount())]
+    assert row == ["alice – bob", "2", fmt(pair["entities"]["exact"]["f1"]), fmt(pair["entities"]["overlap"]["f1"]),
+                   fmt(pair["quotes"]["exact"]["f1"]), fmt(pair["quotes"]["overlap"]["f1"]),
+                   fmt(pair["speaker"]["agreement"]), fmt(pair["stance"]["kappa"]), "1", "—"]
+    assert row[2] == "0.750"  # by hand: alice 4 and bob 4 entities (his rejected copy does not count), 3 exact
+    assert page.cards["entity_exact"].value.text() == fmt(expected["overall"]["entities"]["exact"]["f1"])
+    bars = page.pair_chart.chart().series()[0].barSets()
+    assert bars[0].at(0) == pytest.approx(pair["entities"]["exact"]["f1"])
+    assert page.worst_article_ids() == [a["article_id"] for a in worst_articles(expected)] == ["a1", "a2"]
+
+    rect = page.worst.visualRect(page.worst.model().index(0, 0))
+    with qtbot.waitSignal(page.articleRequested, timeout=2000) as requested:
+        qtbot.mouseClick(page.worst.viewport(), Qt.LeftButton, pos=rect.center())  # a double-click is
+        qtbot.mouseDClick(page.worst.viewport(), Qt.LeftButton, pos=rect.center())  # press, release, press
+    assert requested.args == ["a1"]
+
+
+# ---- dashboard ----------------------------------------------------------------------------------
+def test_dashboard_shows_the_counts(qtbot, db):
+    from annotator.gui.quality.dashboard import DashboardPage
+
+    page = DashboardPage(db)
+    qtbot.addWidget(page)
+    page.resize(1300, 800)
+    page.show()
+    assert page.cards["alice"].figure.text() == "2 / 2 done"
+    assert page.cards["bob"].figure.text() == "1 / 2 done"
+    assert page.figures["labels"]["alice"] == {"PERSON": 2, "ORG": 1, "LOC": 1, "DATE": 0}
+    # the line chart: alice's cumulative count reaches 2
+    lines = {s.name(): s for s in page.progress_chart.chart().series()}
+    assert [p.y() for p in lines["alice"].points()][-1] == 2
+    # stance per speaker: Retno Marsudi quoted once as OPPOSE (alice) and once as NEUTRAL (bob)
+    assert page.figures["speakers"] == [("Retno Marsudi", {"OPPOSE": 1, "NEUTRAL": 1})]
+    sets = {s.label(): s.at(0) for s in page.speaker_chart.chart().series()[0].barSets()}
+    assert sets == {"SUPPORT": 0, "OPPOSE": 1, "NEUTRAL": 1}
+    # the model's suggestion of Retno Marsudi: accepted by alice, rejected by bob
+    row = next(r for r in range(page.outcomes.rowCount()) if page.outcomes.item(r, 1).text() == "model · m1")
+    assert [page.outcomes.item(row, c).text() for c in range(2, 6)] == ["1", "1", "0", "0.50"]
+
+    db.set_status("a2", "bob", "done")
+    page.refresh()
+    assert page.cards["bob"].figure.text() == "2 / 2 done"
+
+
+def test_runner_screenshots_a_page(tmp_path, db):
+    # in its own process, as it is used: its app.exec()/quit() must not touch this test session's app
+    out = tmp_path / "dash.png"
+    db.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-m", "annotator.gui.quality", db.path, "dashboard", "--screenshot",
+                             str(out), "--size", "800x600"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 10_000

@@ -1,0 +1,386 @@
+"""Rules of the quote finder (annotator/nlp/quotes.py) on small Indonesian examples."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.nlp.quotes import PATTERNS_PATH, pair_quote_marks
+from annotator.nlp.tokenizer import new_blank
+
+
+def make_nlp(**config):
+    nlp = new_blank()
+    nlp.add_pipe("quote_finder", config=config)
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return make_nlp()
+
+
+def quotes(nlp, text):
+    doc = nlp(text)
+    return doc, doc._.quotes
+
+
+def content(doc, q):
+    return doc.text[q["start"]:q["end"]]
+
+
+def speaker(doc, q):
+    return None if q["speaker"] is None else doc.text[q["speaker"]["start"]:q["speaker"]["end"]]
+
+
+def cue(q):
+    return None if q["cue"] is None else q["cue"]["text"]
+
+
+def only(qs, kind=None):
+    qs = [q for q in qs if kind is None or q["kind"] == kind]
+    assert len(qs) == 1, qs
+    return qs[0]
+
+
+# --------------------------------------------------------------------------- direct quotes
+
+
+def test_direct_quote_with_kata_after(nlp):
+    doc, qs = quotes(nlp, "“Kami siap membantu warga,” kata Budi Santoso kepada wartawan.")
+    q = only(qs)
+    assert q["kind"] == "direct"
+    assert content(doc, q) == "Kami siap membantu warga,"
+    assert cue(q) == "kata"
+    assert speaker(doc, q) == "Budi Santoso"
+    assert q["speaker"]["label"] == "PERSON"
+    assert q["source"] == "rule" and q["status"] == "suggested"
+
+
+def test_direct_quote_with_ujar_and_title_before_name(nlp):
+    doc, qs = quotes(nlp, "“Keputusan ini sudah final,” ujar Menteri Keuangan Sri Mulyani di Jakarta, Senin (3/5/2021).")
+    q = only(qs)
+    assert cue(q) == "ujar"
+    assert speaker(doc, q) == "Sri Mulyani"
+
+
+def test_title_and_name_gives_the_name(nlp):
+    text = "“Kami mempunyai bukti bahwa pasukan bergerak menuju Rusia,” kata Menteri Pertahanan AS Lloyd Austin pada Rabu lalu."
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs)) == "Lloyd Austin"
+
+
+def test_title_only_is_a_free_span(nlp):
+    doc, qs = quotes(nlp, "”Semuanya harus jalan minggu ini,” kata Presiden dalam rapat terbatas.")
+    q = only(qs)
+    assert speaker(doc, q) == "Presiden"
+    assert q["speaker"]["label"] == "PERSON"
+
+
+def test_name_then_apposition(nlp):
+    text = ("\"Kami telah melihat laporan bahwa DPRK telah mengirim pasukan,\" kata Robert Wood, "
+            "duta besar AS untuk PBB, kepada Dewan Keamanan.")
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs)) == "Robert Wood"
+
+
+def test_role_then_name_after_comma(nlp):
+    text = "”Kasusnya hanya 2 persen,” kata juru bicara Gugus Tugas Covid-19 Kabupaten Bekasi, Alamsyah, Rabu sore."
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs)) == "Alamsyah"
+
+
+def test_institution_speaker_is_the_whole_phrase(nlp):
+    text = "\"Kami mendesak penarikan segera pasukan itu,\" kata pemerintah Korea Selatan dalam pernyataannya."
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert speaker(doc, q) == "pemerintah Korea Selatan"
+    assert q["speaker"]["label"] == "ORG"
+
+
+def test_speaker_before_with_colon(nlp):
+    text = "Juru bicara NATO Farah Lala mengatakan: “Negara-negara NATO telah mengkonfirmasi bukti itu.”"
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert q["kind"] == "direct"
+    assert content(doc, q) == "Negara-negara NATO telah mengkonfirmasi bukti itu."
+    assert cue(q) == "mengatakan"
+    assert speaker(doc, q) == "Farah Lala"
+
+
+def test_speaker_before_with_comma_and_apposition(nlp):
+    text = "Sekretaris Jenderal NATO, Mark Rutte, menyatakan, “Ini adalah eskalasi besar dalam perang Rusia.”"
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert cue(q) == "menyatakan"
+    assert speaker(doc, q) == "Mark Rutte"
+
+
+def test_speaker_before_and_nya_cue_after(nlp):
+    text = "Yusri mengatakan, ”Penyidik sudah dua kali mengirim surat panggilan,” katanya."
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "direct")
+    assert (cue(q), speaker(doc, q)) == ("katanya", "Yusri")
+
+
+def test_quote_over_two_paragraphs(nlp):
+    text = ("“Kami akan terus memantau situasi di perbatasan.\n\n"
+            "“Langkah berikutnya akan diumumkan pekan depan,” kata Wood.\n")
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert content(doc, q).startswith("Kami akan terus memantau")
+    assert content(doc, q).endswith("pekan depan,")
+    assert speaker(doc, q) == "Wood"
+
+
+def test_same_glyph_opens_and_closes(nlp):
+    text = ("JAKARTA, KOMPAS — Presiden meminta bantuan segera disalurkan. ”Saya minta Mensos dan Menkeu "
+            "minggu ini semuanya harus bisa jalan. Ini sudah sangat mendesak,” kata Presiden. Rapat itu "
+            "membahas penanganan wabah. ”Jangan sampai barangnya tidak sampai ke rakyat,” kata Presiden Joko Widodo.")
+    doc, qs = quotes(nlp, text)
+    direct = [q for q in qs if q["kind"] == "direct"]
+    assert [content(doc, q) for q in direct] == [
+        "Saya minta Mensos dan Menkeu minggu ini semuanya harus bisa jalan. Ini sudah sangat mendesak,",
+        "Jangan sampai barangnya tidak sampai ke rakyat,",
+    ]
+    assert [speaker(doc, q) for q in direct] == ["Presiden", "Joko Widodo"]
+
+
+def test_glued_marks(nlp):
+    text = "Ia menjawab singkat.”Berbagai upaya sudah kami lakukan,”kata Budi."
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "direct")
+    assert content(doc, q) == "Berbagai upaya sudah kami lakukan,"
+    assert cue(q) == "kata"
+    assert speaker(doc, q) == "Budi"
+
+
+def test_opening_mark_left_at_end_of_previous_line(nlp):
+    text = "Ia kemudian berbicara. ”\nKami tidak punya pilihan lain lagi,” ujar Lusia.\n"
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "direct")
+    assert content(doc, q) == "Kami tidak punya pilihan lain lagi,"
+    assert speaker(doc, q) == "Lusia"
+
+
+def test_nested_single_marks_inside_double(nlp):
+    text = "“Dia bilang ‘kami tidak tahu’ kepada semua orang,” kata Ani."
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert content(doc, q) == "Dia bilang ‘kami tidak tahu’ kepada semua orang,"
+    assert speaker(doc, q) == "Ani"
+
+
+def test_nested_same_glyph_quote(nlp):
+    text = "Ia menjelaskan. “Di pasar ada “jeger-jeger”-nya. Kami harap mereka disiplin,” kata Andika."
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "direct")
+    assert content(doc, q) == "Di pasar ada “jeger-jeger”-nya. Kami harap mereka disiplin,"
+    assert speaker(doc, q) == "Andika"
+
+
+def test_double_opening_closed_by_a_single_mark(nlp):
+    text = "Ia menjelaskan. “Tujuan mereka tetaplah sama yaitu memerdekakan Indonesia,’ kata Heri Priyatmoko. Selesai."
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "direct")
+    assert content(doc, q) == "Tujuan mereka tetaplah sama yaitu memerdekakan Indonesia,"
+    assert speaker(doc, q) == "Heri Priyatmoko"
+
+
+def test_menurutnya_after_a_quote(nlp):
+    text = "Teguh mengkritik aturan itu. ”Petugas akan kesulitan memeriksa suhu warga,” menurutnya lagi."
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "direct")
+    assert cue(q) == "menurutnya"
+    assert speaker(doc, q) == "Teguh"
+
+
+def test_apostrophe_inside_a_name_is_not_a_mark(nlp):
+    doc, qs = quotes(nlp, "”Shalat Id adalah amalan sunah,” kata Mu’ti.")
+    assert speaker(doc, only(qs)) == "Mu’ti"
+
+
+def test_emoji_before_a_quote_keeps_code_point_offsets(nlp):
+    text = "😀😀 Warga 𝕏 berkata. \"Kami siap membantu semua orang,\" kata Budi 😀."
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "direct")
+    start = text.index("Kami")
+    assert (q["start"], q["end"]) == (start, start + len("Kami siap membantu semua orang,"))
+    assert text[q["speaker"]["start"]:q["speaker"]["end"]] == "Budi"
+    assert text[q["cue"]["start"]:q["cue"]["end"]] == "kata"
+
+
+# --------------------------------------------------------------------------- not speech
+
+
+@pytest.mark.parametrize("text", [
+    "Kawasan itu bukan ”kuburan” bagi para nelayan di pesisir.",
+    "Di depan gedung terpasang tulisan ”Kementerian Pertahanan” yang besar.",
+    "Pada hari Selasa, pemerintah Korea Selatan \"mengutuk keras\" Korea Utara dan mendesak penarikan pasukan.",
+    "Diskusi dengan topik ”Corona dan Daya Tahan Sosial Politik Indonesia” itu menghadirkan tiga pembicara.",
+])
+def test_scare_quotes_titles_and_slogans_are_not_quotes(nlp, text):
+    doc, qs = quotes(nlp, text)
+    assert [q for q in qs if q["kind"] == "direct"] == []
+
+
+def test_quoted_sentence_without_cue_is_a_quote(nlp):
+    text = "Ia menutup rapat itu. ”Bisa saja uangnya dipinjamkan ke orang lain atau semacamnya.” Rapat selesai."
+    doc, qs = quotes(nlp, text)
+    assert content(doc, only(qs, "direct")) == "Bisa saja uangnya dipinjamkan ke orang lain atau semacamnya."
+
+
+def test_cueless_quote_after_a_quote_continues_its_speaker(nlp):
+    text = ("\"Korea Utara merupakan ancaman keamanan yang signifikan,\" kata Dewan Keamanan Nasional Korea Selatan.\n"
+            "\"Pemerintah mendesak penarikan segera pasukan Korea Utara dari Rusia.\"\n")
+    doc, qs = quotes(nlp, text)
+    first, second = [q for q in qs if q["kind"] == "direct"]
+    assert speaker(doc, first) == "Dewan Keamanan Nasional Korea Selatan"
+    assert cue(second) is None
+    assert speaker(doc, second) == speaker(doc, first)
+
+
+# --------------------------------------------------------------------------- indirect quotes
+
+
+def test_indirect_with_mengatakan_bahwa(nlp):
+    text = "Menteri Luar Negeri AS Antony Blinken mengatakan pada Kamis bahwa pasukan Korea Utara mungkin akan dikerahkan."
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "indirect")
+    assert content(doc, q) == "pasukan Korea Utara mungkin akan dikerahkan"
+    assert cue(q) == "mengatakan"
+    assert speaker(doc, q) == "Antony Blinken"
+
+
+def test_indirect_with_comma_and_no_bahwa(nlp):
+    doc, qs = quotes(nlp, "Yusri mengatakan, penyidik sudah dua kali mengirim surat panggilan.")
+    q = only(qs, "indirect")
+    assert content(doc, q) == "penyidik sudah dua kali mengirim surat panggilan"
+    assert speaker(doc, q) == "Yusri"
+
+
+def test_negated_reporting_verb_is_not_a_quote(nlp):
+    doc, qs = quotes(nlp, "Korea Utara dan Rusia tidak membantah atau membenarkan pengerahan tersebut.")
+    assert qs == []
+
+
+def test_menurut_at_start(nlp):
+    doc, qs = quotes(nlp, "Menurut Guterres, pengerahan pasukan seperti itu sangat berbahaya.")
+    q = only(qs, "indirect")
+    assert cue(q) == "Menurut"
+    assert speaker(doc, q) == "Guterres"
+    assert content(doc, q) == "pengerahan pasukan seperti itu sangat berbahaya"
+
+
+def test_menurut_at_end(nlp):
+    doc, qs = quotes(nlp, "Pasukan Korea Utara telah dikerahkan ke wilayah Kursk, menurut laporan intelijen AS.")
+    q = only(qs, "indirect")
+    assert content(doc, q) == "Pasukan Korea Utara telah dikerahkan ke wilayah Kursk"
+    assert speaker(doc, q) == "laporan intelijen AS"
+
+
+def test_cue_after_indirect_clause(nlp):
+    doc, qs = quotes(nlp, "Penyidik sudah mengirim surat panggilan dua kali, kata Yusri.")
+    q = only(qs, "indirect")
+    assert content(doc, q) == "Penyidik sudah mengirim surat panggilan dua kali"
+    assert (cue(q), speaker(doc, q)) == ("kata", "Yusri")
+
+
+# --------------------------------------------------------------------------- coreference
+
+
+def test_nya_cue_takes_the_previous_speaker(nlp):
+    text = ("Kepala BNPB Doni Monardo mengatakan, data itu masih direkap. "
+            "”Kami akan mengumumkannya besok pagi,” ujarnya.")
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "direct")
+    assert cue(q) == "ujarnya"
+    assert speaker(doc, q) == "Doni Monardo"
+    assert q["attribution"] == "coref"
+
+
+def test_nya_cue_takes_the_last_speaker_not_an_object(nlp):
+    text = ("”Bantuan harus tiba minggu ini,” kata Presiden Joko Widodo. Presiden meminta Menteri Sosial "
+            "Juliari Batubara mempercepat penyaluran. Kepala Dusun Wahyu Wibowo mengaku belum menerima bantuan. "
+            "”Yang dari pusat belum tahu,” katanya.")
+    doc, qs = quotes(nlp, text)
+    last = [q for q in qs if q["kind"] == "direct"][-1]
+    assert speaker(doc, last) == "Wahyu Wibowo"
+
+
+def test_nya_cue_without_anyone_before_stays_null(nlp):
+    doc, qs = quotes(nlp, "”Kami belum bisa menjelaskan secara detail,” katanya singkat.")
+    q = only(qs)
+    assert cue(q) == "katanya"
+    assert q["speaker"] is None
+
+
+def test_pronoun_speaker_is_resolved(nlp):
+    text = "Juru bicara NATO Farah Lala hadir di Brussel. ”Tentara itu tiba melalui laut,” kata dia."
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs, "direct")) == "Farah Lala"
+
+
+# --------------------------------------------------------------------------- doc output
+
+
+def test_span_groups_and_token_ranges(nlp):
+    doc, qs = quotes(nlp, "“Kami siap membantu warga,” kata Budi Santoso.")
+    q = only(qs)
+    assert [s.text for s in doc.spans["quotes"]] == ["Kami siap membantu warga,"]
+    assert [s.label_ for s in doc.spans["quotes"]] == ["direct"]
+    assert [s.text for s in doc.spans["cues"]] == ["kata"]
+    assert [s.text for s in doc.spans["speakers"]] == ["Budi Santoso"]
+    assert doc[q["token_start"]:q["token_end"]].text == "Kami siap membantu warga,"
+
+
+def test_text_without_quotes(nlp):
+    doc, qs = quotes(nlp, "Harga cabai naik di pasar tradisional.")
+    assert qs == []
+    assert len(doc.spans["quotes"]) == 0
+    doc, qs = quotes(nlp, "")
+    assert qs == []
+
+
+def test_rank_stays_with_the_name_job_title_does_not(nlp):
+    doc, qs = quotes(nlp, "”Kami tutup semuanya,” kata Kepala Bidang Humas Polda Metro Jaya Komisaris Besar Yusri Yunus.")
+    assert speaker(doc, only(qs)) == "Komisaris Besar Yusri Yunus"
+    doc, qs = quotes(nlp, "”Setiap upaya harus dilakukan,” kata Sekretaris Jenderal Antonio Guterres.")
+    assert speaker(doc, only(qs)) == "Antonio Guterres"
+
+
+def test_entities_are_used_when_present():
+    nlp = new_blank()
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": "Wahidin"}, {"label": "LOC", "pattern": "Margadana"}])
+    nlp.add_pipe("quote_finder")
+    doc = nlp("”Kami sudah tes 18 orang,” kata Kepala Puskesmas Margadana Wahidin.")
+    q = only(doc._.quotes)
+    assert speaker(doc, q) == "Wahidin"
+    assert q["speaker"]["label"] == "PERSON"
+
+
+def test_patterns_file_is_editable(tmp_path):
+    data = json.loads(PATTERNS_PATH.read_text(encoding="utf-8"))
+    data["cues"].append("seloroh")
+    path = tmp_path / "quotes.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    text = "“Itu urusan lama yang sudah selesai,” seloroh Budi."
+    assert only(make_nlp(patterns_path=str(path))(text)._.quotes)["cue"]["text"] == "seloroh"
+    assert only(make_nlp()(text)._.quotes)["cue"] is None
+
+
+# --------------------------------------------------------------------------- mark pairing
+
+
+def test_pair_quote_marks_same_glyph():
+    text = "a ”satu dua,” kata X. ”tiga.” b"
+    pairs = [(o, c) for o, c, _ in pair_quote_marks(text)]
+    assert pairs == [(2, 12), (22, 28)]
+
+
+def test_pair_quote_marks_ignores_apostrophes_and_stray_closer():
+    text = "Ma’ruf dan Jum'at.” Lalu “ini,” kata X."
+    pairs = [(text[o + 1:c]) for o, c, _ in pair_quote_marks(text)]
+    assert pairs == ["ini,"]
