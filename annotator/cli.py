@@ -221,19 +221,26 @@ def cmd_evaluate(args) -> int:
 def cmd_train_ner(args) -> int:
     from annotator.nlp.ner_train import train_ner
 
-    scores = train_ner(args.iob, args.dev, args.out, max_epochs=args.epochs, seed=args.seed,
-                       n_sentences=args.sentences)
+    try:
+        scores = train_ner(args.iob, args.dev, args.out, max_epochs=args.epochs, seed=args.seed,
+                           n_sentences=args.sentences)
+    except ValueError as exc:  # read_iob names file:line
+        raise CliError(str(exc)) from None
     print(json.dumps(scores, indent=2, default=str))
     return 0
 
 
 def cmd_train(args) -> int:
-    from annotator.nlp.train import train_from_gold
+    from annotator.nlp.train import TrainingError, train_from_gold
 
     store = _store(args)
-    scores = train_from_gold(store, args.out, base_model=args.base_model, layer=args.layer, seed=args.seed,
-                             max_epochs=args.epochs, extra_iob=args.extra_iob, extra_sentences=args.extra_sentences)
-    print(json.dumps(scores, indent=2, default=str))
+    try:
+        train_from_gold(store, args.out, base_model=args.base_model, layer=args.layer, seed=args.seed,
+                        max_epochs=args.epochs, extra_iob=args.extra_iob, extra_sentences=args.extra_sentences)
+    except TrainingError as exc:
+        raise CliError(str(exc)) from None
+    print(f"model written to {args.out} (scores in {Path(args.out) / 'model.json'}); "
+          f"use it with: annotator suggest --model {args.out}")
     return 0
 
 

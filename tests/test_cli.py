@@ -76,3 +76,21 @@ def test_export_gold_jsonl_and_overwrite_protection(tmp_path, capsys):
     assert main(["export", str(out), "--gold", "--db", db, "--force"]) == 0
     assert main(["export", str(tmp_path / "q.csv"), "--format", "csv", "--gold", "--db", db]) == 0
     assert (tmp_path / "q.csv").read_text(encoding="utf-8").count("\n") >= 58  # header + 57 quotes
+
+
+def test_train_from_gold_then_suggest_with_the_trained_model(tmp_path, capsys):
+    """The loop closes: gold → `annotator train` → `annotator suggest --model` records that model."""
+    from annotator.core.store import Store
+    from tests.conftest import SAMPLE
+
+    db = str(tmp_path / "loop.db")
+    assert main(["import", str(SAMPLE / "gold.jsonl"), "--db", db]) == 0
+    out = tmp_path / "model"
+    assert main(["train", str(out), "--db", db, "--epochs", "1"]) == 0
+    info = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert "model written to" in capsys.readouterr().out
+    assert main(["suggest", "--db", db, "--model", str(out), "--articles", "002_45853475f2c5fccd"]) == 0
+    store = Store(db)
+    models = {r[0] for r in store.db.execute("SELECT DISTINCT model FROM entities WHERE annotator = '@model'")}
+    assert models and all(info["name"] in m for m in models)
+    assert store.db.execute("SELECT count(*) FROM quotes WHERE annotator = '@model'").fetchone()[0] > 0

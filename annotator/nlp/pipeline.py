@@ -67,6 +67,12 @@ def build_pipeline(model_dir: str | None = None, config: dict | None = None) -> 
     for key, value in (config or {}).items():
         if value is not None:
             cfg["stance_target" if key == "target" else key] = value
+    trained = None
+    from annotator.nlp.train import is_trained_model_dir, load_trained
+
+    if is_trained_model_dir(model_dir):  # a directory written by `annotator train`
+        trained = load_trained(model_dir)
+        model_dir = str(trained.ner_dir) if trained.ner_dir else None
     nlp = _entity_pipeline(model_dir) if cfg["entities"] else None
     if nlp is None:
         nlp = new_blank()
@@ -77,6 +83,10 @@ def build_pipeline(model_dir: str | None = None, config: dict | None = None) -> 
     if isinstance(labels, dict):
         labels = [labels["support"], labels["oppose"], labels["neutral"]]
     nlp.add_pipe("stance", config={"target": cfg["stance_target"], "labels": list(labels), "lexicon_path": cfg["stance_lexicon"]})
+    if trained is not None:
+        from annotator.nlp.train import add_trained_components
+
+        add_trained_components(nlp, trained)
     return nlp
 
 
@@ -149,7 +159,7 @@ def doc_to_record(doc: Doc, record_id: str | None = None, meta: dict | None = No
             "start": q["start"], "end": q["end"], "kind": q["kind"],
             "speaker": None if speaker is None else {"start": speaker["start"], "end": speaker["end"], "label": speaker["label"]},
             "cue": None if cue is None else {"start": cue["start"], "end": cue["end"], "text": cue["text"]},
-            "stance": q.get("stance"), "score": q.get("score"), "source": "rule", "status": "suggested",
+            "stance": q.get("stance"), "score": q.get("score"), "source": q.get("source", "rule"), "status": "suggested",
         })
         if speaker is not None:
             qs, qe = _record_token_range(index, q["token_start"], q["token_end"])
