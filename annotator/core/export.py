@@ -8,15 +8,15 @@ cancelled export leaves no half-written file and an existing file untouched.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import secrets
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
+from annotator.core.formats.jsonl import write_jsonl
 from annotator.core.exporter import iter_records
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store, StoreError
@@ -50,17 +50,6 @@ class ExportSummary:
             return f"export cancelled: nothing written to {self.path}"
         return (f"exported {self.articles} articles ({self.entities} entities, {self.quotes} quotes) of layer "
                 f"{self.layer} as {self.fmt} to {self.path}" + (f"; {self.skipped} without the layer" if self.skipped else ""))
-
-
-def write_jsonl(records: Iterable[dict], out_path: str | Path) -> int:
-    """One FORMAT.md record per line; returns the number of records."""
-    n = 0
-    with open(out_path, "w", encoding="utf-8", newline="\n") as out:
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False))
-            out.write("\n")
-            n += 1
-    return n
 
 
 def _os_error(exc: OSError, path: Path) -> ExportError:

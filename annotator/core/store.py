@@ -20,7 +20,6 @@ import sqlite_utils
 from annotator.core.config import ProjectConfig, load_config
 from annotator.core.model import (
     ARTICLE_STATUSES,
-    GOLD_LAYER,
     MODEL_LAYER,
     SOURCES,
     STATUSES,

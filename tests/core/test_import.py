@@ -128,3 +128,11 @@ def test_missing_path_is_a_clear_error(store, tmp_path):
 
     with pytest.raises(FormatError, match="no such file"):
         list(read_paths([tmp_path / "nope"]))
+
+
+def test_a_binary_file_is_reported_and_the_other_files_still_import(store, tmp_path):
+    (tmp_path / "ok.conll").write_text("Joko\tB-PERSON\nWidodo\tI-PERSON\n", encoding="utf-8")
+    (tmp_path / "bad.conll").write_bytes(b"\x00\x01\x02\x03" * 100)
+    summary = import_records(store, read_paths([tmp_path / "bad.conll", tmp_path / "ok.conll"]))
+    assert summary.imported == 1
+    assert any("bad.conll" in str(p) and "binary" in p.message for p in summary.errors)

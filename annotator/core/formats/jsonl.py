@@ -6,17 +6,13 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from annotator.core.formats.common import FormatError, Problem, read_text
+from annotator.core.formats.common import Problem, read_text
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
     """Records of a JSONL file; a bad line becomes a Problem naming file:line, the others still come."""
     path = Path(path)
-    try:
-        text, problems = read_text(path)
-    except FormatError as exc:
-        yield Problem(str(path), None, str(exc).split(": ", 1)[-1])
-        return
+    text, problems = read_text(path)  # FormatError (binary): read_paths reports it per file
     yield from problems
     if not text.strip():
         yield Problem(str(path), None, "empty file; skipped", "warning")
@@ -49,8 +45,3 @@ def write_jsonl(records, path: str | Path) -> int:
             fh.write(dump_record(record) + "\n")
             n += 1
     return n
-
-
-def check_is_jsonl(path: Path) -> None:
-    if path.suffix.lower() not in (".jsonl", ".json", ".ndjson"):
-        raise FormatError(f"{path}: not a .jsonl file")

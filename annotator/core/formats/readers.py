@@ -41,21 +41,28 @@ def read_paths(paths: list[str | Path], fmt: str = "auto", **options) -> Iterato
         kind = fmt if fmt != "auto" else guess_format(path)
         if kind is None:
             yield Problem(str(path), None, "unknown file type; use --format")
-        elif kind == "txt":
-            from annotator.core.formats.txt import read_txt
-            yield from read_txt(path)
-        elif kind == "jsonl":
-            from annotator.core.formats.jsonl import read_jsonl
-            yield from read_jsonl(path)
-        elif kind == "conll":
-            from annotator.core.formats.conll import read_conll
-            conll_options = {k: v for k, v in options.items() if k in ("doc_boundary", "label_map") and v is not None}
-            yield from read_conll(path, **conll_options)
-        elif kind == "csv":
-            from annotator.core.formats.csvfmt import read_csv
-            csv_options = {k: v for k, v in options.items()
-                           if k in ("text_column", "id_column", "title_column", "delimiter") and v is not None}
-            try:
-                yield from read_csv(path, **csv_options)
-            except FormatError as exc:
-                yield Problem(str(path), None, str(exc).split(": ", 1)[-1] if str(exc).startswith(str(path)) else str(exc))
+            continue
+        try:
+            yield from _read(path, kind, options)
+        except FormatError as exc:  # the whole file is unreadable: say so, go on with the others
+            message = str(exc)
+            yield Problem(str(path), None, message[len(str(path)) + 2:] if message.startswith(f"{path}: ") else message)
+
+
+def _read(path: Path, kind: str, options: dict) -> Iterator[dict | Problem]:
+    if kind == "txt":
+        from annotator.core.formats.txt import read_txt
+        yield from read_txt(path)
+    elif kind == "jsonl":
+        from annotator.core.formats.jsonl import read_jsonl
+        yield from read_jsonl(path)
+    elif kind == "conll":
+        from annotator.core.formats.conll import read_conll
+        yield from read_conll(path, **_pick(options, "doc_boundary", "label_map"))
+    elif kind == "csv":
+        from annotator.core.formats.csvfmt import read_csv
+        yield from read_csv(path, **_pick(options, "text_column", "id_column", "title_column", "delimiter"))
+
+
+def _pick(options: dict, *names: str) -> dict:
+    return {k: v for k, v in options.items() if k in names and v is not None}

@@ -8,16 +8,12 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from annotator.core.formats.common import FormatError, Problem, read_text
+from annotator.core.formats.common import Problem, read_text
 
 
 def read_txt(path: str | Path) -> Iterator[dict | Problem]:
     path = Path(path)
-    try:
-        text, problems = read_text(path)
-    except FormatError as exc:
-        yield Problem(str(path), None, str(exc).split(": ", 1)[-1])
-        return
+    text, problems = read_text(path)  # FormatError (binary): read_paths reports it per file
     yield from problems
     if not text.strip():
         yield Problem(str(path), None, "empty file; skipped", "warning")
