@@ -244,3 +244,17 @@ def test_full_disk_gives_a_clear_error_and_keeps_what_was_stored(tmp_path, token
     ids = reopened.article_ids()
     for article_id in ids:  # whatever was imported is whole
         assert reopened.get_article(article_id).tokens
+
+
+def test_an_older_database_is_migrated_forward_and_keeps_its_data(tmp_path, token_offsets):
+    path = tmp_path / "old.db"
+    store = Store(path, tokenizer=token_offsets)
+    store.add_article("a1", TEXT)
+    store.add_entity("a1", "alice", *at(TEXT, "Washington"), "LOC")
+    store.db.execute("DROP INDEX articles_listing")  # as a database of schema 1 was
+    store.set_meta("schema_version", "1")
+    store.close()
+    migrated = Store(path)
+    assert migrated.get_meta("schema_version") == str(SCHEMA_VERSION)
+    assert any(index.name == "articles_listing" for index in migrated.db["articles"].indexes)
+    assert [e.label for e in migrated.get_layer("a1", "alice").entities] == ["LOC"]
