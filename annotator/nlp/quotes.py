@@ -23,10 +23,16 @@ Decisions worth knowing:
 - The speaker is the name, not the job title (``kata Menteri Pertahanan AS Lloyd Austin`` →
   ``Lloyd Austin``); a rank or honorific right before the name stays with it
   (``Komisaris Besar Yusri Yunus``, ``dr Algazali``; ``speaker_keeps_ranks`` in quotes.json).
-  Without a name, the whole noun phrase is the speaker (``kata Presiden`` → ``Presiden``;
-  ``pemerintah Korea Selatan`` → ``pemerintah Korea Selatan``, label ORG: the phrase, not the
-  country, is the source, and the answer does not depend on whether an entity model ran; an
-  entity equal to the phrase is used with its label).
+  Without a name, the whole noun phrase is the speaker (``kata Presiden`` → ``Presiden``; an
+  entity equal to the phrase is used with its label), except a lower-case descriptor
+  (``speaker_descriptors``: ``pemerintah Korea Selatan``, ``perwakilan Korea Utara untuk PBB``,
+  ``laporan intelijen AS``) → the state/organisation inside (guidelines 4.3). A bare title
+  with itu/tersebut takes the earlier holder's name (``Menteri tersebut``); a title of ≥ 2
+  words takes the name given right after the same title in a quote of the next three
+  sentences; an unnamed one keeps its demonstrative (``Pejabat Ukraina itu``). ``Mereka`` /
+  ``Para menteri`` take the last group (ORG/LOC) speaker.
+- Also direct: a headline ``Name: words`` (first line, no cue) and a short quoted me-/ber-
+  predicate right after a named/institutional subject (``pemerintah X "mengutuk keras" Y``).
 - Names are found without a model (capitalised words after titles and organisation words,
   checked against the rest of the article: "Menurut Wahidin" elsewhere says Wahidin is a
   name, "di Margadana" says Margadana is a place). Entities in ``doc.ents`` help: rule
@@ -111,6 +117,7 @@ class QuotePatterns:
     place_words: frozenset
     institutions: frozenset
     keep_ranks: bool
+    descriptors: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuotePatterns":
@@ -143,6 +150,7 @@ class QuotePatterns:
             place_words=low("place_words"),
             institutions=low("institutions"),
             keep_ranks=bool(data.get("speaker_keeps_ranks", True)),
+            descriptors=low("speaker_descriptors"),
         )
 
     def cue_form(self, lower: str) -> tuple[bool, bool]:
@@ -962,11 +970,19 @@ def find_quotes(doc: Doc, patterns: QuotePatterns | None = None, coref_window: i
     pat = patterns or load_patterns()
     v = _View(doc, pat)
     quotes = _direct_quotes(v)
+    head = _headline_quote(v, quotes)
+    if head is not None:
+        quotes.append(head)
     if indirect:
         quotes += _indirect_quotes(v)
     quotes.sort(key=lambda q: q.start)
+    for q in quotes:
+        if q.speaker is not None and not q.speaker.coref:
+            q.speaker = _descriptor_speaker(v, q.speaker) or q.speaker
+    _title_references(v, quotes)
     _resolve_coreference(v, quotes, coref_window)
     _continuations(v, quotes)
+    _plural_references(v, quotes, coref_window)
     return quotes
 
 
@@ -995,8 +1011,12 @@ def _direct_quotes(v: _View) -> list[_Quote]:
                 q.cue, q.speaker, q.how, q.needs_coref = probe.cue, probe.speaker, probe.how, probe.needs_coref
             elif probe.speaker is not None and not probe.needs_coref:
                 q.speaker, q.how, q.needs_coref = probe.speaker, "intro", False
-        if not (cue_after or intro or _looks_like_speech(v, text, o, c, content)):
-            continue
+        if not (cue_after or intro):
+            partial = _partial_quote_subject(v, q, closed, content)
+            if partial is not None:
+                q.speaker, q.how = partial, "subject"
+            elif not _looks_like_speech(v, text, o, c, content):
+                continue
         for k in range(open_tok, close_tok + 1):
             v.covered[k] = 1
             v.in_quote[k] = 1
@@ -1005,6 +1025,115 @@ def _direct_quotes(v: _View) -> list[_Quote]:
                 v.covered[k] = 1
         out.append(q)
     return out
+
+
+def _sentence_initial(v: _View, k: int) -> bool:
+    p = v.prev_tok(k)
+    return p is None or v.sent_of[p] != v.sent_of[k] or v.words[p] in SENTENCE_END or v.kind[p] == "q"
+
+
+def _descriptor_speaker(v: _View, spk: _Speaker) -> _Speaker | None:
+    """``pemerintah Korea Selatan`` / ``Badan intelijen Korea Selatan`` / ``perwakilan Korea
+    Utara untuk PBB`` / ``laporan intelijen AS``: a lower-case descriptor (quotes.json
+    ``speaker_descriptors``; capitalised only at a sentence start) before a name → the first
+    state or organisation in the phrase (the entity when the entity layer has one, else the
+    capitalised words). None when the phrase is not of that form."""
+    toks = [k for k in range(spk.start, spk.end) if not v.is_space[k]]
+    if len(toks) < 2 or v.kind[toks[0]] != "w" or v.lower[toks[0]] not in v.pat.descriptors:
+        return None
+    if not v.core[toks[0]].islower() and not _sentence_initial(v, toks[0]):
+        return None
+    i = 1
+    while i < len(toks) and ((v.kind[toks[i]] == "w" and v.core[toks[i]].islower()) or v.words[toks[i]] == "-"):
+        i += 1
+    if i >= len(toks) or v.kind[toks[i]] != "w" or not v.core[toks[i]][0].isupper():
+        return None
+    k = toks[i]
+    e = v.ent_at.get(k)
+    if e is not None:
+        if e.start == k and e.label_ in ("LOC", "ORG", "GPE", "NORP") and e.end <= spk.end:
+            return _Speaker(e.start, e.end, "LOC" if e.label_ in ("GPE", "NORP") else e.label_)
+        return None
+    run = [k]
+    for j in toks[i + 1:]:
+        if v.kind[j] == "w" and v.core[j][0].isupper() and v.cls[j] in ("N", "O") and v.ent_at.get(j) is None:
+            run.append(j)
+        else:
+            break
+    if any(v.cls[j] == "N" and v.name_evidence(j, run[0], run[-1] + 1, strong=True) for j in run):
+        return None  # a person's name after all
+    return _Speaker(run[0], run[-1] + 1, _free_label(v, run))
+
+
+def _partial_quote_subject(v: _View, q: _Quote, closed: bool, content: str) -> _Speaker | None:
+    """``pemerintah Korea Selatan "mengutuk keras" Korea Utara``: a short quoted predicate (a
+    lower-case me-/ber- verb first, at most five words) right after its subject, a named or
+    institutional speaker. The quoted words are the subject's; the cue stays None. Scare
+    quotes on nouns (``bukan ”kuburan” bagi``) fail the verb test."""
+    if not closed or not 1 <= _word_count(content) <= 5 or not content[:1].islower():
+        return None
+    first = content.split()[0].strip(",.;:!?").lower()
+    if len(first) < 6 or not first.isalpha() or not first.startswith(("me", "ber")) and first not in v.pat.reporting_verbs:
+        return None
+    o = q.open_tok
+    p = v.prev_tok(o)
+    if p is None or v.kind[p] != "w" or v.lower[p] in v.pat.negators or v.cls[p] in ("L", "C", "D", "R", ""):
+        return None
+    lo = v.sentences[v.sent_of[p]][0]
+    segs = _scan_backward(v, o, lo)
+    if not segs:
+        return None
+    spk = _resolve_segments(v, segs[-1:], backward=True)
+    if spk is None or spk.coref:
+        return None
+    named = _descriptor_speaker(v, spk)
+    if named is not None:
+        return named
+    if spk.label == "PERSON" and _name_in_segment(v, segs[-1]) is not None:
+        return spk
+    e = v.ent_at.get(spk.start)
+    if e is not None and e.start == spk.start and e.end == spk.end and e.label_ in ("PERSON", "ORG", "LOC"):
+        return spk
+    return None
+
+
+def _headline_quote(v: _View, quotes: list[_Quote]) -> _Quote | None:
+    """Headline ``X: words`` (``Biden: Sangat Berbahaya``): the first line of a text with
+    paragraphs, short and without final period, where a name (one to four capitalised words,
+    at the line start or after a comma) stands before ``:``. Content = the rest of the line;
+    speaker = the name; no cue (a colon is not a reporting word)."""
+    text = v.text
+    if "\n" not in text.strip():
+        return None
+    a = len(text) - len(text.lstrip())
+    b = _line_end(text, a)
+    line = text[a:b].rstrip()
+    if not line or len(line) > 160 or line[-1] in ".\"”" or ": " not in line:
+        return None
+    colon = a + line.index(": ")
+    ca, cb = _content_bounds(text, colon + 1, a + len(line))
+    if _word_count(text[ca:cb]) < 2 or any(q.start < cb and ca < q.end for q in quotes):
+        return None
+    ct = v.token_at(colon)
+    if v.words[ct] != ":" and not v.words[ct].endswith(":"):
+        return None
+    end = ct if v.words[ct] == ":" else ct + 1
+    toks = []
+    k = v.prev_tok(end) if v.words[ct] == ":" else ct
+    while k is not None and v.starts[k] >= a and v.words[k] not in (",", "–", "—", "-", "|"):
+        toks.insert(0, k)
+        k = v.prev_tok(k)
+    if not 1 <= len(toks) <= 4:
+        return None
+    if not all(v.kind[t] == "w" and v.core[t][:1].isupper() and v.cls[t] in ("N", "O") for t in toks):
+        return None
+    s, e = toks[0], toks[-1] + 1
+    ent = v.ent_at.get(s)
+    if ent is not None and ent.start == s and ent.end == e:
+        spk = _entity_speaker(v, ent) if ent.label_ == "PERSON" else _Speaker(s, e, ent.label_)
+    else:
+        spk = _Speaker(s, e, "PERSON" if all(v.cls[t] == "N" for t in toks) else _free_label(v, toks))
+    return _Quote(start=ca, end=cb, kind="direct", open_tok=s, close_tok=v.token_at(cb - 1) + 1, speaker=spk, how="headline")
 
 
 def _looks_like_speech(v: _View, text: str, o: int, c: int, content: str) -> bool:
@@ -1246,6 +1375,16 @@ def _cue_clause(v: _View, toks: list[int]) -> _Quote | None:
     return None
 
 
+def _descriptor_subject(v: _View, toks: list[int], i: int) -> _Speaker | None:
+    """A long institutional subject opening the sentence ("Para menteri luar negeri negara-
+    negara X dan tiga sekutu utamanya mengatakan …"): the first state/organisation in it,
+    when no comma or other reporting verb stands between it and the verb toks[i]."""
+    a = _lead_len(v, toks)
+    if a >= i or i - a > 16 or any(v.words[t] == "," or v.lower[t] in v.pat.reporting_verbs for t in toks[a:i]):
+        return None
+    return _descriptor_speaker(v, _Speaker(toks[a], toks[i], "ORG"))
+
+
 def _reporting_clause(v: _View, toks: list[int]) -> _Quote | None:
     """``X mengatakan(,) (bahwa) …``."""
     pat = v.pat
@@ -1256,9 +1395,9 @@ def _reporting_clause(v: _View, toks: list[int]) -> _Quote | None:
         if v.lower[p] in pat.negators:
             return None
         segs = _scan_backward(v, k, toks[0])
-        if not segs:
-            continue
-        spk = _resolve_segments(v, segs, backward=True)
+        spk = _resolve_segments(v, segs, backward=True) if segs else None
+        if spk is None:
+            spk = _descriptor_subject(v, toks, i)
         if spk is None:
             continue
         # content: after ',' / ':' / 'bahwa' following the verb, else right after the verb
@@ -1281,6 +1420,109 @@ def _reporting_clause(v: _View, toks: list[int]) -> _Quote | None:
 
 
 # ---- coreference and continuation
+
+DEMONSTRATIVES = ("itu", "tersebut")
+
+
+def _title_words(v: _View, spk: _Speaker) -> list[int] | None:
+    """The words of a speaker that is only a job title ("Menteri Pertahanan AS"), else None."""
+    toks = [k for k in range(spk.start, spk.end) if not v.is_space[k]]
+    if not toks or spk.label != "PERSON" or v.cls[toks[0]] != "T" or v.lower[toks[0]] == "para":
+        return None
+    for k in toks:
+        e = v.ent_at.get(k)
+        if e is not None and e.label_ == "PERSON" or v.cls[k] == "N" and e is None and not v.placelike(k, spk.start, spk.end):
+            return None  # a name: not a bare title
+    return toks
+
+
+def _named_after(v: _View, q: _Quote, title: list[str], head: bool = False) -> bool:
+    """Does the title (lower-case words) stand right before q's named speaker? With ``head``,
+    the title word may open a longer capitalised title ("Menteri Luar Negeri Korea Utara, X")."""
+    s = q.speaker
+    if s is None or s.coref or s.label != "PERSON" or _title_words(v, s) is not None:
+        return False
+    if v.cls[s.start] not in ("N", "T"):
+        return False
+    # the title right before the name, in the same sentence, a comma allowed between
+    before = [k for k in range(max(0, s.start - 24), s.start) if not v.is_space[k] and v.sent_of[k] == v.sent_of[s.start]]
+    if before and v.words[before[-1]] == ",":
+        before.pop()
+    words = [v.lower[k] for k in before if v.kind[k] == "w"]
+    if head:
+        run = []
+        for k in reversed(before[-10:]):
+            if v.kind[k] == "q" or v.kind[k] == "w" and not v.core[k][:1].isupper():
+                break
+            run.append(v.lower[k])
+        return title[0] in run
+    return len(words) >= len(title) and words[len(words) - len(title):] == title
+
+
+def _title_references(v: _View, quotes: list[_Quote]) -> None:
+    """A speaker given by a job title only. "Menteri tersebut" (title + itu/tersebut) →
+    the closest earlier quote speaker named after that title; "Menteri Pertahanan AS
+    mengatakan …" (≥ 2 title words, no name) → that name in a quote within the next three
+    sentences ("… kata Menteri Pertahanan AS Lloyd Austin"). An unnamed referent keeps its
+    phrase, with the demonstrative ("Pejabat Ukraina itu", "sumber tersebut")."""
+    for i, q in enumerate(quotes):
+        s = q.speaker
+        if s is None or s.coref:
+            continue
+        toks = _title_words(v, s)
+        if toks is None:
+            continue
+        nxt = v.next_tok(s.end - 1)
+        demo = nxt is not None and v.words[nxt] in DEMONSTRATIVES
+        title = [v.lower[k] for k in toks if v.kind[k] == "w"]
+        found = None
+        if demo:
+            for prev in reversed(quotes[:i]):
+                if _named_after(v, prev, title[:1], head=True):
+                    found = prev.speaker
+                    break
+        elif len(title) >= 2:
+            here = v.sent_of[s.start]
+            for later in quotes[i + 1:]:
+                if later.speaker is None or v.sent_of[later.speaker.start] > here + 3:
+                    continue
+                if v.sent_of[later.speaker.start] > here and _named_after(v, later, title):
+                    found = later.speaker
+                    break
+        if found is not None:
+            if demo:  # the closest earlier mention of that person
+                text_of = lambda sp: v.text[v.starts[sp.start]:v.char_end(sp.end - 1)]  # noqa: E731
+                for prev in quotes[:i]:
+                    ps = prev.speaker
+                    if ps is not None and ps.start > found.start and ps.end <= s.start and text_of(ps) == text_of(found):
+                        found = ps
+            q.speaker = _Speaker(found.start, found.end, found.label)
+            q.how = "coref"
+        elif demo:
+            q.speaker = _Speaker(s.start, nxt + 1, s.label)
+
+
+def _plural_references(v: _View, quotes: list[_Quote], window: int) -> None:
+    """"Mereka menyatakan …", "Para menteri mengatakan …": the most recent earlier quote
+    speaker that is a group (a state, an organisation, coordinated names) within the window."""
+    for i, q in enumerate(quotes):
+        s = q.speaker
+        if s is None:
+            continue
+        toks = [k for k in range(s.start, s.end) if not v.is_space[k]]
+        plural = (len(toks) == 1 and v.lower[toks[0]] == "mereka") or (
+            len(toks) >= 2 and v.lower[toks[0]] == "para" and all(v.cls[k] == "T" for k in toks[1:]))
+        if not plural:
+            continue
+        for prev in reversed(quotes[:i]):
+            ps = prev.speaker
+            if ps is None or v.starts[ps.start] < v.starts[s.start] - window:
+                continue
+            group = ps.label in ("ORG", "LOC") or any(v.lower[k] == "dan" for k in range(ps.start, ps.end))
+            if group and ps.start != s.start:
+                q.speaker = _Speaker(ps.start, ps.end, ps.label)
+                q.how = "coref"
+                break
 
 
 def _name_key(v: _View, a: int, b: int) -> frozenset:
