@@ -808,19 +808,43 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search {search!r}: {exc}") from None
 
-    def list_articles(self, annotator: str, offset: int = 0, limit: int = 200, *, status: str | None = None,
-                      pending: bool = False, no_stance: bool = False, search: str | None = None) -> list[dict]:
-        """Rows for the article browser: id, title, source, date, counts and this annotator's status."""
-        where, params = self._browse_where(annotator, status, pending, no_stance, search)
+    @staticmethod
+    def _rows_sql(where: str) -> str:
+        """The article browser's row query: id, title, source, date, counts and the annotator's status
+        (parameters: annotator three times, then those of `where`)."""
         layer = "CASE WHEN l.article_id IS NULL THEN '@model' ELSE ? END"
-        sql = f"""SELECT a.seq, a.id, a.title, a.source, a.date,
+        return f"""SELECT a.seq, a.id, a.title, a.source, a.date,
             COALESCE(l.status, 'new') AS status, l.flagged AS flagged,
             (SELECT count(*) FROM entities e WHERE e.article_id=a.id AND e.annotator={layer} AND e.status!='rejected') AS entities,
             (SELECT count(*) FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} AND q.status!='rejected') AS quotes
-            FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where}
-            ORDER BY a.seq LIMIT ? OFFSET ?"""
+            FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where}"""
+
+    def list_articles(self, annotator: str, offset: int = 0, limit: int = 200, *, status: str | None = None,
+                      pending: bool = False, no_stance: bool = False, search: str | None = None) -> list[dict]:
+        """Rows for the article browser, in corpus order: id, title, source, date, counts and status."""
+        where, params = self._browse_where(annotator, status, pending, no_stance, search)
         try:
-            return list(self.db.query(sql, [annotator, annotator, annotator, *params, limit, offset]))
+            return list(self.db.query(f"{self._rows_sql(where)} ORDER BY a.seq LIMIT ? OFFSET ?",
+                                      [annotator, annotator, annotator, *params, limit, offset]))
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"search {search!r}: {exc}") from None
+
+    def articles_by_ids(self, annotator: str, ids: list[str]) -> list[dict]:
+        """Browser rows of these articles, in this order (unknown ids are left out)."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        found = {r["id"]: r for r in self.db.query(self._rows_sql(f" WHERE a.id IN ({marks})"),
+                                                   [annotator, annotator, annotator, *ids])}
+        return [found[i] for i in ids if i in found]
+
+    def matching_ids(self, annotator: str, *, status: str | None = None, pending: bool = False,
+                     no_stance: bool = False, search: str | None = None) -> set[str]:
+        """Ids of the articles that the browser's filters keep."""
+        where, params = self._browse_where(annotator, status, pending, no_stance, search)
+        sql = f"SELECT a.id FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where}"
+        try:
+            return {r[0] for r in self.db.execute(sql, [annotator, *params])}
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search {search!r}: {exc}") from None
 

@@ -76,6 +76,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("previous_article", "&Previous article", ("PgUp",), "doc", "Article"),
     Spec("comment", "&Comment…", ("Ctrl+M",), "window", "Article", "Write a comment on this article"),
     Spec("flag", "&Flag for review", ("Ctrl+Shift+F",), "window", "Article", "Flag this article for review", True),
+    Spec("useful_order", "Order: most &useful next", ("Ctrl+Shift+U",), "window", "Article",
+         "List the articles you have not done, those the model is least sure about first; "
+         "Mark done and go on follows this order", True),
     # View
     Spec("font_bigger", "&Bigger text", ("Ctrl++", "Ctrl+="), "window", "View"),
     Spec("font_smaller", "&Smaller text", ("Ctrl+-",), "window", "View"),
@@ -88,6 +91,16 @@ SPECS: tuple[Spec, ...] = (
     Spec("suggest_selected", "Suggest for &selected articles", ("Ctrl+Shift+G",), "window", "Tools",
          "Run the spaCy pipeline on the articles selected in the browser (background)"),
     Spec("suggest_all", "Suggest for &all articles", (), "window", "Tools", "Run the spaCy pipeline on every article (background)"),
+    Spec("suggestion_model", "Suggestion &model…", ("Ctrl+Shift+L",), "window", "Tools",
+         "Choose the model that suggests for this database: bundled, trained from gold, or a spaCy NER model"),
+    Spec("review", "&Review gold…", ("Ctrl+Shift+R",), "window", "Tools",
+         "Resolve the annotators' versions of this article into the gold layer (a window of its own)"),
+    Spec("agreement", "A&greement…", ("Ctrl+Shift+K",), "window", "Tools",
+         "Inter-annotator agreement: F1 per pair and label, speakers, stance kappa (a window of its own)"),
+    Spec("dashboard", "&Dashboard…", ("Ctrl+Shift+D",), "window", "Tools",
+         "Progress of each annotator, labels, speakers' stance, suggestions accepted (a window of its own)"),
+    Spec("train", "&Train model from gold…", ("Ctrl+Shift+T",), "window", "Tools",
+         "Train entities, quotes and stance from the gold layer and score them (background)"),
     Spec("cancel_task", "&Cancel background task", (), "window", "Tools"),
     # Help
     Spec("shortcuts", "&Keyboard shortcuts", ("Ctrl+/",), "window", "Help", "Every shortcut on one sheet"),

@@ -4,7 +4,11 @@ progress; the view draws each row (title, status, source, date, counts) on two l
 The model asks the store only for the pages of rows the view paints (200 rows a page, a few
 pages cached). Pages deep in a long list (an SQL OFFSET walks the rows before it) and the
 article's position are read by `ListReader` on its own connection, in a thread: the row shows
-a placeholder for a moment, the window never waits. 100,000 articles open and scroll like 100."""
+a placeholder for a moment, the window never waits. 100,000 articles open and scroll like 100.
+
+"Most useful next" (set_order): the list shows a given order of article ids instead (the
+articles the annotator has not done, the model's least certain first); a page is then read by
+its 200 ids, which costs the same at any depth."""
 
 from __future__ import annotations
 
@@ -29,6 +33,29 @@ ASYNC_POSITION_FROM = 20_000  # articles; below, the position is cheap to ask di
 COLUMNS = ("status", "title", "source", "date", "entities", "quotes")
 HEADERS = {"status": "Status", "title": "Title", "source": "Source", "date": "Date", "entities": "Ent.",
            "quotes": "Quotes"}
+
+
+def rows_for_ids(store: Store, annotator: str, ids: list[str]) -> list[dict]:
+    """Browser rows for these articles, in this order (an article deleted meanwhile: a bare row)."""
+    found = {r["id"]: r for r in store.articles_by_ids(annotator, ids)}
+    return [found.get(i) or {"seq": None, "id": i, "title": i, "source": None, "date": None, "status": "new",
+                             "flagged": None, "entities": 0, "quotes": 0} for i in ids]
+
+
+def statuses(store: Store, annotator: str, ids: list[str]) -> dict[str, str]:
+    """The annotator's status of each of these articles (new when it has no layer)."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    found = dict(store.db.execute(f"SELECT article_id, status FROM layers WHERE annotator = ? AND article_id IN ({marks})",
+                                  [annotator, *ids]).fetchall())
+    return {i: found.get(i, "new") for i in ids}
+
+
+def matching_ids(store: Store, annotator: str, filters: dict) -> set[str]:
+    """The ids of the articles the browser's filters keep."""
+    return store.matching_ids(annotator, status=filters.get("status"), pending=filters.get("pending", False),
+                              no_stance=filters.get("no_stance", False), search=filters.get("search"))
 
 
 class ListReader(QThread):
@@ -89,6 +116,9 @@ class ArticleTableModel(QAbstractTableModel):
         self._generation = 0
         self._count = 0
         self.current_id: str | None = None
+        self.order: list[str] | None = None  # "most useful next": the ids in that order; None: corpus order
+        self._ids: list[str] = []  # the order, filtered
+        self._row_of_id: dict[str, int] | None = None
         self.pages_fetched = 0  # for tests: the model must stay lazy
         if reader is not None:
             reader.pageRead.connect(self._page_read)
@@ -96,14 +126,26 @@ class ArticleTableModel(QAbstractTableModel):
     # ---- data ------------------------------------------------------------------------------
     def _safe_count(self) -> int:
         try:
+            if self.order is not None:
+                self._row_of_id = None
+                if any(self.filters.values()):
+                    keep = matching_ids(self.store, self.annotator, self.filters)
+                    self._ids = [a for a in self.order if a in keep]
+                else:
+                    self._ids = self.order
+                return len(self._ids)
             return self.store.count_articles(self.annotator, **self.filters)
         except StoreError as exc:
+            self._ids = []
             self.failed.emit(str(exc))
             return 0
 
     def _fetch(self, page: int) -> list[dict]:
         try:
-            rows = self.store.list_articles(self.annotator, page * PAGE, PAGE, **self.filters)
+            if self.order is not None:
+                rows = rows_for_ids(self.store, self.annotator, self._ids[page * PAGE:(page + 1) * PAGE])
+            else:
+                rows = self.store.list_articles(self.annotator, page * PAGE, PAGE, **self.filters)
         except StoreError as exc:
             self.failed.emit(str(exc))
             rows = []
@@ -126,7 +168,7 @@ class ArticleTableModel(QAbstractTableModel):
             return None
         page = row // PAGE
         rows = self._pages.get(page)
-        deep = self.reader is not None and page * PAGE >= ASYNC_FROM_ROW
+        deep = self.reader is not None and self.order is None and page * PAGE >= ASYNC_FROM_ROW
         if rows is None or page in self._stale:
             if deep and not wait:
                 if page not in self._asked:
@@ -142,7 +184,7 @@ class ArticleTableModel(QAbstractTableModel):
         return rows[index] if index < len(rows) else None
 
     def _page_read(self, generation: int, page: int, rows: list) -> None:
-        if generation != self._generation:
+        if generation != self._generation or self.order is not None:
             return  # asked before the filters or the data changed
         self.pages_fetched += 1
         self._keep(page, rows)
@@ -164,6 +206,10 @@ class ArticleTableModel(QAbstractTableModel):
 
     def row_of(self, article_id: str) -> int | None:
         """The row of an article, if cheap to know (in a cached page, or no filter: its position)."""
+        if self.order is not None:
+            if self._row_of_id is None:
+                self._row_of_id = {a: i for i, a in enumerate(self._ids)}
+            return self._row_of_id.get(article_id)
         row = self.cached_row_of(article_id)
         if row is not None or any(self.filters.values()):
             return row
@@ -209,15 +255,25 @@ class ArticleTableModel(QAbstractTableModel):
         return None
 
     # ---- updates ---------------------------------------------------------------------------
+    def set_order(self, ids: list[str] | None) -> None:
+        """Show these articles in this order (None: every article in corpus order, as filtered)."""
+        self.beginResetModel()
+        self.order = list(ids) if ids is not None else None
+        self._reset()
+        self.endResetModel()
+
     def set_filters(self, **filters) -> None:
         self.beginResetModel()
         self.filters.update(filters)
+        self._reset()
+        self.endResetModel()
+
+    def _reset(self) -> None:
         self._generation += 1
         self._pages.clear()
         self._stale.clear()
         self._asked.clear()
         self._count = self._safe_count()
-        self.endResetModel()
 
     def refresh(self) -> None:
         """Re-read counts and rows (after an import, another window's change …)."""
@@ -312,6 +368,7 @@ class BrowserPanel(QWidget):
     """Search box, filters, the article table and the progress bar of the annotator."""
 
     articleChosen = Signal(str, bool)  # id, move the focus to the text
+    orderRequested = Signal(bool)  # the user chose "most useful next" (True) or corpus order (False)
 
     def __init__(self, store: Store, annotator: str, parent=None, reader_store: Store | None = None):
         super().__init__(parent)
@@ -325,6 +382,12 @@ class BrowserPanel(QWidget):
         self.status.setObjectName("statusFilter")
         for text, value in (("All statuses", None), ("New", "new"), ("In progress", "in_progress"), ("Done", "done")):
             self.status.addItem(text, value)
+        self.order = QComboBox()
+        self.order.setObjectName("orderChoice")
+        self.order.addItem("Corpus order", False)
+        self.order.addItem("Most useful next", True)
+        self.order.setToolTip("Most useful next: the articles you have not done, those the model is least sure "
+                              "about first (Article ▸ Order: most useful next)")
         self.pending = QCheckBox("Pending suggestions")
         self.pending.setToolTip("Only articles with suggestions you have not accepted or rejected")
         self.no_stance = QCheckBox("Quotes without stance")
@@ -357,6 +420,7 @@ class BrowserPanel(QWidget):
         filters = QHBoxLayout()
         filters.setSpacing(8)
         filters.addWidget(self.status, 1)
+        filters.addWidget(self.order, 1)
         layout.addLayout(filters)
         checks = QHBoxLayout()
         checks.addWidget(self.pending)
@@ -375,6 +439,7 @@ class BrowserPanel(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self._search_entered)
         self.status.currentIndexChanged.connect(self.apply_filters)
+        self.order.activated.connect(lambda index: self.orderRequested.emit(bool(self.order.itemData(index))))
         self.pending.toggled.connect(self.apply_filters)
         self.no_stance.toggled.connect(self.apply_filters)
         self.table.activated.connect(lambda index: self._choose(index.row(), True))
@@ -422,13 +487,32 @@ class BrowserPanel(QWidget):
         self.update_counts()
         self.select_article(self.model.current_id, scroll=True)
 
+    def set_order(self, ids: list[str] | None) -> None:
+        """Show the articles in this order ("most useful next"); None: corpus order."""
+        self.show_order_choice(ids is not None)
+        self.model.set_order(ids)
+        self.update_counts()
+        self.select_article(self.model.current_id, scroll=True)
+
+    def show_order_choice(self, useful: bool) -> None:
+        """The order box says which order is chosen (without asking for it again)."""
+        blocked = self.order.blockSignals(True)
+        self.order.setCurrentIndex(1 if useful else 0)
+        self.order.blockSignals(blocked)
+
     def update_counts(self) -> None:
         try:
             done, total = self.store.progress(self.annotator)
         except StoreError:
             done, total = 0, 0
         shown = self.model.rowCount()
-        self.counter.setText(f"{shown:,} shown" if shown != total else f"{total:,} articles")
+        if self.model.order is not None:
+            self.counter.setText(f"{shown:,} to do")
+            self.counter.setToolTip("Articles you had not done when the order was made, the model's least "
+                                    "certain first")
+        else:
+            self.counter.setText(f"{shown:,} shown" if shown != total else f"{total:,} articles")
+            self.counter.setToolTip("")
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         percent = 100 * done / total if total else 0
@@ -444,7 +528,9 @@ class BrowserPanel(QWidget):
         if article_id is None:
             return
         row = self.model.cached_row_of(article_id)
-        if row is None and not any(self.model.filters.values()):
+        if row is None and self.model.order is not None:
+            row = self.model.row_of(article_id)
+        elif row is None and not any(self.model.filters.values()):
             if self.reader is not None and self.store.article_count() >= ASYNC_POSITION_FROM:
                 self._scroll_wanted = scroll
                 self.reader.read_position(article_id)  # selected when the position is known
@@ -456,7 +542,7 @@ class BrowserPanel(QWidget):
         self._select_row(row, scroll)
 
     def _position_read(self, article_id: str, position: int) -> None:
-        if article_id == self.model.current_id and not any(self.model.filters.values()):
+        if article_id == self.model.current_id and not any(self.model.filters.values()) and self.model.order is None:
             self._select_row(position - 1, getattr(self, "_scroll_wanted", True))
 
     def _select_row(self, row: int, scroll: bool) -> None:

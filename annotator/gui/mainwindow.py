@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Callable
 
 import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -12,24 +13,29 @@ from PySide6.QtWidgets import (
 )
 
 import annotator
+from annotator.core.model import GOLD_LAYER
 from annotator.core.store import LockedError, Store, StoreError
+from annotator.gui import models
 from annotator.gui.actions import MENU_ORDER, build_actions, shortcut_rows
 from annotator.gui.annotate import AnnotationController
-from annotator.gui.browser import ASYNC_POSITION_FROM, BrowserPanel
+from annotator.gui.browser import ASYNC_POSITION_FROM, PAGE, BrowserPanel, statuses
 from annotator.gui.commands import Editor
 from annotator.gui.connections import sibling_store
 from annotator.gui.docview import DocumentView
 from annotator.gui.quotes import QuotePanel
 from annotator.gui.settings import DEFAULT_FONT_SIZE, Settings
 from annotator.gui.state import ArticleState
-from annotator.gui.theme import apply_theme, span_styles
+from annotator.gui.theme import apply_theme, plain_tooltip, span_styles
+from annotator.gui.tools import PageWindow, SuggestionModelDialog, TrainDialog, TrainedDialog, describe_model
 from annotator.gui.widgets import (
     ArticleHeader, CommentDialog, LegendBar, ShortcutsDialog, ask_name, show_error, show_info,
 )
-from annotator.gui.workers import Task, export_work, import_work, suggest_work
+from annotator.gui.workers import Task, export_work, import_work, order_work, suggest_work, train_work
 
 GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before retrying later
 POLL_MS = 1500  # how often to look for changes made by other windows or processes
+ORDER_TITLE = "Ordering by usefulness"
+PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
 EXPORT_FORMATS = {"JSONL (*.jsonl)": "jsonl", "spaCy DocBin (*.spacy)": "spacy", "CoNLL (*.conll)": "conll",
                   "CSV (*.csv)": "csv"}
 
@@ -50,6 +56,9 @@ class MainWindow(QMainWindow):
         reader_store = sibling_store(self.store, timeout=1.0)  # see connections.py: never a 2nd Store()
         self.config = self.store.config
         self.task: Task | None = None
+        self.tool_windows: dict[str, PageWindow] = {}  # quality pages open, by name
+        self.trained_dialog: TrainedDialog | None = None
+        self.suggestion_model = models.project_model(self.store, self.db_path)
         self.closed = False
         self.font_size = self.settings.font_size
         self.theme = self.settings.theme
@@ -155,14 +164,16 @@ class MainWindow(QMainWindow):
         self.discard_button.hide()
         self.position_label = QLabel()
         self.position_label.setObjectName("positionLabel")
+        self.model_label = QLabel()
+        self.model_label.setObjectName("modelLabel")
         self.annotator_label = QLabel(f"Annotator: {self.annotator}")
         self.annotator_label.setObjectName("annotatorLabel")
         self.annotator_label.setToolTip("You annotate your own layer (File ▸ Switch annotator…)")
         self.db_label = QLabel(self._short_path(self.db_path))
         self.db_label.setObjectName("dbLabel")
         self.db_label.setToolTip(self.db_path)
-        for w in (self.task_box, self.save_label, self.discard_button, self.position_label, self.annotator_label,
-                  self.db_label):
+        for w in (self.task_box, self.save_label, self.discard_button, self.position_label, self.model_label,
+                  self.annotator_label, self.db_label):
             bar.addPermanentWidget(w)
         self._set_save_state("saved", "")
 
@@ -228,6 +239,7 @@ class MainWindow(QMainWindow):
         article.addSeparator()
         article.addAction(a["next_article"])
         article.addAction(a["previous_article"])
+        article.addAction(a["useful_order"])
         article.addSeparator()
         article.addAction(a["comment"])
         article.addAction(a["flag"])
@@ -244,8 +256,13 @@ class MainWindow(QMainWindow):
         view.addAction(self.browser_dock.toggleViewAction())
         view.addAction(self.panel_dock.toggleViewAction())
         tools = menus["Tools"]
-        for name in ("suggest_selected", "suggest_all"):
+        for name in ("suggest_selected", "suggest_all", "suggestion_model"):
             tools.addAction(a[name])
+        tools.addSeparator()
+        for name in ("review", "agreement", "dashboard"):
+            tools.addAction(a[name])
+        tools.addSeparator()
+        tools.addAction(a["train"])
         tools.addSeparator()
         tools.addAction(a["cancel_task"])
         help_ = menus["Help"]
@@ -283,6 +300,9 @@ class MainWindow(QMainWindow):
             "theme_light": lambda: self._apply_theme("light"), "theme_dark": lambda: self._apply_theme("dark"),
             "suggest_selected": lambda: self.run_suggestions(all_articles=False),
             "suggest_all": lambda: self.run_suggestions(all_articles=True), "cancel_task": self.cancel_task,
+            "suggestion_model": self.choose_suggestion_model, "review": self.open_review,
+            "agreement": lambda: self.open_page("agreement"), "dashboard": lambda: self.open_page("dashboard"),
+            "train": self.train_model, "useful_order": lambda: self.set_useful_order(a["useful_order"].isChecked()),
             "shortcuts": self.show_shortcuts, "about": self.show_about,
         }
         for label in self.config.labels:
@@ -310,6 +330,8 @@ class MainWindow(QMainWindow):
         self.editor.stack.indexChanged.connect(lambda *_: self._update_undo_actions())
         self._update_undo_actions()
         self.browser.articleChosen.connect(self._article_chosen)
+        self.browser.orderRequested.connect(self.set_useful_order)
+        self._show_model()
         if self.browser.reader is not None:
             self.browser.reader.positionRead.connect(self._position_read)
         self.browser.model.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -380,27 +402,64 @@ class MainWindow(QMainWindow):
             self.view.setFocus()
 
     def step_article(self, step: int) -> None:
-        target = self.store.next_article(self.article_id, self.annotator, step=step)
+        useful = self.browser.model.order is not None
+        if useful:
+            target = self._next_in_order(self.article_id, step)
+        else:
+            target = self.store.next_article(self.article_id, self.annotator, step=step)
         if target is None:
-            self.statusBar().showMessage("This is the last article." if step > 0 else "This is the first article.", 5000)
+            where = " of the most useful order" if useful else ""
+            self.statusBar().showMessage(f"This is the {'last' if step > 0 else 'first'} article{where}.", 5000)
             return
         self.open_article(target)
 
     def go_to_next_not_done(self) -> None:
         current = self.article_id
-        target = self.store.next_article(current, self.annotator, not_done=True) or \
-            self.store.next_article(None, self.annotator, not_done=True)
+        useful = self.browser.model.order is not None
+        if useful:
+            target = self._next_in_order(current, not_done=True)
+        else:
+            target = self.store.next_article(current, self.annotator, not_done=True) or \
+                self.store.next_article(None, self.annotator, not_done=True)
         if target is None or target == current:
-            self.statusBar().showMessage("Marked done — saved. Every article is done. 🎉", 12000)
+            left = " of the most useful order" if useful else ""
+            self.statusBar().showMessage(f"Marked done — saved. Every article{left} is done. 🎉", 12000)
             self._refresh_browser()
             return
         self.open_article(target)
-        self.statusBar().showMessage("Marked done — saved. Next article not done.", 6000)
+        self.statusBar().showMessage("Marked done — saved. " + (
+            "Next in the most useful order." if useful else "Next article not done."), 6000)
+
+    def _next_in_order(self, current: str | None, step: int = 1, not_done: bool = False) -> str | None:
+        """The article after (before) `current` in the most useful order; with `not_done`, the next
+        one not done, from the start again after the end."""
+        order = self.browser.model.order or []
+        try:
+            i = order.index(current)
+        except ValueError:
+            i = -1 if step > 0 else len(order)
+        if not not_done:
+            j = i + step
+            return order[j] if 0 <= j < len(order) else None
+        candidates = order[i + 1:] + order[:max(i, 0)]
+        for k in range(0, len(candidates), PAGE):
+            batch = candidates[k:k + PAGE]
+            status = statuses(self.store, self.annotator, batch)
+            for article_id in batch:
+                if status[article_id] != "done":
+                    return article_id
+        return None
 
     def _update_position(self, recount: bool = False) -> None:
         if recount or self._total is None:
             self._total = self.store.article_count()
         total = self._total
+        order = self.browser.model.order
+        if self.article_id and order is not None and self.article_id in order:
+            self.position_label.setText(f"{order.index(self.article_id) + 1:,} / {len(order):,} useful")
+            self.position_label.setToolTip("Position in the most useful order (Article ▸ Order: most useful next)")
+            return
+        self.position_label.setToolTip("Position in the corpus")
         if not self.article_id:
             self.position_label.setText(f"– / {total:,}")
         elif self.browser.reader is not None and total >= ASYNC_POSITION_FROM:
@@ -409,7 +468,7 @@ class MainWindow(QMainWindow):
             self._position_read(self.article_id, self.store.position(self.article_id))
 
     def _position_read(self, article_id: str, position: int) -> None:
-        if article_id == self.article_id:
+        if article_id == self.article_id and self.browser.model.order is None:
             self.position_label.setText(f"{position:,} / {self._total or 0:,}")
 
     def _edited(self, article_id: str) -> None:
@@ -447,6 +506,7 @@ class MainWindow(QMainWindow):
         if version == self._data_version:
             return
         self._data_version = version
+        self._show_model()  # another annotator may have chosen another one
         self._refresh_browser()
         if self.editor.pending is None and not self.controller.pick:
             try:
@@ -620,6 +680,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        for window in list(self.tool_windows.values()):
+            window.close()  # the pages use this window's Store
         if self.task is not None and self.task.isRunning():
             self.task.cancel()
             self.task.wait(10_000)
@@ -672,7 +734,11 @@ class MainWindow(QMainWindow):
             self.open_database(self.db_path, name)
 
     # ---- background tasks ------------------------------------------------------------------
-    def _start_task(self, title: str, work, on_done, modal: bool) -> bool:
+    def _start_task(self, title: str, work, on_done, modal: bool, *, percent: bool = False,
+                    on_failed: Callable[[str], None] | None = None) -> bool:
+        """Run `work(task)` in a thread; `on_done(result, cancelled)` after. Modal: a progress dialog;
+        else the task box of the status bar (Cancel). `percent`: the work reports done of 100.
+        A failure is shown in an error box, or given to `on_failed`."""
         if self.task is not None and self.task.isRunning():
             self.statusBar().showMessage(f"Wait for “{self.task.title}” to finish (or cancel it).", 6000)
             return False
@@ -693,7 +759,10 @@ class MainWindow(QMainWindow):
             self.task_box.show()
 
         def progressed(done: int, total: int, text: str) -> None:
-            label = f"{title}: {done:,}" + (f" / {total:,}" if total else "") + (f" {text}" if text else "")
+            if percent:  # the bar shows the percentage
+                label = title + (f": {text}" if text else "")
+            else:
+                label = f"{title}: {done:,}" + (f" / {total:,}" if total else "") + (f" {text}" if text else "")
             if dialog is not None:
                 dialog.setMaximum(total)
                 if total:
@@ -717,13 +786,19 @@ class MainWindow(QMainWindow):
             self.task_box.hide()
             cancelled = task.cancelled()
             self.task = None
-            on_done(result, cancelled)
+            if not self.closed:  # a task cancelled by closing the window ends after the window
+                on_done(result, cancelled)
 
         def failed(message: str) -> None:
             close_dialog()
             self.task_box.hide()
             self.task = None
-            show_error(self, f"{title} failed", message)
+            if self.closed:
+                return
+            if on_failed is not None:
+                on_failed(message)
+            else:
+                show_error(self, f"{title} failed", message)
             self._refresh_browser()
 
         task.progressed.connect(progressed)
@@ -767,6 +842,8 @@ class MainWindow(QMainWindow):
         if summary.problems:
             show_info(self, "Import finished", text, details)
         self.statusBar().showMessage(text, 15000)
+        if self.actions["useful_order"].isChecked():
+            self.compute_useful_order()  # the new articles take their place
         if self.article_id is None:
             first = self.store.next_article(None, self.annotator)
             if first:
@@ -795,14 +872,204 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select articles in the list first.", 6000)
             return False
         what = "all articles" if ids is None else f"{len(ids)} article{'s' * (len(ids) != 1)}"
+        model = self._show_model()
+        if model.problem:
+            show_error(self, "The suggestion model is missing",
+                       f"{model.problem}\n\nChoose the model with Tools ▸ Suggestion model… "
+                       f"({self._keys('suggestion_model')}).")
+            return False
 
         def done(result, cancelled: bool) -> None:
             self._refresh_browser()
             self.controller.reload()
             note = " (cancelled)" if cancelled else ""
-            self.statusBar().showMessage(f"Suggestions for {what} stored{note}: {result or 0} spans.", 12000)
+            self.statusBar().showMessage(f"Suggestions for {what} stored{note}: {result or 0} articles, "
+                                         f"by the {model.label()}.", 12000)
+            if self.actions["useful_order"].isChecked() and not cancelled:
+                self.compute_useful_order()  # new scores, new order
 
-        return self._start_task(f"Suggesting for {what}", suggest_work(self._task_store, ids), done, modal=False)
+        return self._start_task(f"Suggesting for {what}", suggest_work(self._task_store, ids, model.model_dir), done,
+                                modal=False)
+
+    # ---- suggestion model, training ----------------------------------------------------------
+    def _keys(self, name: str) -> str:
+        from annotator.gui.actions import key_text
+
+        return key_text(self.actions[name]) or "no key"
+
+    def _show_model(self) -> models.ModelInfo:
+        """Read the project's suggestion model (the database may have another one now) and show it."""
+        try:
+            model = models.project_model(self.store, self.db_path)
+        except StoreError:
+            model = self.suggestion_model
+        self.suggestion_model = model
+        label = model.label()
+        self.model_label.setText(f"Model: {label}")
+        tip = model.problem or describe_model(model).lstrip("✓ ")
+        lines = [f"Suggestions come from: {model.name}", model.path or "", tip,
+                 f"Tools ▸ Suggestion model… ({self._keys('suggestion_model')}) changes it"]
+        self.model_label.setToolTip(plain_tooltip("\n".join(line for line in lines if line)))
+        self.model_label.setStyleSheet("color: #c92a2a;" if model.problem else "")
+        self.actions["suggestion_model"].setText(f"Suggestion &model: {label.replace('&', '&&')}…")
+        return model
+
+    def choose_suggestion_model(self) -> None:
+        dialog = SuggestionModelDialog(self._show_model(), os.path.dirname(self.db_path), self)
+        if dialog.exec():
+            self.set_suggestion_model(dialog.chosen().path)
+
+    def set_suggestion_model(self, path: str | None) -> bool:
+        """Suggest with this model folder (None: the bundled model), for every annotator of the database."""
+        model = models.describe(path)
+        if model.problem:
+            show_error(self, "Not a model", model.problem)
+            return False
+        try:
+            self.store.set_meta(models.META_KEY, models.stored_value(self.db_path, model.path))
+        except StoreError as exc:
+            show_error(self, "The choice of model is not stored", str(exc))
+            return False
+        self._show_model()
+        self.statusBar().showMessage(f"Suggestions now come from the {model.label()}.", 12000)
+        return True
+
+    def train_model(self) -> None:
+        """Ask where to write the model, then train from the gold layer in the background."""
+        if self.task is not None and self.task.isRunning():
+            self.statusBar().showMessage(f"Wait for “{self.task.title}” to finish (or cancel it).", 6000)
+            return
+        done, total = self.store.progress(GOLD_LAYER)
+        if GOLD_LAYER not in self.store.annotators(include_special=True):
+            show_info(self, "No gold yet", "Training learns from the gold layer, and it is empty. Review articles "
+                      f"into gold first: Tools ▸ Review gold… ({self._keys('review')}).")
+            return
+        note = (f"Gold: {done:,} of {total:,} articles marked done; training uses those." if done else
+                "No gold article is marked done yet: training uses every article with accepted gold annotations "
+                "(mark the gold of an article done in the review with Ctrl+Return).")
+        dialog = TrainDialog(models.default_output_dir(self.db_path), note, self)
+        if dialog.exec():
+            self.start_training(dialog.out_dir())
+
+    def start_training(self, out_dir: str) -> bool:
+        def done(result, cancelled: bool) -> None:
+            if result is None:
+                self.statusBar().showMessage(f"Training cancelled; nothing was written to {out_dir}.", 12000)
+                return
+            self.show_trained(result.get("info") or {}, out_dir)
+
+        return self._start_task("Training", train_work(self._task_store, out_dir), done, modal=False, percent=True)
+
+    def show_trained(self, info: dict, out_dir: str) -> TrainedDialog:
+        """The new model's scores (from its model.json) and the offer to suggest with it."""
+        info = models.describe(out_dir).info or info
+        dialog = TrainedDialog(info, out_dir, self._show_model(), self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.set_suggestion_model(out_dir))
+        dialog.destroyed.connect(lambda *_: setattr(self, "trained_dialog", None))
+        self.trained_dialog = dialog
+        dialog.open()
+        self.statusBar().showMessage(f"Model trained: {models.training_summary(info).title} in {out_dir}", 15000)
+        return dialog
+
+    # ---- most useful next --------------------------------------------------------------------
+    def set_useful_order(self, on: bool) -> None:
+        """List (and go through) the articles most useful to annotate next, or corpus order."""
+        self.actions["useful_order"].setChecked(on)
+        self.browser.show_order_choice(on)
+        if on:
+            self.compute_useful_order()
+            return
+        if self.task is not None and self.task.title == ORDER_TITLE:
+            self.cancel_task()
+        if self.browser.model.order is not None:
+            self.browser.set_order(None)
+            self._update_position()
+            self.statusBar().showMessage("Corpus order.", 5000)
+
+    def _corpus_order(self, message: str = "") -> None:
+        self.actions["useful_order"].setChecked(False)
+        self.browser.set_order(None)
+        self._update_position()
+        if message:
+            self.statusBar().showMessage(message, 15000)
+
+    def compute_useful_order(self) -> bool:
+        """Order the articles not done by the model's uncertainty, in the background (task box)."""
+        model = self._show_model()
+
+        def done(result, cancelled: bool) -> None:
+            if not self.actions["useful_order"].isChecked():
+                return  # switched off meanwhile
+            if result is None or cancelled:
+                self._corpus_order("Ordering cancelled: corpus order.")
+                return
+            ids = result["ids"]
+            if not ids:
+                self._corpus_order("Every article is done: nothing to order (corpus order).")
+                return
+            self.browser.set_order(ids)
+            self._update_position()
+            how = (" (no scores were stored, so the model measured the articles; Tools ▸ Suggest for all articles "
+                   "stores scores and makes this instant)") if result["ran_model"] else ""
+            self.statusBar().showMessage(f"Most useful next: {len(ids):,} articles not done, the least sure "
+                                         f"first{how}.", 15000)
+
+        def failed(message: str) -> None:
+            self._corpus_order(f"The articles could not be ordered by usefulness ({message}): corpus order.")
+
+        work = order_work(self._task_store, self.annotator, model.model_dir if model.usable else None)
+        if self._start_task(ORDER_TITLE, work, done, modal=False, on_failed=failed):
+            return True
+        if self.browser.model.order is None:  # another task runs (its message stays): nothing changes
+            self._corpus_order()
+        else:
+            self.browser.show_order_choice(True)
+            self.actions["useful_order"].setChecked(True)
+        return False
+
+    # ---- quality pages -----------------------------------------------------------------------
+    def open_page(self, name: str) -> PageWindow:
+        """Open (or bring up and refresh) a quality page in a window of its own."""
+        window = self.tool_windows.get(name)
+        if window is None:
+            if name == "review":
+                from annotator.gui.quality.review import ReviewWidget
+
+                make = lambda parent: ReviewWidget(self.store, self.annotator, parent)  # noqa: E731
+            elif name == "agreement":
+                from annotator.gui.quality.agreement_page import AgreementPage
+
+                make = lambda parent: AgreementPage(self.store, parent)  # noqa: E731
+            else:
+                from annotator.gui.quality.dashboard import DashboardPage
+
+                make = lambda parent: DashboardPage(self.store, parent)  # noqa: E731
+            title = f"{PAGE_TITLES[name]} — {os.path.basename(self.db_path)}"
+            if name == "review":
+                title += f" (reviewer: {self.annotator})"
+            window = PageWindow(name, title, make, self.settings, self)
+            window.page.articleRequested.connect(self.show_requested_article)
+            window.setAttribute(Qt.WA_DeleteOnClose)
+            window.closed.connect(lambda n: self.tool_windows.pop(n, None))
+            self.tool_windows[name] = window
+        else:
+            window.page.refresh()
+        window.present()
+        return window
+
+    def open_review(self) -> PageWindow:
+        """The review of the open article into gold, with this annotator as the reviewer."""
+        window = self.open_page("review")
+        if self.article_id:
+            window.page.set_article(self.article_id)
+        return window
+
+    def show_requested_article(self, article_id: str) -> None:
+        """A quality page asks for an article: show it here."""
+        if self.open_article(article_id):
+            self.raise_()
+            self.activateWindow()
 
     # ---- help ------------------------------------------------------------------------------
     def show_shortcuts(self) -> None:

@@ -1,4 +1,4 @@
-"""Long work off the GUI thread: import, export, suggestions.
+"""Long work off the GUI thread: import, export, suggestions, training, the "most useful next" order.
 
 Each task runs a plain function in a QThread with its own Store connection (a Store is not
 shared across threads; see connections.py for how it is opened) and reports progress through signals; cancel() asks it to stop at the next record.
@@ -40,9 +40,10 @@ class Task(QThread):
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def report(self, done: int, total: int = 0, text: str = "") -> None:
+    def report(self, done: int, total: int = 0, text: str = "", force: bool = False) -> None:
+        """Progress for the window: at most 20 signals a second, unless `force` (a step that must show)."""
         now = time.monotonic()
-        if now - self._last_report >= 0.05 or (total and done >= total):  # at most 20 signals a second
+        if force or now - self._last_report >= 0.05 or (total and done >= total):
             self._last_report = now
             self.progressed.emit(int(done), int(total), text)
 
@@ -106,15 +107,112 @@ def export_work(open_store: Callable, out_path: str, fmt: str, layer: str) -> Ca
     return work
 
 
-def suggest_work(open_store: Callable, article_ids: list[str] | None) -> Callable[[Task], object]:
+def suggest_work(open_store: Callable, article_ids: list[str] | None,
+                 model_dir: str | None = None) -> Callable[[Task], object]:
+    """Suggestions by the project's model (`model_dir`: a trained or spaCy model folder; None: bundled)."""
     def work(task: Task):
         task.report(0, len(article_ids or []), "loading the spaCy pipeline…")
         store = _worker_store(open_store)
         try:
             from annotator.nlp.suggest import suggest_articles
 
-            return suggest_articles(store, article_ids=article_ids, progress=task.progress_callback("articles"),
-                                    cancelled=task.cancelled)
+            return suggest_articles(store, article_ids=article_ids, model_dir=model_dir,
+                                    progress=task.progress_callback("articles"), cancelled=task.cancelled)
         finally:
             store.close()
     return work
+
+
+def train_work(open_store: Callable, out_dir: str) -> Callable[[Task], object]:
+    """train_from_gold into `out_dir`; progress in percent. Returns {"info": model.json, "log": lines}."""
+    def work(task: Task):
+        task.report(0, 100, "loading spaCy…")
+        from annotator.nlp import train
+
+        store = _worker_store(open_store, with_tokenizer=False)
+        log: list[str] = []
+        shown = [-1]
+
+        def progress(fraction: float) -> None:
+            percent = round(100 * fraction)
+            if percent != shown[0]:  # each percent shows (a hundred signals), however fast they come
+                shown[0] = percent
+                task.report(percent, 100, force=True)
+
+        try:
+            info = train.train_from_gold(store, out_dir, progress=progress, cancelled=task.cancelled,
+                                         log_line=log.append)
+        except train.TrainingCancelled:
+            raise Cancelled from None
+        finally:
+            store.close()
+        return {"info": info, "log": log, "out_dir": out_dir}
+    return work
+
+
+def has_model_scores(store) -> bool:
+    """Has the model layer scored suggestions (what uncertainty_order reads without running a model)?"""
+    from annotator.core.model import MODEL_LAYER
+
+    return bool(store.db.execute(
+        "SELECT EXISTS(SELECT 1 FROM entities WHERE annotator = ? AND source = 'model' AND score IS NOT NULL) "
+        "OR EXISTS(SELECT 1 FROM quotes WHERE annotator = ? AND score IS NOT NULL)",
+        [MODEL_LAYER, MODEL_LAYER]).fetchone()[0])
+
+
+class _ReportingPipeline:
+    """A spaCy pipeline whose pipe() reports each article and stops when the task is cancelled."""
+
+    def __init__(self, nlp, task: Task, total: int):
+        self._nlp, self._task, self._total = nlp, task, total
+
+    def pipe(self, *args, **kwargs):
+        for n, item in enumerate(self._nlp.pipe(*args, **kwargs), 1):
+            if self._task.cancelled():
+                raise Cancelled
+            self._task.report(n, self._total, "articles measured")
+            yield item
+
+    def __getattr__(self, name):
+        return getattr(self._nlp, name)
+
+
+def order_work(open_store: Callable, annotator: str, model_dir: str | None,
+               max_pipeline_articles: int = 500) -> Callable[[Task], object]:
+    """uncertainty_order for the annotator: from the model's stored scores when it has any (fast);
+    else the model measures up to `max_pipeline_articles` articles here (nothing is stored).
+    Returns {"ids": [...], "ran_model": bool}."""
+    def work(task: Task):
+        task.report(0, 0, "reading the model's scores…")
+        store = _worker_store(open_store, with_tokenizer=False)
+        try:
+            from annotator.nlp import uncertainty
+
+            if has_model_scores(store):
+                ids = uncertainty.uncertainty_order(store, annotator, model_dir, run_pipeline=False)
+                return {"ids": ids, "ran_model": False}
+            total = min(len(uncertainty.not_done(store, annotator)), max_pipeline_articles)
+            task.report(0, total, "no stored scores: loading the model…", force=True)
+            nlp = _ReportingPipeline(_measuring_pipeline(store, model_dir), task, total)
+            ids = uncertainty.uncertainty_order(store, annotator, model_dir, nlp=nlp,
+                                                max_pipeline_articles=max_pipeline_articles)
+            return {"ids": ids, "ran_model": True}
+        finally:
+            store.close()
+    return work
+
+
+def _measuring_pipeline(store, model_dir: str | None):
+    """The suggestion pipeline with NER confidence, as uncertainty_order builds it."""
+    from annotator.nlp.pipeline import build_pipeline
+    from annotator.nlp.train import add_trained_components, is_trained_model_dir, load_trained
+    from annotator.nlp.uncertainty import add_ner_confidence
+
+    trained = load_trained(model_dir) if is_trained_model_dir(model_dir) else None
+    nlp = build_pipeline(str(trained.ner_dir) if trained and trained.ner_dir else model_dir,
+                         config={"labels": store.config.label_names, "stance_labels": store.config.stance_names,
+                                 "target": store.config.target})
+    add_ner_confidence(nlp)
+    if trained is not None:
+        add_trained_components(nlp, trained)
+    return nlp

@@ -39,6 +39,7 @@ STATE_TEXT = {AGREE: "✓ agree", PARTIAL: "◐ partial", CONFLICT: "✗ conflic
 STATE_COLOR = {AGREE: "#2f9e44", PARTIAL: "#d9822b", CONFLICT: "#d64545", MODEL_ONLY: "#7b8794",
                GOLD_ONLY: "#3b6fd1", EMPTY: "#a0a7b1"}
 SAME_TINT, OTHER_TINT, GOLD_TINT, GOLD_OTHER_TINT = "#dcf2e0", "#fbdada", "#d6e6fb", "#fdebc8"
+INK_ON_TINT = "#1d1d1f"  # text on the light tints, in the dark theme too
 KIND_TEXT = {"article": "article", "entity": "entity", "quote": "quote"}
 HELP = ("Enter/A accept majority · 1–9 take annotator N · Shift+A accept all agreed · D remove · "
         "N next to resolve · {stance} stance · Ctrl+{labels} label · Ctrl+Return gold done · PgUp/PgDn article")
@@ -318,6 +319,7 @@ class ReviewWidget(QWidget):
                 item = QTableWidgetItem(self._cell(row, version, ref))
                 if version:
                     item.setBackground(QColor(SAME_TINT if row.key(name) == majority else OTHER_TINT))
+                    item.setForeground(QColor(INK_ON_TINT))  # light tints, in the dark theme too
                     item.setToolTip(plain_tooltip(self._describe(version)))
                 else:
                     item.setForeground(QColor("#a0a7b1"))
@@ -326,6 +328,7 @@ class ReviewWidget(QWidget):
                                          if row.gold else "")
             if row.gold:
                 gold_item.setBackground(QColor(GOLD_TINT if row.in_gold else GOLD_OTHER_TINT))
+                gold_item.setForeground(QColor(INK_ON_TINT))
                 gold_item.setFont(bold)
                 gold_item.setToolTip(plain_tooltip(self._describe(row.gold)))
             self.table.setItem(r, len(headers) - 1, gold_item)
@@ -446,6 +449,7 @@ class ReviewWidget(QWidget):
         selection.cursor = cursor
         fmt = QTextCharFormat()
         fmt.setBackground(QColor(color))
+        fmt.setForeground(QColor(INK_ON_TINT))
         if underline:
             fmt.setFontUnderline(True)
             fmt.setUnderlineColor(QColor("#b7791f"))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 PALETTE = ["#3b6fd1", "#8fb3ee", "#e07a2f", "#f2b88b", "#2f9e44", "#9b59b6", "#d64545", "#7b8794"]
 MUTED = "#5f6b7a"
+INK_ON_TINT = "#1d1d1f"
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
@@ -125,6 +126,7 @@ class Table(QTableWidget):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if tints and tints[r][c] is not None:
                     item.setBackground(tints[r][c])
+                    item.setForeground(QColor(INK_ON_TINT))  # the tints are light, in the dark theme too
                 if r in bold_rows:
                     item.setFont(bold)
                 self.setItem(r, c, item)

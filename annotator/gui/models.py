@@ -1,0 +1,177 @@
+"""Suggestion models as the window sees them: which one the project uses, what a folder holds,
+how a trained model scored. No spaCy here (the window starts without it): folders are told
+apart by their files, `model.json` (trained from gold by annotator.nlp.train) or `config.cfg`
+(a spaCy pipeline, e.g. a NER model).
+
+The project's choice is kept in the database (`meta` key "suggestion_model"), so every
+annotator of the database suggests with the same model: "" is the bundled model; a folder
+inside the database's folder is stored relative to it, so the project can move as a whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+
+META_KEY = "suggestion_model"
+BUNDLED = ""
+MODEL_JSON = "model.json"  # annotator.nlp.train.MODEL_JSON (not imported: it loads spaCy)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A suggestion model: `path` None is the bundled one; `kind` bundled, trained, spacy or missing."""
+
+    path: str | None
+    kind: str
+    name: str
+    problem: str = ""
+    info: dict = field(default_factory=dict, compare=False)  # model.json of a trained model
+
+    @property
+    def usable(self) -> bool:
+        return not self.problem
+
+    @property
+    def model_dir(self) -> str | None:
+        """What suggest_articles / uncertainty_order take as `model_dir`."""
+        return self.path
+
+    def label(self) -> str:
+        """A few words for the status bar and the Tools menu (the full name is in `name`)."""
+        if self.kind == "bundled":
+            return "bundled model"
+        if self.problem:
+            return f"{os.path.basename(self.path or '')} (missing)"
+        if self.kind == "trained":
+            stamp = re.fullmatch(r"(\d{4})(\d\d)(\d\d)\.(\d\d)(\d\d)\d\d(\.\d+)?", str(self.info.get("version", "")))
+            if stamp:  # a version made by train_from_gold: its time (UTC)
+                y, m, d, hh, mm, _ = stamp.groups()
+                return f"gold model of {y}-{m}-{d} {hh}:{mm}"
+        return self.name if len(self.name) <= 32 else self.name[:31] + "…"
+
+
+def _read_json(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def describe(path: str | None) -> ModelInfo:
+    """What the folder holds, or the bundled model for None / ""."""
+    if not path:
+        return ModelInfo(None, "bundled", "bundled model")
+    path = os.path.abspath(path)
+    if os.path.isfile(os.path.join(path, MODEL_JSON)):
+        info = _read_json(os.path.join(path, MODEL_JSON))
+        name = info.get("model_name") or "-".join(str(x) for x in (info.get("name"), info.get("version")) if x)
+        return ModelInfo(path, "trained", name or os.path.basename(path), info=info)
+    if os.path.isfile(os.path.join(path, "config.cfg")):
+        meta = _read_json(os.path.join(path, "meta.json"))
+        name = "-".join(str(x) for x in (meta.get("name"), meta.get("version")) if x)
+        return ModelInfo(path, "spacy", name or os.path.basename(path))
+    if not os.path.isdir(path):
+        return ModelInfo(path, "missing", os.path.basename(path), problem=f"{path}: no such folder")
+    return ModelInfo(path, "missing", os.path.basename(path),
+                     problem=f"{path}: neither a model trained from gold ({MODEL_JSON}) nor a spaCy model (config.cfg)")
+
+
+def stored_value(db_path: str, path: str | None) -> str:
+    """The meta value for a model folder: relative to the database's folder when inside it."""
+    if not path:
+        return BUNDLED
+    path = os.path.abspath(path)
+    base = os.path.dirname(os.path.abspath(db_path))
+    try:
+        relative = os.path.relpath(path, base)
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith(os.pardir) else relative
+
+
+def resolve(db_path: str, value: str | None) -> str | None:
+    """The model folder of a meta value (None: the bundled model)."""
+    if not value:
+        return None
+    return value if os.path.isabs(value) else os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(db_path)), value))
+
+
+def project_model(store, db_path: str) -> ModelInfo:
+    """The suggestion model chosen for the database (the bundled one until someone chooses)."""
+    return describe(resolve(db_path, store.get_meta(META_KEY)))
+
+
+def default_output_dir(db_path: str) -> str:
+    """models/<database name>-<time> next to the database."""
+    stem = os.path.splitext(os.path.basename(db_path))[0]
+    return os.path.join(os.path.dirname(os.path.abspath(db_path)), "models", f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+
+
+# ---- what a training run gives ---------------------------------------------------------------
+def _get(d, *keys):
+    for key in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(key)
+    return d
+
+
+def _fmt(value) -> str:
+    return "—" if not isinstance(value, (int, float)) else f"{value:.3f}"
+
+
+SCORE_ROWS = (
+    ("Entities F1", ("entities", "all", "f1")),
+    ("Quotes F1 (overlap)", ("quotes_overlap", "f1")),
+    ("Speakers (exact)", ("speaker_accuracy",)),
+    ("Stance accuracy", ("stance_accuracy",)),
+)
+
+
+USE_TEXT = {("quotes", "rules"): "the quote rules", ("quotes", "model"): "the trained quote model",
+            ("quotes", "rules+model"): "the quote rules and the trained model",
+            ("stance", "lexicon"): "the stance lexicon", ("stance", "model"): "the trained stance classifier"}
+
+
+@dataclass
+class TrainingSummary:
+    title: str
+    rows: list[tuple[str, str, str]]  # figure, trained, baseline (dev articles)
+    lines: list[str]
+
+
+def training_summary(info: dict) -> TrainingSummary:
+    """The headline of a model.json: dev scores of the trained pipeline against the baseline
+    (the model it started from, with rule quotes and the stance lexicon), data, choices, notes."""
+    title = info.get("model_name") or "-".join(str(x) for x in (info.get("name"), info.get("version")) if x) or "model"
+    trained, baseline = _get(info, "dev", "trained", "summary"), _get(info, "dev", "baseline", "summary")
+    rows = []
+    if trained or baseline:
+        rows = [(label, _fmt(_get(trained, *path)), _fmt(_get(baseline, *path))) for label, path in SCORE_ROWS]
+    elif isinstance(info.get("scores"), dict):  # a plain {figure: value} table
+        rows = [(str(k), _fmt(v), "") for k, v in info["scores"].items() if not isinstance(v, dict)]
+    lines = []
+    data = info.get("data") or {}
+    if data:
+        dev = data.get("dev_articles")
+        train = data.get("train_articles")
+        n_dev = len(dev) if isinstance(dev, list) else dev
+        n_train = len(train) if isinstance(train, list) else train
+        lines.append(f"Gold: {data.get('gold_articles', '?')} articles ({n_train} to train, {n_dev} to score)")
+        if data.get("train_is_dev"):
+            lines.append("Only one gold article: the scores are on the training article itself.")
+    use, why = info.get("use") or {}, info.get("why") or {}
+    for part in ("quotes", "stance"):
+        if part in use:
+            chosen = USE_TEXT.get((part, use[part]), str(use[part]))
+            lines.append(f"Suggested {part}: {chosen}" + (f" ({why[part]})" if why.get(part) else ""))
+    for note in (info.get("notes") or [])[:3]:
+        lines.append(f"Note: {note}")
+    if info.get("seconds") is not None:
+        lines.append(f"Trained in {info['seconds']} s.")
+    return TrainingSummary(title, rows, lines)
