@@ -77,7 +77,7 @@ def generated_record(i: int, rng: random.Random) -> dict:
     stance = rng.choice(STANCES)
     return {"id": f"gen-{i:05d}", "text": "".join(parts), "meta": {"title": f"Laporan {i}", "source": "bench"},
             "spans": spans, "quotes": quotes,
-            "cats": {f"stance:{s}": float(s == stance) for s in STANCES}}
+            "cats": {f"stance:{s}": float(s == stance) for s in STANCES}, "answer": "accept"}
 
 
 def build(db: Path, n: int) -> Store:

@@ -35,7 +35,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("import_files", "&Import files…", ("Ctrl+I",), "window", "File",
          "Import .txt, .jsonl, CoNLL or .csv files (runs in the background)"),
     Spec("import_folder", "Import &folder…", ("Ctrl+Shift+I",), "window", "File", "Import every file of a folder"),
-    Spec("export", "&Export…", ("Ctrl+E",), "window", "File", "Export your layer (JSONL, spaCy, CoNLL, CSV)"),
+    Spec("export", "&Export…", ("Ctrl+E",), "window", "File", "Export your layer (JSONL, spaCy, CoNLL, CSV, brat)"),
+    Spec("export_gold", "Export &gold…", ("Ctrl+Shift+E",), "window", "File",
+         "Export the reviewed gold layer: done articles, accepted annotations only"),
     Spec("switch_annotator", "Switch &annotator…", (), "window", "File", "Annotate as someone else (each annotator has a layer)"),
     Spec("quit", "&Quit", ("Ctrl+Q",), "window", "File"),
     # Edit

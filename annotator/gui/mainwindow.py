@@ -37,7 +37,7 @@ POLL_MS = 1500  # how often to look for changes made by other windows or process
 ORDER_TITLE = "Ordering by usefulness"
 PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
 EXPORT_FORMATS = {"JSONL (*.jsonl)": "jsonl", "spaCy DocBin (*.spacy)": "spacy", "CoNLL (*.conll)": "conll",
-                  "CSV (*.csv)": "csv"}
+                  "CSV (*.csv)": "csv", "brat standoff (a folder)": "brat"}
 
 _windows: list["MainWindow"] = []  # windows opened from a window (open database, switch annotator)
 
@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file.addSeparator()
-        for name in ("import_files", "import_folder", "export"):
+        for name in ("import_files", "import_folder", "export", "export_gold"):
             file.addAction(a[name])
         file.addSeparator()
         file.addAction(a["switch_annotator"])
@@ -279,7 +279,8 @@ class MainWindow(QMainWindow):
         a, c = self.actions, self.controller
         handlers = {
             "open_db": self.choose_database, "import_files": self.import_files, "import_folder": self.import_folder,
-            "export": self.export, "switch_annotator": self.switch_annotator, "quit": self.close,
+            "export": self.export, "export_gold": lambda: self.export(gold=True),
+            "switch_annotator": self.switch_annotator, "quit": self.close,
             "undo": self.undo, "redo": self.redo, "find": self.focus_search,
             "delete": c.delete, "extend_left": lambda: c.resize("extend_left"),
             "extend_right": lambda: c.resize("extend_right"), "shrink_left": lambda: c.resize("shrink_left"),
@@ -849,22 +850,24 @@ class MainWindow(QMainWindow):
             if first:
                 self.open_article(first)
 
-    def export(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self, f"Export {self.annotator}'s annotations",
+    def export(self, gold: bool = False) -> None:
+        whose = "the gold layer's" if gold else f"{self.annotator}'s"
+        path, chosen = QFileDialog.getSaveFileName(self, f"Export {whose} annotations",
                                                    os.path.dirname(self.db_path), ";;".join(EXPORT_FORMATS))
         if not path:
             return
         fmt = EXPORT_FORMATS.get(chosen) or {".spacy": "spacy", ".conll": "conll", ".csv": "csv"}.get(
             os.path.splitext(path)[1].lower(), "jsonl")
-        self.export_to(path, fmt)
+        self.export_to(path, fmt, gold=gold)
 
-    def export_to(self, path: str, fmt: str = "jsonl") -> bool:
+    def export_to(self, path: str, fmt: str = "jsonl", gold: bool = False) -> bool:
         def done(summary, cancelled: bool) -> None:
             text = summary.line() if summary is not None and hasattr(summary, "line") else (
                 f"Export {'cancelled' if cancelled else 'written'}: {path}")
             self.statusBar().showMessage(text, 15000)
 
-        return self._start_task("Exporting", export_work(self._task_store, path, fmt, self.annotator), done, modal=True)
+        layer = GOLD_LAYER if gold else self.annotator
+        return self._start_task("Exporting", export_work(self._task_store, path, fmt, layer, gold), done, modal=True)
 
     def run_suggestions(self, all_articles: bool) -> bool:
         ids = None if all_articles else (self.browser.selected_ids() or ([self.article_id] if self.article_id else []))

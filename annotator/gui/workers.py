@@ -94,13 +94,14 @@ def import_work(open_store: Callable, paths: list[str]) -> Callable[[Task], obje
     return work
 
 
-def export_work(open_store: Callable, out_path: str, fmt: str, layer: str) -> Callable[[Task], object]:
+def export_work(open_store: Callable, out_path: str, fmt: str, layer: str, gold: bool = False) -> Callable[[Task], object]:
+    """Export a layer; gold: the done articles of the gold layer, accepted annotations only."""
     def work(task: Task):
         store = _worker_store(open_store, with_tokenizer=False)
         try:
             from annotator.core.export import export_layer
 
-            return export_layer(store, out_path, fmt=fmt, layer=layer, force=True,  # the file dialog asked already
+            return export_layer(store, out_path, fmt=fmt, layer=layer, gold=gold, force=True,  # the dialog asked
                                 progress=task.progress_callback("articles"), cancelled=task.cancelled)
         finally:
             store.close()

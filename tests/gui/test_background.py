@@ -92,6 +92,23 @@ def test_export_writes_the_annotators_layer(window, qtbot, tmp_path):
     assert records and records[0]["text"] == TEXT
 
 
+def test_export_gold_writes_done_gold_articles_as_brat(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from annotator.core.model import GOLD_LAYER
+
+    article_id = window.article_id
+    start = TEXT.index("Washington")
+    window.store.add_entity(article_id, GOLD_LAYER, start, start + len("Washington"), "LOC")
+    window.store.set_status(article_id, GOLD_LAYER, "done")
+    out = tmp_path / "brat"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "brat standoff (a folder)"))
+    qtbot.keyClick(window, Qt.Key_E, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: window.task is None, timeout=20000)
+    ann = (out / f"{article_id}.ann").read_text(encoding="utf-8")
+    assert "LOC" in ann and "Washington" in ann
+
+
 def test_installed_pyside_survives_many_void_calls():
     """PySide6 6.12.0 on Python 3.11 loses a reference to None per void call and aborts
     (none_dealloc); pyproject.toml excludes it. This catches a wheel with the same bug."""
