@@ -630,25 +630,17 @@ class AnnotationController(QObject):
         return "PERSON" if "PERSON" in names else names[0]
 
     def set_speaker(self) -> None:
-        if not self._needs_state():
-            return
-        if self.pick == "speaker":
-            self.confirm_pick()
-            return
-        self.exit_pick()
-        quote = self._quote_or_say()
-        if quote is None:
-            return
-        selection = self.view.selection()
-        if selection is not None:
-            self._speaker_from_span(quote, *selection)
-            return
-        self.enter_pick("speaker")
+        self._set_link("speaker", self._speaker_from_span)
 
     def set_cue(self) -> None:
+        self._set_link("cue", self._cue_from_span)
+
+    def _set_link(self, kind: str, from_span) -> None:
+        """S / C: link the selected quote's speaker or cue to the selected words, or start picking
+        it in the text (pressing the key again while picking confirms)."""
         if not self._needs_state():
             return
-        if self.pick == "cue":
+        if self.pick == kind:
             self.confirm_pick()
             return
         self.exit_pick()
@@ -657,9 +649,9 @@ class AnnotationController(QObject):
             return
         selection = self.view.selection()
         if selection is not None:
-            self._cue_from_span(quote, *selection)
+            from_span(quote, *selection)
             return
-        self.enter_pick("cue")
+        self.enter_pick(kind)
 
     def enter_pick(self, kind: str) -> None:
         self.pick = kind
