@@ -51,7 +51,8 @@ def _words(text: str, tokens: list[tuple[int, int]]) -> tuple[list[str], list[bo
     words: list[str] = []
     spaces: list[bool] = []
     pos = 0
-    for start, end in tokens:
+    end_of_text = (len(text), len(text))  # a last, empty token: the text after the last token is a gap too
+    for start, end in [*tokens, end_of_text]:
         gap = text[pos:start]
         if gap:
             if words and gap[0] == " ":
@@ -60,17 +61,10 @@ def _words(text: str, tokens: list[tuple[int, int]]) -> tuple[list[str], list[bo
             if gap:
                 words.append(gap)
                 spaces.append(False)
-        words.append(text[start:end])
-        spaces.append(False)
-        pos = end
-    tail = text[pos:]
-    if tail:
-        if words and tail[0] == " ":
-            spaces[-1] = True
-            tail = tail[1:]
-        if tail:
-            words.append(tail)
+        if start < end:
+            words.append(text[start:end])
             spaces.append(False)
+        pos = end
     return words, spaces
 
 
