@@ -25,6 +25,7 @@ import srsly
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
+from annotator.core.formats.conll import read_iob  # noqa: F401  (annotator.nlp.train and the tests import it from here)
 from annotator.nlp.tokenizer import TOKENIZER_NAME, blank_nlp, customize_tokenizer
 
 RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
@@ -38,51 +39,6 @@ _NO_SPACE_BEFORE = set(".,;:!?)]}%”’»")
 _NO_SPACE_AFTER = set("([{“‘«")
 
 Sentence = tuple[list[str], list[str]]
-
-
-def read_iob(path: str | Path) -> list[Sentence]:
-    """Read `token<TAB>tag` lines (blank line between sentences) into (words, tags) pairs.
-
-    Tags must be `O`, `B-TYPE` or `I-TYPE`. A malformed line raises ValueError naming
-    `file:line` and the reason. A lone `I-` tag (after `O` or another type) is kept as read;
-    `iob_to_doc` repairs it to `B-`.
-    """
-    path = Path(path)
-    sentences: list[Sentence] = []
-    words: list[str] = []
-    tags: list[str] = []
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as err:
-        raise ValueError(f"{path}: cannot open: {err.strerror or err}") from err
-    with handle:
-        for line_no, raw in enumerate(handle, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                if words:
-                    sentences.append((words, tags))
-                    words, tags = [], []
-                continue
-            where = f"{path}:{line_no}"
-            parts = line.split("\t")
-            if len(parts) != 2:
-                raise ValueError(
-                    f"{where}: expected 'token<TAB>tag', found {len(parts)} tab-separated field(s): {line!r}"
-                )
-            word, tag = parts[0], parts[1].strip()
-            if not word or word.isspace():
-                raise ValueError(f"{where}: empty token")
-            if any(ch.isspace() for ch in word):
-                raise ValueError(f"{where}: token contains whitespace: {word!r}")
-            if tag != "O":
-                prefix, sep, ent_type = tag.partition("-")
-                if prefix not in ("B", "I") or not sep or not ent_type:
-                    raise ValueError(f"{where}: bad tag {tag!r} (expected O, B-TYPE or I-TYPE)")
-            words.append(word)
-            tags.append(tag)
-    if words:
-        sentences.append((words, tags))
-    return sentences
 
 
 def _map_tags(tags: Sequence[str], label_map: Mapping[str, str] | None) -> list[str]:

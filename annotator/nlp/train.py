@@ -924,6 +924,16 @@ def train_from_gold(
         say(f"ner: {len(train_ner)} gold paragraphs + {len(extra)} IOB sentences, "
             f"{'fine-tuning ' + str(base) if has_base else 'from scratch'}")
 
+        def train_component(name: str, config_name: str, description: str, train_docs: list[Doc],
+                            dev_docs: list[Doc], **options) -> None:
+            """Train the component `name` (ner, quotes, stance; `options` go to train_pipeline)
+            and save it to the staged model."""
+            trained, runs[name] = train_pipeline(
+                config_name, train_docs, dev_docs, work / name, seed=seed, max_epochs=max_epochs,
+                on_step=lambda f: report(name, f), **options)
+            _set_meta(trained, version, description)
+            trained.to_disk(stage / name)
+
         def add_labels(pipeline: Language) -> None:
             ner = pipeline.get_pipe("ner")
             for label in labels:
@@ -932,13 +942,10 @@ def train_from_gold(
 
         mixed = train_ner + extra
         random.Random(seed).shuffle(mixed)
-        ner_nlp, runs["ner"] = train_pipeline(
-            "ner_finetune.cfg" if has_base else "ner.cfg", mixed, dev_ner, work / "ner", seed=seed,
-            max_epochs=max_epochs, overrides={"paths.base_model": str(base)} if has_base else None,
-            prepare=add_labels if has_base else None, on_step=lambda f: report("ner", f))
+        train_component("ner", "ner_finetune.cfg" if has_base else "ner.cfg", "NER", mixed, dev_ner,
+                        overrides={"paths.base_model": str(base)} if has_base else None,
+                        prepare=add_labels if has_base else None)
         runs["ner"]["base_model"] = str(base) if has_base else None
-        _set_meta(ner_nlp, version, "NER")
-        ner_nlp.to_disk(stage / "ner")
         components["ner"] = True
         done_share += PHASES["ner"]
 
@@ -948,16 +955,10 @@ def train_from_gold(
         dev_quotes = quote_docs(data.dev, nlp, whole=True)
         sizes.update(quote_train_docs=len(train_quotes),
                      quote_train_quotes=sum(len(d.spans[QUOTES_KEY]) for d in train_quotes))
-        if sizes["quote_train_quotes"]:
+        components["quotes"] = sizes["quote_train_quotes"] > 0
+        if components["quotes"]:
             say(f"quotes: {sizes['quote_train_quotes']} gold quotes in {len(train_quotes)} paragraphs")
-            quotes_nlp, runs["quotes"] = train_pipeline(
-                "quotes.cfg", train_quotes, dev_quotes, work / "quotes", seed=seed, max_epochs=max_epochs,
-                on_step=lambda f: report("quotes", f))
-            _set_meta(quotes_nlp, version, "quote finder")
-            quotes_nlp.to_disk(stage / "quotes")
-            components["quotes"] = True
-        else:
-            components["quotes"] = False
+            train_component("quotes", "quotes.cfg", "quote finder", train_quotes, dev_quotes)
         done_share += PHASES["quotes"]
 
         # 3. stance
@@ -967,19 +968,13 @@ def train_from_gold(
         dev_stance = stance_examples(data.dev, target, stance_labels)
         sizes.update(stance_train_quotes=len(train_stance), stance_dev_quotes=len(dev_stance),
                      stance_train_labels={lab: sum(1 for _, y in train_stance if y == lab) for lab in stance_labels})
-        if train_stance:
+        components["stance"] = bool(train_stance)
+        if components["stance"]:
             say(f"stance: {len(train_stance)} gold quotes with a stance")
             stance_dev_docs = stance_docs(dev_stance or train_stance, stance_labels, nlp)
-            stance_nlp, runs["stance"] = train_pipeline(
-                "stance.cfg", stance_docs(train_stance, stance_labels, nlp), stance_dev_docs, work / "stance",
-                seed=seed, max_epochs=max_epochs,
-                overrides={"initialize.components.textcat": {"labels": stance_labels}},
-                on_step=lambda f: report("stance", f))
-            _set_meta(stance_nlp, version, "stance classifier")
-            stance_nlp.to_disk(stage / "stance")
-            components["stance"] = True
-        else:
-            components["stance"] = False
+            train_component("stance", "stance.cfg", "stance classifier",
+                            stance_docs(train_stance, stance_labels, nlp), stance_dev_docs,
+                            overrides={"initialize.components.textcat": {"labels": stance_labels}})
         done_share += PHASES["stance"]
 
         # 4. dev scores, as `annotator evaluate` computes them; what replaces rules and lexicon

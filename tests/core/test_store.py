@@ -5,15 +5,9 @@ import pytest
 
 from annotator.core.model import MODEL_LAYER, Entity, Quote, SpanRef
 from annotator.core.store import SCHEMA_VERSION, LockedError, Store, StoreError, ValidationError
+from tests.helpers import at
 
 TEXT = "😀 Menteri Luar Negeri AS Antony Blinken mengatakan, “Kami prihatin.” 𝕏 kata Blinken di Washington."
-
-
-def at(text, word, occurrence=0):
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(word, start + 1)
-    return start, start + len(word)
 
 
 @pytest.fixture

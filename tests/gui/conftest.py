@@ -21,17 +21,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from annotator.core.model import MODEL_LAYER, Entity, Quote  # noqa: E402
 from annotator.core.store import Store  # noqa: E402
 from annotator.gui.settings import ENV, Settings, open_settings  # noqa: E402
+from tests.helpers import at  # noqa: E402,F401  (the GUI tests import it from here)
 
 TEXT = ("Menteri Luar Negeri AS Antony Blinken mengatakan pada Kamis bahwa pasukan Korea Utara mungkin dikerahkan.\n"
         "“Kami sangat prihatin dengan laporan ini,” kata Blinken di Washington.\n"
         "Juru bicara PBB Stephane Dujarric menyebut pengerahan itu berbahaya.")
-
-
-def at(text: str, word: str, occurrence: int = 0) -> tuple[int, int]:
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(word, start + 1)
-    return start, start + len(word)
 
 
 @pytest.fixture

@@ -17,18 +17,12 @@ import annotator.gui  # noqa: E402,F401  (reference guard first)
 from annotator.core.agreement import agreement_report, worst_articles  # noqa: E402
 from annotator.core.model import GOLD_LAYER, SpanRef  # noqa: E402
 from annotator.gui.quality.widgets import fmt  # noqa: E402
+from tests.helpers import at  # noqa: E402
 
 T1 = ("Menteri Luar Negeri Retno Marsudi berbicara di Jakarta pada Senin. "
       "“Kami menolak pengerahan pasukan itu,” kata Retno Marsudi.")
 T2 = "Sekjen NATO Mark Rutte mengecam Korea Utara di Brussel."
 REVIEWER = "lead"
-
-
-def at(text, word, occurrence=0):
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(word, start + 1)
-    return start, start + len(word)
 
 
 @pytest.fixture

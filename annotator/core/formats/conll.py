@@ -21,6 +21,9 @@ Reading
     still import. Records carry `"answer": "accept"` (the file is a complete annotation), so
     a document without entities is kept as an annotated negative example.
 
+    `read_iob` reads the plain IOB files the NER is trained from (`annotator.nlp.ner_train`):
+    (words, tags) per sentence, strict `token<TAB>tag` lines, the first bad line an error.
+
 Writing
     Entities as IOB tags of each record's `tokens`, `-DOCSTART-` and a blank line before each
     document, a blank line at each line break of the text (never inside an entity, nor
@@ -54,7 +57,8 @@ DEFAULT_LABEL_MAP: Mapping[str, str] = {
     "GPE": "LOC",
 }
 
-_PREFIXES = {"B", "I", "L", "E", "U", "S"}
+_PREFIXES = ("B", "I", "L", "E", "U", "S")
+_IOB_PREFIXES = ("B", "I")
 _LINE_BREAK = re.compile(r"[\n\r\u2028\u2029\x85]")
 
 
@@ -78,19 +82,28 @@ class _Doc:
         return not self.sentences and not self.current and not self.errors
 
 
-def _parse_line(line: str) -> tuple[str, str] | str:
-    """(token, tag) of a line, or the reason it is malformed."""
-    parts = line.split("\t") if "\t" in line else line.split()
-    if len(parts) < 2:
-        return f"no tag (expected 'token<TAB>tag'): {line!r}"
+def _parse_line(line: str, strict: bool = False) -> tuple[str, str] | str:
+    """(token, tag) of a line, or the reason it is malformed. `strict` (the training files of
+    `read_iob`): exactly `token<TAB>tag`, no white space in the token, tags O, B-X and I-X only."""
+    if strict:
+        parts = line.split("\t")
+        if len(parts) != 2:
+            return f"expected 'token<TAB>tag', found {len(parts)} tab-separated field(s): {line!r}"
+    else:
+        parts = line.split("\t") if "\t" in line else line.split()
+        if len(parts) < 2:
+            return f"no tag (expected 'token<TAB>tag'): {line!r}"
     token, tag = parts[0].strip(), parts[-1].strip()
     if not token:
         return f"empty token: {line!r}"
+    if strict and any(ch.isspace() for ch in parts[0]):
+        return f"token contains whitespace: {parts[0]!r}"
     if tag == "O":
         return token, tag
+    prefixes = _IOB_PREFIXES if strict else _PREFIXES
     prefix, sep, label = tag.partition("-")
-    if prefix not in _PREFIXES or not sep:
-        return f"bad tag {tag!r} (expected O, or B-, I-, L-, E-, U-, S- followed by a type)"
+    if prefix not in prefixes or not sep:
+        return f"bad tag {tag!r} (expected O, or {', '.join(p + '-' for p in prefixes)} followed by a type)"
     if not label.strip():
         return f"bad tag {tag!r}: no entity type after {prefix}-"
     return token, tag
@@ -222,6 +235,30 @@ def read_conll(
             continue
         doc.current.append(parsed)
     yield from finish()
+
+
+def read_iob(path: str | Path) -> list[tuple[list[str], list[str]]]:
+    """The (words, tags) sentences of a plain IOB training file (NERGrit style): UTF-8,
+    `token<TAB>tag` lines, a blank line between sentences, tags `O`, `B-TYPE` or `I-TYPE`.
+
+    Stricter than `read_conll` (see `_parse_line`): the first malformed line raises ValueError
+    naming `file:line` and the reason. Tags are kept as read, a lone `I-` too."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ValueError(f"{path}: cannot open: {err.strerror or err}") from err
+    doc = _Doc()
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            doc.end_sentence()
+            continue
+        parsed = _parse_line(line, strict=True)
+        if isinstance(parsed, str):
+            raise ValueError(f"{path}:{line_no}: {parsed}")
+        doc.current.append(parsed)
+    doc.end_sentence()
+    return [([word for word, _ in sentence], [tag for _, tag in sentence]) for sentence in doc.sentences]
 
 
 # ---- writing ------------------------------------------------------------------------------

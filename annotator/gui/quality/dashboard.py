@@ -7,14 +7,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QComboBox, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store
 from annotator.gui.quality import stats
 from annotator.gui.quality.widgets import (
-    PALETTE, Table, chart_view, fmt, heading, muted, set_bars, set_lines_by_day, set_stacked_hbars,
+    PALETTE, CardFrame, Table, chart_view, fmt, heading, muted, set_bars, set_lines_by_day, set_stacked_hbars,
 )
 
 NO_STANCE = "no stance"
@@ -22,38 +22,25 @@ OUTCOME_COLORS = {"accepted": "#2f9e44", "rejected": "#d64545", "pending": "#aab
 OUTCOME_HEADERS = ["Suggested", "By", "Accepted", "Rejected", "Pending", "Acceptance"]
 
 
-class ProgressCard(QFrame):
+class ProgressCard(CardFrame):
     """One annotator: done of all articles, with a bar."""
 
     def __init__(self, name: str, color: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("card")
-        self.setStyleSheet("#card { background: palette(base); border: 1px solid #d5d9de; border-radius: 6px; }")
         self.name = QLabel(name)
         self.name.setTextFormat(Qt.PlainText)
         font = self.name.font()
         font.setBold(True)
         self.name.setFont(font)
         self.name.setStyleSheet(f"color: {color};")
-        self.figure = QLabel()
-        self.figure.setTextFormat(Qt.PlainText)
-        big = self.figure.font()
-        big.setPointSizeF(big.pointSizeF() * 1.5)
-        big.setBold(True)
-        self.figure.setFont(big)
+        self.figure = heading(scale=1.5)
         self.note = muted()
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(6)
         self.bar.setStyleSheet(f"QProgressBar {{ background: #e6e8eb; border: none; border-radius: 3px; }}"
                                f"QProgressBar::chunk {{ background: {color}; border-radius: 3px; }}")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 10)
-        layout.setSpacing(2)
-        layout.addWidget(self.name)
-        layout.addWidget(self.figure)
-        layout.addWidget(self.note)
-        layout.addWidget(self.bar)
+        self.stack(self.name, self.figure, self.note, self.bar, bottom=10, spacing=2)
 
     def set(self, done: int, in_progress: int, total: int) -> None:
         self.figure.setText(f"{done} / {total} done")

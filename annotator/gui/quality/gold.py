@@ -44,6 +44,19 @@ def _write_version(store: Store, article_id: str, row: Row, version: tuple, acto
     return True
 
 
+def _update_gold(store: Store, row: Row, kind: str, field: str, value, actor: str) -> bool:
+    """Set `field` of the row's gold items, which must be of `kind` (entity or quote)."""
+    if row.kind != kind or not row.gold:
+        a_kind = "an entity" if kind == "entity" else "a quote"
+        raise GoldError(f"the {field} is set on {a_kind} in gold: accept a version of the {kind} first")
+    update = store.update_entity if kind == "entity" else store.update_quote
+    with store.transaction():
+        for item in row.gold:
+            if getattr(item, field) != value:
+                update(item.id, actor=actor, **{field: value})
+    return True
+
+
 def take_version(store: Store, article_id: str, row: Row, layer: str, actor: str) -> bool:
     """Make the gold of the row the version of `layer` (nothing, if the layer lacks the row).
     Returns whether anything changed."""
@@ -82,24 +95,12 @@ def set_stance(store: Store, article_id: str, row: Row, stance: str | None, acto
     if row.kind == "article":
         with store.transaction():
             return _write_version(store, article_id, row, (stance,) if stance else (), actor)
-    if row.kind != "quote" or not row.gold:
-        raise GoldError("the stance is set on a quote in gold: accept a version of the quote first")
-    with store.transaction():
-        for quote in row.gold:
-            if quote.stance != stance:
-                store.update_quote(quote.id, stance=stance, actor=actor)
-    return True
+    return _update_gold(store, row, "quote", "stance", stance, actor)
 
 
 def set_label(store: Store, article_id: str, row: Row, label: str, actor: str) -> bool:
     """Relabel the row's gold entities."""
-    if row.kind != "entity" or not row.gold:
-        raise GoldError("the label is set on an entity in gold: accept a version of the entity first")
-    with store.transaction():
-        for entity in row.gold:
-            if entity.label != label:
-                store.update_entity(entity.id, label=label, actor=actor)
-    return True
+    return _update_gold(store, row, "entity", "label", label, actor)
 
 
 def toggle_done(store: Store, article_id: str, actor: str) -> str:

@@ -42,7 +42,8 @@ def _numeric(value) -> bool:
     return text == "—" or text.replace(".", "", 1).replace("-", "", 1).isdigit()
 
 
-def heading(text: str, scale: float = 1.4) -> QLabel:
+def heading(text: str = "", scale: float = 1.4) -> QLabel:
+    """Bold plain text, `scale` times the normal size: page titles and the figures of cards."""
     label = QLabel(text)
     label.setTextFormat(Qt.PlainText)
     font = label.font()
@@ -59,30 +60,35 @@ def muted(text: str = "") -> QLabel:
     return label
 
 
-class Card(QFrame):
+class CardFrame(QFrame):
+    """The framed panel cards are drawn on (`Card` here, the dashboard's progress cards)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setStyleSheet("#card { background: palette(base); border: 1px solid #d5d9de; border-radius: 6px; }")
+
+    def stack(self, *widgets: QWidget, bottom: int = 8, spacing: int = 0) -> None:
+        """Lay the widgets out in the card, top to bottom (`bottom`: the margin below them)."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, bottom)
+        layout.setSpacing(spacing)
+        for widget in widgets:
+            layout.addWidget(widget)
+
+
+class Card(CardFrame):
     """A headline figure with a caption: “Entity F1 (exact)  0.912”."""
 
     def __init__(self, caption: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("card")
-        self.setStyleSheet("#card { background: palette(base); border: 1px solid #d5d9de; border-radius: 6px; }")
         self.caption = muted(caption)
-        self.value = QLabel("—")
-        self.value.setTextFormat(Qt.PlainText)
-        font = self.value.font()
-        font.setPointSizeF(font.pointSizeF() * 1.9)
-        font.setBold(True)
-        self.value.setFont(font)
+        self.value = heading("—", 1.9)
         self.note = muted()
         small = self.note.font()
         small.setPointSizeF(small.pointSizeF() * 0.9)
         self.note.setFont(small)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.setSpacing(0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.value)
-        layout.addWidget(self.note)
+        self.stack(self.caption, self.value, self.note)
 
     def set(self, value: str, note: str = "", color: str | None = None) -> None:
         self.value.setText(value)
