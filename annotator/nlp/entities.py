@@ -13,7 +13,10 @@ Precedence in entity_merge (rules beat the model, except where the model is more
   1. Gazetteer names and dates; where they overlap the longer wins. An institution such as
      "Kementerian Luar Negeri" followed by a gazetteer place becomes one ORG
      ("Kementerian Luar Negeri Rusia"); adjacent dates join ("Selasa (5/11/2024) kemarin").
-  2. Names right after a title ("Menteri Luar Negeri AS Antony Blinken" -> "Antony Blinken").
+  2. Names that end the chain after a title ("Menteri Luar Negeri AS Antony Blinken" -> "Antony
+     Blinken"; "Kepala Badan Penanggulangan Bencana … Kota Surabaya Irvan Widyatno" -> "Irvan
+     Widyatno"). The name starts after the chain's last gazetteer name, institution word or
+     derived common word (resources/patterns/not_name_words.txt).
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
      of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
      title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
@@ -71,6 +74,17 @@ NOT_NAME_WORDS = {
     "Berita", "Artikel", "Sumber", "Editor", "Pewarta", "Foto", "Lihat", "Simak",
 }
 _NAME_MAX_TOKENS = 5
+# Words that open a Balinese or Arabic-style name; the name starts at the first of a run of them
+# ("Kepala Taman Margasatwa Ragunan Ketut Widarsono" -> "Ketut Widarsono").
+NAME_OPENERS = {"i", "ni", "gusti", "ida", "tjokorda", "cokorda", "wayan", "made", "nyoman", "ketut",
+                "putu", "kadek", "komang", "gede", "luh", "nengah"}
+# Day and month names end a title chain's name ("Menlu Rusia Sergei Lavrov Kamis").
+CALENDAR_WORDS = set("""
+senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
+september oktober november desember
+""".split())
+_CHAIN_JOINERS = {"dan", "&", "serta", "of", "and", "for", "the", "-", "/"}
+_CHAIN_MAX_TOKENS = 25
 # Words (any case) that qualify a title rather than start a name ("Menteri Perhubungan X",
 # "kepala sekolah X", "juru bicara utama PBB X", "Gubernur Kalimantan Utara X").
 QUALIFIER_WORDS = set(word.lower() for word in """
@@ -135,6 +149,18 @@ def read_titles(path: str | Path) -> list[str]:
     return titles
 
 
+_WORD_LISTS: dict[str, frozenset[str]] = {}
+
+
+def read_word_list(path: str | Path) -> frozenset[str]:
+    """One lower-case word per line, `#` comments ignored; read once per path."""
+    key = str(path)
+    if key not in _WORD_LISTS:
+        lines = Path(path).read_text(encoding="utf-8").splitlines() if Path(path).is_file() else []
+        _WORD_LISTS[key] = frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+    return _WORD_LISTS[key]
+
+
 # ---------------------------------------------------------------------------------- helpers
 
 def _is_name_token(token) -> bool:
@@ -156,6 +182,13 @@ def _looks_like_verb(token) -> bool:
 def _is_qualifier_word(token) -> bool:
     text = token.text
     return token.lower_ in QUALIFIER_WORDS or (len(text) > 1 and text.isalpha() and text.isupper())
+
+
+def is_not_name_word(token, not_name: frozenset[str]) -> bool:
+    """A derived common word, a day or month, a domain name ("Startupindonesia.co") or a number."""
+    lower = token.lower_
+    return (lower in not_name or lower in CALENDAR_WORDS or any(ch.isdigit() for ch in lower)
+            or ("." in lower.strip(".") and not token.is_upper))
 
 
 def _covered(spans: Iterable[Span]) -> dict[int, Span]:
@@ -223,27 +256,50 @@ def date_spans(doc: Doc) -> list[Span]:
 
 @Language.factory(
     "annotator_entity_titles",
-    default_config={"titles": [], "max_name_tokens": _NAME_MAX_TOKENS},
+    default_config={"titles": [], "max_name_tokens": _NAME_MAX_TOKENS, "not_name_words": None},
 )
-def make_title_finder(nlp: Language, name: str, titles: list[str], max_name_tokens: int):
-    return TitleFinder(nlp, name, titles=titles, max_name_tokens=max_name_tokens)
+def make_title_finder(nlp: Language, name: str, titles: list[str], max_name_tokens: int, not_name_words: str | None):
+    return TitleFinder(nlp, name, titles=titles, max_name_tokens=max_name_tokens, not_name_words=not_name_words)
+
+
+def name_start(doc: Doc, start: int, end: int, stop, max_tokens: int = _NAME_MAX_TOKENS) -> int:
+    """Where the name at the end of doc[start:end] begins (`end` if there is none).
+
+    Walks left over capitalised name words until `stop(i)` (a title, institution or place word),
+    a non-name token, `max_tokens`, or the first of a run of name openers ("I Gusti Putu").
+    """
+    i = end
+    while i > start and end - i < max_tokens:
+        token = doc[i - 1]
+        if stop(i - 1) or not (_is_name_token(token) or (i < end and token.lower_ in NAME_PARTICLES)):
+            break
+        i -= 1
+        if token.lower_ in NAME_OPENERS and not (i > start and doc[i - 1].lower_ in NAME_OPENERS):
+            break
+    while i < end and doc[i].lower_ in NAME_PARTICLES:  # a name starts on a name word
+        i += 1
+    return i
 
 
 class TitleFinder:
-    """Marks official titles and the capitalised name that follows a title (and its qualifiers).
+    """Marks official titles and the capitalised name that ends the chain after a title.
 
-    "Juru Bicara Kementerian Luar Negeri Rusia Maria Zakharova": title "Juru Bicara",
-    qualifier ORG "Kementerian Luar Negeri Rusia", name PERSON "Maria Zakharova".
-    Qualifiers are gazetteer hits, model ORG/LOC spans, acronyms and institution words
-    ("Menteri Hukum dan HAM", "juru bicara utama PBB"); one comma may follow them
-    ("Sekretaris Jenderal NATO, Mark Rutte").
+    "Juru Bicara Kementerian Luar Negeri Rusia Maria Zakharova": title "Juru Bicara", name
+    PERSON "Maria Zakharova". The chain after a title runs over capitalised words, acronyms,
+    institution words, "dan"/"of" inside an institution's name and parenthesised acronyms
+    ("Ketua Majelis Ulama Indonesia (MUI) Kota Palembang Saim Marhadan"); the name is its
+    tail, cut where a gazetteer name, an institution word or a derived common word
+    (resources/patterns/not_name_words.txt: "Penanggulangan", "Perlindungan") appears. One
+    comma may follow a chain without a name ("Sekretaris Jenderal NATO, Mark Rutte").
     """
 
-    def __init__(self, nlp: Language, name: str, *, titles: Sequence[str], max_name_tokens: int):
+    def __init__(self, nlp: Language, name: str, *, titles: Sequence[str], max_name_tokens: int,
+                 not_name_words: str | None = None):
         from spacy.matcher import PhraseMatcher
 
         self.name = name
         self.max_name_tokens = max_name_tokens
+        self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("TITLE", [nlp.make_doc(t) for t in titles if t.strip()])
 
@@ -251,15 +307,16 @@ class TitleFinder:
         titles = filter_spans(Span(doc, s, e, label="TITLE") for _, s, e in self.matcher(doc))
         runs = self._join_runs(doc, sorted(titles, key=lambda s: s.start))
         gazetteer = _covered(gazetteer_spans(doc))
-        # model ORG/LOC spans qualify a title too, but gazetteer hits take precedence
-        with_model = {**_covered(e for e in doc.ents if e.label_ in ("ORG", "LOC")), **gazetteer}
         dates = _covered(date_spans(doc))
         title_tokens = _covered(runs)
+
+        def stop(i: int) -> bool:
+            return (i in gazetteer or i in title_tokens or i in dates
+                    or is_not_name_word(doc[i], self.not_name) or _is_qualifier_word(doc[i]))
+
         names = []
         for run in runs:
-            name = self._name_after(doc, run.end, with_model, dates, title_tokens)
-            if name is None:  # the model may have swallowed the name into an ORG/LOC
-                name = self._name_after(doc, run.end, gazetteer, dates, title_tokens)
+            name = self._name_after(doc, run.end, stop, dates, title_tokens)
             if name is not None:
                 names.append(name)
         doc.spans[TITLES_KEY] = runs
@@ -276,60 +333,64 @@ class TitleFinder:
                 runs.append(span)
         return runs
 
-    def _skip_qualifiers(self, doc: Doc, i: int, qualifiers: dict) -> int:
-        """Past the ORG/LOC, acronyms and institution words that qualify a title."""
-        n, first = len(doc), i
-        while i < n:
-            if i in qualifiers:  # "AS", "Kementerian Luar Negeri Rusia", "NATO"
-                i = qualifiers[i].end
-            elif _is_qualifier_word(doc[i]):  # "Perhubungan", "BUMN", "Utama"
+    @staticmethod
+    def _chain_end(doc: Doc, i: int, stop, dates: dict, title_tokens: dict) -> int:
+        """End of the capitalised chain (institutions, places, the name) that starts at i."""
+        n, start = len(doc), i
+        while i < n and i - start < _CHAIN_MAX_TOKENS and i not in dates:
+            token = doc[i]
+            if token.text == "(" and i > start:  # "(MUI)", "(BUMDes LKM)"
+                close = next((j for j in range(i + 1, min(n, i + 8)) if doc[j].text == ")"), None)
+                if close is None or close == i + 1 or not all(
+                    doc[j].text[:1].isupper() or doc[j].is_punct for j in range(i + 1, close)
+                ):
+                    break
+                i = close + 1
+            elif (token.lower_ in _CHAIN_JOINERS or token.like_num) and i > start:
+                # joins two parts of one institution ("Badan Penanggulangan Bencana dan Perlindungan
+                # Masyarakat", "Jabar 2"), not two people ("Joko Widodo dan Wakil Presiden …")
+                nxt = i + 1
+                if (nxt < n and doc[nxt].text[:1].isupper() and nxt not in title_tokens
+                        and (token.like_num or any(stop(j) for j in range(max(start, i - 2), i)))):
+                    i = nxt
+                else:
+                    break
+            elif token.text[:1].isupper() and (_is_name_token(token) or _is_qualifier_word(token) or stop(i)):
                 i += 1
-            elif doc[i].lower_ == "dan" and i > first and i + 1 < n and (
-                i + 1 in qualifiers or _is_qualifier_word(doc[i + 1])
-            ):  # "Menteri Hukum dan HAM"
+            elif i in title_tokens or (_is_qualifier_word(token) and not any(
+                doc[j].text[:1].isupper() for j in range(start, i)
+            )):  # "kepala sekolah X", "juru bicara utama PBB X"
+                i += 1
+            elif token.lower_ in NAME_PARTICLES and i > start:
                 i += 1
             else:
                 break
         return i
 
-    def _name_after(self, doc: Doc, i: int, qualifiers: dict, dates: dict, title_tokens: dict) -> Span | None:
+    def _name_after(self, doc: Doc, i: int, stop, dates: dict, title_tokens: dict) -> Span | None:
         n = len(doc)
-        for _ in range(3):
-            i = self._skip_qualifiers(doc, i, qualifiers)
-            if i < n and doc[i].text == ",":
-                i += 1
-            start = i
-            while (
-                i < n
-                and i - start < self.max_name_tokens
-                and i not in qualifiers
-                and i not in dates
-                and i not in title_tokens
-                and (_is_name_token(doc[i]) or (i > start and doc[i].lower_ in NAME_PARTICLES))
-            ):
-                i += 1
-            while i > start and doc[i - 1].lower_ in NAME_PARTICLES:  # a name ends on a name word
-                i -= 1
-            if i == start:
+        for _ in range(2):
+            end = self._chain_end(doc, i, stop, dates, title_tokens)
+            begin = name_start(doc, i, end, stop, self.max_name_tokens)
+            if begin < end:
+                return Span(doc, begin, end, label="PERSON")
+            if not (end > i and end < n and doc[end].text == ","):
                 return None
-            if i < n and i in qualifiers:
-                # capitalised words glued to a qualifier belong to it, not to a name:
-                # "Direktur Eksekutif Amnesty International Indonesia Usman Hamid"
-                continue
-            return Span(doc, start, i, label="PERSON")
+            i = end + 1  # "Sekretaris Jenderal NATO, Mark Rutte"
         return None
 
 
-@Language.factory("annotator_entity_merge", default_config={})
-def make_entity_merger(nlp: Language, name: str):
-    return EntityMerger(name)
+@Language.factory("annotator_entity_merge", default_config={"not_name_words": None})
+def make_entity_merger(nlp: Language, name: str, not_name_words: str | None):
+    return EntityMerger(name, not_name_words)
 
 
 class EntityMerger:
     """Combines model entities (the doc.ents it receives) with the rule spans into doc.ents."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, not_name_words: str | None = None):
         self.name = name
+        self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
 
     def __call__(self, doc: Doc) -> Doc:
         model_ents = list(doc.ents)
@@ -396,14 +457,27 @@ class EntityMerger:
                 span._.score = score
         return doc
 
-    @staticmethod
-    def _free_pieces(doc: Doc, ent: Span, taken: dict, title_tokens: dict) -> list[Span]:
+    def _free_pieces(self, doc: Doc, ent: Span, taken: dict, title_tokens: dict) -> list[Span]:
         """The model span if no rule touched it; else, for PERSON only, the untouched name part.
 
         Pieces that are only stop words capitalised by their position ("Ada", "Setiap") are dropped.
+        A PERSON piece loses everything up to its last institution or title word ("Puskesmas
+        Cempaka Putih Dicky Alsadik" -> "Dicky Alsadik") and is dropped if it ends on one.
         """
-        return [p for p in EntityMerger._model_pieces(doc, ent, taken, title_tokens)
-                if not all(t.text in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper() for t in p)]
+        pieces = []
+        for p in EntityMerger._model_pieces(doc, ent, taken, title_tokens):
+            if all(t.text in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper() for t in p):
+                continue
+            if p.label_ == "PERSON":
+                stops = [i for i in range(p.start, p.end) if i in title_tokens or is_not_name_word(doc[i], self.not_name)
+                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2)]
+                if stops and stops[-1] == p.end - 1:
+                    continue  # "Eigerindo Multi Produk Industri": a name never ends on such a word
+                rest = [i for i in range(stops[-1] + 1, p.end) if _is_name_token(doc[i])] if stops else []
+                if rest:
+                    p = Span(doc, rest[0], p.end, label="PERSON")
+            pieces.append(p)
+        return pieces
 
     @staticmethod
     def _model_pieces(doc: Doc, ent: Span, taken: dict, title_tokens: dict) -> list[Span]:
@@ -439,6 +513,7 @@ def add_entity_components(nlp: Language, resources_dir: str | Path | None = None
     `resources_dir/patterns/` (default: the project's resources/). Returns `nlp`.
     """
     patterns_dir = Path(resources_dir or RESOURCES_DIR) / "patterns"
+    not_name_path = patterns_dir / "not_name_words.txt"
     last = "ner" if "ner" in nlp.pipe_names else None
     placement = {"after": last} if last else {}
 
@@ -456,9 +531,10 @@ def add_entity_components(nlp: Language, resources_dir: str | Path | None = None
         dates.add_patterns(read_patterns(patterns_dir / "dates.jsonl"))
     nlp.add_pipe(
         "annotator_entity_titles", name="entity_titles", after="entity_dates",
-        config={"titles": read_titles(patterns_dir / "titles.txt")},
+        config={"titles": read_titles(patterns_dir / "titles.txt"), "not_name_words": str(not_name_path)},
     )
-    nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles")
+    nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles",
+                 config={"not_name_words": str(not_name_path)})
     return nlp
 
 

@@ -118,6 +118,7 @@ class QuotePatterns:
     institutions: frozenset
     keep_ranks: bool
     descriptors: frozenset = frozenset()
+    claim_nouns: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuotePatterns":
@@ -151,6 +152,7 @@ class QuotePatterns:
             institutions=low("institutions"),
             keep_ranks=bool(data.get("speaker_keeps_ranks", True)),
             descriptors=low("speaker_descriptors"),
+            claim_nouns=low("claim_nouns"),
         )
 
     def cue_form(self, lower: str) -> tuple[bool, bool]:
@@ -655,6 +657,7 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
         j -= 1
     segs: list[list[int]] = []
     first = True
+    relative_skipped = False
     while j >= lo and len(segs) < 3:
         if v.words[j] == "," and (first or (segs and not _segment_has_name(v, segs[-1]))):
             j -= 1
@@ -721,6 +724,17 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
             cur.pop(0)
         if not cur:
             break
+        # the object of a relative clause is not the subject: "The New York Times dan The
+        # Guardian yang mengutip sumber-sumber Ukraina menyebutkan" -> before "yang"
+        verb = v.prev_tok(cur[0])
+        rel = v.prev_tok(verb) if verb is not None else None
+        if (not segs and not relative_skipped and rel is not None and rel >= lo and v.lower[rel] == "yang"
+                and v.cls[verb] == "L" and v.lower[verb].startswith(VERB_PREFIXES)):
+            relative_skipped = True
+            j = rel - 1
+            while j >= lo and v.is_space[j]:
+                j -= 1
+            continue
         segs.append(cur)
         if v.cls[cur[0]] in ("N", "R") or (_segment_has_name(v, cur) and v.cls[cur[0]] not in ("T", "O")):
             break  # a name-led segment; a role-led one may follow a name: "Abdian, Koordinator X, …"
@@ -857,6 +871,10 @@ def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -
     e = v.ent_at.get(lo)
     if e is not None and e.start == lo and e.end == hi:
         return _Speaker(lo, hi, e.label_)
+    if e is not None and e.start == lo and e.label_ == "ORG" and all(
+        v.is_space[k] or (v.ent_at.get(k) is not None and v.ent_at[k].label_ == "LOC") for k in range(e.end, hi)
+    ):  # "Pentagon Amerika": the organisation, not its country
+        return _Speaker(lo, e.end, "ORG")
     return _Speaker(lo, hi, _free_label(v, seg0))
 
 
@@ -1260,15 +1278,20 @@ def _intro_before(v: _View, q: _Quote) -> bool:
 def _indirect_quotes(v: _View) -> list[_Quote]:
     out: list[_Quote] = []
     for s, e in v.sentences:
-        if any(v.covered[s:e]):
-            continue
         toks = [k for k in range(s, e) if not v.is_space[k]]
-        if len(toks) < 5 or any(v.kind[k] == "q" and not _is_apostrophe(v.text, v.starts[k]) for k in toks):
+        if sum(v.covered[k] for k in toks) > 6 or len(toks) < 5 or not _only_scare_quotes(v, toks):
             continue
-        q = _menurut(v, toks) or _cue_clause(v, toks) or _reporting_clause(v, toks)
-        if q is not None:
-            out.append(q)
+        q = _menurut(v, toks) or _cue_clause(v, toks)
+        out.extend([q] if q is not None else _reporting_clauses(v, toks))
     return out
+
+
+def _only_scare_quotes(v: _View, toks: list[int]) -> bool:
+    """No quotation marks in the sentence but pairs around a few words ("mengutuk keras")."""
+    marks = [i for i, k in enumerate(toks) if v.kind[k] == "q" and not _is_apostrophe(v.text, v.starts[k])]
+    if len(marks) % 2:
+        return False
+    return all(marks[n + 1] - marks[n] - 1 <= 4 for n in range(0, len(marks), 2))
 
 
 def _sentence_content(v: _View, toks: list[int], a: int, b: int) -> tuple[int, int] | None:
@@ -1385,38 +1408,76 @@ def _descriptor_subject(v: _View, toks: list[int], i: int) -> _Speaker | None:
     return _descriptor_speaker(v, _Speaker(toks[a], toks[i], "ORG"))
 
 
-def _reporting_clause(v: _View, toks: list[int]) -> _Quote | None:
-    """``X mengatakan(,) (bahwa) …``."""
+COMPLEMENTIZERS = ("bahwa", "agar", "supaya")
+COORDINATORS = ("dan", "serta")
+
+
+def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
+    """``X mengatakan(,) (bahwa) …``; ``X mengatakan … , dan menyatakan bahwa …`` gives two
+    quotes with the same speaker."""
     pat = v.pat
     for i, k in enumerate(toks):
         if v.lower[k] not in pat.reporting_verbs or i == 0 or not v.words[k].islower():
             continue
         p = toks[i - 1]
         if v.lower[p] in pat.negators:
-            return None
-        segs = _scan_backward(v, k, toks[0])
+            return []
+        # a verb in scare quotes ('X "mengutuk keras" Y dan mendesak agar …') is not itself
+        # speech, but its subject is the speaker of the coordinated verb
+        scare = v.kind[p] == "q"
+        segs = _scan_backward(v, p if scare else k, toks[0])
         spk = _resolve_segments(v, segs, backward=True) if segs else None
         if spk is None:
             spk = _descriptor_subject(v, toks, i)
         if spk is None:
             continue
-        # content: after ',' / ':' / 'bahwa' following the verb, else right after the verb
-        pos = i + 1
-        window = toks[pos: pos + 14]
-        if window and v.words[window[0]] in (",", ":"):
+        out = []
+        while i is not None:
+            pos = _content_start(v, toks, i)
+            nxt, end = _coordinated_verb(v, toks, pos)
+            q = None if scare else _make_indirect(v, toks, _sentence_content(v, toks, pos, end), toks[i], spk, False)
+            if q is not None:
+                out.append(q)
+            i, scare = nxt, False
+        return out
+    return []
+
+
+def _content_start(v: _View, toks: list[int], i: int) -> int:
+    """Where the content of reporting verb toks[i] starts: after ',' / ':' / 'bahwa' / 'agar'
+    following the verb, else right after it."""
+    pat = v.pat
+    pos = i + 1
+    # "menampik tuduhan dari Eropa Barat, yang …, bahwa …": a claim's bahwa may come later
+    reach = 30 if pos < len(toks) and v.lower[toks[pos]] in pat.claim_nouns else 14
+    window = toks[pos: pos + reach]
+    if window and v.words[window[0]] in (",", ":"):
+        pos += 1
+        if pos < len(toks) and v.lower[toks[pos]] in COMPLEMENTIZERS:
             pos += 1
-            if pos < len(toks) and v.lower[toks[pos]] == "bahwa":
-                pos += 1
-        else:
-            for off, t in enumerate(window):
-                if v.lower[t] == "bahwa":
-                    pos = i + 1 + off + 1
-                    break
-                if v.lower[t] in pat.reporting_verbs:
-                    break
-        span = _sentence_content(v, toks, pos, len(toks))
-        return _make_indirect(v, toks, span, k, spk, False)
-    return None
+        return pos
+    for off, t in enumerate(window):
+        if v.lower[t] in COMPLEMENTIZERS:
+            return i + 1 + off + 1
+        if v.lower[t] in pat.reporting_verbs:
+            break
+    return pos
+
+
+def _coordinated_verb(v: _View, toks: list[int], pos: int) -> tuple[int | None, int]:
+    """A second reporting verb of the same subject ("…, dan menyatakan bahwa …"): (its index,
+    where the first content ends); else (None, len(toks))."""
+    for j in range(pos + 3, len(toks)):
+        if v.lower[toks[j]] in v.pat.reporting_verbs and v.words[toks[j]].islower():
+            c = j - 1
+            while c > pos and v.lower[toks[c]] in v.pat.adverbs:
+                c -= 1
+            opens = toks[j + 1: j + 7]  # it introduces content of its own
+            if v.lower[toks[c]] in COORDINATORS and opens and (
+                v.words[opens[0]] in (",", ":") or any(v.lower[t] in COMPLEMENTIZERS for t in opens)
+            ):
+                return j, c
+    return None, len(toks)
 
 
 # ---- coreference and continuation

@@ -115,6 +115,48 @@ def test_name_after_title_stops_at_line_break(rules_nlp):
     assert ("Budi", "PERSON") in ents(doc)
 
 
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        # long institution names between the title and the name: the name is the chain's tail
+        ("Kepala Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya Irvan Widyatno "
+         "mengatakan, tes usap wajib.", "Irvan Widyatno"),
+        ("Ketua Pengurus Daerah Ikatan Ahli Kesehatan Masyarakat Indonesia (LAKMI) DKI Jakarta Baequni "
+         "Boerman dalam waktu yang berbeda mengatakan bahwa PSBB berhasil.", "Baequni Boerman"),
+        ("Ketua Majelis Ulama Indonesia (MUI) Kota Palembang Saim Marhadan mengatakan, fatwa sudah ada.",
+         "Saim Marhadan"),
+        ("Direktur Hubungan Kelembagaan Bank Mandiri Donsuwan Simatupang menuturkan, itu baik.",
+         "Donsuwan Simatupang"),
+        ("VP Lending OVO Natasha Ardiani mengatakan, pinjaman tersedia.", "Natasha Ardiani"),
+        # Balinese names start at their first name opener
+        ("Kepala Satuan Pelaksana Promosi Taman Margasatwa Ragunan Ketut Widarsono mengatakan, taman buka.",
+         "Ketut Widarsono"),
+        ("General Manager PT Taman Wisata Candi Borobudur I Gusti Putu Ngurah Sedana mengatakan, kuota naik.",
+         "I Gusti Putu Ngurah Sedana"),
+        # a day after the name is not part of it; "dan" between two people ends the chain
+        ("Menteri Luar Negeri Rusia Sergei Lavrov Kamis menegaskan hal itu.", "Sergei Lavrov"),
+        ("Presiden Joko Widodo dan Wakil Presiden Ma'ruf Amin hadir.", "Joko Widodo"),
+        # a given name that is also a common root word stays in the name
+        ("Menteri Kesehatan Budi Gunadi Sadikin mengatakan, vaksin tiba.", "Budi Gunadi Sadikin"),
+    ],
+)
+def test_name_is_the_tail_of_a_long_title_chain(rules_nlp, text, name):
+    people = [e.text for e in rules_nlp(text).ents if e.label_ == "PERSON"]
+    assert people[0] == name
+
+
+def test_model_person_loses_institution_words_before_the_name(fake_model_nlp):
+    text = "”Itu benar,” tutur Kepala Puskesmas Cempaka Putih Dicky Alsadik. Lalu Area Supervisor PT Eigerindo Multi Produk Industri Zafrullah Sunyaruri datang."
+    doc = run_fake(fake_model_nlp, text, [("Puskesmas Cempaka Putih Dicky Alsadik", "PERSON"),
+                                          ("Supervisor PT Eigerindo Multi Produk Industri Zafrullah Sunyaruri", "PERSON")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Dicky Alsadik", "Zafrullah Sunyaruri"]
+
+
+def test_model_person_made_of_common_words_only_is_dropped(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Badan Penanggulangan Bencana bekerja.", [("Penanggulangan Bencana", "PERSON")])
+    assert not [e for e in doc.ents if e.label_ == "PERSON"]
+
+
 def test_model_person_with_title_is_trimmed(fake_model_nlp):
     text = "Menurut Menteri Pertahanan AS Lloyd Austin, pasukan itu tiba."
     doc = run_fake(fake_model_nlp, text, [("Menteri Pertahanan AS Lloyd Austin", "PERSON")])

@@ -361,6 +361,66 @@ def test_indirect_with_comma_and_no_bahwa(nlp):
     assert speaker(doc, q) == "Yusri"
 
 
+@pytest.fixture(scope="module")
+def nlp_news():
+    """The quote finder after rule entities for the states and media of the sample corpus."""
+    nlp = new_blank()
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [{"label": "ORG", "pattern": w} for w in ("The New York Times", "The Guardian", "NATO")]
+        + [{"label": "LOC", "pattern": w} for w in ("Ukraina", "Korea Utara", "Korea Selatan", "Rusia",
+                                                     "Tiongkok", "Iran", "Eropa Barat", "AS")]
+        + [{"label": "PERSON", "pattern": "Maria Zakharova"}])
+    nlp.add_pipe("quote_finder")
+    return nlp
+
+
+@pytest.mark.parametrize("text, spk, cue_word, body", [
+    # the object of a relative clause is not the subject
+    ("Dua media, The New York Times dan The Guardian yang mengutip sumber-sumber Ukraina menyebutkan, "
+     "bahwa pasukan Korea Utara bertempur melawan pasukan Ukraina.",
+     "The New York Times dan The Guardian", "menyebutkan", "pasukan Korea Utara bertempur melawan pasukan Ukraina"),
+    # a claim noun's content starts after a distant "bahwa"
+    ("Maria Zakharova menampik tuduhan dari Eropa Barat, yang merupakan bagian dari aliansi NATO pimpinan AS, "
+     "bahwa Korea Utara mengerahkan pasukan di Rusia.",
+     "Maria Zakharova", "menampik", "Korea Utara mengerahkan pasukan di Rusia"),
+    # a run of adverbs between subject and verb
+    ("Sebelumnya, NATO juga telah beberapa kali menuduh Tiongkok dan Iran memberikan dukungan kepada Rusia.",
+     "NATO", "menuduh", "Tiongkok dan Iran memberikan dukungan kepada Rusia"),
+])
+def test_indirect_quote_parts(nlp_news, text, spk, cue_word, body):
+    doc, qs = quotes(nlp_news, text)
+    q = only(qs, "indirect")
+    assert (speaker(doc, q), cue(q), content(doc, q)) == (spk, cue_word, body)
+
+
+def test_two_reporting_verbs_give_two_quotes_with_one_speaker(nlp_news):
+    nlp = nlp_news
+    text = ("Pejabat Ukraina mengatakan kepada surat kabar itu bahwa bentrokan itu terbatas, dan menyatakan "
+            "bahwa bentrokan tampaknya bertujuan mencari titik lemah.")
+    doc, qs = quotes(nlp, text)
+    assert [(content(doc, q), cue(q), speaker(doc, q)) for q in qs] == [
+        ("bentrokan itu terbatas", "mengatakan", "Pejabat Ukraina"),
+        ("bentrokan tampaknya bertujuan mencari titik lemah", "menyatakan", "Pejabat Ukraina"),
+    ]
+
+
+def test_serta_inside_the_content_is_not_a_second_quote(nlp_news):
+    nlp = nlp_news
+    text = ("Mereka menyatakan bahwa dukungan langsung Korea Utara terhadap perang itu, serta menyoroti upaya "
+            "putus asa Rusia, merupakan alasan yang cukup.")
+    doc, qs = quotes(nlp, text)
+    assert content(doc, only(qs, "indirect")).endswith("merupakan alasan yang cukup")
+
+
+def test_verb_in_scare_quotes_lends_its_subject_to_the_next_verb(nlp_news):
+    nlp = nlp_news
+    text = 'Pada hari Selasa, pemerintah Korea Selatan "mengutuk keras" Korea Utara dan mendesak agar pasukan Korea Utara segera mundur.'
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "indirect")
+    assert (content(doc, q), cue(q)) == ("pasukan Korea Utara segera mundur", "mendesak")
+    assert "Korea Selatan" in speaker(doc, q)
+
+
 def test_negated_reporting_verb_is_not_a_quote(nlp):
     doc, qs = quotes(nlp, "Korea Utara dan Rusia tidak membantah atau membenarkan pengerahan tersebut.")
     assert qs == []
