@@ -2,7 +2,8 @@
 (sample_corpus/gold.jsonl, 5 Indonesian articles, annotated per sample_corpus/GUIDELINES.md).
 
 Figures when the quote rules were last tuned: direct recall 1.000, quote overlap F1 0.982,
-indirect recall (overlap) 0.946, speaker and cue 1.000 exact, entity overlap F1 0.958. Every
+indirect recall (overlap) 0.946, speaker and cue 1.000 exact, stance 1.000, entity overlap F1
+0.958. Every
 speaker must stay right (the issue's target); a rule change that loses a quote or a speaker
 fails here. The entity threshold leaves room for a retrained NER model."""
 
@@ -50,3 +51,7 @@ def test_cue_accuracy(result):
 
 def test_entity_f1(result):
     assert result["entities"]["overlap"]["all"]["f1"] >= 0.90
+
+
+def test_stance_accuracy(result):
+    assert result["stance"]["accuracy"] >= 0.95

@@ -41,6 +41,17 @@ def test_intensifier_raises_the_weight():
     assert lexicon_score("sangat prihatin")[0] < lexicon_score("prihatin")[0] < 0
 
 
+def test_denial_of_the_deployment_is_neutral():
+    # sample_corpus/GUIDELINES.md 6: a denial that the deployment exists is NEUTRAL, not SUPPORT
+    quote = "Tuduhan Korea Selatan soal pengerahan pasukan Korea Utara ke Rusia hanyalah rumor yang tidak berdasar."
+    assert suggest_stance(quote, {"before": "Juru bicara itu menampik tuduhan tersebut."})[0] == "NEUTRAL"
+
+
+def test_a_very_serious_problem_is_oppose():
+    quote = "Jika mereka berniat berperang atas nama Rusia, itu masalah yang sangat serius."
+    assert suggest_stance(quote, ON)[0] == "OPPOSE"
+
+
 def test_off_target_quote_is_neutral():
     label, score = suggest_stance("Kami mengutuk keras kenaikan harga cabai di pasar.")
     assert label == "NEUTRAL"
