@@ -83,7 +83,8 @@ CALENDAR_WORDS = set("""
 senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus
 september oktober november desember
 """.split())
-_CHAIN_JOINERS = {"dan", "&", "serta", "of", "and", "for", "the", "-", "/"}
+_CHAIN_JOINERS = {"dan", "serta"}  # join two institutions or two people: see _chain_end
+_ENGLISH_JOINERS = {"of", "on", "and", "for", "the", "in", "at", "&", "-", "/"}  # inside names of institutions
 _CHAIN_MAX_TOKENS = 25
 # Words (any case) that qualify a title rather than start a name ("Menteri Perhubungan X",
 # "kepala sekolah X", "juru bicara utama PBB X", "Gubernur Kalimantan Utara X").
@@ -346,6 +347,8 @@ class TitleFinder:
                 ):
                     break
                 i = close + 1
+            elif token.lower_ in _ENGLISH_JOINERS and i > start and i + 1 < n and doc[i + 1].text[:1].isupper():
+                i += 1  # "Center of Reform on Economics"
             elif (token.lower_ in _CHAIN_JOINERS or token.like_num) and i > start:
                 # joins two parts of one institution ("Badan Penanggulangan Bencana dan Perlindungan
                 # Masyarakat", "Jabar 2"), not two people ("Joko Widodo dan Wakil Presiden …")
@@ -448,6 +451,7 @@ class EntityMerger:
                 for piece in self._free_pieces(doc, ent, taken, title_tokens):
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
+        results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
         final = filter_spans(span for span, _, _ in results)  # safety net: never overlapping
         final_ids = {(s.start, s.end, s.label) for s in final}
         doc.ents = sorted(final, key=lambda s: s.start)
@@ -456,6 +460,30 @@ class EntityMerger:
                 span._.source = source
                 span._.score = score
         return doc
+
+    def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
+        """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:
+        a model ORG/LOC made only of words of a two-or-more-word PERSON in the same document is
+        relabelled, and such a word outside any entity becomes a PERSON (source "rule")."""
+        words: set[str] = set()
+        for span, _, _ in results:
+            if span.label_ == "PERSON" and len(span) >= 2:
+                words.update(t.text for t in span if _is_name_token(t) and len(t.text) >= 3
+                             and not is_not_name_word(t, self.not_name) and t.lower_ not in QUALIFIER_WORDS
+                             and t.lower_ not in NAME_OPENERS)
+        if not words:
+            return results
+        out, covered = [], set()
+        for span, source, score in results:
+            if (span.label_ in ("ORG", "LOC") and (span.start, span.end) not in rule_ids
+                    and all(t.text in words for t in span)):
+                span = Span(doc, span.start, span.end, label="PERSON")
+            out.append((span, source, score))
+            covered.update(range(span.start, span.end))
+        for token in doc:
+            if token.text in words and token.i not in covered:
+                out.append((Span(doc, token.i, token.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
+        return out
 
     def _free_pieces(self, doc: Doc, ent: Span, taken: dict, title_tokens: dict) -> list[Span]:
         """The model span if no rule touched it; else, for PERSON only, the untouched name part.
@@ -469,6 +497,8 @@ class EntityMerger:
             if all(t.text in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper() for t in p):
                 continue
             if p.label_ == "PERSON":
+                if p.end in title_tokens:
+                    continue  # "Area [Supervisor]": words before a title are the title's
                 stops = [i for i in range(p.start, p.end) if i in title_tokens or is_not_name_word(doc[i], self.not_name)
                          or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2)]
                 if stops and stops[-1] == p.end - 1:

@@ -659,7 +659,7 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
     first = True
     relative_skipped = False
     while j >= lo and len(segs) < 3:
-        if v.words[j] == "," and (first or (segs and not _segment_has_name(v, segs[-1]))):
+        if v.words[j] == "," and (first or (segs and (not _segment_has_name(v, segs[-1]) or v.cls[segs[-1][0]] in ("T", "O")))):
             j -= 1
             while j >= lo and v.is_space[j]:
                 j -= 1
@@ -772,6 +772,12 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
         while out and _joiner(v, out[-1]):
             out.pop()
         after = seg[len(out)] if len(out) < len(seg) else None
+        if after is not None:
+            # "Area Supervisor Jabar 2 PT … Zafrullah Sunyaruri [menuturkan]": a person entity
+            # ending the segment is the name; the leading capitalised words belong to the title
+            later = [e for e in v.ents if e.label_ == "PERSON" and after <= e.start and e.end == hi]
+            if later:
+                return (later[-1].start, later[-1].end)
         if after is not None and v.cls[after] == "O" and v.kind[after] == "w":
             return None  # "Korea Selatan", "Bank Sultra": an organisation or place
         if all(v.placelike(k, lo, hi) for k in out if v.cls[k] == "N"):

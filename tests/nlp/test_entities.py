@@ -138,6 +138,9 @@ def test_name_after_title_stops_at_line_break(rules_nlp):
         ("Presiden Joko Widodo dan Wakil Presiden Ma'ruf Amin hadir.", "Joko Widodo"),
         # a given name that is also a common root word stays in the name
         ("Menteri Kesehatan Budi Gunadi Sadikin mengatakan, vaksin tiba.", "Budi Gunadi Sadikin"),
+        # English words inside an institution's name do not end the chain
+        ("Direktur Riset Center of Reform on Economics (CORE) Indonesia Piter Abdullah, saat dihubungi, "
+         "mengatakan, BI perlu bekerja.", "Piter Abdullah"),
     ],
 )
 def test_name_is_the_tail_of_a_long_title_chain(rules_nlp, text, name):
@@ -150,6 +153,14 @@ def test_model_person_loses_institution_words_before_the_name(fake_model_nlp):
     doc = run_fake(fake_model_nlp, text, [("Puskesmas Cempaka Putih Dicky Alsadik", "PERSON"),
                                           ("Supervisor PT Eigerindo Multi Produk Industri Zafrullah Sunyaruri", "PERSON")])
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Dicky Alsadik", "Zafrullah Sunyaruri"]
+
+
+def test_short_mention_of_a_person_is_a_person(fake_model_nlp):
+    # the model calls the short mention an ORG; the full name elsewhere in the document decides
+    text = "Rismaharini menilai bantuan cukup, kata Menteri Sosial Tri Rismaharini. Lalu Tri pulang."
+    doc = run_fake(fake_model_nlp, text, [("Rismaharini", "ORG")])
+    people = [(e.text, e._.source) for e in doc.ents if e.label_ == "PERSON"]
+    assert people == [("Rismaharini", "model"), ("Tri Rismaharini", "rule"), ("Tri", "rule")]
 
 
 def test_model_person_made_of_common_words_only_is_dropped(fake_model_nlp):

@@ -393,6 +393,24 @@ def test_indirect_quote_parts(nlp_news, text, spk, cue_word, body):
     assert (speaker(doc, q), cue(q), content(doc, q)) == (spk, cue_word, body)
 
 
+def test_name_before_a_long_appositive_title_is_the_speaker(nlp):
+    text = ("Kisran Makati, Ketua Pusat Kajian dan Advokasi Hak Asasi Manusia (Puspaham) Sultra, menjabarkan, "
+            "pengakuan tersangka harus ditelusuri. ”Tindakan suap ini merupakan laku buruk,” ucapnya.")
+    doc, qs = quotes(nlp, text)
+    assert [speaker(doc, q) for q in qs] == ["Kisran Makati", "Kisran Makati"]
+
+
+def test_person_entity_after_capitalised_title_words_is_the_speaker():
+    nlp = new_blank()
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": "Shafruhan Sinungan"},
+                                               {"label": "LOC", "pattern": "DKI Jakarta"}])
+    nlp.add_pipe("quote_finder")
+    text = ("Ketua Organisasi Angkutan Bermotor di Jalan (Organda) DKI Jakarta Shafruhan Sinungan mempertanyakan "
+            "langkah aplikator ojek daring itu. ”Apa nggak akan diuji dulu?” katanya.")
+    doc, qs = quotes(nlp, text)
+    assert [speaker(doc, q) for q in qs] == ["Shafruhan Sinungan", "Shafruhan Sinungan"]
+
+
 def test_two_reporting_verbs_give_two_quotes_with_one_speaker(nlp_news):
     nlp = nlp_news
     text = ("Pejabat Ukraina mengatakan kepada surat kabar itu bahwa bentrokan itu terbatas, dan menyatakan "
