@@ -1764,7 +1764,7 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
             for qq in quotes:
                 if qq.speaker is not None and qq.speaker.start == chosen[0] and not qq.speaker.coref:
                     label = qq.speaker.label
-        q.speaker = _Speaker(nearest[0], nearest[1], label)
+        q.speaker = _Speaker(_with_rank(v, nearest[0]) if label == "PERSON" else nearest[0], nearest[1], label)
         q.how = "coref"
 
 

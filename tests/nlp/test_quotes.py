@@ -527,6 +527,10 @@ def test_rank_stays_with_the_name_job_title_does_not(nlp):
     assert speaker(doc, only(qs)) == "Komisaris Besar Yusri Yunus"
     doc, qs = quotes(nlp, "”Setiap upaya harus dilakukan,” kata Sekretaris Jenderal Antonio Guterres.")
     assert speaker(doc, only(qs)) == "Antonio Guterres"
+    # and with a -nya cue that points back at the person
+    doc, qs = quotes(nlp, "Kepala Bidang Humas Polda Metro Jaya Kombes Yusri Yunus menegaskan, tidak ada surat "
+                          "panggilan. ”Tidak ada lagi pemanggilan,” katanya.")
+    assert speaker(doc, only(qs, "direct")) == "Kombes Yusri Yunus"
 
 
 def test_entities_are_used_when_present():
