@@ -23,7 +23,7 @@ OUT = ROOT / "resources" / "patterns" / "not_name_words.txt"
 # Root words of institution names and titles that are not given names (kept by hand; roots such
 # as "agung", "anak", "jaya" or "putra" are left out because they are also parts of names).
 CURATED = """
-advokasi ahli akademi anggaran asosiasi asuransi bandara bencana biro bisnis budaya cukai data
+advokasi ahli akademi anggaran covid asosiasi asuransi bandara bencana biro bisnis budaya cukai data
 digital dosen dunia ekonom energi epidemiolog federasi forum gabungan gedung global grup
 holding humas imigrasi industri informasi institut jasa kajian kampus keluarga kemitraan
 klinik komite komunitas koperasi lalu lintas lembaga majalah margasatwa masyarakat media migas

@@ -841,9 +841,19 @@ def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -
         return None
     if backward:
         # nearest segment is the last: "Robert Wood, duta besar AS, mengatakan" -> Robert Wood
+        def has_person(seg: list[int]) -> bool:
+            return any(v.ent_at.get(k) is not None and v.ent_at[k].label_ == "PERSON" for k in seg)
+
+        # "…, Senin (30/11/2020) di Jakarta, mengatakan": a place, not the subject
+        segs = [s for s in segs if has_person(s) or not (
+            v.prev_tok(s[0]) is not None and v.lower[v.prev_tok(s[0])] in PLACE_PREPOSITIONS)]
+        if not segs:
+            return None
         named = [s for s in segs if _segment_has_name(v, s)]
         led = [s for s in named if v.cls[s[0]] == "N"]  # "Abdian Saputra, Koordinator X, …"
-        seg0 = led[-1] if led else named[-1] if named else segs[-1]
+        # "Kepala Dinas X Muhammad Muslim, yang juga juru bicara Gugus Tugas Y, mengatakan"
+        people = [s for s in named if has_person(s)]
+        seg0 = led[-1] if led else people[-1] if people else named[-1] if named else segs[-1]
         rest: list[list[int]] = []
     else:
         seg0, rest = segs[0], segs[1:]

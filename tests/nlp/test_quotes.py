@@ -411,6 +411,25 @@ def test_person_entity_after_capitalised_title_words_is_the_speaker():
     assert [speaker(doc, q) for q in qs] == ["Shafruhan Sinungan", "Shafruhan Sinungan"]
 
 
+@pytest.mark.parametrize("text, spk", [
+    # a place after "di" between the subject and the verb is not the speaker
+    ("Kepala BNPB Doni Monardo, saat dihubungi, Senin (30/11/2020) di Jakarta, mengatakan, pihaknya mengapresiasi "
+     "sikap itu. ”Kesediaan itu langka,” katanya.", "Doni Monardo"),
+    # the appositive title after the name does not replace the person
+    ("Kepala Dinas Kesehatan Kalsel Muhammad Muslim, yang juga juru bicara Gugus Tugas Kalsel, mengatakan, jumlah "
+     "spesimen meningkat. ”Jumlahnya terus naik,” katanya.", "Muhammad Muslim"),
+])
+def test_speaker_of_a_reporting_clause_with_asides(text, spk):
+    nlp = new_blank()
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [{"label": "PERSON", "pattern": w} for w in ("Doni Monardo", "Muhammad Muslim")]
+        + [{"label": "LOC", "pattern": w} for w in ("Jakarta", "Kalsel")] + [{"label": "ORG", "pattern": "BNPB"}])
+    nlp.add_pipe("quote_finder")
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs, "direct")) == spk
+    assert all(speaker(doc, q) == spk for q in qs)
+
+
 def test_two_reporting_verbs_give_two_quotes_with_one_speaker(nlp_news):
     nlp = nlp_news
     text = ("Pejabat Ukraina mengatakan kepada surat kabar itu bahwa bentrokan itu terbatas, dan menyatakan "
