@@ -212,9 +212,24 @@ def cmd_suggest(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from annotator.core.evaluation import run_evaluate
+    from annotator.core.evaluation import run_evaluate, run_evaluate_db
+    from annotator.core.export import ExportError
 
-    print(run_evaluate(args.gold, args.pred, model_dir=args.model, as_json=args.json))
+    if args.gold is not None:
+        if args.pred_layer is not None:
+            raise CliError("--pred-layer compares layers of a database: leave out GOLD.jsonl")
+        print(run_evaluate(args.gold, args.pred, model_dir=args.model, as_json=args.json))
+        return 0
+    if args.pred is not None:
+        raise CliError("--pred needs GOLD.jsonl; to compare layers of the database use --pred-layer")
+    store = _store(args)
+    try:
+        print(run_evaluate_db(store, args.gold_layer, args.pred_layer, model_dir=args.model, as_json=args.json,
+                              done_only=not args.all))
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
     return 0
 
 
@@ -333,10 +348,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", nargs="*", help="article ids (default: all)")
     p.set_defaults(func=cmd_suggest)
 
-    p = sub.add_parser("evaluate", help="score predictions against gold (entities, quotes, speakers, cues, stance)")
-    p.add_argument("gold", metavar="GOLD.jsonl")
+    p = sub.add_parser("evaluate", parents=[db],
+                       help="score predictions against gold (entities, quotes, speakers, cues, stance)")
+    p.add_argument("gold", metavar="GOLD.jsonl", nargs="?",
+                   help="gold records; without it, the gold layer of the database (--db)")
     p.add_argument("--pred", metavar="PRED.jsonl", help="predictions (default: run the pipeline on the gold texts)")
     p.add_argument("--model", help="NER model directory when running the pipeline")
+    p.add_argument("--gold-layer", default="@gold", help="database layer taken as gold (default: @gold)")
+    p.add_argument("--pred-layer", help="database layer to score: @model (stored suggestions) or an annotator")
+    p.add_argument("--all", action="store_true", help="every article with the gold layer, not only done ones")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
 

@@ -94,3 +94,40 @@ def test_train_from_gold_then_suggest_with_the_trained_model(tmp_path, capsys):
     models = {r[0] for r in store.db.execute("SELECT DISTINCT model FROM entities WHERE annotator = '@model'")}
     assert models and all(info["name"] in m for m in models)
     assert store.db.execute("SELECT count(*) FROM quotes WHERE annotator = '@model'").fetchone()[0] > 0
+
+
+def test_evaluate_layers_of_a_database(tmp_path, capsys):
+    """Gold in the database against an annotator's layer, and a clear error for a missing layer."""
+    from pathlib import Path
+
+    gold_file = Path(__file__).resolve().parents[1] / "sample_corpus" / "gold.jsonl"
+    records = [json.loads(line) for line in gold_file.read_text(encoding="utf-8").splitlines()][:2]
+    db = str(tmp_path / "e.db")
+    gold_path = tmp_path / "gold.jsonl"
+    gold_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    assert main(["import", str(gold_path), "--db", db]) == 0
+    # an annotator who found every entity but the first of each article, and no quote speakers
+    for r in records:
+        r["_annotator_id"] = "ana"
+        r["spans"] = r["spans"][1:]
+        for q in r["quotes"]:
+            q["speaker"] = None
+    ana_path = tmp_path / "ana.jsonl"
+    ana_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    assert main(["import", str(ana_path), "--db", db]) == 0
+    capsys.readouterr()
+
+    assert main(["evaluate", "--db", db, "--pred-layer", "@gold", "--json"]) == 0
+    same = json.loads(capsys.readouterr().out)
+    assert same["entities"]["exact"]["all"]["f1"] == 1.0 and same["speaker"]["exact_span"] == 1.0
+
+    assert main(["evaluate", "--db", db, "--pred-layer", "ana", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["entities"]["exact"]["all"]["precision"] == 1.0
+    assert result["entities"]["exact"]["all"]["recall"] < 1.0
+    assert result["quotes"]["exact"]["f1"] == 1.0
+    assert result["speaker"]["exact_span"] < 0.5
+
+    assert main(["evaluate", "--db", db, "--pred-layer", "nobody"]) == 2
+    assert "none of the 2 gold articles has the layer 'nobody'" in capsys.readouterr().err
+    assert main(["evaluate", "--db", db, "--pred", str(ana_path)]) == 2
