@@ -238,7 +238,7 @@ def cmd_train_ner(args) -> int:
 
     try:
         scores = train_ner(args.iob, args.dev, args.out, max_epochs=args.epochs, seed=args.seed,
-                           n_sentences=args.sentences)
+                           n_sentences=args.sentences, pos_data=args.pos, pos_sentences=args.pos_sentences or None)
     except ValueError as exc:  # read_iob names file:line
         raise CliError(str(exc)) from None
     print(json.dumps(scores, indent=2, default=str))
@@ -367,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences")
+    p.add_argument("--pos", metavar="TAGGED.txt",
+                   help="word<TAB>POS corpus (e.g. nlp-id's dataset_postag.txt) for a tagger trained beside the NER")
+    p.add_argument("--pos-sentences", type=int, default=10000, help="POS sentences to use (0: all; default 10000)")
     p.set_defaults(func=cmd_train_ner)
 
     p = sub.add_parser("train", parents=[db], help="train a pipeline from the gold layer")

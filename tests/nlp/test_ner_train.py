@@ -8,7 +8,7 @@ import pytest
 import spacy
 from spacy.vocab import Vocab
 
-from annotator.nlp.ner_train import NERGRIT_LABEL_MAP, iob_to_doc, read_iob, train_ner
+from annotator.nlp.ner_train import NERGRIT_LABEL_MAP, iob_to_doc, read_iob, read_tagged, train_ner
 from annotator.nlp.tokenizer import token_offsets
 
 GOOD = (
@@ -120,3 +120,42 @@ def test_train_ner_refuses_to_overwrite_a_non_model_directory(tmp_path):
     with pytest.raises(ValueError, match="not a spaCy pipeline directory"):
         train_ner(train, train, precious, max_epochs=1, log=lambda _: None)
     assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def _tiny_pos(n: int, seed: int) -> str:
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        toks = [(rng.choice(["Budi", "Siti", "Wijaya"]), "NNP"), (rng.choice(["makan", "pergi"]), "VB"),
+                (rng.choice(["nasi", "pasar"]), "NN"), (".", "SYM")]
+        lines.append("\n".join(f"{w}\t{t}" for w, t in toks))
+    return "\n\n".join(lines) + "\n"
+
+
+def test_read_tagged_and_its_errors(tmp_path):
+    assert read_tagged(write(tmp_path, "pos.txt", "Budi\tNNP\nmakan\tVB\n\nIa\tPRP\n")) == [
+        (["Budi", "makan"], ["NNP", "VB"]), (["Ia"], ["PRP"])]
+    with pytest.raises(ValueError, match=r"bad.txt:2: expected 'word<TAB>tag'"):
+        read_tagged(write(tmp_path, "bad.txt", "Budi\tNNP\nmakan VB\n"))
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9\tNN\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="latin1.txt: not UTF-8"):
+        read_tagged(tmp_path / "latin1.txt")
+
+
+def test_train_ner_with_a_pos_corpus_saves_only_tok2vec_and_ner(tmp_path):
+    train = write(tmp_path, "train.iob", _tiny_corpus(30, 6))
+    dev = write(tmp_path, "dev.iob", _tiny_corpus(10, 7))
+    pos = write(tmp_path, "pos.txt", _tiny_pos(50, 8))
+    logged: list[str] = []
+    scores = train_ner(train, dev, tmp_path / "m", max_epochs=1, log=logged.append, pos_data=pos, pos_sentences=20,
+                       overrides={"components.tok2vec.model.encode.width": 32, "components.tok2vec.model.encode.depth": 1,
+                                  "training.eval_frequency": 5})
+    # the tagger was trained beside the NER, on the POS sentences' tags (its loss is not zero)
+    header = [w for w in next(line for line in logged if "TAG_ACC" in line).split() if w != "LOSS"]
+    rows = [line.split() for line in logged if line.split()[:1] == ["0"] and len(line.split()) == len(header)]
+    assert rows and all(float(row[header.index("TAGGER")]) > 0 for row in rows)
+    nlp = spacy.load(tmp_path / "m")
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert nlp.meta["training_data"]["n_pos"] == 20
+    assert 0.0 <= scores["ents_f"] <= 1.0
+    assert all(not t.tag_ for t in nlp("Budi Santoso tiba di Jakarta ."))  # no tagger runs
