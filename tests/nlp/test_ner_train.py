@@ -157,5 +157,6 @@ def test_train_ner_with_a_pos_corpus_saves_only_tok2vec_and_ner(tmp_path):
     nlp = spacy.load(tmp_path / "m")
     assert nlp.pipe_names == ["tok2vec", "ner"]
     assert nlp.meta["training_data"]["n_pos"] == 20
+    assert not (tmp_path / "m" / "tagger").exists()
     assert 0.0 <= scores["ents_f"] <= 1.0
     assert all(not t.tag_ for t in nlp("Budi Santoso tiba di Jakarta ."))  # no tagger runs
