@@ -1330,10 +1330,12 @@ def _lead_len(v: _View, toks: list[int]) -> int:
     return i
 
 
-def _make_indirect(v: _View, toks: list[int], span: tuple[int, int] | None, cue: int, spk: _Speaker | None, coref: bool) -> _Quote | None:
+def _make_indirect(v: _View, toks: list[int], span: tuple[int, int] | None, cue: int, spk: _Speaker | None, coref: bool,
+                   cue_end: int | None = None) -> _Quote | None:
     if span is None:
         return None
-    q = _Quote(start=span[0], end=span[1], kind="indirect", open_tok=toks[0], close_tok=toks[-1] + 1, cue=(cue, cue + 1), speaker=spk, how="cue")
+    q = _Quote(start=span[0], end=span[1], kind="indirect", open_tok=toks[0], close_tok=toks[-1] + 1,
+               cue=(cue, (cue_end if cue_end is not None else cue) + 1), speaker=spk, how="cue")
     q.needs_coref = coref or (spk is not None and spk.coref)
     return q
 
@@ -1424,7 +1426,8 @@ def _descriptor_subject(v: _View, toks: list[int], i: int) -> _Speaker | None:
     return _descriptor_speaker(v, _Speaker(toks[a], toks[i], "ORG"))
 
 
-COMPLEMENTIZERS = ("bahwa", "agar", "supaya")
+COMPLEMENTIZERS = ("bahwa", "agar", "supaya", "apakah")
+REFUSALS = ("menolak", "enggan")
 COORDINATORS = ("dan", "serta")
 
 
@@ -1438,10 +1441,16 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
         p = toks[i - 1]
         if v.lower[p] in pat.negators:
             return []
+        # "X menolak untuk mengkonfirmasi atau menyangkal apakah …": the refusal is the cue
+        first, last = i, i
+        if i >= 2 and v.lower[p] == "untuk" and v.lower[toks[i - 2]] in REFUSALS:
+            first = i - 2
+            if i + 2 < len(toks) and v.lower[toks[i + 1]] == "atau" and v.lower[toks[i + 2]] in pat.reporting_verbs:
+                last = i + 2
         # a verb in scare quotes ('X "mengutuk keras" Y dan mendesak agar …') is not itself
         # speech, but its subject is the speaker of the coordinated verb
         scare = v.kind[p] == "q"
-        segs = _scan_backward(v, p if scare else k, toks[0])
+        segs = _scan_backward(v, p if scare else toks[first], toks[0])
         spk = _resolve_segments(v, segs, backward=True) if segs else None
         if spk is None:
             spk = _descriptor_subject(v, toks, i)
@@ -1449,12 +1458,14 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
             continue
         out = []
         while i is not None:
-            pos = _content_start(v, toks, i)
+            pos = _content_start(v, toks, last)
             nxt, end = _coordinated_verb(v, toks, pos)
-            q = None if scare else _make_indirect(v, toks, _sentence_content(v, toks, pos, end), toks[i], spk, False)
+            q = None if scare else _make_indirect(v, toks, _sentence_content(v, toks, pos, end), toks[first], spk,
+                                                  False, cue_end=toks[last])
             if q is not None:
                 out.append(q)
-            i, scare = nxt, False
+            i = first = last = nxt
+            scare = False
         return out
     return []
 

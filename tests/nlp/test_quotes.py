@@ -430,6 +430,16 @@ def test_speaker_of_a_reporting_clause_with_asides(text, spk):
     assert all(speaker(doc, q) == spk for q in qs)
 
 
+def test_refusal_to_confirm_or_deny_is_one_cue(nlp_news):
+    text = ("Maria Zakharova menampik tuduhan itu. Dia menolak untuk mengkonfirmasi atau menyangkal apakah "
+            "Korea Utara telah mengirim pasukan ke Rusia.")
+    doc, qs = quotes(nlp_news, text)
+    q = qs[-1]
+    assert (content(doc, q), cue(q)) == ("Korea Utara telah mengirim pasukan ke Rusia",
+                                         "menolak untuk mengkonfirmasi atau menyangkal")
+    assert speaker(doc, q) == "Maria Zakharova"
+
+
 def test_two_reporting_verbs_give_two_quotes_with_one_speaker(nlp_news):
     nlp = nlp_news
     text = ("Pejabat Ukraina mengatakan kepada surat kabar itu bahwa bentrokan itu terbatas, dan menyatakan "
