@@ -136,3 +136,21 @@ def test_a_binary_file_is_reported_and_the_other_files_still_import(store, tmp_p
     summary = import_records(store, read_paths([tmp_path / "bad.conll", tmp_path / "ok.conll"]))
     assert summary.imported == 1
     assert any("bad.conll" in str(p) and "binary" in p.message for p in summary.errors)
+
+
+def test_json_documents_in_a_folder(store, tmp_path):
+    """A pretty-printed .json file is one document: a list of records imports; a settings-like
+    object (no 'text') is one warning, not an error per line."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    records = [{"id": "j1", "text": "Satu berita."}, {"id": "j2", "text": "Dua berita.",
+                                                     "spans": [{"start": 4, "end": 10, "label": "ORG"}]}]
+    write(folder / "records.json", json.dumps(records, indent=2))
+    write(folder / "notes.json", json.dumps({"source": "sample", "articles": ["a", "b"]}, indent=2))
+    write(folder / "lines.json", json.dumps({"id": "j3", "text": "Tiga berita."}) + "\n" + "{oops\n")
+    summary = import_records(store, read_paths([folder]))
+    assert summary.imported == 3
+    assert [str(p) for p in summary.problems if "notes.json" in str(p)] == [
+        f"{folder / 'notes.json'}: warning: a JSON document that is not a record or a list of records (no 'text'); skipped"]
+    assert [(p.line, "bad JSON" in p.message) for p in summary.errors] == [(2, True)]  # JSONL in a .json file
+    assert [(e.start, e.end, e.label) for e in store.get_layer("j2", "@gold").entities] == [(4, 10, "ORG")]

@@ -17,6 +17,15 @@ def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
     if not text.strip():
         yield Problem(str(path), None, "empty file; skipped", "warning")
         return
+    if path.suffix.lower() == ".json" and "\n" in text.strip():
+        # a .json file may hold one JSON document (a record, or a list of records) over many lines
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError:
+            document = None  # then it is read as JSONL, line by line
+        if document is not None:
+            yield from _document_records(path, document)
+            return
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -30,6 +39,18 @@ def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
             continue
         record["_file"] = str(path)
         record["_line"] = number
+        yield record
+
+
+def _document_records(path: Path, document) -> Iterator[dict | Problem]:
+    records = document if isinstance(document, list) else [document]
+    if not all(isinstance(r, dict) and "text" in r for r in records):
+        yield Problem(str(path), None, "a JSON document that is not a record or a list of records (no 'text'); skipped",
+                      "warning")
+        return
+    for number, record in enumerate(records, 1):
+        record["_file"] = f"{path} (record {number})" if len(records) > 1 else str(path)
+        record["_line"] = None
         yield record
 
 
