@@ -166,9 +166,20 @@ class QuotePatterns:
 
 @lru_cache(maxsize=8)
 def load_patterns(path: str | None = None) -> QuotePatterns:
-    """Load the word lists (default ``resources/patterns/quotes.json``)."""
-    with open(path or PATTERNS_PATH, encoding="utf-8") as f:
-        return QuotePatterns.from_dict(json.load(f))
+    """Load the word lists (default ``resources/patterns/quotes.json``). The official titles of
+    the entity rules (``titles.txt`` beside it, if present) are titles here too, so a title is
+    added in one place; quotes.json adds the roles that only describe a speaker ("nelayan")."""
+    path = Path(path or PATTERNS_PATH)
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    shared = path.with_name("titles.txt")
+    if shared.is_file():
+        from annotator.nlp.entities import read_titles
+
+        titles = [t for t in read_titles(shared) if not t.endswith(".")]
+        data["titles"] = list(data.get("titles", [])) + [t for t in titles if " " not in t]
+        data["title_phrases"] = list(data.get("title_phrases", [])) + [t for t in titles if " " in t]
+    return QuotePatterns.from_dict(data)
 
 
 # --------------------------------------------------------------------------- quote marks

@@ -583,6 +583,21 @@ def test_patterns_file_is_editable(tmp_path):
     assert only(make_nlp()(text)._.quotes)["cue"] is None
 
 
+def test_a_title_in_titles_txt_is_a_title_for_speakers_too(tmp_path):
+    """resources/patterns/titles.txt (the entity rules' titles) is read beside quotes.json."""
+    text = "“Kapal itu belum boleh berlayar,” kata Syahbandar Budi Santoso."
+    found = {}
+    for name, titles in (("plain", None), ("shared", "# titles\nsyahbandar\n")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "quotes.json").write_text(PATTERNS_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+        if titles:
+            (folder / "titles.txt").write_text(titles, encoding="utf-8")
+        doc = make_nlp(patterns_path=str(folder / "quotes.json"))(text)
+        found[name] = speaker(doc, only(doc._.quotes))
+    assert found == {"plain": "Syahbandar Budi Santoso", "shared": "Budi Santoso"}
+
+
 # --------------------------------------------------------------------------- mark pairing
 
 
