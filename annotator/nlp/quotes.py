@@ -119,6 +119,7 @@ class QuotePatterns:
     keep_ranks: bool
     descriptors: frozenset = frozenset()
     claim_nouns: frozenset = frozenset()
+    headline_cues: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuotePatterns":
@@ -153,6 +154,7 @@ class QuotePatterns:
             keep_ranks=bool(data.get("speaker_keeps_ranks", True)),
             descriptors=low("speaker_descriptors"),
             claim_nouns=low("claim_nouns"),
+            headline_cues=low("headline_cues"),
         )
 
     def cue_form(self, lower: str) -> tuple[bool, bool]:
@@ -1015,9 +1017,9 @@ def find_quotes(doc: Doc, patterns: QuotePatterns | None = None, coref_window: i
     pat = patterns or load_patterns()
     v = _View(doc, pat)
     quotes = _direct_quotes(v)
-    head = _headline_quote(v, quotes)
-    if head is not None:
-        quotes.append(head)
+    for head in (_headline_quote(v, quotes), _headline_report(v, quotes)):
+        if head is not None:
+            quotes.append(head)
     if indirect:
         quotes += _indirect_quotes(v)
     quotes.sort(key=lambda q: q.start)
@@ -1148,13 +1150,11 @@ def _headline_quote(v: _View, quotes: list[_Quote]) -> _Quote | None:
     at the line start or after a comma) stands before ``:``. Content = the rest of the line;
     speaker = the name; no cue (a colon is not a reporting word)."""
     text = v.text
-    if "\n" not in text.strip():
+    span = _first_line(v)
+    if span is None or ": " not in text[span[0]:span[1]]:
         return None
-    a = len(text) - len(text.lstrip())
-    b = _line_end(text, a)
-    line = text[a:b].rstrip()
-    if not line or len(line) > 160 or line[-1] in ".\"”" or ": " not in line:
-        return None
+    a, b = span
+    line = text[a:b]
     colon = a + line.index(": ")
     ca, cb = _content_bounds(text, colon + 1, a + len(line))
     if _word_count(text[ca:cb]) < 2 or any(q.start < cb and ca < q.end for q in quotes):
@@ -1179,6 +1179,47 @@ def _headline_quote(v: _View, quotes: list[_Quote]) -> _Quote | None:
     else:
         spk = _Speaker(s, e, "PERSON" if all(v.cls[t] == "N" for t in toks) else _free_label(v, toks))
     return _Quote(start=ca, end=cb, kind="direct", open_tok=s, close_tok=v.token_at(cb - 1) + 1, speaker=spk, how="headline")
+
+
+def _first_line(v: _View) -> tuple[int, int] | None:
+    """Char span of a headline: the first line of a text with paragraphs, short, no final period."""
+    text = v.text
+    if "\n" not in text.strip():
+        return None
+    a = len(text) - len(text.lstrip())
+    line = text[a:_line_end(text, a)].rstrip()
+    if not line or len(line) > 160 or line[-1] in ".\"”":
+        return None
+    return a, a + len(line)
+
+
+def _headline_report(v: _View, quotes: list[_Quote]) -> _Quote | None:
+    """Headline ``X Konfirmasi <content>`` (a headline's bare reporting verb after the source at
+    the line start): content = the words after the verb up to a comma or the line end."""
+    line = _first_line(v)
+    if line is None:
+        return None
+    a, b = line
+    first = v.token_at(a)
+    ent = v.ent_at.get(first)
+    if ent is None or ent.start != first or ent.label_ not in ("ORG", "LOC", "PERSON"):
+        return None
+    verb = v.next_tok(ent.end - 1)
+    if verb is None or not v.words[verb][:1].isupper() or v.lower[verb] not in v.pat.headline_cues:
+        return None
+    toks = []
+    k = v.next_tok(verb)
+    while k is not None and v.starts[k] < b and v.words[k] not in (",", ":", "|", "–", "—"):
+        toks.append(k)
+        k = v.next_tok(k)
+    if len(toks) < 2:
+        return None
+    ca, cb = v.starts[toks[0]], v.char_end(toks[-1])
+    if any(q.start < cb and ca < q.end for q in quotes):
+        return None
+    spk = _entity_speaker(v, ent) if ent.label_ == "PERSON" else _Speaker(ent.start, ent.end, ent.label_)
+    return _Quote(start=ca, end=cb, kind="indirect", open_tok=first, close_tok=toks[-1] + 1, cue=(verb, verb + 1),
+                  speaker=spk, how="headline")
 
 
 def _looks_like_speech(v: _View, text: str, o: int, c: int, content: str) -> bool:

@@ -177,10 +177,14 @@ def make_lexicon_suggester(target: str = DEFAULT_TARGET, labels: tuple | list = 
     return suggester
 
 
-def _paragraph_window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
-    lo = max(text.rfind("\n", 0, start) + 1, start - chars)
+def _paragraph_window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS,
+                      others: list[tuple[int, int]] = ()) -> tuple[str, str]:
+    """The text before and after a quote in its paragraph, up to `chars`, and not into the other
+    quotes (`others`): a neighbour's words are its own stance ("NATO Konfirmasi …, Biden: Sangat
+    Berbahaya")."""
+    lo = max([text.rfind("\n", 0, start) + 1, start - chars] + [e for s, e in others if e <= start])
     hi_nl = text.find("\n", end)
-    hi = min(len(text) if hi_nl < 0 else hi_nl, end + chars)
+    hi = min([len(text) if hi_nl < 0 else hi_nl, end + chars] + [s for s, e in others if s >= end])
     return text[lo:max(lo, start - 1)], text[min(hi, end + 1):hi]
 
 
@@ -206,8 +210,10 @@ class StanceComponent:
         text = doc_text(doc)
         # an article about the target makes all its quotes relevant to it
         about = sum(1 for _ in _iter_target_hits(text, self.target, self.lexicon)) >= 2
+        spans = [(q["start"], q["end"]) for q in quotes]
         for q in quotes:
-            before, after = _paragraph_window(text, q["start"], q["end"])
+            others = [sp for sp in spans if sp != (q["start"], q["end"])]
+            before, after = _paragraph_window(text, q["start"], q["end"], others=others)
             speaker = q.get("speaker")
             ctx = {"before": before, "after": after, "speaker": speaker.get("text") if speaker else None,
                    "on_target": True if about else None}

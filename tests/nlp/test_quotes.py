@@ -440,6 +440,18 @@ def test_refusal_to_confirm_or_deny_is_one_cue(nlp_news):
     assert speaker(doc, q) == "Maria Zakharova"
 
 
+def test_headline_with_a_reporting_verb(nlp_news):
+    text = "NATO Konfirmasi Korut Mengirim Pasukan ke Rusia, Biden: Sangat Berbahaya\n\nNATO mengonfirmasi laporan itu."
+    doc, qs = quotes(nlp_news, text)
+    assert [(content(doc, q), q["kind"], cue(q), speaker(doc, q)) for q in qs[:2]] == [
+        ("Korut Mengirim Pasukan ke Rusia", "indirect", "Konfirmasi", "NATO"),
+        ("Sangat Berbahaya", "direct", None, "Biden"),
+    ]
+    # not without a known source at the line start, nor in a line that is a sentence
+    assert not [q for q in quotes(nlp_news, "Warga Konfirmasi Banjir Surut Kemarin\n\nAir surut.")[1] if q["start"] < 30]
+    assert not [q for q in quotes(nlp_news, "NATO Konfirmasi pasukan itu tiba.\n\nIsi.")[1] if q["start"] < 30]
+
+
 def test_two_reporting_verbs_give_two_quotes_with_one_speaker(nlp_news):
     nlp = nlp_news
     text = ("Pejabat Ukraina mengatakan kepada surat kabar itu bahwa bentrokan itu terbatas, dan menyatakan "

@@ -52,6 +52,18 @@ def test_a_very_serious_problem_is_oppose():
     assert suggest_stance(quote, ON)[0] == "OPPOSE"
 
 
+def test_a_neighbouring_quote_does_not_lend_its_words():
+    nlp = new_blank()
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "NATO"}])
+    nlp.add_pipe("quote_finder")
+    nlp.add_pipe("stance")
+    doc = nlp("NATO Konfirmasi Korea Utara Mengirim Pasukan ke Rusia, Biden: Sangat Berbahaya\n\n"
+              "NATO mengonfirmasi pengerahan pasukan Korea Utara ke Rusia.")
+    stances = {doc.text[q["start"]:q["end"]]: q["stance"] for q in doc._.quotes}
+    assert stances["Korea Utara Mengirim Pasukan ke Rusia"] == "NEUTRAL"
+    assert stances["Sangat Berbahaya"] == "OPPOSE"
+
+
 def test_off_target_quote_is_neutral():
     label, score = suggest_stance("Kami mengutuk keras kenaikan harga cabai di pasar.")
     assert label == "NEUTRAL"
