@@ -205,6 +205,29 @@ def test_dashboard_shows_the_counts(qtbot, db):
     assert page.cards["bob"].figure.text() == "2 / 2 done"
 
 
+def test_dashboard_charts_follow_the_dark_theme(qtbot, db):
+    from PySide6.QtCharts import QChart
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.quality.dashboard import DashboardPage
+    from annotator.gui.theme import apply_theme
+
+    app = QApplication.instance()
+    apply_theme(app, "dark")
+    try:
+        page = DashboardPage(db)
+        qtbot.addWidget(page)
+        assert page.progress_chart.chart().theme() == QChart.ChartThemeDark
+        assert page.progress_chart.chart().backgroundBrush().color().lightness() < 128
+        # the gold layer's colour is the theme's ink, readable on the dark background
+        assert QColor(page._colors(["alice", "@gold"])["@gold"]).lightness() > 128
+    finally:
+        apply_theme(app, "light")
+    page.refresh()  # charts are rebuilt in the theme of the moment
+    assert page.progress_chart.chart().theme() == QChart.ChartThemeLight
+
+
 def test_runner_screenshots_a_page(tmp_path, db):
     # in its own process, as it is used: its app.exec()/quit() must not touch this test session's app
     out = tmp_path / "dash.png"

@@ -14,7 +14,7 @@ from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store
 from annotator.gui.quality import stats
 from annotator.gui.quality.widgets import (
-    PALETTE, CardFrame, Table, chart_view, fmt, heading, muted, set_bars, set_lines_by_day, set_stacked_hbars,
+    PALETTE, CardFrame, Table, chart_view, fmt, heading, ink, muted, set_bars, set_lines_by_day, set_stacked_hbars,
 )
 
 NO_STANCE = "no stance"
@@ -38,7 +38,7 @@ class ProgressCard(CardFrame):
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(6)
-        self.bar.setStyleSheet(f"QProgressBar {{ background: #e6e8eb; border: none; border-radius: 3px; }}"
+        self.bar.setStyleSheet(f"QProgressBar {{ background: palette(midlight); border: none; border-radius: 3px; }}"
                                f"QProgressBar::chunk {{ background: {color}; border-radius: 3px; }}")
         self.stack(self.name, self.figure, self.note, self.bar, bottom=10, spacing=2)
 
@@ -122,7 +122,7 @@ class DashboardPage(QWidget):
         people = [n for n in names if n != GOLD_LAYER]
         colors = {name: PALETTE[(2 * i) % len(PALETTE)] if i < 4 else PALETTE[i % len(PALETTE)]
                   for i, name in enumerate(people)}
-        colors[GOLD_LAYER] = "#1d1d1f"
+        colors[GOLD_LAYER] = ink()
         return colors
 
     def refresh(self) -> None:
@@ -180,7 +180,8 @@ class DashboardPage(QWidget):
         series = {name: [counts.get(name, 0) for _, counts in speakers] for name in stance_names}
         if any(counts.get(None) for _, counts in speakers):
             series[NO_STANCE] = [counts.get(None, 0) for _, counts in speakers]
-        title = f"Stance toward the target of the {len(speakers)} most quoted speakers ({whose})"
+        title = (f"Stance toward the target of the {len(speakers)} most quoted speakers ({whose})" if speakers
+                 else f"Stance toward the target: no accepted quote with a speaker yet ({whose})")
         set_stacked_hbars(self.speaker_chart, title, [_short(name) for name, _ in speakers], series, colors)
 
     def _fill_outcomes(self, outcomes: list[dict]) -> None:

@@ -11,9 +11,9 @@ from PySide6.QtCharts import (
     QLineSeries, QValueAxis,
 )
 from PySide6.QtCore import QDateTime, QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QFrame, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 PALETTE = ["#3b6fd1", "#8fb3ee", "#e07a2f", "#f2b88b", "#2f9e44", "#9b59b6", "#d64545", "#7b8794"]
@@ -169,8 +169,21 @@ def chart_view(title: str) -> QChartView:
     return view
 
 
+def dark() -> bool:
+    """Is the application's theme dark (its window colour)?"""
+    return QApplication.palette().color(QPalette.Window).lightness() < 128
+
+
+def ink() -> str:
+    """The colour of text on the window, in the theme of the moment."""
+    return QApplication.palette().color(QPalette.WindowText).name()
+
+
 def _chart(title: str) -> QChart:
+    """A chart in the application's theme: dark when the window colour is dark."""
     chart = QChart()
+    if dark():
+        chart.setTheme(QChart.ChartThemeDark)
     chart.setTitle(title)
     font = chart.titleFont()
     font.setBold(True)
@@ -206,7 +219,7 @@ def _axis_font(axis) -> None:
     font = axis.labelsFont()
     font.setPointSizeF(font.pointSizeF() * 0.9)
     axis.setLabelsFont(font)
-    axis.setGridLineColor(QColor("#e6e8eb"))
+    axis.setGridLineColor(QColor("#3a3d42" if dark() else "#e6e8eb"))
     axis.setTruncateLabels(False)
 
 
@@ -224,7 +237,7 @@ def set_bars(view: QChartView, title: str, categories: list[str], series: dict[s
         bar_set.append([float(v or 0) for v in values])
         bar_set.setColor(QColor(colors[n % len(colors)]))
         bar_set.setBorderColor(QColor(colors[n % len(colors)]))
-        bar_set.setLabelColor(QColor("#1d1d1f"))
+        bar_set.setLabelColor(QColor(ink()))
         small = bar_set.labelFont()
         small.setPointSizeF(small.pointSizeF() * (0.8 if len(series) > 2 else 0.9))
         bar_set.setLabelFont(small)
