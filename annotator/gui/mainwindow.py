@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
             self.controller.show(None)
             self.header.show_article("No articles yet", "File ▸ Import files… (Ctrl+I) adds articles to this database.")
             self._update_position()
+        if start and self.settings.useful_order(self.db_path, annotator_name):
+            self.set_useful_order(True)  # as the annotator left it (recomputed: done articles drop out)
 
     # ---- construction ----------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
@@ -979,6 +981,7 @@ class MainWindow(QMainWindow):
     def set_useful_order(self, on: bool) -> None:
         """List (and go through) the articles most useful to annotate next, or corpus order."""
         self.actions["useful_order"].setChecked(on)
+        self.settings.set_useful_order(self.db_path, self.annotator, on)
         self.browser.show_order_choice(on)
         if on:
             self.compute_useful_order()
@@ -992,6 +995,7 @@ class MainWindow(QMainWindow):
 
     def _corpus_order(self, message: str = "") -> None:
         self.actions["useful_order"].setChecked(False)
+        self.settings.set_useful_order(self.db_path, self.annotator, False)
         self.browser.set_order(None)
         self._update_position()
         if message:

@@ -71,6 +71,19 @@ class Settings:
             data = dict(list(data.items())[-200:])
         self.q.setValue("lastArticle", json.dumps(data))
 
+    def useful_order(self, db_path: str, annotator: str) -> bool:
+        """Did the annotator last list this database's articles "most useful next"?"""
+        return bool(self._json("usefulOrder", {}).get(f"{self._db_key(db_path)}:{annotator}"))
+
+    def set_useful_order(self, db_path: str, annotator: str, on: bool) -> None:
+        data = self._json("usefulOrder", {})
+        key = f"{self._db_key(db_path)}:{annotator}"
+        if on:
+            data[key] = True
+        else:
+            data.pop(key, None)
+        self.q.setValue("usefulOrder", json.dumps(dict(list(data.items())[-200:])))
+
     # view
     @property
     def font_size(self) -> float:

@@ -302,6 +302,24 @@ def test_most_useful_next_orders_the_list_and_ctrl_return_follows_it(scored_db, 
     assert window.browser.order.currentText() == "Corpus order"
 
 
+def test_the_useful_order_is_kept_for_the_next_session(scored_db, open_window, qtbot):
+    window = open_window(scored_db, article_id="a3")
+    press(qtbot, window.view, Qt.Key_U, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: window.browser.model.order is not None, timeout=10000)
+    press(qtbot, window.view, Qt.Key_Return, Qt.ControlModifier)  # a3 done
+    window.close()
+
+    again = open_window(scored_db)  # same settings: the annotator comes back to the useful order
+    qtbot.waitUntil(lambda: again.browser.model.order is not None, timeout=10000)
+    assert listed(again) == ["a2", "a4", "a1"]  # a3 is done: it drops out
+    assert again.actions["useful_order"].isChecked() and again.article_id == "a2"
+    press(qtbot, again.view, Qt.Key_U, CTRL_SHIFT)  # back to corpus order, and so next time
+    again.close()
+    third = open_window(scored_db)
+    assert third.browser.model.order is None and not third.actions["useful_order"].isChecked()
+    assert open_window(scored_db, annotator="bob").browser.model.order is None  # per annotator
+
+
 def test_the_order_box_and_its_fallback_without_model_scores(make_db, open_window, qtbot, monkeypatch):
     def no_model(store, model_dir):
         raise OSError("no model here")
