@@ -307,7 +307,7 @@ class TitleFinder:
     def __call__(self, doc: Doc) -> Doc:
         titles = filter_spans(Span(doc, s, e, label="TITLE") for _, s, e in self.matcher(doc))
         runs = self._join_runs(doc, sorted(titles, key=lambda s: s.start))
-        gazetteer = _covered(gazetteer_spans(doc))
+        gazetteer = _covered(g for g in gazetteer_spans(doc) if g.label_ != "PERSON")  # places, organisations
         dates = _covered(date_spans(doc))
         title_tokens = _covered(runs)
 

@@ -198,6 +198,11 @@ def test_model_person_keeps_name_when_no_title_rule_fires(fake_model_nlp):
         ("TIMES JABAR, JAKARTA – Pejabat Ukraina mengatakan.", [("JAKARTA", "LOC"), ("Ukraina", "LOC")]),
         ("Amerika Serikat, Tiongkok, Iran dan Jepang.",
          [("Amerika Serikat", "LOC"), ("Tiongkok", "LOC"), ("Iran", "LOC"), ("Jepang", "LOC")]),
+        # the leaders of the news, named by one word too
+        ("Putin menerima Kim Jong Un, kata Zakharova.",
+         [("Putin", "PERSON"), ("Kim Jong Un", "PERSON"), ("Zakharova", "PERSON")]),
+        ("Presiden Rusia Vladimir Putin hadir.", [("Rusia", "LOC"), ("Vladimir Putin", "PERSON")]),
+        ("Bank Mandiri dan OJK di Indramayu.", [("Bank Mandiri", "ORG"), ("OJK", "ORG"), ("Indramayu", "LOC")]),
     ],
 )
 def test_gazetteer(rules_nlp, text, expected):
@@ -389,7 +394,7 @@ def test_read_patterns_reports_file_and_line(tmp_path):
 def test_shipped_pattern_files_are_valid():
     patterns_dir = entities.RESOURCES_DIR / "patterns"
     gazetteer = read_patterns(patterns_dir / "gazetteer.jsonl")
-    assert {p["label"] for p in gazetteer} == {"LOC", "ORG"} and len(gazetteer) > 500
+    assert {p["label"] for p in gazetteer} == {"LOC", "ORG", "PERSON"} and len(gazetteer) > 500
     assert {p["label"] for p in read_patterns(patterns_dir / "dates.jsonl")} == {"DATE"}
     assert "juru bicara" in entities.read_titles(patterns_dir / "titles.txt")
 
