@@ -120,6 +120,7 @@ class QuotePatterns:
     descriptors: frozenset = frozenset()
     claim_nouns: frozenset = frozenset()
     headline_cues: frozenset = frozenset()
+    naming_words: frozenset = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuotePatterns":
@@ -155,6 +156,7 @@ class QuotePatterns:
             descriptors=low("speaker_descriptors"),
             claim_nouns=low("claim_nouns"),
             headline_cues=low("headline_cues"),
+            naming_words=low("naming_words"),
         )
 
     def cue_form(self, lower: str) -> tuple[bool, bool]:
@@ -1047,6 +1049,9 @@ def _direct_quotes(v: _View) -> list[_Quote]:
         close_tok = v.token_at(c) if closed else v.token_at(max(a, b - 1))
         q = _Quote(start=a, end=b, kind="direct", open_tok=open_tok, close_tok=close_tok + 1)
         content = text[a:b]
+        before = v.prev_tok(open_tok)
+        if before is not None and v.lower[before] in v.pat.naming_words and _word_count(content) <= 12:
+            continue  # a name, title or slogan: khotbah yang bertema ”Idul Fitri Momentum Hijrah”
         cue_after = _cue_after(v, q, closed)
         intro = False
         if not cue_after or q.needs_coref:

@@ -320,6 +320,9 @@ def test_emoji_before_a_quote_keeps_code_point_offsets(nlp):
     "Warga desa itu menyebut jembatan tersebut \"jalan maut\" karena sering terjadi kecelakaan.",
     "Ia tidak \"menyerah\" begitu saja pada keadaan.",
     "Diskusi dengan topik ”Corona dan Daya Tahan Sosial Politik Indonesia” itu menghadirkan tiga pembicara.",
+    # a title before a reporting clause is still a title
+    "Dalam khotbahnya yang bertema ”Idul Fitri Momentum Hijrah”, Muhammadun menyampaikan, Idul Fitri adalah momentum.",
+    "Warga memasang spanduk bertuliskan ”Tolak Tambang” di depan kantor bupati.",
 ])
 def test_scare_quotes_titles_and_slogans_are_not_quotes(nlp, text):
     doc, qs = quotes(nlp, text)
