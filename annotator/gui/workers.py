@@ -205,15 +205,6 @@ def order_work(open_store: Callable, annotator: str, model_dir: str | None,
 
 def _measuring_pipeline(store, model_dir: str | None):
     """The suggestion pipeline with NER confidence, as uncertainty_order builds it."""
-    from annotator.nlp.pipeline import build_pipeline
-    from annotator.nlp.train import add_trained_components, is_trained_model_dir, load_trained
-    from annotator.nlp.uncertainty import add_ner_confidence
+    from annotator.nlp.uncertainty import measuring_pipeline
 
-    trained = load_trained(model_dir) if is_trained_model_dir(model_dir) else None
-    nlp = build_pipeline(str(trained.ner_dir) if trained and trained.ner_dir else model_dir,
-                         config={"labels": store.config.label_names, "stance_labels": store.config.stance_names,
-                                 "target": store.config.target})
-    add_ner_confidence(nlp)
-    if trained is not None:
-        add_trained_components(nlp, trained)
-    return nlp
+    return measuring_pipeline(store, model_dir)

@@ -103,20 +103,28 @@ def _stored_scores(store, article_ids: list[str]) -> dict[str, tuple[list[float]
     return scores
 
 
+def measuring_pipeline(store, model_dir: str | None):
+    """The suggestion pipeline of the database's project (labels, stance, target) with NER
+    confidence, from a NER model or a folder written by `annotator train`."""
+    from annotator.nlp.pipeline import build_pipeline
+    from annotator.nlp.train import add_trained_components, is_trained_model_dir, load_trained
+
+    trained = load_trained(model_dir) if is_trained_model_dir(model_dir) else None
+    nlp = build_pipeline(str(trained.ner_dir) if trained and trained.ner_dir else model_dir,
+                         config={"labels": store.config.label_names, "stance_labels": store.config.stance_names,
+                                 "target": store.config.target})
+    add_ner_confidence(nlp)
+    if trained is not None:
+        add_trained_components(nlp, trained)
+    return nlp
+
+
 def _pipeline_scores(store, article_ids: list[str], model_dir, nlp) -> dict[str, tuple[list[float], list[float]]]:
     """Run the pipeline (with NER confidence) on the articles; scores from its records."""
-    from annotator.nlp.pipeline import build_pipeline, predict
+    from annotator.nlp.pipeline import predict
 
     if nlp is None:
-        from annotator.nlp.train import add_trained_components, is_trained_model_dir, load_trained
-
-        trained = load_trained(model_dir) if is_trained_model_dir(model_dir) else None
-        nlp = build_pipeline(str(trained.ner_dir) if trained and trained.ner_dir else model_dir,
-                             config={"labels": store.config.label_names, "stance_labels": store.config.stance_names,
-                                     "target": store.config.target})
-        add_ner_confidence(nlp)
-        if trained is not None:
-            add_trained_components(nlp, trained)
+        nlp = measuring_pipeline(store, model_dir)
     records = ({"id": a, "text": store.get_article(a).text, "meta": {}} for a in article_ids)
     found = {}
     for record in predict(records, nlp):

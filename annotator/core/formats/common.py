@@ -52,3 +52,12 @@ def read_text(path: str | Path) -> tuple[str, list[Problem]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, problems
+
+
+def read_nonempty(path: str | Path) -> tuple[str | None, list[Problem]]:
+    """read_text, with None (and a warning) for a file with nothing but white space."""
+    text, problems = read_text(path)
+    if not text.strip():
+        return None, problems + [Problem(str(path), None, "empty file; skipped", "warning")]
+    return text, problems
+

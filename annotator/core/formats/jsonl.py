@@ -6,16 +6,15 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from annotator.core.formats.common import Problem, read_text
+from annotator.core.formats.common import Problem, read_nonempty
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
     """Records of a JSONL file; a bad line becomes a Problem naming file:line, the others still come."""
     path = Path(path)
-    text, problems = read_text(path)  # FormatError (binary): read_paths reports it per file
+    text, problems = read_nonempty(path)  # FormatError (binary): read_paths reports it per file
     yield from problems
-    if not text.strip():
-        yield Problem(str(path), None, "empty file; skipped", "warning")
+    if text is None:
         return
     if path.suffix.lower() == ".json" and "\n" in text.strip():
         # a .json file may hold one JSON document (a record, or a list of records) over many lines

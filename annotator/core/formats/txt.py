@@ -8,15 +8,14 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from annotator.core.formats.common import Problem, read_text
+from annotator.core.formats.common import Problem, read_nonempty
 
 
 def read_txt(path: str | Path) -> Iterator[dict | Problem]:
     path = Path(path)
-    text, problems = read_text(path)  # FormatError (binary): read_paths reports it per file
+    text, problems = read_nonempty(path)  # FormatError (binary): read_paths reports it per file
     yield from problems
-    if not text.strip():
-        yield Problem(str(path), None, "empty file; skipped", "warning")
+    if text is None:
         return
     record: dict = {"id": path.stem, "text": text, "meta": {}, "_file": str(path)}
     meta_path = path.with_name(path.stem + ".meta.json")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPus
 from annotator.core.agreement import agreement_report, worst_articles
 from annotator.core.store import Store
 from annotator.gui.quality.widgets import (
-    Card, Table, chart_view, fmt, heading, muted, score_color, score_tint, set_bars,
+    Card, Table, chart_view, fmt, header_row, heading, muted, score_color, score_tint, set_bars,
 )
 from annotator.gui.workers import Task
 
@@ -76,16 +76,7 @@ class AgreementPage(QWidget):
         self.error.setTextFormat(Qt.PlainText)
         self.error.setStyleSheet("color: #c53030;")
 
-        top = QHBoxLayout()
-        titles = QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        top.addLayout(titles, 1)
-        top.addWidget(self.error)
-        top.addWidget(self.progress)
-        top.addWidget(self.done_only)
-        top.addWidget(self.refresh_button)
+        top = header_row(self.title, self.subtitle, self.error, self.progress, self.done_only, self.refresh_button)
 
         self.cards = {
             "entity_exact": Card("Entity F1 · exact"),

@@ -14,7 +14,7 @@ from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store
 from annotator.gui.quality import stats
 from annotator.gui.quality.widgets import (
-    PALETTE, CardFrame, Table, chart_view, fmt, heading, ink, muted, set_bars, set_lines_by_day, set_stacked_hbars,
+    PALETTE, CardFrame, Table, chart_view, fmt, header_row, heading, ink, muted, set_bars, set_lines_by_day, set_stacked_hbars,
 )
 
 NO_STANCE = "no stance"
@@ -73,16 +73,8 @@ class DashboardPage(QWidget):
         self.refresh_button.setToolTip("Reload the figures (F5)")
         self.refresh_button.clicked.connect(self.refresh)
         QShortcut(QKeySequence("F5"), self, self.refresh, context=Qt.WidgetWithChildrenShortcut)
-        top = QHBoxLayout()
-        titles = QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        top.addLayout(titles, 1)
-        top.addWidget(muted("Speakers' quotes of"))
-        top.addWidget(self.speaker_layer)
-        top.addSpacing(12)
-        top.addWidget(self.refresh_button)
+        top = header_row(self.title, self.subtitle, muted("Speakers' quotes of"), self.speaker_layer, 12,
+                         self.refresh_button)
 
         self.cards_row = QHBoxLayout()
         self.cards: dict[str, ProgressCard] = {}

@@ -13,7 +13,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDateTime, QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QFrame, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QFrame, QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 PALETTE = ["#3b6fd1", "#8fb3ee", "#e07a2f", "#f2b88b", "#2f9e44", "#9b59b6", "#d64545", "#7b8794"]
@@ -51,6 +51,22 @@ def heading(text: str = "", scale: float = 1.4) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def header_row(title: QLabel, subtitle: QLabel, *widgets) -> QHBoxLayout:
+    """A page's top row: title over subtitle on the left, then `widgets` (an int: spacing)."""
+    top = QHBoxLayout()
+    titles = QVBoxLayout()
+    titles.setSpacing(0)
+    titles.addWidget(title)
+    titles.addWidget(subtitle)
+    top.addLayout(titles, 1)
+    for widget in widgets:
+        if isinstance(widget, int):
+            top.addSpacing(widget)
+        else:
+            top.addWidget(widget)
+    return top
 
 
 def muted(text: str = "") -> QLabel:
