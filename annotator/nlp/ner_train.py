@@ -35,7 +35,7 @@ import srsly
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
-from annotator.core.formats.conll import read_iob  # noqa: F401  (annotator.nlp.train and the tests import it from here)
+from annotator.core.formats.conll import read_iob, read_tagged  # noqa: F401  (annotator.nlp.train and the tests import them from here)
 from annotator.nlp.tokenizer import TOKENIZER_NAME, blank_nlp, customize_tokenizer
 
 RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
@@ -116,32 +116,6 @@ class _LineLog(io.TextIOBase):
         if self._buf:
             self._log(self._buf)
             self._buf = ""
-
-
-def read_tagged(path: str | Path) -> list[Sentence]:
-    """``word<TAB>tag`` lines, a blank line between sentences (a POS corpus). Errors name file:line."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
-    except OSError as err:
-        raise ValueError(f"{path}: cannot read: {err.strerror}") from None
-    sentences: list[Sentence] = []
-    words: list[str] = []
-    tags: list[str] = []
-    for line_no, line in enumerate(lines + [""], start=1):
-        if not line.strip():
-            if words:
-                sentences.append((words, tags))
-            words, tags = [], []
-            continue
-        word, sep, tag = line.rpartition("\t")
-        if not sep or not word.strip() or not tag.strip() or any(ch.isspace() for ch in tag):
-            raise ValueError(f"{path}:{line_no}: expected 'word<TAB>tag', got {line[:60]!r}")
-        words.append(word)
-        tags.append(tag.strip())
-    return sentences
 
 
 def _with_tagger(config, labels: list[str]) -> None:

@@ -248,12 +248,38 @@ def read_iob(path: str | Path) -> list[tuple[list[str], list[str]]]:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ValueError(f"{path}: cannot open: {err.strerror or err}") from err
+    return _sentences(text, path, lambda line: _parse_line(line, strict=True))
+
+
+def read_tagged(path: str | Path) -> list[tuple[list[str], list[str]]]:
+    """The (words, tags) sentences of a ``word<TAB>tag`` file with any tags (a POS corpus), a
+    blank line between sentences. The first malformed line raises ValueError naming file:line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read: {err.strerror}") from None
+    return _sentences(text, path, _parse_tagged)
+
+
+def _parse_tagged(line: str) -> tuple[str, str] | str:
+    word, sep, tag = line.rpartition("\t")
+    if not sep or not word.strip() or not tag.strip() or any(ch.isspace() for ch in tag):
+        return f"expected 'word<TAB>tag', got {line[:60]!r}"
+    return word, tag
+
+
+def _sentences(text: str, path: Path, parse) -> list[tuple[list[str], list[str]]]:
+    """Sentences (blank-line separated) of `text`, each line through `parse`: (token, tag), or
+    the reason it is malformed, which raises ValueError naming file:line."""
     doc = _Doc()
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             doc.end_sentence()
             continue
-        parsed = _parse_line(line, strict=True)
+        parsed = parse(line)
         if isinstance(parsed, str):
             raise ValueError(f"{path}:{line_no}: {parsed}")
         doc.current.append(parsed)
