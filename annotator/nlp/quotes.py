@@ -762,8 +762,13 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
     return segs
 
 
+def _has_person(v: _View, seg: list[int]) -> bool:
+    """Is a token of the segment in a PERSON entity?"""
+    return any(v.ent_at.get(k) is not None and v.ent_at[k].label_ == "PERSON" for k in seg)
+
+
 def _segment_has_name(v: _View, seg: list[int]) -> bool:
-    return any(v.cls[k] == "N" for k in seg) or any(v.ent_at.get(k) is not None and v.ent_at[k].label_ == "PERSON" for k in seg)
+    return any(v.cls[k] == "N" for k in seg) or _has_person(v, seg)
 
 
 def _joiner(v: _View, k: int) -> bool:
@@ -790,9 +795,9 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
         if after is not None:
             # "Area Supervisor Jabar 2 PT … Zafrullah Sunyaruri [menuturkan]": a person entity
             # ending the segment is the name; the leading capitalised words belong to the title
-            later = [e for e in v.ents if e.label_ == "PERSON" and after <= e.start and e.end == hi]
-            if later:
-                return (later[-1].start, later[-1].end)
+            last = v.ent_at.get(seg[-1])
+            if last is not None and last.label_ == "PERSON" and after <= last.start and last.end == hi:
+                return (last.start, last.end)
         if after is not None and v.cls[after] == "O" and v.kind[after] == "w":
             return None  # "Korea Selatan", "Bank Sultra": an organisation or place
         if all(v.placelike(k, lo, hi) for k in out if v.cls[k] == "N"):
@@ -856,18 +861,15 @@ def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -
         return None
     if backward:
         # nearest segment is the last: "Robert Wood, duta besar AS, mengatakan" -> Robert Wood
-        def has_person(seg: list[int]) -> bool:
-            return any(v.ent_at.get(k) is not None and v.ent_at[k].label_ == "PERSON" for k in seg)
-
         # "…, Senin (30/11/2020) di Jakarta, mengatakan": a place, not the subject
-        segs = [s for s in segs if has_person(s) or not (
+        segs = [s for s in segs if _has_person(v, s) or not (
             v.prev_tok(s[0]) is not None and v.lower[v.prev_tok(s[0])] in PLACE_PREPOSITIONS)]
         if not segs:
             return None
         named = [s for s in segs if _segment_has_name(v, s)]
         led = [s for s in named if v.cls[s[0]] == "N"]  # "Abdian Saputra, Koordinator X, …"
         # "Kepala Dinas X Muhammad Muslim, yang juga juru bicara Gugus Tugas Y, mengatakan"
-        people = [s for s in named if has_person(s)]
+        people = [s for s in named if _has_person(v, s)]
         seg0 = led[-1] if led else people[-1] if people else named[-1] if named else segs[-1]
         rest: list[list[int]] = []
     else:
