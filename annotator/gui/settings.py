@@ -61,28 +61,31 @@ class Settings:
     def _db_key(db_path: str) -> str:
         return hashlib.sha1(os.path.abspath(db_path).encode("utf-8")).hexdigest()[:16]
 
+    def _per_user(self, name: str, db_path: str, annotator: str):
+        """The value of setting `name` for one annotator of one database (None if unset)."""
+        return self._json(name, {}).get(f"{self._db_key(db_path)}:{annotator}")
+
+    def _set_per_user(self, name: str, db_path: str, annotator: str, value) -> None:
+        """Set (None: remove) it; the 200 most recently set pairs are kept."""
+        data = self._json(name, {})
+        key = f"{self._db_key(db_path)}:{annotator}"
+        data.pop(key, None)
+        if value is not None:
+            data[key] = value
+        self.q.setValue(name, json.dumps(dict(list(data.items())[-200:])))
+
     def last_article(self, db_path: str, annotator: str) -> str | None:
-        return self._json("lastArticle", {}).get(f"{self._db_key(db_path)}:{annotator}")
+        return self._per_user("lastArticle", db_path, annotator)
 
     def set_last_article(self, db_path: str, annotator: str, article_id: str) -> None:
-        data = self._json("lastArticle", {})
-        data[f"{self._db_key(db_path)}:{annotator}"] = article_id
-        if len(data) > 200:
-            data = dict(list(data.items())[-200:])
-        self.q.setValue("lastArticle", json.dumps(data))
+        self._set_per_user("lastArticle", db_path, annotator, article_id)
 
     def useful_order(self, db_path: str, annotator: str) -> bool:
         """Did the annotator last list this database's articles "most useful next"?"""
-        return bool(self._json("usefulOrder", {}).get(f"{self._db_key(db_path)}:{annotator}"))
+        return bool(self._per_user("usefulOrder", db_path, annotator))
 
     def set_useful_order(self, db_path: str, annotator: str, on: bool) -> None:
-        data = self._json("usefulOrder", {})
-        key = f"{self._db_key(db_path)}:{annotator}"
-        if on:
-            data[key] = True
-        else:
-            data.pop(key, None)
-        self.q.setValue("usefulOrder", json.dumps(dict(list(data.items())[-200:])))
+        self._set_per_user("usefulOrder", db_path, annotator, True if on else None)
 
     # view
     @property
