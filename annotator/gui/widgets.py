@@ -199,21 +199,21 @@ class ShortcutsDialog(QDialog):
         self.resize(620, 640)
 
 
-def show_error(parent, title: str, text: str, details: str = "") -> None:
-    """An error box that shows its text literally (it may quote article text)."""
-    box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, parent)
+def _show(icon, parent, title: str, text: str, details: str) -> None:
+    """A message box that shows its text literally (it may quote article text)."""
+    box = QMessageBox(icon, title, text, QMessageBox.Ok, parent)
     box.setTextFormat(Qt.PlainText)
     if details:
         box.setDetailedText(details)
     box.exec()
+
+
+def show_error(parent, title: str, text: str, details: str = "") -> None:
+    _show(QMessageBox.Warning, parent, title, text, details)
 
 
 def show_info(parent, title: str, text: str, details: str = "") -> None:
-    box = QMessageBox(QMessageBox.Information, title, text, QMessageBox.Ok, parent)
-    box.setTextFormat(Qt.PlainText)
-    if details:
-        box.setDetailedText(details)
-    box.exec()
+    _show(QMessageBox.Information, parent, title, text, details)
 
 
 def ask_name(parent, current: str = "") -> str | None:
