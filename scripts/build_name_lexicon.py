@@ -1,4 +1,4 @@
-"""Build resources/patterns/not_name_words.txt: derived Indonesian word forms that are never part of a
+"""Build annotator/resources/patterns/not_name_words.txt: derived Indonesian word forms that are never part of a
 person's name ("penanggulangan", "perlindungan", "permukiman").
 
     pip install spacy-lookups-data   # MIT; only needed to rebuild the list
@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "resources" / "patterns" / "not_name_words.txt"
+OUT = ROOT / "annotator" / "resources" / "patterns" / "not_name_words.txt"
 # Root words of institution names and titles that are not given names (kept by hand; roots such
 # as "agung", "anak", "jaya" or "putra" are left out because they are also parts of names).
 CURATED = """

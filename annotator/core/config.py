@@ -6,13 +6,13 @@ import json
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from annotator.resources import RESOURCES_DIR
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_CONFIG_PATH = RESOURCES_DIR / "config.toml"
 
 

@@ -40,8 +40,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
+from annotator.resources import RESOURCES_DIR
 
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_MODEL_DIR = RESOURCES_DIR / "model" / "ner"
 
 SOURCE_MODEL = "model"

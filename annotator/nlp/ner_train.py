@@ -5,7 +5,7 @@ early stopping on dev F1); the saved pipeline carries the project tokenizer, so 
 `spacy.load` tokenizes exactly like `token_offsets`. The bundled model was made with:
 
     nice annotator train-ner --iob /work/shared/data/nergrit/train.iob \
-        --dev /work/shared/data/nergrit/valid.iob --out resources/model/ner
+        --dev /work/shared/data/nergrit/valid.iob --out annotator/resources/model/ner
 
 which calls `train_ner(train_iob, dev_iob, out_dir)`. A variant trains with a POS corpus:
 
@@ -37,8 +37,8 @@ from spacy.training import Example
 
 from annotator.core.formats.conll import read_iob, read_tagged  # noqa: F401  (annotator.nlp.train and the tests import them from here)
 from annotator.nlp.tokenizer import TOKENIZER_NAME, blank_nlp, customize_tokenizer
+from annotator.resources import RESOURCES_DIR
 
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_CONFIG = RESOURCES_DIR / "ner.cfg"
 
 #: NERGrit entity types -> project labels.

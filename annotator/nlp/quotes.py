@@ -58,8 +58,9 @@ from typing import Any
 from spacy.attrs import ENT_IOB, IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from annotator.resources import RESOURCES_DIR
 
-PATTERNS_PATH = Path(__file__).resolve().parents[2] / "resources" / "patterns" / "quotes.json"
+PATTERNS_PATH = RESOURCES_DIR / "patterns" / "quotes.json"
 
 DOUBLE_MARKS = "\"“”„‟«»"
 SINGLE_MARKS = "'‘’‚‛‹›"

@@ -28,8 +28,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from annotator.nlp.quotes import doc_text
+from annotator.resources import RESOURCES_DIR
 
-LEXICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "stance_lexicon.json"
+LEXICON_PATH = RESOURCES_DIR / "stance_lexicon.json"
 DEFAULT_TARGET = "Pengerahan pasukan Korea Utara ke Rusia"
 DEFAULT_LABELS = ("SUPPORT", "OPPOSE", "NEUTRAL")  # support, oppose, neutral
 CONTEXT_CHARS = 200

@@ -78,10 +78,10 @@ from annotator.core.exporter import iter_records
 from annotator.core.model import GOLD_LAYER
 from annotator.nlp import tokenizer as _tokenizer  # noqa: F401  (registers annotator.id_news_tokenizer.v1)
 from annotator.nlp.tokenizer import new_blank
+from annotator.resources import RESOURCES_DIR
 
 log = logging.getLogger(__name__)
 
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 TRAIN_CONFIG_DIR = RESOURCES_DIR / "train"
 DEFAULT_BASE_MODEL = RESOURCES_DIR / "model" / "ner"
 MODEL_JSON = "model.json"
