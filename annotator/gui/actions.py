@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from annotator.core.config import ProjectConfig
+from annotator.gui.theme import plain_tooltip
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def build_actions(parent: QObject, config: ProjectConfig) -> Actions:
         action.setCheckable(spec.checkable)
         tip = spec.tip or spec.text.replace("&", "").replace("…", "")
         shown = ", ".join(k.toString(QKeySequence.NativeText) for k in keys)
-        action.setToolTip(f"{tip} ({shown})" if shown else tip)
+        action.setToolTip(plain_tooltip(f"{tip} ({shown})" if shown else tip))  # labels' descriptions are data
         action.setStatusTip(tip)
         actions.by_name[spec.name] = action
         actions.specs[spec.name] = spec

@@ -562,14 +562,15 @@ class AnnotationController(QObject):
             return True
         text = self.state.text
         gap = text[between[0][0]:between[-1][1]]
+        words = sum(any(ch.isalnum() for ch in text[s:e]) for s, e in between)
+        count = f"{words} word{'s' * (words != 1)}" if words else f"{len(between)} punctuation mark{'s' * (len(between) != 1)}"
         kind = "entities" if isinstance(first, Entity) else "quotes"
         what = (f"{first.label} “{clip(text[first.start:first.end], 40)}” and {second.label} "
                 f"“{clip(text[second.start:second.end], 40)}”" if isinstance(first, Entity) else "the two quotes")
-        question = (f"Merge {what}?\n\n{len(between)} word{'s' * (len(between) != 1)} lie between them "
-                    f"(“{clip(gap, 80)}”); the merged span takes them in.")
+        question = f"Merge {what}?\n\n{count} lie between them (“{clip(gap, 80)}”); the merged span takes them in."
         if self.confirm(f"Merge {kind}", question):
             return True
-        self._say(f"Not merged: {len(between)} word{'s' * (len(between) != 1)} lie between the {kind}.")
+        self._say(f"Not merged: {count} lie between the {kind}.")
         return False
 
     def confirm(self, title: str, question: str) -> bool:

@@ -181,7 +181,10 @@ class MainWindow(QMainWindow):
         self.annotator_label.setToolTip("You annotate your own layer (File ▸ Switch annotator…)")
         self.db_label = QLabel(self._short_path(self.db_path))
         self.db_label.setObjectName("dbLabel")
-        self.db_label.setToolTip(self.db_path)
+        self.db_label.setToolTip(plain_tooltip(self.db_path))
+        for label in (self.task_label, self.save_label, self.position_label, self.model_label, self.annotator_label,
+                      self.db_label):
+            label.setTextFormat(Qt.PlainText)  # names of people and files are data, never markup
         for w in (self.task_box, self.save_label, self.discard_button, self.position_label, self.model_label,
                   self.annotator_label, self.db_label):
             bar.addPermanentWidget(w)

@@ -258,6 +258,7 @@ class TrainedDialog(QDialog):
         for button in (self.use_button, self.keep_button):
             button.setAutoDefault(button is default)
         default.setDefault(True)
+        default.setFocus()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
