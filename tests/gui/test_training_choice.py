@@ -27,35 +27,39 @@ def write_model(folder, trained_f1: float, baseline_f1: float) -> str:
     return str(folder)
 
 
-def test_a_model_that_scored_lower_is_not_the_default(make_db, open_window, qtbot, tmp_path):
+def trained(make_db, open_window, qtbot, folder, trained_f1: float):
+    """(database, window, the dialog on a model that scored `trained_f1` against the base model's 0.62)."""
     db = make_db()
     window = open_window(db)
-    out = write_model(tmp_path / "test.models" / "worse", trained_f1=0.41, baseline_f1=0.62)
-    dialog = window.show_trained({}, out)
+    dialog = window.show_trained({}, write_model(folder, trained_f1=trained_f1, baseline_f1=0.62))
     qtbot.waitExposed(dialog)
+    return db, window, dialog
+
+
+def press_in(qtbot, dialog, key) -> None:
+    activate(qtbot, dialog)
+    qtbot.keyClick(QApplication.focusWidget(), key)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+
+
+def test_a_model_that_scored_lower_is_not_the_default(make_db, open_window, qtbot, tmp_path):
+    db, window, dialog = trained(make_db, open_window, qtbot, tmp_path / "test.models" / "worse", 0.41)
     dialog.grab().save("scratch/trained-worse.png") if os.path.isdir("scratch") else None
     assert dialog.verdict.better is False
     assert dialog.keep_button.isDefault() and not dialog.use_button.isDefault()
     assert "did not score better" in dialog.findChild(type(window.task_label), "trainedVerdict").text()
-    activate(qtbot, dialog)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)  # Enter: the default
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+    press_in(qtbot, dialog, Qt.Key_Return)  # Enter: the default
     with Store(db) as store:
         assert store.get_meta(models.META_KEY) is None  # still the bundled model
     assert window.model_label.text() == "Model: bundled model"
 
 
 def test_a_better_model_is_the_default_and_switching_is_a_choice(make_db, open_window, qtbot, tmp_path):
-    db = make_db()
-    window = open_window(db)
-    out = write_model(tmp_path / "test.models" / "better", trained_f1=0.80, baseline_f1=0.62)
-    dialog = window.show_trained({}, out)
-    qtbot.waitExposed(dialog)
+    db, window, dialog = trained(make_db, open_window, qtbot, tmp_path / "test.models" / "better", 0.80)
+    out = dialog.out_dir
     assert dialog.verdict.better is True and dialog.use_button.isDefault()
     assert "for everyone" in dialog.use_button.text()
-    activate(qtbot, dialog)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Escape)  # closing the dialog keeps the current model
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+    press_in(qtbot, dialog, Qt.Key_Escape)  # closing the dialog keeps the current model
     with Store(db) as store:
         assert store.get_meta(models.META_KEY) is None
     dialog = window.show_trained({}, out)
