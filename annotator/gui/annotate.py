@@ -226,6 +226,7 @@ class AnnotationController(QObject):
 
     def _clicked(self, offset: int) -> None:
         self._point_at(offset)
+        self.visited = self.current  # clicked on: Tab goes on from it, as from a span Tab went to
 
     def _point_at(self, offset: int) -> None:
         if self.state is None:
