@@ -772,7 +772,7 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.recent():
-            action = self.recent_menu.addAction(self._short_path(path))
+            action = self.recent_menu.addAction(self._short_path(path).replace("&", "&&"))  # no mnemonic
             action.setToolTip(path)
             action.setEnabled(os.path.exists(path))
             action.triggered.connect(lambda checked=False, p=path: self.open_database(p))
