@@ -11,7 +11,7 @@ from annotator import __version__
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "sample_corpus"
 SUBCOMMANDS = ("gui", "import", "export", "stats", "predict", "suggest", "evaluate", "train-ner", "train",
-               "merge", "agreement", "config")
+               "merge", "agreement", "config", "backup")
 
 
 class CliError(Exception):
@@ -288,6 +288,22 @@ def cmd_config(args) -> int:
     return 0
 
 
+# ---- backup ---------------------------------------------------------------------------------
+def cmd_backup(args) -> int:
+    from annotator.core.progress import TerminalProgress
+
+    store = _store(args)
+    progress = TerminalProgress("backing up")
+    try:
+        dest = store.backup(args.dest, force=args.force, progress=progress)
+    finally:
+        progress.done()
+        store.close()
+    size = Path(dest).stat().st_size / 1e6
+    print(f"{store.path}: backed up to {dest} ({size:.1f} MB, one file; open it as a database)")
+    return 0
+
+
 # ---- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -394,6 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config", parents=[db], help="show (or --set) the project configuration of a database")
     p.add_argument("--set", metavar="CONFIG.toml", help="replace the database's configuration")
     p.set_defaults(func=cmd_config)
+
+    p = sub.add_parser("backup", parents=[db],
+                       help="copy the database into one file, safely while windows are open (SQLite backup)")
+    p.add_argument("dest", metavar="DEST", help="the backup file to write")
+    p.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    p.set_defaults(func=cmd_backup)
     return parser
 
 

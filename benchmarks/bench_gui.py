@@ -5,6 +5,8 @@
 Prints:
   startup      process start → first paint of the window on the sample database (a child process;
                spaCy is not imported; the offscreen Qt platform unless DISPLAY is set)
+  first open   the first opening of a 100,000-word article by an annotator (her layer is seeded with the
+               model's 8,000 entity and 1,200 quote suggestions): open → painted, then reopening
   open 5k      an article of 5,000 words with 400 entities and 60 quotes: open → fully painted
   open 100k    100,000 words (8,000 entities, 1,200 quotes): open → painted, and page-by-page scrolling
   edit         label a selection (store write + view refresh + repaint), on both articles
@@ -57,10 +59,13 @@ def long_text(n_words: int, seed: int = 1) -> str:
     return "\n".join(paragraphs)
 
 
-def fill_article(store, article_id: str, n_words: int, n_entities: int, n_quotes: int, annotator: str) -> None:
+def fill_article(store, article_id: str, n_words: int, n_entities: int, n_quotes: int, annotator: str | None,
+                 seed: int = 0) -> None:
+    """An article with suggestions; `annotator` (if any) has half the entities in her layer, the
+    model the other half; with None every entity is a suggestion and nobody has opened it yet."""
     from annotator.core.model import MODEL_LAYER, Entity, Quote, SpanRef
 
-    text = long_text(n_words, seed=n_words)
+    text = long_text(n_words, seed=n_words + seed)
     store.add_article(article_id, text, title=f"{n_words:,} words", source="bench", date="2024-11-01")
     tokens = store.tokens(article_id)
     rng = random.Random(7)
@@ -73,7 +78,8 @@ def fill_article(store, article_id: str, n_words: int, n_entities: int, n_quotes
             entities.append((tokens[i][0], tokens[i + length - 1][1]))
     labels = store.config.label_names
     model = [Entity(None, article_id, MODEL_LAYER, s, e, labels[k % len(labels)], source="model",
-                    status="suggested", score=0.8) for k, (s, e) in enumerate(entities) if k % 2 == 0]
+                    status="suggested", score=0.8) for k, (s, e) in enumerate(entities)
+             if annotator is None or k % 2 == 0]
     quotes = []
     qstep = len(tokens) // (n_quotes + 1)
     stances = store.config.stance_names
@@ -86,6 +92,8 @@ def fill_article(store, article_id: str, n_words: int, n_entities: int, n_quotes
                             stances[k % len(stances)], source="rule", status="suggested", score=0.7))
     with store.transaction():
         store.replace_suggestions(article_id, model, quotes, model="bench")
+        if annotator is None:
+            return
         store.open_layer(article_id, annotator)
         for k, (s, e) in enumerate(entities):
             if k % 2 == 1:
@@ -190,6 +198,42 @@ def bench_articles(tmp: Path, quick: bool) -> dict:
         results[f"edit {name}"] = (statistics.median(edits), max(edits))
     window.close()
     return results
+
+
+def bench_first_open(tmp: Path, quick: bool) -> dict:
+    """First opening of a long article: the annotator's layer is seeded from the suggestions."""
+    os.environ["ANNOTATOR_SETTINGS"] = str(tmp / "settings-first.ini")
+    import annotator.gui  # noqa: F401
+    from annotator.core.store import Store
+    from annotator.gui.app import application
+    from annotator.gui.mainwindow import MainWindow
+
+    db = str(tmp / "first.db")
+    n_words, n_entities, n_quotes = (20_000, 1_600, 240) if quick else (100_000, 8_000, 1_200)
+    with Store(db) as store:
+        store.add_article("short", "Artikel pendek.", title="short")
+        for k in range(3):
+            fill_article(store, f"long{k}", n_words, n_entities, n_quotes, None, seed=k + 1)
+    app = application()
+    window = MainWindow(db, "first", article_id="short")
+    window.resize(1280, 800)
+    window.show()
+    for _ in range(5):
+        app.processEvents()
+    firsts, again = [], []
+    for k in range(3):
+        for times in (firsts, again):
+            window.open_article("short")
+            t0 = time.perf_counter()
+            window.open_article(f"long{k}")
+            window.view.viewport().repaint()
+            times.append(time.perf_counter() - t0)
+    state = window.controller.state
+    print(f"{'first open':12s} {n_words:,} words, {len(state.shown_entities):,} entity and {len(state.shown_quotes):,} "
+          f"quote suggestions seeded into the layer: first open median {ms(statistics.median(firsts))} "
+          f"(max {ms(max(firsts))}); reopening median {ms(statistics.median(again))} (3 articles)")
+    window.close()
+    return {"first": firsts, "again": again}
 
 
 STARTUP_CHILD = textwrap.dedent("""
@@ -358,16 +402,18 @@ def bench_browser(tmp: Path, n: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller inputs (20,000 words, 20,000 articles)")
-    parser.add_argument("--only", choices=("startup", "articles", "browser"), help="run one part")
+    parser.add_argument("--only", choices=("startup", "first", "articles", "browser"), help="run one part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="annotator-bench-") as tmp:
         tmp = Path(tmp)
         print("annotation window benchmarks" + (" (quick)" if args.quick else ""))
         if args.only in (None, "startup"):
             bench_startup(tmp, runs=3 if args.quick else 5)
+        if args.only in (None, "first", "articles") and not os.environ.get("DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if args.only in (None, "first"):
+            bench_first_open(tmp, args.quick)
         if args.only in (None, "articles"):
-            if not os.environ.get("DISPLAY"):
-                os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             bench_articles(tmp, args.quick)
         if args.only in (None, "browser"):
             bench_browser(tmp, 20_000 if args.quick else 100_000)

@@ -3,10 +3,12 @@ written together with its edit-log row."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -505,16 +507,20 @@ class Store:
 
     def _copy_suggestions(self, article_id: str, annotator: str) -> int:
         """Copy pending model suggestions into a layer, skipping any that overlap its entities."""
-        taken = [e for e in self._entities(article_id, annotator) if e.status != "rejected"]
-        rejected = {(e.start, e.end, e.label) for e in self._entities(article_id, annotator) if e.status == "rejected"}
+        own = self._entities(article_id, annotator)
+        rejected = {(e.start, e.end, e.label) for e in own if e.status == "rejected"}
+        # the layer's entities never overlap, so sorted by start their ends are sorted too: one
+        # bisection finds the only one a candidate could overlap (linear in the suggestions)
+        taken = sorted((e.start, e.end) for e in own if e.status != "rejected")
         copied = 0
         for entity in self._entities(article_id, MODEL_LAYER):
             if entity.status != "suggested" or (entity.start, entity.end, entity.label) in rejected:
                 continue
-            if any(overlaps(entity.start, entity.end, t.start, t.end) for t in taken):
+            i = bisect.bisect_left(taken, (entity.end,))
+            if i and overlaps(entity.start, entity.end, *taken[i - 1]):
                 continue
             self._insert_entity(entity.with_changes(id=None, annotator=annotator))
-            taken.append(entity)
+            bisect.insort(taken, (entity.start, entity.end))
             copied += 1
         existing = {(q.start, q.end) for q in self._quotes(article_id, annotator)}
         for quote in self._quotes(article_id, MODEL_LAYER):
@@ -884,6 +890,76 @@ class Store:
     def layers_of(self, article_id: str) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT annotator FROM layers WHERE article_id = ? ORDER BY annotator", [article_id])]
+
+    # ---- checkpoint and backup ------------------------------------------------------------
+    def checkpoint(self) -> bool:
+        """Copy the committed edits of the -wal file into the database file itself, without waiting
+        for other connections (PASSIVE; then TRUNCATE empties the -wal when nobody needs it).
+        True when the database file alone holds everything committed."""
+        if self.read_only or self.path == ":memory:":
+            return False
+        with self._lock:
+            conn = self.db.conn
+            if conn.in_transaction:
+                return False
+            try:
+                busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if busy or frames != copied:
+                    return False
+                timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+                conn.execute("PRAGMA busy_timeout = 0")
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+            except sqlite3.Error as exc:
+                raise _translate(exc, self.path) from None
+            return True
+
+    def backup(self, dest: str | os.PathLike, *, force: bool = False,
+               progress: Callable[[int, int], None] | None = None) -> str:
+        """Copy the whole database, edits still in its -wal included, to the single file `dest` with
+        SQLite's online backup API (others may go on writing meanwhile). Written to a temporary file
+        beside `dest`, then moved into place; an existing `dest` is replaced only with `force`.
+        `progress(pages_done, pages_total)` is called as it goes; an exception from it stops the
+        backup and leaves `dest` as it was. Returns the absolute path of the backup."""
+        dest = os.path.abspath(os.fspath(dest))
+        if os.path.isdir(dest):
+            raise StoreError(f"{dest}: is a folder; give the file name of the backup")
+        if self.path != ":memory:" and os.path.exists(dest) and os.path.samefile(dest, self.path):
+            raise StoreError(f"{dest}: is the database itself; choose another file for the backup")
+        leftovers = [p for p in (dest, dest + "-wal", dest + "-shm") if os.path.exists(p)]
+        if leftovers and not force:
+            raise StoreError(f"{dest}: already exists; not overwritten (use --force to replace it)")
+        folder = os.path.dirname(dest)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(dest)}.", suffix=".part", dir=folder)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"{dest}: cannot write the backup there ({exc.strerror or exc})") from None
+
+        def step(status: int, remaining: int, total: int) -> None:
+            progress(total - remaining, total)
+
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                with self._lock:
+                    self.db.conn.backup(target, pages=256, progress=step if progress else None)
+                target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal
+            finally:
+                target.close()
+            for stale in leftovers[1:]:
+                os.remove(stale)  # an old -wal beside the replaced file would be applied to the backup
+            os.replace(tmp, dest)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{dest}: the backup failed ({exc}); nothing was replaced") from None
+        except OSError as exc:
+            raise StoreError(f"{dest}: the backup failed ({exc.strerror or exc}); nothing was replaced") from None
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        return dest
 
 
 def _fts_query(search: str) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from annotator.core.config import ProjectConfig
+from annotator.gui.theme import plain_tooltip
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("export", "&Export…", ("Ctrl+E",), "window", "File", "Export your layer (JSONL, spaCy, CoNLL, CSV, brat)"),
     Spec("export_gold", "Export &gold…", ("Ctrl+Shift+E",), "window", "File",
          "Export the reviewed gold layer: done articles, accepted annotations only"),
+    Spec("backup", "&Back up…", (), "window", "File",
+         "Copy the whole database (edits not yet in the .db file included) into one file; safe while annotating"),
     Spec("switch_annotator", "Switch &annotator…", (), "window", "File", "Annotate as someone else (each annotator has a layer)"),
     Spec("quit", "&Quit", ("Ctrl+Q",), "window", "File"),
     # Edit
@@ -58,6 +61,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("accept", "&Accept suggestion", ("A", "Return", "Enter"), "doc", "Suggestions", "Accept the suggestion at the caret"),
     Spec("reject", "&Reject suggestion", ("X",), "doc", "Suggestions", "Reject it: hidden, but kept in the database"),
     Spec("accept_all", "Accept a&ll in article", ("Shift+A",), "doc", "Suggestions", "Accept every remaining suggestion shown"),
+    Spec("accept_moves_on", "Accept &moves to the next suggestion", (), "window", "Suggestions",
+         "After A (accept) or X (reject), go on to the next pending suggestion", True),
     Spec("next_suggestion", "&Next suggestion", ("Tab",), "doc", "Suggestions", "Jump to the next pending suggestion"),
     Spec("previous_suggestion", "&Previous suggestion", ("Shift+Tab",), "doc", "Suggestions", "Jump to the previous pending suggestion"),
     # Quotes
@@ -181,7 +186,7 @@ def build_actions(parent: QObject, config: ProjectConfig) -> Actions:
         action.setCheckable(spec.checkable)
         tip = spec.tip or spec.text.replace("&", "").replace("…", "")
         shown = ", ".join(k.toString(QKeySequence.NativeText) for k in keys)
-        action.setToolTip(f"{tip} ({shown})" if shown else tip)
+        action.setToolTip(plain_tooltip(f"{tip} ({shown})" if shown else tip))  # labels' descriptions are data
         action.setStatusTip(tip)
         actions.by_name[spec.name] = action
         actions.specs[spec.name] = spec

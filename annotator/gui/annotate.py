@@ -15,7 +15,7 @@ Rules (also in docs/gui.md):
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout
 
 from annotator.core.model import Entity, Quote, SpanRef
 from annotator.core.store import Store
@@ -112,6 +112,8 @@ class AnnotationController(QObject):
         self.pick: str | None = None
         self.chooser: EntityChooser | None = None
         self.hidden_sources: set[str] = set()
+        self.moves_on = True  # A / X go on to the next pending suggestion (Suggestions menu)
+        self.visited: SpanKey | None = None  # the span Tab, ], Alt+↓ or a move-on last went to
         editor.applied.connect(self._applied)
         view.caretMoved.connect(self._caret_moved)
         view.clickedAt.connect(self._clicked)
@@ -134,7 +136,7 @@ class AnnotationController(QObject):
         self.state = state
         if state is not None:
             state.set_hidden_sources(self.hidden_sources)
-        self.current, self.active_quote = None, None
+        self.current, self.active_quote, self.visited = None, None, None
         self.view.set_article(state)
         self.panel.list.selectionModel().blockSignals(True)
         self.panel.set_state(state, None)
@@ -224,6 +226,7 @@ class AnnotationController(QObject):
 
     def _clicked(self, offset: int) -> None:
         self._point_at(offset)
+        self.visited = self.current  # clicked on: Tab goes on from it, as from a span Tab went to
 
     def _point_at(self, offset: int) -> None:
         if self.state is None:
@@ -393,7 +396,8 @@ class AnnotationController(QObject):
             return
         command = (UpdateEntity(item, f"Accept {item.label}", status="accepted") if isinstance(item, Entity)
                    else UpdateQuote(item, "Accept quote", status="accepted"))
-        self._execute(command)
+        if self._execute(command):
+            self._move_on(item, "Accepted")
 
     def reject(self) -> None:
         if not self._needs_state():
@@ -403,7 +407,8 @@ class AnnotationController(QObject):
             self._say("X rejects a suggestion; use Del to delete your own span." if item else
                       "Move onto a suggestion first (Tab jumps to the next one).")
             return
-        self._remove(item)
+        if self._remove(item):
+            self._move_on(item, "Rejected")
 
     def delete(self) -> None:
         if not self._needs_state():
@@ -414,18 +419,37 @@ class AnnotationController(QObject):
             return
         self._remove(item)
 
-    def _remove(self, item: Entity | Quote) -> None:
+    def _move_on(self, decided: Entity | Quote, verb: str) -> None:
+        """After A or X: on to the next pending suggestion (when `moves_on`), as Prodigy does."""
+        if not self.moves_on or self.state is None:
+            return
+        pending = self.state.pending()
+        following = self.state.neighbour(pending, decided, decided.start, 1) or (pending[0] if pending else None)
+        if following is None:
+            self._say(f"{verb} — saved. No pending suggestions left in this article: Ctrl+Enter marks it done.")
+            return
+        self.visit(following)
+        self._say(f"{verb} — saved. Next suggestion ({len(pending)} left): {self.describe(following)}")
+
+    def visit(self, item: Entity | Quote) -> None:
+        """Make `item` current as navigation does (caret to it, scrolled into view)."""
+        self.set_current(item, move_caret=True)
+        self.visited = self.current
+
+    def _remove(self, item: Entity | Quote) -> bool:
         if isinstance(item, Entity):
             remove = DeleteEntity(item)
             links = self._link_updates(item, None)
             command = Macro(remove.text(), item.article_id, [*links, remove]) if links else remove
         else:
             command = DeleteQuote(item)
-        if self._execute(command):
-            self.current = None
-            self._sync()
-            kept = " (kept in the database as rejected)" if item.status == "suggested" and item.source != "human" else ""
-            self._say(f"{command.text()}{kept} — Ctrl+Z undoes")
+        if not self._execute(command):
+            return False
+        self.current = None
+        self._sync()
+        kept = " (kept in the database as rejected)" if item.status == "suggested" and item.source != "human" else ""
+        self._say(f"{command.text()}{kept} — Ctrl+Z undoes")
+        return True
 
     def resize(self, action: str) -> None:
         """extend_left / extend_right / shrink_left / shrink_right by one token."""
@@ -511,6 +535,8 @@ class AnnotationController(QObject):
             if following is None or "\n" in text[item.end:following.start]:
                 self._say("No entity after this one on the same line to merge with.")
                 return
+            if not self._merge_confirmed(item, following):
+                return
             new_ref = SpanRef(item.start, following.end, item.label)
             children = [*self._link_updates(following, new_ref), DeleteEntity(following, "Merge"),
                         UpdateEntity(item, "Merge", end=following.end, status="accepted", source="human"),
@@ -520,12 +546,41 @@ class AnnotationController(QObject):
             if following is None:
                 self._say("No quote after this one to merge with.")
                 return
+            if not self._merge_confirmed(item, following):
+                return
             children = [DeleteQuote(following, "Merge"),
                         UpdateQuote(item, "Merge", end=following.end, status="accepted",
                                     speaker=item.speaker or following.speaker, cue=item.cue or following.cue,
                                     stance=item.stance or following.stance)]
         if self._execute(Macro(f"Merge {'entities' if isinstance(item, Entity) else 'quotes'}", item.article_id, children)):
             self._sync()
+
+    def _merge_confirmed(self, first: Entity | Quote, second: Entity | Quote) -> bool:
+        """Adjacent spans (no token between them) merge at once; spans with words between them
+        only when the annotator confirms."""
+        between = self.state.tokens_between(first.end, second.start)
+        if not between:
+            return True
+        text = self.state.text
+        gap = text[between[0][0]:between[-1][1]]
+        words = sum(any(ch.isalnum() for ch in text[s:e]) for s, e in between)
+        count = f"{words} word{'s' * (words != 1)}" if words else f"{len(between)} punctuation mark{'s' * (len(between) != 1)}"
+        kind = "entities" if isinstance(first, Entity) else "quotes"
+        what = (f"{first.label} “{clip(text[first.start:first.end], 40)}” and {second.label} "
+                f"“{clip(text[second.start:second.end], 40)}”" if isinstance(first, Entity) else "the two quotes")
+        question = f"Merge {what}?\n\n{count} lie between them (“{clip(gap, 80)}”); the merged span takes them in."
+        if self.confirm(f"Merge {kind}", question):
+            return True
+        self._say(f"Not merged: {count} lie between the {kind}.")
+        return False
+
+    def confirm(self, title: str, question: str) -> bool:
+        """Ask a yes/no question (No is the default)."""
+        box = QMessageBox(QMessageBox.Question, title, question, QMessageBox.Yes | QMessageBox.No, self.view.window())
+        box.setObjectName("confirmBox")
+        box.setTextFormat(Qt.PlainText)
+        box.setDefaultButton(QMessageBox.No)
+        return box.exec() == QMessageBox.Yes
 
     def accept_all(self) -> None:
         if not self._needs_state():
@@ -551,11 +606,14 @@ class AnnotationController(QObject):
         if not items:
             self._say(none_message)
             return
-        target = self.state.neighbour(items, self.current_item(), self.view.caret(), step)
+        # from the span last gone to; else from the caret, so Tab with the caret on a span's
+        # first character (e.g. at the top, Ctrl+Home) goes to that span, not past it
+        current = self.current_item() if self.current is not None and self.current == self.visited else None
+        target = self.state.neighbour(items, current, self.view.caret(), step)
         wrapped = target is None
         if wrapped:
             target = items[0] if step > 0 else items[-1]
-        self.set_current(target, move_caret=True)
+        self.visit(target)
         position = items.index(target) + 1 if target in items else 0
         note = " (wrapped around)" if wrapped else ""
         self._say(f"{what} {position} of {len(items)}{note}: {self.describe(target)}")
@@ -582,7 +640,7 @@ class AnnotationController(QObject):
         else:
             i = next((k for k, q in enumerate(quotes) if q.id == current.id), -1)
             target = quotes[(i + step) % len(quotes)]
-        self.set_current(target, move_caret=True)
+        self.visit(target)
         self._say(self.describe(target))
 
     def clear(self) -> None:

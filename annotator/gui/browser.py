@@ -517,7 +517,7 @@ class BrowserPanel(QWidget):
         self.progress.setValue(done)
         percent = 100 * done / total if total else 0
         self.progress.setFormat(f"{done:,} / {total:,} done ({percent:.0f}%)")
-        self.progress.setToolTip(f"{self.annotator}: {done:,} of {total:,} articles done")
+        self.progress.setToolTip(plain_tooltip(f"{self.annotator}: {done:,} of {total:,} articles done"))
 
     def refresh(self) -> None:
         self.model.refresh()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
     QProgressDialog, QPushButton, QVBoxLayout, QWidget,
@@ -30,10 +31,13 @@ from annotator.gui.tools import PageWindow, SuggestionModelDialog, TrainDialog, 
 from annotator.gui.widgets import (
     ArticleHeader, CommentDialog, LegendBar, ShortcutsDialog, ask_name, show_error, show_info,
 )
-from annotator.gui.workers import Task, export_work, import_work, order_work, suggest_work, train_work
+from annotator.gui.workers import (
+    Task, backup_work, export_work, import_work, order_work, suggest_work, train_work,
+)
 
 GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before retrying later
 POLL_MS = 1500  # how often to look for changes made by other windows or processes
+IDLE_CHECKPOINT_MS = 30_000  # after this long without an edit, the -wal's edits go into the .db file
 ORDER_TITLE = "Ordering by usefulness"
 PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
 EXPORT_FORMATS = {"JSONL (*.jsonl)": "jsonl", "spaCy DocBin (*.spacy)": "spacy", "CoNLL (*.conll)": "conll",
@@ -112,6 +116,10 @@ class MainWindow(QMainWindow):
         self._reopen_timer.setInterval(500)
         self._reopen_timer.timeout.connect(self._retry_open_layer)
         self._layer_pending = False
+        self._idle_timer = QTimer(self)  # restarted by every stored edit: a checkpoint once idle
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(IDLE_CHECKPOINT_MS)
+        self._idle_timer.timeout.connect(self.checkpoint)
 
         self._apply_theme(self.theme, save=False)
         self._apply_font(self.font_size, save=False)
@@ -173,7 +181,10 @@ class MainWindow(QMainWindow):
         self.annotator_label.setToolTip("You annotate your own layer (File ▸ Switch annotator…)")
         self.db_label = QLabel(self._short_path(self.db_path))
         self.db_label.setObjectName("dbLabel")
-        self.db_label.setToolTip(self.db_path)
+        self.db_label.setToolTip(plain_tooltip(self.db_path))
+        for label in (self.task_label, self.save_label, self.position_label, self.model_label, self.annotator_label,
+                      self.db_label):
+            label.setTextFormat(Qt.PlainText)  # names of people and files are data, never markup
         for w in (self.task_box, self.save_label, self.discard_button, self.position_label, self.model_label,
                   self.annotator_label, self.db_label):
             bar.addPermanentWidget(w)
@@ -195,6 +206,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         for name in ("import_files", "import_folder", "export", "export_gold"):
             file.addAction(a[name])
+        file.addSeparator()
+        file.addAction(a["backup"])
         file.addSeparator()
         file.addAction(a["switch_annotator"])
         file.addSeparator()
@@ -220,6 +233,8 @@ class MainWindow(QMainWindow):
         suggestions = menus["Suggestions"]
         for name in ("accept", "reject", "accept_all"):
             suggestions.addAction(a[name])
+        suggestions.addSeparator()
+        suggestions.addAction(a["accept_moves_on"])
         suggestions.addSeparator()
         for name in ("next_suggestion", "previous_suggestion"):
             suggestions.addAction(a[name])
@@ -281,7 +296,7 @@ class MainWindow(QMainWindow):
         a, c = self.actions, self.controller
         handlers = {
             "open_db": self.choose_database, "import_files": self.import_files, "import_folder": self.import_folder,
-            "export": self.export, "export_gold": lambda: self.export(gold=True),
+            "export": self.export, "export_gold": lambda: self.export(gold=True), "backup": self.back_up,
             "switch_annotator": self.switch_annotator, "quit": self.close,
             "undo": self.undo, "redo": self.redo, "find": self.focus_search,
             "delete": c.delete, "extend_left": lambda: c.resize("extend_left"),
@@ -289,6 +304,7 @@ class MainWindow(QMainWindow):
             "shrink_right": lambda: c.resize("shrink_right"), "split": c.split, "merge": c.merge,
             "next_span": lambda: c.next_span(1), "previous_span": lambda: c.next_span(-1), "clear": c.clear,
             "accept": c.accept, "reject": c.reject, "accept_all": c.accept_all,
+            "accept_moves_on": lambda: self.set_accept_moves_on(a["accept_moves_on"].isChecked()),
             "next_suggestion": lambda: c.next_suggestion(1), "previous_suggestion": lambda: c.next_suggestion(-1),
             "quote": c.quote, "set_speaker": c.set_speaker, "set_cue": c.set_cue, "clear_speaker": c.clear_speaker,
             "clear_cue": c.clear_cue, "toggle_kind": c.toggle_kind,
@@ -323,11 +339,13 @@ class MainWindow(QMainWindow):
         hidden = self.settings.hidden_sources()
         a["show_model"].setChecked("model" not in hidden)
         a["show_rule"].setChecked("rule" not in hidden)
+        self.set_accept_moves_on(self.settings.accept_moves_on)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 12000))
         c.edited.connect(self._edited)
         c.doneRequested.connect(self.go_to_next_not_done)
         c.currentChanged.connect(self._current_changed)
         self.editor.saveState.connect(self._set_save_state)
+        self.editor.applied.connect(self._stored)
         self.editor.stack.canUndoChanged.connect(lambda *_: self._update_undo_actions())
         self.editor.stack.canRedoChanged.connect(lambda *_: self._update_undo_actions())
         self.editor.stack.indexChanged.connect(lambda *_: self._update_undo_actions())
@@ -562,6 +580,49 @@ class MainWindow(QMainWindow):
         if message:
             self.statusBar().showMessage(message, 15000 if state != "saved" else 6000)
 
+    # ---- the database file: checkpoints and backups -----------------------------------------
+    def _stored(self, touched) -> None:
+        """An edit is stored: a checkpoint when it marked the article done, else once idle."""
+        self._idle_timer.start()
+        state = self.controller.state
+        if (touched.layer and state is not None and state.article.id == touched.article_id
+                and state.layer.status == "done"):
+            self.checkpoint()
+
+    def checkpoint(self) -> bool:
+        """Move the stored edits from the -wal file into the .db file (never waits for others)."""
+        if self.closed:
+            return False
+        try:
+            return self.store.checkpoint()
+        except StoreError:
+            return False  # busy or read-only: the next checkpoint tries again
+
+    def back_up(self) -> None:
+        stem = os.path.splitext(os.path.basename(self.db_path))[0]
+        suggested = os.path.join(os.path.dirname(self.db_path), f"{stem}-backup-{time.strftime('%Y%m%d-%H%M')}.db")
+        path, _ = QFileDialog.getSaveFileName(self, "Back up the database", suggested,
+                                              "Annotator databases (*.db);;All files (*)")
+        if path:
+            self.back_up_to(path, force=True)  # the file dialog asked before replacing a file
+
+    def back_up_to(self, path: str, force: bool = False) -> bool:
+        """Copy the database into one file, in the background (progress and Cancel in a dialog)."""
+        def done(result, cancelled: bool) -> None:
+            if result is None:
+                self.statusBar().showMessage(f"Backup cancelled; {path} was not written.", 10000)
+            else:
+                size = os.path.getsize(result) / 1e6
+                self.statusBar().showMessage(f"Backed up to {result} ({size:.1f} MB).", 15000)
+
+        return self._start_task("Backing up", backup_work(self._task_store, path, force), done, modal=True)
+
+    def set_accept_moves_on(self, on: bool) -> None:
+        """A / X go on to the next pending suggestion (on by default), or stay."""
+        self.actions["accept_moves_on"].setChecked(on)
+        self.controller.moves_on = on
+        self.settings.accept_moves_on = on
+
     # ---- comment ---------------------------------------------------------------------------
     def edit_comment(self) -> None:
         state = self.controller.state
@@ -692,6 +753,8 @@ class MainWindow(QMainWindow):
             timer.stop()
         self.editor.clear()
         self.browser.stop()
+        self._idle_timer.stop()
+        self.checkpoint()
         self.closed = True
         self.store.close()
         if self in _windows:
@@ -709,7 +772,7 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.recent():
-            action = self.recent_menu.addAction(self._short_path(path))
+            action = self.recent_menu.addAction(self._short_path(path).replace("&", "&&"))  # no mnemonic
             action.setToolTip(path)
             action.setEnabled(os.path.exists(path))
             action.triggered.connect(lambda checked=False, p=path: self.open_database(p))
@@ -952,7 +1015,8 @@ class MainWindow(QMainWindow):
         note = (f"Gold: {done:,} of {total:,} articles marked done; training uses those." if done else
                 "No gold article is marked done yet: training uses every article with accepted gold annotations "
                 "(mark the gold of an article done in the review with Ctrl+Return).")
-        dialog = TrainDialog(models.default_output_dir(self.db_path), note, self)
+        data_dir = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or os.path.expanduser("~")
+        dialog = TrainDialog(models.default_output_dir(self.db_path, data_dir), note, self)
         if dialog.exec():
             self.start_training(dialog.out_dir())
 

@@ -106,10 +106,19 @@ def project_model(store, db_path: str) -> ModelInfo:
     return describe(resolve(db_path, store.get_meta(META_KEY)))
 
 
-def default_output_dir(db_path: str) -> str:
-    """models/<database name>-<time> next to the database."""
-    stem = os.path.splitext(os.path.basename(db_path))[0]
-    return os.path.join(os.path.dirname(os.path.abspath(db_path)), "models", f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+CHECKOUT_MARKERS = (".git", "pyproject.toml", "setup.py")
+
+
+def default_output_dir(db_path: str, data_dir: str) -> str:
+    """Where in-app training writes a model unless the user chooses: `<database name>.models/
+    <name>-<time>` beside the database; when the database lies in a source checkout (its folder
+    holds .git or pyproject.toml, as `make run`'s sample database does), in `data_dir` (the user's
+    data folder) instead. Never the working directory."""
+    db_path = os.path.abspath(db_path)
+    folder, stem = os.path.dirname(db_path), os.path.splitext(os.path.basename(db_path))[0]
+    if any(os.path.exists(os.path.join(folder, marker)) for marker in CHECKOUT_MARKERS):
+        folder = os.path.abspath(data_dir)
+    return os.path.join(folder, f"{stem}.models", f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
 
 
 # ---- what a training run gives ---------------------------------------------------------------
@@ -131,6 +140,41 @@ SCORE_ROWS = (
     ("Speakers (exact)", ("speaker_accuracy",)),
     ("Stance accuracy", ("stance_accuracy",)),
 )
+
+
+def mean_score(summary) -> float | None:
+    """The mean of a dev summary's figures (those of SCORE_ROWS it has), to rank two models."""
+    values = [v for v in (_get(summary, *path) for _, path in SCORE_ROWS) if isinstance(v, (int, float))]
+    return sum(values) / len(values) if values else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Is a new model better than the project's current one? `better` None: cannot tell."""
+
+    better: bool | None
+    text: str
+
+
+def compare_with_current(info: dict, current: ModelInfo) -> Verdict:
+    """The new model's held-out scores against the current model's: a trained current model by
+    the scores in its model.json, the bundled one by the baseline the training scored beside the
+    new model (the model it started from)."""
+    new = mean_score(_get(info, "dev", "trained", "summary"))
+    if current.kind == "trained":
+        old, against = mean_score(_get(current.info, "dev", "trained", "summary")), "the current model"
+    elif current.kind == "bundled":
+        old, against = mean_score(_get(info, "dev", "baseline", "summary")), "the current (bundled) model"
+    else:
+        old, against = None, "the current model"
+    if new is None or old is None:
+        return Verdict(None, f"The scores cannot be compared with those of {against}: it stays unless you "
+                             "choose the new model.")
+    if new > old:
+        return Verdict(True, f"The new model scored better than {against} on held-out gold "
+                             f"(mean {new:.3f} against {old:.3f}).")
+    return Verdict(False, f"The new model did not score better than {against} on held-out gold "
+                          f"(mean {new:.3f} against {old:.3f}): keeping the current model is advised.")
 
 
 USE_TEXT = {("quotes", "rules"): "the quote rules", ("quotes", "model"): "the trained quote model",

@@ -209,7 +209,7 @@ def _chip_button(text: str, color: str, tip: str) -> QToolButton:
     button = QToolButton()
     button.setText(text)
     button.setCheckable(True)
-    button.setToolTip(tip)
+    button.setToolTip(plain_tooltip(tip))
     button.setCursor(Qt.PointingHandCursor)
     c = QColor(color)
     button.setStyleSheet(
@@ -377,7 +377,7 @@ class ArticlePanel(QFrame):
         self.stance.addItem("— not set —", None)
         for s in config.stance_labels:
             self.stance.addItem(f"{s.name}  (Shift+{s.key})", s.name)
-        self.stance.setToolTip(f"Stance of the whole article toward: {config.target}")
+        self.stance.setToolTip(plain_tooltip(f"Stance of the whole article toward: {config.target}"))
         self.flag = QToolButton()
         self.comment_button = QToolButton()
         self.comment = QLabel()

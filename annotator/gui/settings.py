@@ -108,6 +108,15 @@ class Settings:
     def theme(self, value: str) -> None:
         self.q.setValue("theme", value)
 
+    @property
+    def accept_moves_on(self) -> bool:
+        """After accepting (or rejecting) a suggestion, go on to the next pending one (default on)."""
+        return str(self.q.value("acceptMovesOn", "true")).lower() not in ("false", "0")
+
+    @accept_moves_on.setter
+    def accept_moves_on(self, on: bool) -> None:
+        self.q.setValue("acceptMovesOn", "true" if on else "false")
+
     def hidden_sources(self) -> set[str]:
         return set(self._json("hiddenSources", []))
 

@@ -234,6 +234,12 @@ class ArticleState:
             return None
         return first, last
 
+    def tokens_between(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The tokens wholly inside [start, end), e.g. the words between two spans."""
+        first = bisect.bisect_left(self._token_starts, start)
+        last = bisect.bisect_right(self._token_ends, end)
+        return self.tokens[first:last] if last > first else []
+
     def token_at(self, offset: int) -> tuple[int, int] | None:
         """The token holding the character at `offset` (or starting right there)."""
         k = bisect.bisect_right(self._token_starts, offset) - 1

@@ -189,7 +189,7 @@ class TrainDialog(QDialog):
 
     def _browse(self) -> None:
         parent = QFileDialog.getExistingDirectory(self, "Folder to put the model in",
-                                                  os.path.dirname(self.out.text().strip()) or os.getcwd())
+                                                  os.path.dirname(self.out.text().strip()) or os.path.expanduser("~"))
         if parent:
             self.out.setText(os.path.join(parent, os.path.basename(self.out.text().strip()) or "model"))
 
@@ -241,12 +241,24 @@ class TrainedDialog(QDialog):
         layout.addSpacing(6)
         layout.addWidget(self.details)
         layout.addSpacing(6)
-        layout.addWidget(_plain(f"Suggestions come from the {current.label()} now. Suggest with the new model? "
-                                f"(For everyone using this database; Tools ▸ Suggestion model… changes it back.)"))
+        self.verdict = models.compare_with_current(info, current)
+        verdict = _plain(("✓ " if self.verdict.better else "! " if self.verdict.better is False else "")
+                         + self.verdict.text)
+        verdict.setObjectName("trainedVerdict")
+        verdict.setStyleSheet("font-weight: 600;" + ("color: #c92a2a;" if self.verdict.better is False else ""))
+        layout.addWidget(verdict)
+        layout.addWidget(_plain(f"Suggestions come from the {current.label()} now. Switching to the new model changes "
+                                f"the suggestions of everyone using this database (Tools ▸ Suggestion model… "
+                                f"changes it back)."))
         self.buttons = QDialogButtonBox()
-        self.use_button = self.buttons.addButton("&Use for suggestions", QDialogButtonBox.AcceptRole)
+        self.use_button = self.buttons.addButton("&Use the new model for everyone", QDialogButtonBox.AcceptRole)
         self.keep_button = self.buttons.addButton("&Keep the current model", QDialogButtonBox.RejectRole)
-        self.use_button.setDefault(True)
+        # Enter takes the better model; an unknown comparison keeps the current one (Esc always keeps it)
+        default = self.use_button if self.verdict.better else self.keep_button
+        for button in (self.use_button, self.keep_button):
+            button.setAutoDefault(button is default)
+        default.setDefault(True)
+        default.setFocus()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

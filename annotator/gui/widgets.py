@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.config import ProjectConfig
 from annotator.gui.flow import FlowLayout
-from annotator.gui.theme import SpanStyles, mix, readable_on
+from annotator.gui.theme import SpanStyles, mix, plain_tooltip, readable_on
 
 
 class Swatch(QWidget):
@@ -20,7 +20,7 @@ class Swatch(QWidget):
     def __init__(self, text: str, tip: str, parent=None):
         super().__init__(parent)
         self.text = text
-        self.setToolTip(tip)
+        self.setToolTip(plain_tooltip(tip))
         self.background: QColor | None = None
         self.underline: tuple[QColor, Qt.PenStyle] | None = None
         self.box: tuple[QColor, Qt.PenStyle] | None = None

@@ -94,6 +94,23 @@ def import_work(open_store: Callable, paths: list[str]) -> Callable[[Task], obje
     return work
 
 
+def backup_work(open_store: Callable, dest: str, force: bool) -> Callable[[Task], object]:
+    """Store.backup into `dest` (pages copied as progress; Cancel stops it, `dest` unchanged)."""
+    def work(task: Task):
+        store = _worker_store(open_store, with_tokenizer=False)
+
+        def progress(done: int, total: int) -> None:
+            if task.cancelled():
+                raise Cancelled
+            task.report(done, total, "pages")
+
+        try:
+            return store.backup(dest, force=force, progress=progress)
+        finally:
+            store.close()
+    return work
+
+
 def export_work(open_store: Callable, out_path: str, fmt: str, layer: str, gold: bool = False) -> Callable[[Task], object]:
     """Export a layer; gold: the done articles of the gold layer, accepted annotations only."""
     def work(task: Task):

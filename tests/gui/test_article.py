@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from annotator.gui.theme import plain_tooltip
 from tests.gui.conftest import TEXT, at, key, layer, select_tokens
 
 
@@ -16,7 +17,7 @@ def db(make_db):
 def test_status_bar_shows_annotator_database_position_and_saved(db, open_window):
     window = open_window(db)
     assert window.annotator_label.text() == "Annotator: alice"
-    assert window.db_label.toolTip() == window.db_path
+    assert window.db_label.toolTip() == plain_tooltip(window.db_path)  # the full path, as plain text
     assert window.position_label.text() == "1 / 3"
     assert window.save_label.text() == "✓ saved"
 

@@ -157,8 +157,8 @@ def test_training_runs_in_the_background_and_becomes_the_suggestion_model(gold_d
     when_modal(train_dialog)
     press(qtbot, window.view, Qt.Key_T, CTRL_SHIFT)
     out_dir = asked[0]
-    assert os.path.dirname(out_dir) == os.path.join(os.path.dirname(gold_db), "models")
-    assert os.path.basename(out_dir).startswith("test-")  # models/<db stem>-<time> next to the database
+    assert os.path.dirname(out_dir) == os.path.join(os.path.dirname(gold_db), "test.models")
+    assert os.path.basename(out_dir).startswith("test-")  # <db stem>.models/<db stem>-<time> beside the database
     assert halfway.wait(5)
     qtbot.waitUntil(lambda: window.task_progress.value() == 50, timeout=3000)
     assert window.task_box.isVisible() and window.task_label.text() == "Training"
@@ -171,7 +171,7 @@ def test_training_runs_in_the_background_and_becomes_the_suggestion_model(gold_d
     assert "trained stance classifier" in dialog.details.text()
     qtbot.mouseClick(dialog.use_button, Qt.LeftButton)
     with Store(gold_db) as store:  # in the database, for every annotator
-        assert store.get_meta(models.META_KEY) == os.path.join("models", os.path.basename(out_dir))
+        assert store.get_meta(models.META_KEY) == os.path.join("test.models", os.path.basename(out_dir))
     assert window.model_label.text() == "Model: gold model of 2025-01-01 12:00"
     assert "annotator_gold-20250101.120000" in window.model_label.toolTip()
     assert window.actions["suggestion_model"].text() == "Suggestion &model: gold model of 2025-01-01 12:00…"

@@ -16,6 +16,7 @@ from annotator.core.store import Store
 from annotator.gui.quality.widgets import (
     Card, Table, chart_view, fmt, header_row, heading, muted, score_color, score_tint, set_bars,
 )
+from annotator.gui.theme import plain_tooltip
 from annotator.gui.workers import Task
 
 PAIR_HEADERS = ["Pair", "Articles", "Entity F1\nexact", "Entity F1\noverlap", "Quote F1\nexact", "Quote F1\noverlap",
@@ -262,7 +263,7 @@ class AgreementPage(QWidget):
             tints.append([None, *[score_tint(v) for v in values], None, None])
         self.worst.fill(rows, tints=tints, numeric_from=1, stretch=len(WORST_HEADERS) - 1)
         for r in range(len(rows)):
-            self.worst.item(r, 5).setToolTip(str(rows[r][5]))
+            self.worst.item(r, 5).setToolTip(plain_tooltip(str(rows[r][5])))
 
     def _show_confusion(self) -> None:
         if not self.report or not self.report["pairs"]:

@@ -31,6 +31,7 @@ from annotator.gui.quality import gold
 from annotator.gui.quality.rows import (
     AGREE, CONFLICT, EMPTY, GOLD_ONLY, MODEL_ONLY, PARTIAL, Row, build_rows, reference,
 )
+from annotator.gui.quality.widgets import keep_readable
 from annotator.gui.textmap import TextMap
 from annotator.gui.theme import plain_tooltip
 
@@ -340,7 +341,7 @@ class ReviewWidget(QWidget):
         self.table.setColumnWidth(1, min(self.table.columnWidth(1), 17 * em))
         for c in range(len(FIXED_COLUMNS), len(headers)):
             self.table.setColumnWidth(c, min(max(self.table.columnWidth(c), 6 * em), 14 * em))
-        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        keep_readable(self.table, 1, 22 * em, range(len(FIXED_COLUMNS), len(headers)), 5 * em)
         self.table.blockSignals(False)
 
     # ---- text of versions -----------------------------------------------------------------

@@ -4,7 +4,7 @@
 - done per day: when each layer that is done now was first marked done (edit log; the
   layer's `updated` time when the log has no such row, e.g. an old database);
 - label counts: accepted entities per label and annotator (the decisions, as agreement counts);
-- speaker stances: the stance of quotes per speaker (speaker mentions grouped by their text);
+- speaker stances: the stance of quotes per speaker (a person's mentions grouped: project.speakers);
 - suggestion outcomes: per model/rule source, how many of its suggestions the annotators
   accepted, rejected or left pending, and how many entities they added by hand."""
 
@@ -15,6 +15,7 @@ from datetime import date
 
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER
 from annotator.core.store import Store
+from annotator.project.speakers import group_speakers
 
 ALL = "*"  # every annotator layer
 
@@ -78,25 +79,31 @@ def label_counts(store: Store) -> dict[str, dict[str, int]]:
 
 def speaker_stances(store: Store, layer: str = ALL, top: int = 10) -> list[tuple[str, dict[str, int]]]:
     """The `top` most quoted speakers with their quotes per stance (None: no stance given), most
-    quoted first. layer: one layer, or ALL annotator layers (each annotator's quote counts)."""
+    quoted first. layer: one layer, or ALL annotator layers (each annotator's quote counts).
+    A speaker's mentions count as one (project.speakers: "Guterres" joins "Antonio Guterres")."""
     names = people(store) if layer == ALL else [layer]
     if not names:
         return []
     marks = ",".join("?" * len(names))
+    quoted = f"q.annotator IN ({marks}) AND q.status = 'accepted' AND q.speaker_start IS NOT NULL"
     rows = store.db.execute(
-        f"""SELECT substr(a.text, q.speaker_start + 1, q.speaker_end - q.speaker_start) AS speaker, q.stance
-            FROM quotes q JOIN articles a ON a.id = q.article_id
-            WHERE q.annotator IN ({marks}) AND q.status = 'accepted' AND q.speaker_start IS NOT NULL""",
-        names).fetchall()
-    by_key: dict[str, Counter] = defaultdict(Counter)
-    spellings: dict[str, Counter] = defaultdict(Counter)
-    for speaker, stance in rows:
-        shown = " ".join(speaker.split())
-        key = shown.casefold()
-        by_key[key][stance] += 1
-        spellings[key][shown] += 1
-    ranked = sorted(by_key.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:top]
-    return [(spellings[key].most_common(1)[0][0], dict(counts)) for key, counts in ranked]
+        f"""SELECT q.article_id, substr(a.text, q.speaker_start + 1, q.speaker_end - q.speaker_start), q.stance
+            FROM quotes q JOIN articles a ON a.id = q.article_id WHERE {quoted}""", names).fetchall()
+    person_names: dict[str, list[str]] = defaultdict(list)
+    if "PERSON" in store.config.label_names:
+        for article_id, text in store.db.execute(
+                f"""SELECT DISTINCT e.article_id, substr(a.text, e.start + 1, e."end" - e.start)
+                    FROM entities e JOIN articles a ON a.id = e.article_id
+                    WHERE e.annotator IN ({marks}) AND e.label = 'PERSON' AND e.status = 'accepted'
+                      AND e.article_id IN (SELECT q.article_id FROM quotes q WHERE {quoted})""",
+                [*names, *names]).fetchall():
+            person_names[article_id].append(text)
+    speaker_of = group_speakers([(article_id, text) for article_id, text, _ in rows], person_names)
+    by_speaker: dict[str, Counter] = defaultdict(Counter)
+    for article_id, text, stance in rows:
+        by_speaker[speaker_of[(article_id, text)]][stance] += 1
+    ranked = sorted(by_speaker.items(), key=lambda kv: (-sum(kv[1].values()), kv[0].casefold()))[:top]
+    return [(name, dict(counts)) for name, counts in ranked]
 
 
 def suggestion_outcomes(store: Store) -> list[dict]:

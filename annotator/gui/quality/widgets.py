@@ -3,6 +3,7 @@ read-only tables with value colouring."""
 
 from __future__ import annotations
 
+import html
 import math
 from datetime import date, datetime, time, timezone
 
@@ -10,7 +11,7 @@ from PySide6.QtCharts import (
     QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QDateTimeAxis, QHorizontalStackedBarSeries,
     QLineSeries, QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QMargins, Qt
+from PySide6.QtCore import QDateTime, QEvent, QMargins, QObject, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QFrame, QHBoxLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -176,7 +177,62 @@ class Table(QTableWidget):
         self.setFixedHeight(header + sum(self.rowHeight(r) for r in range(rows)) + 2 * self.frameWidth() + 1)
 
 
+class ReadableColumn(QObject):
+    """Keeps one column of a table readable however many columns there are (see keep_readable)."""
+
+    def __init__(self, table: QTableWidget):
+        super().__init__(table)
+        self.table = table
+        self.column, self.minimum, self.shrink, self.floor = 0, 0, [], 0
+        self.natural: dict[int, int] = {}
+        table.viewport().installEventFilter(self)  # the viewport: its size is settled when it resizes
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        table, header = self.table, self.table.horizontalHeader()
+        n = table.columnCount()
+        if self.column >= n:
+            return
+        fixed = sum(self.natural.get(c, table.columnWidth(c)) for c in range(n)
+                    if c != self.column and c not in self.shrink)
+        room = table.viewport().width() - fixed - self.minimum
+        # the narrowest columns keep their width, the others share what is left ("water filling")
+        widths, budget = {}, max(room, 0)
+        order = sorted(self.shrink, key=lambda c: self.natural[c])
+        for i, c in enumerate(order):
+            widths[c] = max(self.floor, min(self.natural[c], budget // (len(order) - i)))
+            budget -= widths[c]
+        for c, width in widths.items():
+            table.setColumnWidth(c, width)
+        fits = fixed + sum(widths.values()) + self.minimum <= table.viewport().width()
+        header.setSectionResizeMode(self.column, QHeaderView.Stretch if fits else QHeaderView.Interactive)
+        if not fits:
+            table.setColumnWidth(self.column, self.minimum)
+
+
+def keep_readable(table: QTableWidget, column: int, minimum: int, shrink: range | list[int], floor: int) -> None:
+    """Call after filling `table`: `column` stretches and stays at least `minimum` pixels wide; the
+    `shrink` columns give up width first, down to `floor` each (their text is elided, as Qt does,
+    and their tooltips hold it whole). Follows the table's resizing."""
+    keeper = table.findChild(ReadableColumn) or ReadableColumn(table)
+    keeper.column, keeper.minimum, keeper.floor = column, minimum, floor
+    keeper.shrink = [c for c in shrink if c != column]
+    keeper.natural = {c: table.columnWidth(c) for c in range(table.columnCount())}
+    table.setTextElideMode(Qt.ElideRight)
+    keeper.fit()
+
+
 # ---- charts -----------------------------------------------------------------------------------
+def chart_text(text: str) -> str:
+    """Text for a chart's title, axis labels or legend: Qt Charts render those as HTML, and names of
+    people, layers and labels are data (shown literally, never markup)."""
+    return html.escape(str(text), quote=False)
+
+
 def chart_view(title: str) -> QChartView:
     view = QChartView(_chart(title))
     view.setRenderHint(QPainter.Antialiasing)
@@ -200,7 +256,7 @@ def _chart(title: str) -> QChart:
     chart = QChart()
     if dark():
         chart.setTheme(QChart.ChartThemeDark)
-    chart.setTitle(title)
+    chart.setTitle(chart_text(title))
     font = chart.titleFont()
     font.setBold(True)
     font.setPointSizeF(font.pointSizeF() * 1.1)
@@ -249,7 +305,7 @@ def set_bars(view: QChartView, title: str, categories: list[str], series: dict[s
     colors = colors or PALETTE
     top = 0.0
     for n, (name, values) in enumerate(series.items()):
-        bar_set = QBarSet(name)
+        bar_set = QBarSet(chart_text(name))
         bar_set.append([float(v or 0) for v in values])
         bar_set.setColor(QColor(colors[n % len(colors)]))
         bar_set.setBorderColor(QColor(colors[n % len(colors)]))
@@ -266,7 +322,7 @@ def set_bars(view: QChartView, title: str, categories: list[str], series: dict[s
     bars.setBarWidth(0.8)
     chart.addSeries(bars)
     x = QBarCategoryAxis()
-    x.append(categories)
+    x.append([chart_text(c) for c in categories])
     _axis_font(x)
     chart.addAxis(x, Qt.AlignBottom)
     bars.attachAxis(x)
@@ -300,7 +356,7 @@ def set_stacked_hbars(view: QChartView, title: str, categories: list[str], serie
     bars = QHorizontalStackedBarSeries()
     top = [0.0] * len(categories)
     for name, values in series.items():
-        bar_set = QBarSet(name)
+        bar_set = QBarSet(chart_text(name))
         bar_set.append([float(v) for v in reversed(values)])  # the axis draws bottom-up
         bar_set.setColor(QColor(colors.get(name, "#7b8794")))
         bar_set.setBorderColor(QColor("#ffffff"))
@@ -313,7 +369,7 @@ def set_stacked_hbars(view: QChartView, title: str, categories: list[str], serie
     bars.setBarWidth(0.7)
     chart.addSeries(bars)
     y = QBarCategoryAxis()
-    y.append(list(reversed(categories)))
+    y.append([chart_text(c) for c in reversed(categories)])
     _axis_font(y)
     chart.addAxis(y, Qt.AlignLeft)
     bars.attachAxis(y)
@@ -341,7 +397,7 @@ def set_lines_by_day(view: QChartView, title: str, series: dict[str, list[tuple[
     chart = _replace(view, title)
     days = sorted({d for points in series.values() for d, _ in points})
     if not days:
-        chart.setTitle(title + " (nothing yet)")
+        chart.setTitle(chart_text(title + " (nothing yet)"))
         return chart
     top = 1.0
     x = QDateTimeAxis()
@@ -358,7 +414,7 @@ def set_lines_by_day(view: QChartView, title: str, series: dict[str, list[tuple[
     chart.addAxis(y, Qt.AlignLeft)
     for n, (name, points) in enumerate(series.items()):
         line = QLineSeries()
-        line.setName(name)
+        line.setName(chart_text(name))
         color = QColor((colors or {}).get(name, PALETTE[n % len(PALETTE)]))
         pen = QPen(color)
         pen.setWidthF(2.5)
