@@ -95,6 +95,35 @@ def test_validate_finds_each_problem(change, message):
     assert standoff.validate(_line(), TEXT) == []
 
 
+CONVENTIONS = ("Pemerintah Kota Bekasi buka setiap hari. Wali Kota Bekasi tinggal di Kabupaten Sleman. "
+               "Kepala Desa Karangbenda dari PT Maju Jaya hadir Jumat siang.")
+
+
+def _span(words: str, label: str, after: str = "") -> dict:
+    """The span of `words` at its first occurrence after the text `after` in CONVENTIONS."""
+    start = CONVENTIONS.index(words, CONVENTIONS.index(after) + len(after) if after else 0)
+    return {"start": start, "end": start + len(words), "label": label}
+
+
+def test_convention_problems_accepts_the_written_conventions():
+    spans = [_span("Pemerintah Kota Bekasi", "ORG"), _span("Bekasi", "LOC", after="Wali Kota "),
+             _span("Kabupaten Sleman", "LOC"), _span("Karangbenda", "LOC"), _span("PT Maju Jaya", "ORG"),
+             _span("Jumat siang", "DATE")]
+    assert standoff.convention_problems({"spans": spans}, CONVENTIONS) == []
+
+
+@pytest.mark.parametrize("span, message", [
+    (_span("setiap hari", "DATE"), "a frequency or rate is not DATE"),
+    (_span("Kota Bekasi", "LOC"), "a capitalised regional government is one ORG"),
+    (_span("Kota Bekasi", "LOC", after="Wali "), "inside a title only the place is the LOC"),
+    (_span("Sleman", "LOC"), "the capitalised place prefix before it belongs inside the LOC"),
+    (_span("Maju Jaya", "ORG"), "'PT'/'PO' belongs inside the ORG"),
+])
+def test_convention_problems_names_each_broken_convention(span, message):
+    problems = standoff.convention_problems({"spans": [span]}, CONVENTIONS)
+    assert any(message in p for p in problems), problems
+
+
 @pytest.mark.skipif(not standoff.DEFAULT_PFSA.is_file(),
                     reason=f"PFSA-ID text not present ({standoff.DEFAULT_PFSA}); it is CC BY-NC-SA and not in the repository")
 @pytest.mark.parametrize("name", ["pfsa_dev_standoff.jsonl", "pfsa_heldout_standoff.jsonl"])
@@ -103,6 +132,9 @@ def test_committed_standoff_files_join_and_load_into_the_tool(name, tmp_path, ca
     if not path.is_file():
         pytest.skip(f"{name} not in this checkout")
     records = standoff.join(path)  # raises on any hash, offset, token or overlap problem
+    texts = standoff.load_texts()
+    for line in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+        assert standoff.convention_problems(line, texts[line["id"]]) == [], line["id"]
     assert len(records) == 10 and all(r["spans"] and r["quotes"] for r in records)
     gold = tmp_path / "gold.jsonl"
     assert standoff.main([str(path), str(gold)]) == 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -123,6 +124,36 @@ def validate(line: dict, text: str) -> list[str]:
             problems.append(f"speaker [{speaker['start']}:{speaker['end']}] has unknown label {speaker['label']!r}")
         if quote.get("cue") is not None:
             check(quote["cue"], "cue")
+    return problems
+
+
+FREQUENCY = re.compile(r"(?i)(setiap|tiap|per|semakin)\b|dari (hari|minggu|pekan|bulan|tahun) ke|(ber)(hari|minggu|bulan|tahun)-")
+PLACE_PREFIX = re.compile(r"(Kota|Kabupaten|Provinsi|Desa|Kecamatan|Kelurahan|Distrik|Pulau) $")
+TITLE_BEFORE_PREFIX = re.compile(r"(Wali|Kepala|Ibu) (Kota|Kabupaten|Provinsi|Desa|Kecamatan|Kelurahan|Distrik|Pulau) $")
+REGIONAL_GOVERNMENT = re.compile(r"(Pemerintah|Pemkot|Pemkab|Pemprov) $")
+COMPANY_PREFIX = re.compile(r"\b(PT|PO) $")
+
+
+def convention_problems(line: dict, text: str) -> list[str]:
+    """Entity spans of a valid line that break a mechanically checkable convention of
+    GUIDELINES.md section 8 (frequencies are not DATE; capitalised place prefixes inside the
+    LOC but only the place inside a title; a capitalised regional government is one ORG;
+    PT/PO inside the ORG)."""
+    problems = []
+    for span in sorted(line["spans"], key=lambda sp: sp["start"]):
+        s, e, label = span["start"], span["end"], span["label"]
+        words, before = text[s:e], text[max(0, s - 40):s]
+        where = f"{label} [{s}:{e}] {words!r}"
+        if label == "DATE" and FREQUENCY.match(words):
+            problems.append(f"{where}: a frequency or rate is not DATE")
+        if label == "LOC" and re.match(r"(Kota|Kabupaten|Provinsi) ", words) and REGIONAL_GOVERNMENT.search(before):
+            problems.append(f"{where}: a capitalised regional government is one ORG with its 'Pemerintah'")
+        if label == "LOC" and PLACE_PREFIX.search(before) and not TITLE_BEFORE_PREFIX.search(before):
+            problems.append(f"{where}: the capitalised place prefix before it belongs inside the LOC")
+        if label == "LOC" and re.match(r"(Kota|Kabupaten|Desa) ", words) and re.search(r"(Wali|Kepala) $", before):
+            problems.append(f"{where}: inside a title only the place is the LOC")
+        if label == "ORG" and COMPANY_PREFIX.search(before):
+            problems.append(f"{where}: 'PT'/'PO' belongs inside the ORG")
     return problems
 
 
