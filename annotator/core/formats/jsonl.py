@@ -105,6 +105,13 @@ def murmurhash3_32(data: bytes, seed: int = 0) -> int:
     return h - (1 << 32) if h & 0x80000000 else h
 
 
+try:  # the C implementation spaCy installs; murmurhash3_32 gives the same values without it
+    from murmurhash import hash as _murmurhash
+except ImportError:  # pragma: no cover
+    def _murmurhash(text: str) -> int:
+        return murmurhash3_32(text.encode("utf-8"))
+
+
 def _without(value, ignore: tuple[str, ...]):
     if isinstance(value, dict):
         return {k: _without(v, ignore) for k, v in value.items() if k not in ignore}
@@ -120,7 +127,7 @@ def prodigy_hash(record: dict, keys: tuple[str, ...], prefix: int | None = None)
     data = json.dumps(values, sort_keys=True)
     if prefix is not None:
         data = f"{prefix}{data}"
-    return murmurhash3_32(data.encode("utf-8"))
+    return _murmurhash(data)
 
 
 def set_hashes(record: dict) -> dict:
