@@ -257,3 +257,18 @@ def test_runner_screenshots_a_page(tmp_path, db):
                              str(out), "--size", "800x600"], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 10_000
+
+
+def test_review_shows_why_a_done_gold_was_reopened(qtbot, review, db):
+    from annotator.core.review import reopen_gold
+
+    press(qtbot, review, Qt.Key_PageDown)  # a2: alice and bob agree on everything
+    press(qtbot, review, Qt.Key_A, Qt.ShiftModifier)
+    press(qtbot, review, Qt.Key_Return, Qt.ControlModifier)
+    assert db.get_layer("a2", GOLD_LAYER).status == "done"
+    db.add_entity("a2", "carol", *at(T2, "Brussel"), "LOC")  # as a merge would bring it
+    # carol lacks NATO and Mark Rutte, and has Brussel: three rows differ from the gold
+    assert reopen_gold(db, "a2", ["carol"], "the merge of carol.db", "@merge") == 3
+    review.refresh()
+    assert "gold: in progress · ⚑ gold reopened: the merge of carol.db brought 3 rows" in review.gold_status.text()
+    assert "1 undecided" in review.summary.text()
