@@ -201,7 +201,7 @@ class AgreementPage(QWidget):
         counts = ", ".join(f"{n} ({c})" for n, c in report["articles_per_annotator"].items())
         self.subtitle.setText(f"{report['shared_articles']} articles annotated by two or more of {len(names)} "
                               f"annotators: {counts or 'none'}"
-                              + (" · articles marked done by both" if report["done_only"]
+                              + (" · articles marked done by both annotators of a pair" if report["done_only"]
                                  else " · articles in progress included"))
         o = report["overall"]
         self._card("entity_exact", o["entities"]["exact"]["f1"],
