@@ -135,6 +135,7 @@ def cmd_export(args) -> int:
                            f"(annotators: {', '.join(names) or 'none yet'})")
         layer = names[0]
     summary = export_layer(store, args.out, fmt=args.format, layer=layer, gold=args.gold,
+                           include_pending=args.include_pending, all_articles=args.all_articles,
                            include_rejected=args.include_rejected, force=args.force, bom=args.bom,
                            split=args.split, quotes_column=args.quotes_column, progress=progress)
     progress.done()
@@ -273,7 +274,7 @@ def cmd_agreement(args) -> int:
     from annotator.core.agreement import agreement_report, format_agreement
 
     store = _store(args)
-    report = agreement_report(store, annotators=args.annotators or None)
+    report = agreement_report(store, annotators=args.annotators or None, done_only=not args.include_in_progress)
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_agreement(report))
     return 0
 
@@ -336,12 +337,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="project configuration TOML for a new database (default: resources/config.toml)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", parents=[db], help="export annotations (jsonl, spacy, conll, csv, brat)")
+    p = sub.add_parser(
+        "export", parents=[db], help="export annotations (jsonl, spacy, conll, csv, brat)",
+        description="Export one layer. For a person (--annotator NAME) and for the gold (--gold): their decisions "
+                    "only (accepted annotations) of the articles they marked done, in every format. @model: "
+                    "all its suggestions. The JSONL format is described in docs/FORMAT.md.")
     p.add_argument("out", metavar="OUT")
     p.add_argument("--format", default="jsonl", choices=["jsonl", "spacy", "conll", "csv", "brat"])
     who = p.add_mutually_exclusive_group()
-    who.add_argument("--annotator", help="whose layer to export")
-    who.add_argument("--gold", action="store_true", help="the reviewed gold layer, accepted annotations only")
+    who.add_argument("--annotator", help="whose layer to export (a name, or @model for the suggestions)")
+    who.add_argument("--gold", action="store_true", help="the reviewed gold layer @gold")
+    p.add_argument("--include-pending", action="store_true",
+                   help="also the suggestions nobody accepted or rejected yet (status: suggested)")
+    p.add_argument("--all-articles", action="store_true", help="also the articles not marked done in the layer")
     p.add_argument("--include-rejected", action="store_true", help="keep rejected suggestions (for review)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file or folder")
     p.add_argument("--bom", action="store_true", help="csv: UTF-8 with BOM (for Excel)")
@@ -353,7 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("predict", help="run the pipeline: .txt folder or JSONL in, FORMAT.md JSONL out")
+    p = sub.add_parser("predict", help="run the pipeline: .txt folder or JSONL in, JSONL out (docs/FORMAT.md)",
+                       description="Run the pipeline without a database: .txt files or folders, or JSONL, in; "
+                                   "one JSONL record per article out, in the exchange format described in "
+                                   "docs/FORMAT.md.")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("out", metavar="OUT.jsonl")
     p.add_argument("--model", help="NER model directory (default: the bundled model)")
@@ -402,8 +413,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("others", nargs="+", metavar="OTHER.db")
     p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser("agreement", parents=[db], help="inter-annotator agreement on shared articles")
+    p = sub.add_parser("agreement", parents=[db], help="inter-annotator agreement on shared articles",
+                       description="Agreement on the articles both annotators of a pair marked done "
+                                   "(--include-in-progress: also articles they are still working on).")
     p.add_argument("--annotators", nargs="*", help="annotators to compare (default: all)")
+    p.add_argument("--include-in-progress", action="store_true",
+                   help="also count articles not marked done (with at least one decision)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_agreement)
 

@@ -5,9 +5,12 @@ Pure Python (no Qt, no spaCy). What is compared:
 - An annotator's annotations of an article are what `export --gold` would write for their
   layer: entities and quotes with status `accepted` (human spans and accepted suggestions).
   Pending and rejected suggestions are not the annotator's decision and are left out.
-- An article counts for an annotator when the layer is *annotated*: marked done, or holding
-  at least one accepted entity or quote, or an article stance (`done_only=True`: done only).
-  A layer that was only opened (seeded with suggestions, untouched) does not count.
+- An article counts for an annotator when the layer is marked done (the default,
+  `done_only=True`; marking done accepts or refuses the suggestions still pending, see
+  Store.set_status, so a done layer holds the annotator's whole answer). With
+  `done_only=False` an article still in progress counts too when it holds at least one
+  accepted entity or quote, or an article stance; a layer only opened (seeded with
+  suggestions, untouched) never counts. The report says which (`done_only`).
 - A pair of annotators is compared on the articles both annotated; the figures of a pair
   are pooled over those articles (micro average).
 - Entity F1 treats one annotator as reference and the other as prediction; F1 is symmetric:
@@ -339,7 +342,7 @@ def agreement_report(
     annotators: Sequence[str] | None = None,
     article_ids: Sequence[str] | None = None,
     *,
-    done_only: bool = False,
+    done_only: bool = True,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> dict:
@@ -449,7 +452,8 @@ def format_agreement(report: dict) -> str:
     """The report as readable text tables."""
     names = report["annotators"]
     out = [f"Agreement of {', '.join(names) or 'nobody'} on {report['shared_articles']} shared article(s)"
-           + (" (done articles only)" if report.get("done_only") else "")]
+           + (" marked done by both (--include-in-progress counts the others too)" if report.get("done_only")
+              else ", articles in progress included")]
     out.append("articles annotated: " + ", ".join(f"{n} {c}" for n, c in report["articles_per_annotator"].items()))
     if report.get("cancelled"):
         out.append("(cancelled: figures cover part of the articles)")

@@ -14,6 +14,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_CONFIG_PATH = RESOURCES_DIR / "config.toml"
+DONE_WITH_PENDING = ("accept", "refuse")  # what marking an article done does to pending suggestions
 
 
 class ConfigError(ValueError):
@@ -39,6 +40,7 @@ class ProjectConfig:
     cue_color: str = "#f4a261"
     speaker_color: str = "#ffb4a2"
     shortcuts: dict[str, str] = field(default_factory=dict)
+    done_with_pending: str = "accept"  # "accept": Done accepts what is still pending; "refuse": decide each first
 
     @property
     def label_names(self) -> list[str]:
@@ -70,6 +72,7 @@ class ProjectConfig:
             cue_color=data.get("cue_color", "#f4a261"),
             speaker_color=data.get("speaker_color", "#ffb4a2"),
             shortcuts=dict(data.get("shortcuts", {})),
+            done_with_pending=data.get("done_with_pending", "accept"),
         )
 
 
@@ -101,6 +104,10 @@ def load_config(path: str | Path | None = None) -> ProjectConfig:
         raise ConfigError(f"{path}: {exc}") from None
     project = data.get("project", {})
     quotes = data.get("quotes", {})
+    done_with_pending = str(project.get("done_with_pending", "accept"))
+    if done_with_pending not in DONE_WITH_PENDING:
+        raise ConfigError(f"{path}: [project] done_with_pending must be one of {', '.join(DONE_WITH_PENDING)}, "
+                          f"not {done_with_pending!r}")
     return ProjectConfig(
         name=str(project.get("name", "annotator project")),
         target=str(project.get("target", "")),
@@ -111,4 +118,5 @@ def load_config(path: str | Path | None = None) -> ProjectConfig:
         cue_color=quotes.get("cue_color", "#f4a261"),
         speaker_color=quotes.get("speaker_color", "#ffb4a2"),
         shortcuts={str(k): str(v) for k, v in data.get("shortcuts", {}).items()},
+        done_with_pending=done_with_pending,
     )

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from annotator.core.formats.jsonl import write_jsonl
-from annotator.core.exporter import iter_records
-from annotator.core.model import GOLD_LAYER
+from annotator.core.exporter import iter_records, quote_problems
+from annotator.core.model import GOLD_LAYER, MODEL_LAYER
 from annotator.core.store import Store, StoreError
 
 FORMATS = ("jsonl", "spacy", "conll", "csv", "brat")
@@ -41,15 +41,20 @@ class ExportSummary:
     articles: int = 0
     entities: int = 0
     quotes: int = 0
-    skipped: int = 0  # articles asked for that do not have the layer
+    skipped: int = 0  # articles asked for that do not have the layer (or not done, without all_articles)
+    not_done: int = 0  # articles with the layer left out because it is not marked done
+    pending: bool = False  # pending suggestions were written too
     cancelled: bool = False
     seconds: float = 0.0
 
     def line(self) -> str:
         if self.cancelled:
             return f"export cancelled: nothing written to {self.path}"
-        return (f"exported {self.articles} articles ({self.entities} entities, {self.quotes} quotes) of layer "
-                f"{self.layer} as {self.fmt} to {self.path}" + (f"; {self.skipped} without the layer" if self.skipped else ""))
+        what = "decisions and pending suggestions" if self.pending else "decisions"
+        return (f"exported {self.articles} articles ({self.entities} entities, {self.quotes} quotes; {what}) of layer "
+                f"{self.layer} as {self.fmt} to {self.path}"
+                + (f"; {self.not_done} not marked done left out (--all-articles)" if self.not_done else "")
+                + (f"; {self.skipped} without the layer" if self.skipped else ""))
 
 
 def _os_error(exc: OSError, path: Path) -> ExportError:
@@ -71,8 +76,10 @@ def _layer_articles(store: Store, layer: str, article_ids: list[str] | None,
     if article_ids is None:
         if not with_layer:
             known = ", ".join(store.annotators(include_special=True)) or "none"
-            what = "a done" if done_only else "the"
-            raise ExportError(f"no article has {what} layer {layer!r} (layers in this database: {known})")
+            if done_only and store.db.execute("SELECT 1 FROM layers WHERE annotator = ?", [layer]).fetchone():
+                raise ExportError(f"no article is marked done in layer {layer!r}; to export unfinished work "
+                                  "as well, allow all articles (--all-articles)")
+            raise ExportError(f"no article has the layer {layer!r} (layers in this database: {known})")
         return with_layer, 0
     wanted = list(dict.fromkeys(str(a) for a in article_ids))
     existing = set(store.article_ids())
@@ -82,7 +89,8 @@ def _layer_articles(store: Store, layer: str, article_ids: list[str] | None,
     has = set(with_layer)
     ids = [a for a in wanted if a in has]
     if wanted and not ids:
-        raise ExportError(f"none of the {len(wanted)} chosen articles has the layer {layer!r}")
+        what = "is marked done in" if done_only else "has"
+        raise ExportError(f"none of the {len(wanted)} chosen articles {what} the layer {layer!r}")
     return ids, len(wanted) - len(ids)
 
 
@@ -119,6 +127,8 @@ def export_layer(
     fmt: str = "jsonl",
     layer: str | None = None,
     gold: bool = False,
+    include_pending: bool = False,
+    all_articles: bool = False,
     include_rejected: bool = False,
     article_ids: list[str] | None = None,
     force: bool = False,
@@ -131,8 +141,13 @@ def export_layer(
 ) -> ExportSummary:
     """Write one layer (an annotator's name, `@gold` or `@model`; default `@gold`) as `fmt`.
 
-    gold: only accepted annotations (human ones and accepted suggestions) of the articles marked
-    done in the layer, which is `@gold` unless another is named. include_rejected: also rejected suggestions (JSONL and
+    What is written is the same for every format. A person's layer and `@gold`: their decisions
+    only (accepted annotations: human spans and accepted suggestions) of the articles marked done
+    in the layer; include_pending adds the suggestions still pending, all_articles the articles not
+    marked done. `@model`: its suggestions are its output, so every article with them. gold: the
+    layer is `@gold` (unless another is named); a `@gold` export first checks that every quote's
+    speaker and cue resolve to spans of the gold (exporter.quote_problems) and refuses, listing
+    each problem, when they do not. include_rejected: also rejected suggestions (JSONL and
     CSV only; the training formats never contain them). `out` is a file, except for brat and
     for spacy with `split` (train.spacy + dev.spacy), which write into a folder. An existing
     file or non-empty folder is only overwritten with `force` (in a folder, files of the same
@@ -147,19 +162,25 @@ def export_layer(
     if split is not None and not 0.0 < split < 1.0:
         raise ExportError(f"split must be between 0 and 1 (the training share), not {split!r}")
     layer = layer or GOLD_LAYER
+    if layer == MODEL_LAYER:
+        include_pending = all_articles = True
     out = Path(out)
     folder = fmt == "brat" or (fmt == "spacy" and split is not None)
     _check_target(out, folder, force, store)
     try:
-        ids, skipped = _layer_articles(store, layer, article_ids, done_only=gold)
+        ids, skipped = _layer_articles(store, layer, article_ids, done_only=not all_articles)
+        not_done = 0 if all_articles else len(_layer_articles(store, layer, article_ids)[0]) - len(ids)
+        if layer == GOLD_LAYER:
+            _check_gold(store, ids, include_pending)
     except StoreError as exc:
         raise ExportError(str(exc)) from None
-    summary = ExportSummary(fmt=fmt, layer=layer, path=str(out), skipped=skipped)
+    summary = ExportSummary(fmt=fmt, layer=layer, path=str(out), skipped=skipped - not_done, not_done=not_done,
+                            pending=include_pending)
     total = len(ids)
 
     def records() -> Iterator[dict]:
-        for record in iter_records(store, layer, article_ids=ids, include_rejected=include_rejected and not gold,
-                                   gold_only=gold, only_with_layer=False):
+        for record in iter_records(store, layer, article_ids=ids, include_rejected=include_rejected,
+                                   include_pending=include_pending, only_with_layer=False):
             if cancelled and cancelled():
                 raise _Cancelled()
             summary.articles += 1
@@ -238,6 +259,36 @@ def export_layer(
                 shutil.rmtree(created_folder, ignore_errors=True)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+SHOWN_PROBLEMS = 20
+
+
+def _check_gold(store: Store, ids: list[str], include_pending: bool) -> None:
+    """Refuse a gold export whose quotes point at speakers or cues that are not spans of the gold.
+    Only articles with a quote whose speaker is not exactly a gold entity, or whose cue touches
+    the quote, can have a problem: SQL finds those, exporter.quote_problems judges them."""
+    statuses = ("accepted", "suggested") if include_pending else ("accepted",)
+    marks = ",".join("?" * len(statuses))
+    suspects = {r[0] for r in store.db.execute(
+        f"""SELECT DISTINCT q.article_id FROM quotes q WHERE q.annotator = ? AND q.status IN ({marks}) AND (
+            (q.cue_start IS NOT NULL AND q.cue_start < q."end" AND q.start < q.cue_end)
+            OR (q.speaker_start IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM entities e WHERE e.article_id = q.article_id AND e.annotator = q.annotator
+                AND e.status IN ({marks}) AND e.start = q.speaker_start AND e."end" = q.speaker_end
+                AND (q.speaker_label IS NULL OR e.label = q.speaker_label))))""",
+        [GOLD_LAYER, *statuses, *statuses])}
+    problems = []
+    for article_id in (a for a in ids if a in suspects):
+        problems += quote_problems(store.get_article(article_id).text, store.get_layer(article_id, GOLD_LAYER),
+                                   accepted_only=not include_pending)
+    if problems:
+        shown = "\n  ".join(problems[:SHOWN_PROBLEMS])
+        more = f"\n  … and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
+        raise ExportError(
+            f"the gold is not consistent ({len(problems)} problem{'s' if len(problems) != 1 else ''}); nothing was "
+            f"written. Fix each in Tools > Review gold (take the speaker's entity into the gold, or another "
+            f"version of the quote):\n  {shown}{more}")
 
 
 def _fsync(path: Path) -> None:

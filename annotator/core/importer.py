@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 
 from annotator.core.formats.common import Problem
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER, SpanRef
+from annotator.core.review import reopen_gold
 from annotator.core.store import Store, StoreError
 
 KNOWN_KEYS = {"id", "text", "meta", "tokens", "spans", "quotes", "relations", "cats", "answer", "_annotator_id"}
@@ -160,6 +161,9 @@ def import_record(store: Store, record: dict, *, layer: str | None = None, as_su
             store.set_status(article_id, target_layer, "done", actor="@import")
             if record["answer"] != "accept":
                 store.set_answer(article_id, target_layer, record["answer"], actor="@import")
+        if not created:  # new versions for a done gold reopen it (core.review.reopen_gold)
+            reopen_gold(store, article_id, [target_layer], f"the import of {record.get('_file') or 'a record'}",
+                        "@import")
     return article_id, created, True
 
 

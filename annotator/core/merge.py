@@ -21,6 +21,9 @@ Rules
   on this database's token boundaries) is left out whole and reported as a problem.
 - The edit log receives, for every layer merged, the other database's history of that layer
   (original time and actor, so progress charts stay true) and one `merge` row.
+- A done gold article (`@gold`) that receives versions differing from its gold goes back in
+  progress, flagged, with the reason in its comment (core.review.reopen_gold); the summary
+  lists it.
 - The project configurations must be compatible: labels, stance labels or quote kinds that
   the other database uses but this one does not know stop the merge before anything is
   written (MergeError). Fewer labels there, or a different target, are warnings.
@@ -38,6 +41,7 @@ from typing import Callable
 
 from annotator.core.config import ProjectConfig
 from annotator.core.model import Layer
+from annotator.core.review import reopen_gold
 from annotator.core.store import Store, StoreError, text_hash
 
 ACTOR = "@merge"
@@ -66,6 +70,7 @@ class MergeSummary:
     conflicts: list[Conflict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    gold_reopened: list[str] = field(default_factory=list)  # done gold articles put back in progress
 
     @property
     def changed(self) -> bool:
@@ -79,6 +84,9 @@ class MergeSummary:
         if self.conflicts:
             shown = ", ".join(f"{c.article_id}: {c.layer} -> {c.kept_as}" for c in self.conflicts[:5])
             text += f" ({shown}{', …' if len(self.conflicts) > 5 else ''})"
+        if self.gold_reopened:
+            text += (f"\n  the gold of {len(self.gold_reopened)} done article(s) was reopened (new versions differ): "
+                     + ", ".join(self.gold_reopened[:10]) + (", …" if len(self.gold_reopened) > 10 else ""))
         for message in self.warnings + self.problems:
             text += f"\n  {message}"
         return text
@@ -198,11 +206,12 @@ def _target_article(store: Store, other: Store, other_id: str, summary: MergeSum
 
 
 def _merge_layer(store: Store, other: Store, other_id: str, article_id: str, name: str, suffix: str,
-                 source: str, summary: MergeSummary) -> None:
+                 source: str, summary: MergeSummary) -> str | None:
+    """Bring one layer over; returns the layer it was stored as (None: nothing was written)."""
     layer = other.get_layer(other_id, name)
     if is_untouched(layer):
         summary.layers_skipped += 1  # nothing of a person's work to bring over
-        return
+        return None
     content = layer_content(layer)
     dest = name
     if not store.has_layer(article_id, name):
@@ -211,7 +220,7 @@ def _merge_layer(store: Store, other: Store, other_id: str, article_id: str, nam
         mine = store.get_layer(article_id, name)
         if layer_content(mine) == content:
             summary.layers_unchanged += 1
-            return
+            return None
         if is_untouched(mine):
             _remove_untouched(store, article_id, name, mine)
             summary.layers_replaced += 1
@@ -219,13 +228,14 @@ def _merge_layer(store: Store, other: Store, other_id: str, article_id: str, nam
             dest = _conflict_layer(store, article_id, name, suffix, content)
             if dest is None:
                 summary.layers_unchanged += 1  # this conflict was kept by an earlier merge
-                return
+                return None
             summary.conflicts.append(Conflict(article_id, name, dest))
     _copy_history(store, other, other_id, article_id, name, dest)
     _copy_layer(store, article_id, dest, layer)
     _log(store, ACTOR, article_id, dest, "merge", "layer",
          after={"from": source, "article": other_id, "layer": name, "as": dest,
                 "entities": len(layer.entities), "quotes": len(layer.quotes), "status": layer.status})
+    return dest
 
 
 def _conflict_layer(store: Store, article_id: str, name: str, suffix: str, content: tuple) -> str | None:
@@ -282,8 +292,12 @@ def merge_databases(
             try:
                 with store.transaction():
                     article_id = _target_article(store, other, other_id, summary)
-                    for name in other.layers_of(other_id):
-                        _merge_layer(store, other, other_id, article_id, name, suffix, str(path), summary)
+                    brought = [_merge_layer(store, other, other_id, article_id, name, suffix, str(path), summary)
+                               for name in other.layers_of(other_id)]
+                    reopened = reopen_gold(store, article_id, [b for b in brought if b], f"the merge of {path.name}",
+                                           ACTOR)
+                if reopened:
+                    summary.gold_reopened.append(article_id)
             except StoreError as exc:
                 # the article's transaction was rolled back: undo its counts too
                 (summary.articles_added, summary.layers_added, summary.layers_unchanged, summary.layers_replaced,

@@ -33,7 +33,7 @@ from annotator.core.model import (
 )
 from annotator.core.offsets import Tokens, overlaps, simple_tokens, split_tokens_at
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = "annotator.db"
 
 
@@ -43,6 +43,14 @@ class StoreError(Exception):
 
 class ValidationError(StoreError):
     """The change is invalid (offsets, labels, overlap …)."""
+
+
+class PendingError(ValidationError):
+    """Done was refused: suggestions are still pending and the project says to decide each."""
+
+    def __init__(self, message: str, pending: int):
+        super().__init__(message)
+        self.pending = pending
 
 
 class LockedError(StoreError):
@@ -129,7 +137,40 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS articles_listing ON articles(seq, id, title, source, date)")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _migrate_1, 2: _migrate_2}
+ACCEPT_ON_DONE = "accept-on-done"  # edit-log action of a suggestion accepted by marking its article done
+
+
+def _migrate_3(db: sqlite_utils.Database) -> None:
+    """Layers marked done that still hold pending suggestions (made before Done had a rule) get the
+    project's rule now: accepted ("accept"), or the layer goes back in progress ("refuse")."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()
+    rule = json.loads(row[0]).get("done_with_pending", "accept") if row else "accept"
+    layers = db.execute(
+        "SELECT article_id, annotator FROM layers l WHERE status = 'done' AND substr(annotator, 1, 1) != '@' AND ("
+        "EXISTS (SELECT 1 FROM entities e WHERE e.article_id = l.article_id AND e.annotator = l.annotator "
+        "AND e.status = 'suggested') OR EXISTS (SELECT 1 FROM quotes q WHERE q.article_id = l.article_id "
+        "AND q.annotator = l.annotator AND q.status = 'suggested'))").fetchall()
+    log = ("INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
+           "VALUES (?, '@migration', ?, ?, ?, ?, ?, ?, ?)")
+    for article_id, annotator in layers:
+        if rule == "refuse":
+            db.execute("UPDATE layers SET status = 'in_progress', answer = NULL, updated = ? "
+                       "WHERE article_id = ? AND annotator = ?", [_now(), article_id, annotator])
+            db.execute(log, [_now(), article_id, annotator, "set", "layer", None,
+                             json.dumps({"status": "done"}), json.dumps({"status": "in_progress"})])
+            continue
+        for table in ("entities", "quotes"):
+            ids = [r[0] for r in db.execute(f"SELECT id FROM {table} WHERE article_id = ? AND annotator = ? "
+                                            "AND status = 'suggested'", [article_id, annotator])]
+            if ids:
+                db.execute(f"UPDATE {table} SET status = 'accepted', updated = ? WHERE article_id = ? "
+                           "AND annotator = ? AND status = 'suggested'", [_now(), article_id, annotator])
+                db.execute(log, [_now(), article_id, annotator, ACCEPT_ON_DONE, table[:-1], None,
+                                 json.dumps({"ids": ids, "status": "suggested"}),
+                                 json.dumps({"ids": ids, "status": "accepted"})])
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
 
 
 def _translate(exc: sqlite3.Error, path: str) -> StoreError:
@@ -695,10 +736,30 @@ class Store:
         return self._update_layer(article_id, annotator, actor, stance=stance)
 
     def set_status(self, article_id: str, annotator: str, status: str, *, actor: str | None = None) -> Layer:
+        """Set an article's status in a layer. Marking a person's layer done applies the project's
+        `done_with_pending` rule to the suggestions still pending there, in the same transaction:
+        "accept" accepts each (edit-log action `accept-on-done`); "refuse" raises PendingError.
+        Data transfers (actors `@import`, `@merge` …) always accept: they carry decisions made elsewhere."""
         if status not in ARTICLE_STATUSES:
             raise ValidationError(f"unknown article status {status!r} (known: {', '.join(ARTICLE_STATUSES)})")
         answer = "accept" if status == "done" else None
-        return self._update_layer(article_id, annotator, actor, status=status, answer=answer)
+        with self.transaction():
+            if status == "done" and not annotator.startswith("@"):
+                pending = self.pending_count(article_id, annotator)
+                if pending and self.config.done_with_pending == "refuse" and not (actor or "").startswith("@"):
+                    raise PendingError(
+                        f"{article_id}: {pending} suggestion{'s are' if pending != 1 else ' is'} still pending; "
+                        "accept or reject each before marking the article done (project setting "
+                        "done_with_pending = \"refuse\")", pending)
+                if pending:
+                    self._accept_pending(article_id, annotator, actor or annotator, ACCEPT_ON_DONE)
+            return self._update_layer(article_id, annotator, actor, status=status, answer=answer)
+
+    def pending_count(self, article_id: str, annotator: str) -> int:
+        """Suggestions of the layer nobody has accepted or rejected yet."""
+        return sum(self.db.execute(
+            f"SELECT count(*) FROM {table} WHERE article_id = ? AND annotator = ? AND status = 'suggested'",
+            [article_id, annotator]).fetchone()[0] for table in ("entities", "quotes"))
 
     def set_answer(self, article_id: str, annotator: str, answer: str | None, *, actor: str | None = None) -> Layer:
         if answer not in (None, "accept", "reject", "ignore"):
@@ -716,19 +777,25 @@ class Store:
         """Accept every pending suggestion of the layer in one transaction."""
         with self.transaction():
             self._touch_layer(article_id, annotator)
-            n = 0
-            for table in ("entities", "quotes"):
-                ids = [r[0] for r in self.db.execute(
-                    f"SELECT id FROM {table} WHERE article_id=? AND annotator=? AND status='suggested'",
-                    [article_id, annotator])]
-                self._write(
-                    f"UPDATE {table} SET status='accepted', updated=? WHERE article_id=? AND annotator=? AND status='suggested'",
-                    [_now(), article_id, annotator],
-                )
-                if ids:
-                    self._log(actor or annotator, article_id, annotator, "accept_all", table[:-1], None,
-                              before={"ids": ids, "status": "suggested"}, after={"ids": ids, "status": "accepted"})
-                n += len(ids)
+            return self._accept_pending(article_id, annotator, actor or annotator, "accept_all")
+
+    def _accept_pending(self, article_id: str, annotator: str, actor: str, action: str) -> int:
+        """Accept the layer's pending suggestions (inside the caller's transaction), one edit-log row
+        per table listing the ids; returns how many."""
+        n = 0
+        for table in ("entities", "quotes"):
+            ids = [r[0] for r in self.db.execute(
+                f"SELECT id FROM {table} WHERE article_id=? AND annotator=? AND status='suggested'",
+                [article_id, annotator])]
+            if not ids:
+                continue
+            self._write(
+                f"UPDATE {table} SET status='accepted', updated=? WHERE article_id=? AND annotator=? AND status='suggested'",
+                [_now(), article_id, annotator],
+            )
+            self._log(actor, article_id, annotator, action, table[:-1], None,
+                      before={"ids": ids, "status": "suggested"}, after={"ids": ids, "status": "accepted"})
+            n += len(ids)
         return n
 
     # ---- suggestions ----------------------------------------------------------------------

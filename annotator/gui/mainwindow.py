@@ -9,8 +9,8 @@ from typing import Callable
 import shiboken6
 from PySide6.QtCore import QByteArray, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
-    QProgressDialog, QPushButton, QVBoxLayout, QWidget,
+    QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox,
+    QProgressBar, QProgressDialog, QPushButton, QVBoxLayout, QWidget,
 )
 
 import annotator
@@ -39,6 +39,7 @@ GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before
 POLL_MS = 1500  # how often to look for changes made by other windows or processes
 IDLE_CHECKPOINT_MS = 30_000  # after this long without an edit, the -wal's edits go into the .db file
 ORDER_TITLE = "Ordering by usefulness"
+CONFIRM_PENDING = "confirmDoneWithPending"  # setting: ask before Done accepts pending suggestions
 PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
 EXPORT_FORMATS = {"JSONL (*.jsonl)": "jsonl", "spaCy DocBin (*.spacy)": "spacy", "CoNLL (*.conll)": "conll",
                   "CSV (*.csv)": "csv", "brat standoff (a folder)": "brat"}
@@ -309,7 +310,7 @@ class MainWindow(QMainWindow):
             "quote": c.quote, "set_speaker": c.set_speaker, "set_cue": c.set_cue, "clear_speaker": c.clear_speaker,
             "clear_cue": c.clear_cue, "toggle_kind": c.toggle_kind,
             "next_quote": lambda: c.next_quote(1), "previous_quote": lambda: c.next_quote(-1),
-            "mark_done": c.mark_done, "mark_in_progress": c.mark_in_progress,
+            "mark_done": self.mark_done, "mark_in_progress": c.mark_in_progress,
             "next_article": lambda: self.step_article(1), "previous_article": lambda: self.step_article(-1),
             "comment": self.edit_comment, "flag": c.toggle_flag,
             "font_bigger": lambda: self._apply_font(self.font_size + 1),
@@ -434,8 +435,61 @@ class MainWindow(QMainWindow):
             return
         self.open_article(target)
 
+    _accepted_on_done = 0  # pending suggestions the Done being run accepts (for its status message)
+    done_confirmation: QMessageBox | None = None  # the question before Done accepts pending suggestions
+
+    def mark_done(self) -> None:
+        """Ctrl+Enter. Says first what Done does to the suggestions still pending (the project's
+        done_with_pending): "accept" asks (unless turned off) and then accepts them with the status;
+        "refuse" does not mark done and selects the first pending one."""
+        state = self.controller.state
+        if state is None:
+            return
+        pending = 0 if state.layer.status == "done" else self.store.pending_count(self.article_id, self.annotator)
+        if pending and self.config.done_with_pending == "refuse":
+            shown = state.pending()
+            if shown:
+                self.controller.set_current(shown[0], move_caret=True)
+            self.statusBar().showMessage(
+                f"Not marked done: {pending} suggestion{'s are' if pending != 1 else ' is'} still pending. Accept (A) "
+                "or reject (X) each first; this project asks to decide each.", 15000)
+            return
+        if pending and not self._confirm_accept_pending(pending):
+            self.statusBar().showMessage("Not marked done: Tab goes to the pending suggestions.", 8000)
+            return
+        self._accepted_on_done = pending
+        self.controller.mark_done()
+        self._accepted_on_done = 0
+
+    def _confirm_accept_pending(self, pending: int) -> bool:
+        self.statusBar().showMessage(f"{pending} pending suggestion{'s' if pending != 1 else ''} will be accepted "
+                                     "by marking done.", 15000)
+        if not self.settings.q.value(CONFIRM_PENDING, True, type=bool):
+            return True
+        s = "s" if pending != 1 else ""
+        box = QMessageBox(QMessageBox.Question, "Mark done", f"{pending} pending suggestion{s} will be accepted.",
+                          QMessageBox.Ok | QMessageBox.Cancel, self)
+        box.setTextFormat(Qt.PlainText)
+        box.setInformativeText(f"Done takes what is still shown as your answer. To decide each first, choose "
+                               "Cancel and go through them with Tab, A and X.")
+        box.button(QMessageBox.Ok).setText(f"Accept {pending} and mark done")
+        box.setDefaultButton(QMessageBox.Ok)
+        dont_ask = QCheckBox("Do not ask again (the status bar still says how many)")
+        box.setCheckBox(dont_ask)
+        self.done_confirmation = box
+        box.exec()
+        accepted = box.clickedButton() is box.button(QMessageBox.Ok)
+        self.done_confirmation = None
+        self.view.setFocus()  # the keys of the text work again at once
+        if accepted and dont_ask.isChecked():
+            self.settings.set_value(CONFIRM_PENDING, False)
+        return accepted
+
     def go_to_next_not_done(self) -> None:
         current = self.article_id
+        accepted = self._accepted_on_done
+        said = f"Marked done — saved; {accepted} pending suggestion{'s' if accepted != 1 else ''} accepted. " \
+            if accepted else "Marked done — saved. "
         useful = self.browser.model.order is not None
         if useful:
             target = self._next_in_order(current, not_done=True)
@@ -444,12 +498,12 @@ class MainWindow(QMainWindow):
                 self.store.next_article(None, self.annotator, not_done=True)
         if target is None or target == current:
             left = " of the most useful order" if useful else ""
-            self.statusBar().showMessage(f"Marked done — saved. Every article{left} is done. 🎉", 12000)
+            self.statusBar().showMessage(f"{said}Every article{left} is done. 🎉", 12000)
             self._refresh_browser()
             return
         self.open_article(target)
-        self.statusBar().showMessage("Marked done — saved. " + (
-            "Next in the most useful order." if useful else "Next article not done."), 6000)
+        self.statusBar().showMessage(said + (
+            "Next in the most useful order." if useful else "Next article not done."), 6000 + 4000 * bool(accepted))
 
     def _next_in_order(self, current: str | None, step: int = 1, not_done: bool = False) -> str | None:
         """The article after (before) `current` in the most useful order; with `not_done`, the next

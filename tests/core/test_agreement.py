@@ -122,6 +122,9 @@ def annotated(store):
     for name in ("alice", "bob"):
         store.add_entity("a2", name, *at("NATO", text=SECOND), "ORG")
         store.add_entity("a2", name, *at("Mark Rutte", text=SECOND), "PERSON")
+    for article_id in ("a1", "a2"):
+        for name in ("alice", "bob"):
+            store.set_status(article_id, name, "done")
     return store
 
 
@@ -171,17 +174,19 @@ def test_pooling_over_articles_and_the_worst_article(annotated):
 
 
 def test_which_articles_count(annotated):
+    annotated.set_status("a2", "bob", "in_progress")  # bob takes a2 back
     annotated.open_layer("a1", "dave")  # opened, never touched: not an annotation
     annotated.add_entity("a2", "erin", *at("NATO", text=SECOND), "ORG", source="model", status="suggested")
+    # by default only the articles both marked done
     report = agreement_report(annotated, annotators=["alice", "bob", "dave", "erin"])
+    assert report["done_only"] and report["articles_per_annotator"] == {"alice": 2, "bob": 1, "dave": 0, "erin": 0}
+    assert [a["article_id"] for a in report["articles"]] == ["a1"]
+    assert "marked done by both" in format_agreement(report)
+    # articles in progress too, when asked: a layer only opened or holding only suggestions never counts
+    report = agreement_report(annotated, annotators=["alice", "bob", "dave", "erin"], done_only=False)
     assert report["articles_per_annotator"] == {"alice": 2, "bob": 2, "dave": 0, "erin": 0}
     assert {p["b"]: p["articles"] for p in report["pairs"] if p["a"] == "alice"} == {"bob": 2, "dave": 0, "erin": 0}
-    # done only: nothing is done yet, then a2 by both
-    assert agreement_report(annotated, annotators=["alice", "bob"], done_only=True)["shared_articles"] == 0
-    annotated.set_status("a2", "alice", "done")
-    annotated.set_status("a2", "bob", "done")
-    report = agreement_report(annotated, annotators=["alice", "bob"], done_only=True)
-    assert [a["article_id"] for a in report["articles"]] == ["a2"]
+    assert "in progress included" in format_agreement(report)
 
 
 def test_pending_and_rejected_suggestions_are_not_decisions(annotated):
@@ -197,6 +202,7 @@ def test_alpha_over_three_annotators(annotated):
     annotated.add_quote("a1", "carol", *span("Kami", "Rusia"), speaker=ref("Retno Marsudi", 1), stance="OPPOSE")
     annotated.add_quote("a1", "carol", *span("pemerintah", "cermat"), kind="indirect", speaker=ref("Joko Widodo"),
                         stance="NEUTRAL")
+    annotated.set_status("a1", "carol", "done")
     report = agreement_report(annotated, annotators=["alice", "bob", "carol"])
     assert report["overall"]["stance"]["alpha_units"] == 2
     assert report["overall"]["stance"]["alpha"] == pytest.approx(0.375)

@@ -89,25 +89,55 @@ def test_jsonl_of_the_gold_layer(tmp_path, store):
         assert len(back.entities) == 4 and back.quotes[0].stance == "NEUTRAL"
 
 
-def test_annotator_layer_gold_and_include_rejected(tmp_path, store):
-    pending = export_layer(store, tmp_path / "alice.jsonl", layer="alice")
-    [record] = read_jsonl(tmp_path / "alice.jsonl")
-    assert pending.articles == 1 and record["_annotator_id"] == "alice"
-    assert sorted((s["label"], s["status"]) for s in record["spans"]) == [
-        ("LOC", "suggested"), ("ORG", "accepted"), ("PERSON", "accepted")]
+def _alice_opens_c(store):
+    """c gets a model suggestion (ORG ASEAN); alice opens c and leaves it pending, not done."""
+    start = TEXT_C.index("ASEAN")
+    store.replace_suggestions("c", [Entity(None, "c", MODEL_LAYER, start, start + 5, "ORG", source="model")], [])
+    store.open_layer("c", "alice")
 
-    export_layer(store, tmp_path / "all.jsonl", layer="alice", include_rejected=True)
-    [record] = read_jsonl(tmp_path / "all.jsonl")
+
+def test_a_persons_export_holds_their_decisions_on_the_articles_they_finished(tmp_path, store):
+    _alice_opens_c(store)
+    export_layer(store, tmp_path / "alice.jsonl", layer="alice")
+    [record] = read_jsonl(tmp_path / "alice.jsonl")
+    assert record["id"] == "b" and record["_annotator_id"] == "alice" and record["answer"] == "accept"
+    # the LOC suggestion alice left pending was accepted when she marked b done (Store.set_status)
+    assert sorted((s["label"], s["status"]) for s in record["spans"]) == [
+        ("LOC", "accepted"), ("ORG", "accepted"), ("PERSON", "accepted")]
+    assert any(r["action"] == "accept-on-done" for r in store.edit_log("b"))
+
+    summary = export_layer(store, tmp_path / "all.jsonl", layer="alice", include_pending=True, all_articles=True)
+    b, c = read_jsonl(tmp_path / "all.jsonl")
+    assert c["id"] == "c" and [(s["label"], s["status"]) for s in c["spans"]] == [("ORG", "suggested")]
+    assert "answer" not in c and "pending suggestions" in summary.line()
+    export_layer(store, tmp_path / "open.jsonl", layer="alice", all_articles=True)
+    assert [r["spans"] for r in read_jsonl(tmp_path / "open.jsonl")][1] == []  # c: no decision yet
+
+    export_layer(store, tmp_path / "rejected.jsonl", layer="alice", include_rejected=True)
+    [record] = read_jsonl(tmp_path / "rejected.jsonl")
     assert ("DATE", "rejected") in {(s["label"], s["status"]) for s in record["spans"]}
 
-    export_layer(store, tmp_path / "gold.jsonl", layer="alice", gold=True, include_rejected=True)
-    [record] = read_jsonl(tmp_path / "gold.jsonl")
-    assert sorted(s["label"] for s in record["spans"]) == ["ORG", "PERSON"]  # accepted only
-    assert {s["status"] for s in record["spans"]} == {"accepted"}
-
+    # @model: its suggestions are its output, every article with them
     export_layer(store, tmp_path / "model.jsonl", layer=MODEL_LAYER)
-    [record] = read_jsonl(tmp_path / "model.jsonl")
-    assert record["_annotator_id"] == MODEL_LAYER and len(record["spans"]) == 3
+    assert [(r["id"], len(r["spans"])) for r in read_jsonl(tmp_path / "model.jsonl")] == [("b", 3), ("c", 1)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_has_the_same_defaults(tmp_path, store, fmt):
+    _alice_opens_c(store)
+    summary = export_layer(store, tmp_path / f"alice-{fmt}", fmt=fmt, layer="alice")
+    assert (summary.articles, summary.entities, summary.not_done) == (1, 3, 1)
+    assert "1 not marked done left out" in summary.line()
+    summary = export_layer(store, tmp_path / f"all-{fmt}", fmt=fmt, layer="alice", include_pending=True,
+                           all_articles=True)
+    assert (summary.articles, summary.entities) == (2, 4)
+
+
+def test_nothing_done_is_said_plainly(tmp_path, store):
+    _alice_opens_c(store)
+    store.set_status("b", "alice", "in_progress")
+    with pytest.raises(ExportError, match="no article is marked done in layer 'alice'.*--all-articles"):
+        export_layer(store, tmp_path / "x.jsonl", layer="alice")
 
 
 def test_missing_layer_and_unknown_articles(tmp_path, store):

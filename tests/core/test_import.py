@@ -77,7 +77,8 @@ def test_jsonl_keeps_source_status_annotator_unknown_keys_and_splits_tokens(stor
     summary = import_records(store, read_paths([path]))
     assert summary.errors == []
     layer = store.get_layer("x", "alice")
-    assert (layer.entities[0].source, layer.entities[0].status, layer.entities[0].score) == ("model", "suggested", 0.5)
+    # the record is done ("answer": "accept"): a suggestion still pending in it is accepted (Store.set_status)
+    assert (layer.entities[0].source, layer.entities[0].status, layer.entities[0].score) == ("model", "accepted", 0.5)
     assert layer.stance == "OPPOSE" and layer.status == "done"
     assert store.get_article("x").meta["_task_hash"] == 123
     # "AS-Korea" is one spaCy token; the span boundary at 15 splits it

@@ -32,7 +32,9 @@ TEXT = ("Menteri Luar Negeri AS Antony Blinken mengatakan pada Kamis bahwa pasuk
 def settings(tmp_path, monkeypatch):
     path = str(tmp_path / "settings.ini")
     monkeypatch.setenv(ENV, path)
-    return Settings(open_settings(path))
+    settings = Settings(open_settings(path))
+    settings.set_value("confirmDoneWithPending", False)  # Done asks before accepting pending: tests/gui/test_done.py
+    return settings
 
 
 @pytest.fixture

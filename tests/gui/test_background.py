@@ -86,6 +86,7 @@ def test_suggestions_run_in_a_worker_with_its_own_store_and_show_up(window, qtbo
 
 def test_export_writes_the_annotators_layer(window, qtbot, tmp_path):
     out = tmp_path / "out.jsonl"
+    window.store.set_status(window.article_id, window.annotator, "done")  # a person's export: done articles
     assert window.export_to(str(out), "jsonl")
     qtbot.waitUntil(lambda: window.task is None, timeout=20000)
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -39,6 +39,7 @@ def db(store):
         if name == "bob":
             store.add_entity("a1", name, *at(T1, "Retno Marsudi"), "PERSON")
         store.add_entity("a1", name, *at(T1, "Jakarta"), jakarta)
+        store.add_entity("a1", name, *at(T1, "Retno Marsudi", 1), "PERSON")  # the speaker of the quote
         store.add_quote("a1", name, *quote, speaker=speaker, cue=SpanRef(*at(T1, "kata")), stance=stance)
         store.add_entity("a2", name, *at(T2, "NATO"), "ORG")
         store.add_entity("a2", name, *at(T2, "Mark Rutte"), "PERSON")
@@ -119,7 +120,19 @@ def test_review_keys_write_the_gold_layer(qtbot, review, db):
     press(qtbot, review, Qt.Key_F3)  # F3 = NEUTRAL in the project configuration
     assert db.get_layer("a1", GOLD_LAYER).quotes[0].stance == "NEUTRAL"
 
-    press(qtbot, review, Qt.Key_Return, Qt.ControlModifier)  # the gold of a1 is done
+    press(qtbot, review, Qt.Key_Return, Qt.ControlModifier)  # refused: the speaker's row is not decided
+    assert db.get_layer("a1", GOLD_LAYER).status == "in_progress"
+    assert "1 row is not decided" in review.feedback.text()
+    speaker = at(T1, "Retno Marsudi", 1)
+    assert review.table.currentRow() == row_index(review, "entity", speaker[0])  # moved to it
+    assert "1 undecided" in review.summary.text()
+    press(qtbot, review, Qt.Key_D)  # removing the speaker's entity leaves the quote's speaker dangling
+    press(qtbot, review, Qt.Key_Return, Qt.ControlModifier)
+    assert db.get_layer("a1", GOLD_LAYER).status == "in_progress"
+    assert "speaker “Retno Marsudi”" in review.feedback.text() and "removed from @gold" in review.feedback.text()
+    review.select_row(row_index(review, "entity", speaker[0]))
+    press(qtbot, review, Qt.Key_1)
+    press(qtbot, review, Qt.Key_Return, Qt.ControlModifier)  # every row decided, the quote consistent: done
     assert db.get_layer("a1", GOLD_LAYER).status == "done"
     assert "done" in review.gold_status.text()
     assert {r["actor"] for r in db.edit_log("a1") if r["layer"] == GOLD_LAYER} == {REVIEWER}
@@ -134,8 +147,8 @@ def test_review_accepts_everything_agreed_and_pages_through_articles(qtbot, revi
     assert "accepted 2" in review.feedback.text()
     press(qtbot, review, Qt.Key_PageUp)
     assert review.article_id == "a1"
-    press(qtbot, review, Qt.Key_A, Qt.ShiftModifier)  # on a1 only Retno Marsudi is agreed on
-    assert gold_entities(db, "a1") == [(*at(T1, "Retno Marsudi"), "PERSON")]
+    press(qtbot, review, Qt.Key_A, Qt.ShiftModifier)  # on a1 only the two mentions of Retno Marsudi are agreed on
+    assert gold_entities(db, "a1") == [(*at(T1, "Retno Marsudi"), "PERSON"), (*at(T1, "Retno Marsudi", 1), "PERSON")]
 
 
 def test_review_reports_an_action_that_does_not_apply(qtbot, review, db):
@@ -162,14 +175,21 @@ def test_agreement_page_shows_the_report_computed_in_the_background(qtbot, db):
     assert page.report["pairs"] == expected["pairs"]
     pair = expected["pairs"][0]
     row = [page.pairs.item(0, c).text() for c in range(page.pairs.columnCount())]
-    assert row == ["alice – bob", "2", fmt(pair["entities"]["exact"]["f1"]), fmt(pair["entities"]["overlap"]["f1"]),
+    # by default only the articles both marked done: a1 (bob has not finished a2)
+    assert row == ["alice – bob", "1", fmt(pair["entities"]["exact"]["f1"]), fmt(pair["entities"]["overlap"]["f1"]),
                    fmt(pair["quotes"]["exact"]["f1"]), fmt(pair["quotes"]["overlap"]["f1"]),
                    fmt(pair["speaker"]["agreement"]), fmt(pair["stance"]["kappa"]), "1", "—"]
-    assert row[2] == "0.750"  # by hand: alice 4 and bob 4 entities (his rejected copy does not count), 3 exact
+    assert row[2] == "0.667"  # by hand: alice 3 and bob 3 entities (his rejected copy does not count), 2 exact
+    assert "marked done by both" in page.subtitle.text()
     assert page.cards["entity_exact"].value.text() == fmt(expected["overall"]["entities"]["exact"]["f1"])
     bars = page.pair_chart.chart().series()[0].barSets()
     assert bars[0].at(0) == pytest.approx(pair["entities"]["exact"]["f1"])
-    assert page.worst_article_ids() == [a["article_id"] for a in worst_articles(expected)] == ["a1", "a2"]
+    assert page.worst_article_ids() == [a["article_id"] for a in worst_articles(expected)] == ["a1"]
+
+    page.in_progress.setChecked(True)  # the checkbox: count the articles in progress too
+    qtbot.waitUntil(lambda: page.report is not None and not page.report["done_only"] and not page.busy, timeout=10000)
+    assert page.pairs.item(0, 1).text() == "2" and "in progress included" in page.subtitle.text()
+    assert page.worst_article_ids() == ["a1", "a2"]
 
     rect = page.worst.visualRect(page.worst.model().index(0, 0))
     with qtbot.waitSignal(page.articleRequested, timeout=2000) as requested:
@@ -188,7 +208,7 @@ def test_dashboard_shows_the_counts(qtbot, db):
     page.show()
     assert page.cards["alice"].figure.text() == "2 / 2 done"
     assert page.cards["bob"].figure.text() == "1 / 2 done"
-    assert page.figures["labels"]["alice"] == {"PERSON": 2, "ORG": 1, "LOC": 1, "DATE": 0}
+    assert page.figures["labels"]["alice"] == {"PERSON": 3, "ORG": 1, "LOC": 1, "DATE": 0}
     # the line chart: alice's cumulative count reaches 2
     lines = {s.name(): s for s in page.progress_chart.chart().series()}
     assert [p.y() for p in lines["alice"].points()][-1] == 2
@@ -237,3 +257,18 @@ def test_runner_screenshots_a_page(tmp_path, db):
                              str(out), "--size", "800x600"], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 10_000
+
+
+def test_review_shows_why_a_done_gold_was_reopened(qtbot, review, db):
+    from annotator.core.review import reopen_gold
+
+    press(qtbot, review, Qt.Key_PageDown)  # a2: alice and bob agree on everything
+    press(qtbot, review, Qt.Key_A, Qt.ShiftModifier)
+    press(qtbot, review, Qt.Key_Return, Qt.ControlModifier)
+    assert db.get_layer("a2", GOLD_LAYER).status == "done"
+    db.add_entity("a2", "carol", *at(T2, "Brussel"), "LOC")  # as a merge would bring it
+    # carol lacks NATO and Mark Rutte, and has Brussel: three rows differ from the gold
+    assert reopen_gold(db, "a2", ["carol"], "the merge of carol.db", "@merge") == 3
+    review.refresh()
+    assert "gold: in progress · ⚑ gold reopened: the merge of carol.db brought 3 rows" in review.gold_status.text()
+    assert "1 undecided" in review.summary.text()

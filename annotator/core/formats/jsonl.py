@@ -59,9 +59,85 @@ def dump_record(record: dict) -> str:
 
 
 def write_jsonl(records, path: str | Path) -> int:
+    """Write records, each with Prodigy's `_input_hash` and `_task_hash` (kept when it has them)."""
     n = 0
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         for record in records:
-            fh.write(dump_record(record) + "\n")
+            fh.write(dump_record(set_hashes(record)) + "\n")
             n += 1
     return n
+
+
+# ---- Prodigy's hashes ---------------------------------------------------------------------------
+# Prodigy identifies a task by two 32-bit MurmurHash3 values: `_input_hash` over the input keys,
+# `_task_hash` over the task keys prefixed with the input hash. Its defaults (prodigy.util):
+INPUT_HASH_KEYS = ("text", "image", "html", "input")
+TASK_HASH_KEYS = ("spans", "label", "options", "arcs")
+IGNORE_HASH_KEYS = ("score", "rank", "model", "source", "pattern", "priority", "path", "_view_id", "_session_id",
+                    "_annotator_id", "answer")
+
+
+def murmurhash3_32(data: bytes, seed: int = 0) -> int:
+    """MurmurHash3 x86 32-bit as a signed int (what the `murmurhash` package's hash() returns)."""
+    c1, c2, mask = 0xCC9E2D51, 0x1B873593, 0xFFFFFFFF
+    h = seed & mask
+    tail = len(data) & ~3
+    for i in range(0, tail, 4):
+        k = int.from_bytes(data[i:i + 4], "little")
+        k = (k * c1) & mask
+        k = ((k << 15) | (k >> 17)) & mask
+        h ^= (k * c2) & mask
+        h = ((h << 13) | (h >> 19)) & mask
+        h = (h * 5 + 0xE6546B64) & mask
+    k = 0
+    rest = data[tail:]
+    if rest:
+        k = int.from_bytes(rest, "little")
+        k = (k * c1) & mask
+        k = ((k << 15) | (k >> 17)) & mask
+        h ^= (k * c2) & mask
+    h ^= len(data)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & mask
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & mask
+    h ^= h >> 16
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+try:  # the C implementation spaCy installs; murmurhash3_32 gives the same values without it
+    from murmurhash import hash as _murmurhash
+except ImportError:  # pragma: no cover
+    def _murmurhash(text: str) -> int:
+        return murmurhash3_32(text.encode("utf-8"))
+
+
+def _without(value, ignore: tuple[str, ...]):
+    if isinstance(value, dict):
+        return {k: _without(v, ignore) for k, v in value.items() if k not in ignore}
+    if isinstance(value, list):
+        return [_without(v, ignore) for v in value]
+    return value
+
+
+def prodigy_hash(record: dict, keys: tuple[str, ...], prefix: int | None = None) -> int:
+    """Prodigy's get_hash: MurmurHash3 of the sorted-key JSON of `keys` (ignored keys left out at
+    every level), prefixed with `prefix` (the input hash, for the task hash)."""
+    values = _without({k: record[k] for k in keys if k in record}, IGNORE_HASH_KEYS)
+    data = json.dumps(values, sort_keys=True)
+    if prefix is not None:
+        data = f"{prefix}{data}"
+    return _murmurhash(data)
+
+
+def set_hashes(record: dict) -> dict:
+    """The record with `_input_hash` and `_task_hash` (ints); hashes it already has are kept, as
+    Prodigy's set_hashes does by default (so an imported Prodigy record keeps its identity)."""
+    if isinstance(record.get("_input_hash"), int) and isinstance(record.get("_task_hash"), int):
+        return record
+    record = dict(record)
+    if not isinstance(record.get("_input_hash"), int):
+        record["_input_hash"] = prodigy_hash(record, INPUT_HASH_KEYS)
+    if not isinstance(record.get("_task_hash"), int):
+        record["_task_hash"] = prodigy_hash(record, TASK_HASH_KEYS, prefix=record["_input_hash"])
+    return record

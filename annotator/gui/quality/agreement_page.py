@@ -62,8 +62,9 @@ class AgreementPage(QWidget):
     def _build(self) -> None:
         self.title = heading("Inter-annotator agreement")
         self.subtitle = muted()
-        self.done_only = QCheckBox("Done articles only")
-        self.done_only.toggled.connect(lambda *_: self.refresh())
+        self.in_progress = QCheckBox("Include articles in progress")
+        self.in_progress.setToolTip("By default only articles both annotators marked done are compared")
+        self.in_progress.toggled.connect(lambda *_: self.refresh())
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Recompute the agreement (F5)")
         self.refresh_button.clicked.connect(self.refresh)
@@ -77,7 +78,7 @@ class AgreementPage(QWidget):
         self.error.setTextFormat(Qt.PlainText)
         self.error.setStyleSheet("color: #c53030;")
 
-        top = header_row(self.title, self.subtitle, self.error, self.progress, self.done_only, self.refresh_button)
+        top = header_row(self.title, self.subtitle, self.error, self.progress, self.in_progress, self.refresh_button)
 
         self.cards = {
             "entity_exact": Card("Entity F1 · exact"),
@@ -155,9 +156,9 @@ class AgreementPage(QWidget):
             return
         self.error.setText("")
         if self.store.path == ":memory:":  # another connection would see another database
-            self._show(agreement_report(self.store, self.annotators, done_only=self.done_only.isChecked()))
+            self._show(agreement_report(self.store, self.annotators, done_only=not self.in_progress.isChecked()))
             return
-        task = Task("agreement", _report_work(self.store.path, self.annotators, self.done_only.isChecked()))
+        task = Task("agreement", _report_work(self.store.path, self.annotators, not self.in_progress.isChecked()))
         task.progressed.connect(self._progressed)
         task.succeeded.connect(self._succeeded)
         task.failed.connect(self._failed)
@@ -201,7 +202,8 @@ class AgreementPage(QWidget):
         counts = ", ".join(f"{n} ({c})" for n, c in report["articles_per_annotator"].items())
         self.subtitle.setText(f"{report['shared_articles']} articles annotated by two or more of {len(names)} "
                               f"annotators: {counts or 'none'}"
-                              + (" · done articles only" if report["done_only"] else ""))
+                              + (" · articles marked done by both annotators of a pair" if report["done_only"]
+                                 else " · articles in progress included"))
         o = report["overall"]
         self._card("entity_exact", o["entities"]["exact"]["f1"],
                    f"{o['entities']['exact']['matched']} of {o['entities']['a'] + o['entities']['b']} spans")

@@ -193,14 +193,17 @@ def _spread_dates(store: Store, rng: random.Random) -> None:
 
 def _review_some(store: Store) -> None:
     """A reviewer accepted the agreed rows of two articles and marked one done."""
-    from annotator.gui.quality import gold
-    from annotator.gui.quality.rows import build_rows
+    from annotator.core.review import build_rows, undecided_rows
+    from annotator.project import gold
 
     for n, article_id in enumerate(store.article_ids()[:2]):
         rows, _ = build_rows(store, article_id)
         gold.accept_agreed(store, article_id, rows, "lead")
         if n == 0:
-            gold.toggle_done(store, article_id, "lead")
+            for row in undecided_rows(store, article_id):
+                (gold.accept if row.majority() else gold.remove)(store, article_id, row, "lead")
+            if not gold.done_problems(store, article_id):
+                gold.mark_done(store, article_id, "lead")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 
 from annotator.core.agreement import annotated_articles
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER, Entity, Quote
-from annotator.core.store import Store, StoreError
-from annotator.gui.quality import gold
-from annotator.gui.quality.rows import (
-    AGREE, CONFLICT, EMPTY, GOLD_ONLY, MODEL_ONLY, PARTIAL, Row, build_rows, reference,
+from annotator.core.review import (
+    AGREE, CONFLICT, EMPTY, GOLD_ONLY, MODEL_ONLY, PARTIAL, REOPENED, Row, build_rows, reference,
 )
+from annotator.core.store import Store, StoreError
+from annotator.project import gold
 from annotator.gui.quality.widgets import keep_readable
 from annotator.gui.textmap import TextMap
 from annotator.gui.theme import plain_tooltip
@@ -265,7 +265,7 @@ class ReviewWidget(QWidget):
         self._update_header()
         if self.rows:
             if current < 0:  # a newly shown article: start at the first row to resolve
-                todo = [i for i, row in enumerate(self.rows) if self._unresolved(row)]
+                todo = [i for i, row in enumerate(self.rows) if not row.decided]
                 self.select_row(todo[0] if todo else 0)
             else:
                 self.select_row(min(current, len(self.rows) - 1))
@@ -273,16 +273,21 @@ class ReviewWidget(QWidget):
     def _update_header(self) -> None:
         position = self.article_ids.index(self.article_id) + 1 if self.article_id in self.article_ids else 0
         self.position.setText(f"{self.article_id} · article {position} of {len(self.article_ids)}")
-        status = self.store.get_layer(self.article_id, GOLD_LAYER).status
-        self.gold_status.setText({"done": "gold: done ✓", "in_progress": "gold: in progress",
-                                  "new": "gold: not started"}[status])
+        layer = self.store.get_layer(self.article_id, GOLD_LAYER)
+        status = layer.status
+        text = {"done": "gold: done ✓", "in_progress": "gold: in progress", "new": "gold: not started"}[status]
+        reopened = [line for line in layer.comment.splitlines() if line.startswith(REOPENED)]
+        if status != "done" and layer.flagged and reopened:
+            text += f" · ⚑ {reopened[-1]}"  # a merge or import brought versions that differ from the gold
+        self.gold_status.setText(text)
         color = {"done": "#2f9e44", "in_progress": "#d9822b", "new": "#7b8794"}[status]
         self.gold_status.setStyleSheet(f"color: {color}; font-weight: bold;")
         self.done_button.setText("Reopen gold" if status == "done" else "Mark gold done")
         counts = {state: sum(1 for r in self.rows if r.state == state) for state in STATE_TEXT}
         in_gold = sum(1 for r in self.rows if r.in_gold)
+        undecided = sum(1 for r in self.rows if not r.decided)
         self.summary.setText(f"{len(self.rows)} rows · {counts[AGREE]} agree · {counts[PARTIAL]} partial · "
-                             f"{counts[CONFLICT]} conflict · {in_gold} in gold")
+                             f"{counts[CONFLICT]} conflict · {in_gold} in gold · {undecided} undecided")
         self.prev_button.setToolTip("Previous article (PgUp)")
         self.next_button.setToolTip("Next article (PgDown)")
         self.agreed_button.setToolTip("Accept every row all annotators agree on (Shift+A)")
@@ -326,7 +331,7 @@ class ReviewWidget(QWidget):
                     item.setForeground(QColor("#a0a7b1"))
                 self.table.setItem(r, c, item)
             gold_item = QTableWidgetItem(("✓ " if row.in_gold else "") + self._cell(row, row.gold, ref)
-                                         if row.gold else "")
+                                         if row.gold else "✗ removed" if row.removed else "")
             if row.gold:
                 gold_item.setBackground(QColor(GOLD_TINT if row.in_gold else GOLD_OTHER_TINT))
                 gold_item.setForeground(QColor(INK_ON_TINT))
@@ -393,20 +398,16 @@ class ReviewWidget(QWidget):
             self._show_row()
 
     def next_unresolved(self, step: int = 1) -> None:
-        """Select the next row that someone annotated and the gold does not hold yet."""
+        """Select the next row the reviewer has not decided yet (core.review: decided rows)."""
         start = self.table.currentRow()
         n = len(self.rows)
         for k in range(1, n + 1):
             i = (start + step * k) % n
             row = self.rows[i]
-            if self._unresolved(row):
+            if not row.decided:
                 self.select_row(i)
                 return
-        self._say("the gold holds a version of every row")
-
-    @staticmethod
-    def _unresolved(row: Row) -> bool:
-        return row.state not in (EMPTY, GOLD_ONLY) and not row.gold
+        self._say("every row is decided")
 
     def current_row(self) -> Row | None:
         index = self.table.currentRow()
@@ -530,6 +531,9 @@ class ReviewWidget(QWidget):
         try:
             status = gold.toggle_done(self.store, self.article_id, self.reviewer)
         except StoreError as exc:
+            todo = [i for i, row in enumerate(self.rows) if not row.decided]
+            if todo:  # show the first one to decide
+                self.select_row(todo[0])
             self._say(str(exc), error=True)
             return
         self._update_header()

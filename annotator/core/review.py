@@ -1,11 +1,18 @@
-"""The rows of the review table: every distinct entity, quote and the article stance across the
-layers of one article, with each layer's version. No Qt here.
+"""The rows of the gold review: every distinct entity, quote and the article stance across the
+layers of one article, with each layer's version; which rows the reviewer has decided; and the
+rule that reopens a done gold when new versions arrive. Pure Python (no Qt).
 
 A row is a group of items that the agreement measures would pair up: entities that overlap
 (any label), quotes whose intersection covers half of the longer one (`agreement.quotes_overlap`).
 A layer's *version* of a row is the tuple of its items in the group (usually one, none when
 the layer lacks it). Annotator layers count with their accepted items (their decisions), the
-model layer with its suggestions, the gold layer with everything not rejected."""
+model layer with its suggestions, the gold layer with everything not rejected.
+
+Decided rows: a row is decided when the gold holds an accepted version of it, or the reviewer
+removed it from the gold (the removed items stay in `@gold` with status `rejected`, so the
+decision is stored), or nobody proposes it (no annotator has a version, and the model has none
+either unless annotators exist, i.e. they all rejected its suggestion). The article-stance row
+is not part of this rule. Gold can only be marked done when every row is decided."""
 
 from __future__ import annotations
 
@@ -47,6 +54,7 @@ class Row:
     versions: dict[str, tuple]  # layer -> its items in this row (empty: the layer lacks it)
     gold: tuple = ()  # the gold layer's items (for the article row: (stance,) or ())
     annotators: list[str] = field(default_factory=list)  # the human layers shown
+    removed: tuple = ()  # gold items the reviewer removed (status rejected): the row is decided as absent
 
     def key(self, layer: str) -> tuple | None:
         return version_key(self.versions.get(layer))
@@ -79,6 +87,20 @@ class Row:
         if len(present) > 1:
             return CONFLICT
         return AGREE if all(k is not None for k in keys) else PARTIAL
+
+    @property
+    def decision_key(self) -> tuple | None:
+        """The gold's decision: its accepted version (None: absent, or not decided)."""
+        return version_key(tuple(x for x in self.gold if x.status == "accepted"))
+
+    @property
+    def decided(self) -> bool:
+        """The reviewer decided the row (see the module doc); the article row always counts as decided."""
+        if self.kind == "article" or self.removed or any(x.status == "accepted" for x in self.gold):
+            return True
+        if any(self.versions.get(name) for name in self.annotators):
+            return False
+        return not (self.versions.get(MODEL_LAYER) and not self.annotators) and not self.gold
 
     @property
     def in_gold(self) -> bool:
@@ -145,6 +167,7 @@ def build_rows(store: Store, article_id: str, layers: list[str] | None = None) -
         columns.append(MODEL_LAYER)
     gold = store.get_layer(article_id, GOLD_LAYER)
     sources = {**loaded, GOLD_LAYER: gold}
+    removed = [("", x) for x in (*gold.entities, *gold.quotes) if x.status == "rejected"]
 
     rows = [Row("article", -1, -1, {name: (layer.stance,) if layer.stance else () for name, layer in loaded.items()},
                 (gold.stance,) if gold.stance else (), humans)]
@@ -153,13 +176,18 @@ def build_rows(store: Store, article_id: str, layers: list[str] | None = None) -
         e, q = _visible(layer, name)
         entities += [(name, x) for x in e]
         quotes += [(name, x) for x in q]
+    entities += [item for item in removed if isinstance(item[1], Entity)]
+    quotes += [item for item in removed if isinstance(item[1], Quote)]
     same_entity = lambda a, b: entities_overlap((a.start, a.end), (b.start, b.end))  # noqa: E731
     groups = [("entity", g) for g in _group(entities, same_entity)]
     groups += [("quote", g) for g in _group(quotes, lambda a, b: quotes_overlap((a.start, a.end), (b.start, b.end)))]
     for kind, members in groups:
+        if all(n == "" for n, _ in members):
+            continue  # only a removal the reviewer made earlier: nothing left to show
         versions = {name: tuple(x for n, x in members if n == name) for name in columns}
         row = Row(kind, min(x.start for _, x in members), max(x.end for _, x in members), versions,
-                  tuple(x for n, x in members if n == GOLD_LAYER), humans)
+                  tuple(x for n, x in members if n == GOLD_LAYER), humans,
+                  tuple(x for n, x in members if n == ""))
         rows.append(row)
     rows[1:] = sorted(rows[1:], key=lambda r: (r.start, r.kind != "quote", r.end))
     return rows, columns
@@ -169,3 +197,33 @@ def reference(row: Row) -> tuple:
     """The version a row is shown by: the majority's, else the gold's."""
     name = row.majority()
     return row.versions[name] if name else row.gold
+
+
+def undecided_rows(store: Store, article_id: str) -> list[Row]:
+    """The rows of the article the reviewer has not decided yet."""
+    return [row for row in build_rows(store, article_id)[0] if not row.decided]
+
+
+REOPENED = "gold reopened"  # how the comment of a reopened gold layer starts
+
+
+def reopen_gold(store: Store, article_id: str, layers: list[str], reason: str, actor: str) -> int:
+    """When the gold of the article is done and one of `layers` (versions just brought by a merge or
+    an import) gives another version than the gold on some row, put the gold back in progress,
+    flagged, with the reason in its comment. Returns how many rows differ (0: nothing changed)."""
+    gold = store.get_layer(article_id, GOLD_LAYER)
+    if gold.status != "done":
+        return 0
+    rows, columns = build_rows(store, article_id)
+    new = [name for name in layers if name in columns and not name.startswith("@")]
+    differ = [row for row in rows if any(
+        (row.key(name) != row.decision_key) if row.kind != "article"
+        else (row.key(name) is not None and row.key(name) != version_key(row.gold)) for name in new)]
+    if not differ:
+        return 0
+    note = (f"{REOPENED}: {reason} brought {len(differ)} row{'s' if len(differ) != 1 else ''} that differ from the "
+            f"gold ({', '.join(new)})")
+    with store.transaction():
+        store.set_status(article_id, GOLD_LAYER, "in_progress", actor=actor)
+        store.set_comment(article_id, GOLD_LAYER, f"{gold.comment}\n{note}".strip(), True, actor=actor)
+    return len(differ)

@@ -1,13 +1,17 @@
 """Writing the reviewer's decisions into the gold layer `@gold`. No Qt here.
 
 Each function is one action of the review and one transaction of the store (all Store API
-calls inside nest as savepoints); the reviewer's name is the actor of the edit-log rows."""
+calls inside nest as savepoints); the reviewer's name is the actor of the edit-log rows.
+Removing a row from the gold keeps its items there as `rejected`, so the decision is stored
+(core.review: decided rows). The gold of an article is only marked done when every row is
+decided and its quotes are consistent (speakers and cues resolve to spans of the gold)."""
 
 from __future__ import annotations
 
+from annotator.core.exporter import quote_problems
 from annotator.core.model import GOLD_LAYER, Entity, Quote
+from annotator.core.review import AGREE, Row, reference, undecided_rows, version_key
 from annotator.core.store import Store, StoreError
-from annotator.gui.quality.rows import AGREE, Row, version_key
 
 
 class GoldError(StoreError):
@@ -21,26 +25,33 @@ def _delete(store: Store, item, actor: str) -> None:
         store.delete_quote(item.id, actor=actor)
 
 
-def _add(store: Store, article_id: str, item, actor: str) -> None:
+def _add(store: Store, article_id: str, item, actor: str, status: str = "accepted") -> None:
     if isinstance(item, Entity):
         store.add_entity(article_id, GOLD_LAYER, item.start, item.end, item.label, source=item.source,
-                         status="accepted", score=item.score, model=item.model, actor=actor)
+                         status=status, score=item.score, model=item.model, actor=actor)
     elif isinstance(item, Quote):
         store.add_quote(article_id, GOLD_LAYER, item.start, item.end, kind=item.kind, speaker=item.speaker,
-                        cue=item.cue, stance=item.stance, source=item.source, status="accepted", score=item.score,
+                        cue=item.cue, stance=item.stance, source=item.source, status=status, score=item.score,
                         model=item.model, actor=actor)
 
 
 def _write_version(store: Store, article_id: str, row: Row, version: tuple, actor: str) -> bool:
-    if version_key(version) == row.gold_key:
-        return False
+    """Make `version` the gold of the row; an empty version records the removal (rejected items)."""
     if row.kind == "article":
+        if version_key(version) == row.gold_key:
+            return False
         store.set_article_stance(article_id, GOLD_LAYER, version[0] if version else None, actor=actor)
         return True
-    for item in row.gold:
+    if version_key(version) == row.gold_key and all(x.status == "accepted" for x in row.gold) and (
+            version or row.removed):
+        return False
+    for item in (*row.gold, *row.removed):
         _delete(store, item, actor)
     for item in version:
         _add(store, article_id, item, actor)
+    if not version:  # keep what was removed as rejected: the row stays decided
+        for item in (row.gold or reference(row)):
+            _add(store, article_id, item, actor, status="rejected")
     return True
 
 
@@ -83,8 +94,9 @@ def accept_agreed(store: Store, article_id: str, rows: list[Row], actor: str) ->
 
 
 def remove(store: Store, article_id: str, row: Row, actor: str) -> bool:
-    """Remove the row's items (or the article stance) from the gold."""
-    if not row.gold:
+    """Remove the row's items (or the article stance) from the gold; the removal is kept as a
+    decision (the items stay in the gold as rejected)."""
+    if row.removed and not row.gold or (row.kind == "article" and not row.gold):
         return False
     with store.transaction():
         return _write_version(store, article_id, row, (), actor)
@@ -103,8 +115,32 @@ def set_label(store: Store, article_id: str, row: Row, label: str, actor: str) -
     return _update_gold(store, row, "entity", "label", label, actor)
 
 
+def done_problems(store: Store, article_id: str) -> list[str]:
+    """Why the gold of the article cannot be marked done yet (empty: it can)."""
+    problems = []
+    undecided = undecided_rows(store, article_id)
+    if undecided:
+        n = len(undecided)
+        problems.append(f"{n} row{'s are' if n != 1 else ' is'} not decided yet (N goes to the next one): take a "
+                        "version into the gold or remove it (D)")
+    layer = store.get_layer(article_id, GOLD_LAYER)
+    problems += quote_problems(store.get_article(article_id).text, layer, accepted_only=False)
+    return problems
+
+
+def mark_done(store: Store, article_id: str, actor: str) -> None:
+    """Mark the gold of the article done; GoldError (naming how many rows are undecided and every
+    inconsistent quote) when it is not complete."""
+    problems = done_problems(store, article_id)
+    if problems:
+        raise GoldError(f"{article_id}: the gold cannot be marked done: " + "; ".join(problems))
+    store.set_status(article_id, GOLD_LAYER, "done", actor=actor)
+
+
 def toggle_done(store: Store, article_id: str, actor: str) -> str:
     """Mark the gold of the article done (or back in progress); returns the new status."""
-    status = "in_progress" if store.get_layer(article_id, GOLD_LAYER).status == "done" else "done"
-    store.set_status(article_id, GOLD_LAYER, status, actor=actor)
-    return status
+    if store.get_layer(article_id, GOLD_LAYER).status == "done":
+        store.set_status(article_id, GOLD_LAYER, "in_progress", actor=actor)
+        return "in_progress"
+    mark_done(store, article_id, actor)
+    return "done"
