@@ -108,7 +108,8 @@ def quote_problems(text: str, layer: Layer, *, accepted_only: bool = True) -> li
     either an entity of the layer (same bounds, same label) or a free span that cuts no entity
     (it holds none, or only whole ones: "Pejabat Ukraina", "Amerika Serikat dan Korea Selatan");
     a speaker on the bounds of an entity the layer rejected (removed in the review) does not
-    resolve. A cue must lie outside the quoted content. accepted_only: check what a gold export
+    resolve. A direct quote's cue lies outside the quoted words; an indirect quote may hold its
+    cue ("A, terang X, B": GUIDELINES.md section 8). accepted_only: check what a gold export
     writes (accepted quotes against accepted entities)."""
     def kept(item) -> bool:
         return item.status == "accepted" if accepted_only else item.status != "rejected"
@@ -135,6 +136,6 @@ def quote_problems(text: str, layer: Layer, *, accepted_only: bool = True) -> li
                 problems.append(f"{where}: {said} is not an entity of {layer.annotator} and cuts its "
                                 f"{e.label} “{_clip(text[e.start:e.end])}” ({e.start}-{e.end})")
         c = q.cue
-        if c is not None and c.start < q.end and q.start < c.end:
+        if c is not None and q.kind == "direct" and c.start < q.end and q.start < c.end:
             problems.append(f"{where}: cue “{_clip(text[c.start:c.end])}” ({c.start}-{c.end}) lies inside the quote")
     return problems

@@ -187,6 +187,10 @@ def test_gold_export_checks_speakers_and_cues_first(reviewed, tmp_path):
     free = replace(layer, quotes=(replace(layer.quotes[0], speaker=SpanRef(*at(TEXT, "Menteri Luar Negeri Retno Marsudi"),
                                                                                  "PERSON"), cue=None),))
     assert quote_problems(TEXT, free) == []
+    # an indirect quote interrupted by its attribution holds its cue (GUIDELINES.md section 8)
+    inner = replace(layer, quotes=(replace(layer.quotes[0], speaker=None, kind="indirect"),))
+    assert quote_problems(TEXT, inner) == []
+    assert "lies inside the quote" in quote_problems(TEXT, replace(inner, quotes=(replace(inner.quotes[0], kind="direct"),)))[0]
 
 
 def other_db(path, token_offsets, layers, quote=False):
