@@ -47,6 +47,14 @@ class LockedError(StoreError):
     """Another process holds the database lock for longer than the timeout."""
 
 
+class DiskFullError(StoreError):
+    """The disk (or the database's size limit) is full; the change was not stored."""
+
+
+class TransactionLostError(StoreError):
+    """SQLite rolled back the whole transaction (disk full, I/O error …): none of it was stored."""
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -136,8 +144,10 @@ def _translate(exc: sqlite3.Error, path: str) -> StoreError:
         return LockedError(f"{path}: the database is locked by another program; the change was not stored (try again)")
     if "readonly" in message:
         return StoreError(f"{path}: the database is read-only; the change was not stored")
-    if "disk is full" in message or "disk I/O" in message:
-        return StoreError(f"{path}: the disk is full or failing ({message}); the change was not stored")
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in message:
+        return DiskFullError(f"{path}: the disk is full; the change was not stored")
+    if "disk I/O" in message:
+        return StoreError(f"{path}: the disk is failing ({message}); the change was not stored")
     if isinstance(exc, sqlite3.IntegrityError):
         return ValidationError(f"{path}: {message}")
     return StoreError(f"{path}: {message}")
@@ -238,19 +248,29 @@ class Store:
                 raise _translate(exc, self.path) from None
             try:
                 yield
-            except BaseException:
+            except BaseException as exc:
                 if conn.in_transaction:
                     conn.execute(f"ROLLBACK TO {name}" if nested else "ROLLBACK")
                     if nested:
                         conn.execute(f"RELEASE {name}")
+                    elif self._token_cache:
+                        self._token_cache.clear()
+                    raise
+                self._token_cache.clear()
+                if nested and not isinstance(exc, TransactionLostError):
+                    # SQLite rolled back the outer transaction too: its callers must not believe it stored
+                    raise TransactionLostError(f"{exc}; SQLite rolled back the whole transaction") from exc
                 raise
-            else:
-                try:
-                    conn.execute(f"RELEASE {name}" if nested else "COMMIT")
-                except sqlite3.Error as exc:
-                    if conn.in_transaction and not nested:
-                        conn.execute("ROLLBACK")
-                    raise _translate(exc, self.path) from None
+            if not conn.in_transaction:  # rolled back by SQLite under a statement that did not fail here
+                self._token_cache.clear()
+                raise TransactionLostError(f"{self.path}: SQLite rolled back the transaction; nothing of it was stored")
+            try:
+                conn.execute(f"RELEASE {name}" if nested else "COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction and not nested:
+                    conn.execute("ROLLBACK")
+                self._token_cache.clear()
+                raise _translate(exc, self.path) from None
 
     def _write(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         try:
@@ -309,19 +329,15 @@ class Store:
             raise ValidationError(f"article {id!r}: empty text")
         if not id:
             raise ValidationError("article without id")
+        _check_storable(id, "the id")
+        _check_storable(text, "the text")
         digest = text_hash(text)
         existing = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
         if existing:
             return existing[0], False
         if self.db.execute("SELECT 1 FROM articles WHERE id = ?", [id]).fetchone():
             raise ValidationError(f"article {id!r} already exists with a different text (text is immutable)")
-        if tokens is None:
-            tokens = self.tokenizer(text)
-        else:
-            tokens = [(int(s), int(e)) for s, e in tokens]
-            for s, e in tokens:
-                if not 0 <= s < e <= len(text):
-                    raise ValidationError(f"article {id!r}: token {s}-{e} outside the text")
+        tokens = self.tokenizer(text) if tokens is None else check_tokens(tokens, text, f"article {id!r}")
         if boundaries:
             tokens = split_tokens_at(tokens, {b for b in boundaries if 0 < b < len(text)})
         title = title or text.strip().splitlines()[0][:120]
@@ -399,7 +415,7 @@ class Store:
             raise ValidationError(
                 f"{entity.article_id}: unknown entity label {entity.label!r} (known: {', '.join(self.config.label_names)})"
             )
-        self._check_source_status(entity.source, entity.status)
+        self._check_source_status(entity.source, entity.status, entity.score)
         if entity.status == "rejected":
             return
         row = self.db.execute(
@@ -415,7 +431,9 @@ class Store:
                 f"overlaps {other.label} {other.start}-{other.end} {text[other.start:other.end]!r}"
             )
 
-    def _check_source_status(self, source: str, status: str) -> None:
+    def _check_source_status(self, source: str, status: str, score=None) -> None:
+        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or score != score):
+            raise ValidationError(f"score must be a number, got {score!r}")
         if source not in SOURCES:
             raise ValidationError(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
         if status not in STATUSES:
@@ -433,7 +451,7 @@ class Store:
             self._check_span(quote.article_id, quote.speaker.start, quote.speaker.end, "speaker")
         if quote.cue is not None:
             self._check_span(quote.article_id, quote.cue.start, quote.cue.end, "cue")
-        self._check_source_status(quote.source, quote.status)
+        self._check_source_status(quote.source, quote.status, quote.score)
 
     # ---- layers ---------------------------------------------------------------------------
     def _ensure_annotator(self, name: str) -> None:
@@ -568,6 +586,36 @@ class Store:
             entity = entity.with_changes(id=self._insert_entity(entity))
             self._log(actor or annotator, article_id, annotator, "add", "entity", entity.id, after=entity)
         return entity
+
+    def add_entities(self, article_id: str, annotator: str, entities: Iterable[Entity], *,
+                     actor: str | None = None) -> list[Entity]:
+        """Add many entities to one layer in one transaction, checked together in linear time (import)."""
+        entities = [e.with_changes(id=None, article_id=article_id, annotator=annotator) for e in entities]
+        with self.transaction():
+            for e in entities:
+                self._check_span(article_id, e.start, e.end, "entity")
+                if e.label not in self.config.label_names:
+                    raise ValidationError(f"{article_id}: unknown entity label {e.label!r} "
+                                          f"(known: {', '.join(self.config.label_names)})")
+                self._check_source_status(e.source, e.status, e.score)
+            live = [e for e in self._entities(article_id, annotator) if e.status != "rejected"]
+            live += [e for e in entities if e.status != "rejected"]
+            widest: Entity | None = None  # of the entities so far, the one reaching furthest right
+            for e in sorted(live, key=lambda e: (e.start, e.end)):
+                if widest is not None and e.start < widest.end:
+                    text = self._text_and_tokens(article_id)[0]
+                    raise ValidationError(
+                        f"{article_id}: entity {e.start}-{e.end} {text[e.start:e.end]!r} overlaps {widest.label} "
+                        f"{widest.start}-{widest.end} {text[widest.start:widest.end]!r}")
+                if widest is None or e.end > widest.end:
+                    widest = e
+            self._touch_layer(article_id, annotator)
+            stored = []
+            for e in entities:
+                e = e.with_changes(id=self._insert_entity(e))
+                self._log(actor or annotator, article_id, annotator, "add", "entity", e.id, after=e)
+                stored.append(e)
+        return stored
 
     def update_entity(self, entity_id: int, *, actor: str | None = None, **changes) -> Entity:
         """Change label, bounds or status of an entity."""
@@ -884,6 +932,38 @@ class Store:
     def layers_of(self, article_id: str) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT annotator FROM layers WHERE article_id = ? ORDER BY annotator", [article_id])]
+
+
+def _check_storable(value: str, what: str) -> None:
+    """Refuse strings that SQLite or UTF-8 cannot hold faithfully: lone surrogates and NUL bytes."""
+    if "\x00" in value:
+        raise ValidationError(f"{what} holds a NUL byte (offset {value.index(chr(0))}): binary data, not text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            f"{what} holds a lone surrogate {value[exc.start]!r} (offset {exc.start}), which is not text") from None
+
+
+def check_tokens(tokens: Iterable, text: str, what: str) -> Tokens:
+    """Token offsets given with a text: integers, inside the text, sorted and not overlapping."""
+    checked: Tokens = []
+    previous_end = 0
+    for n, pair in enumerate(tokens):
+        try:
+            start, end = pair
+        except (TypeError, ValueError):
+            raise ValidationError(f"{what}: token {n} must be a (start, end) pair, got {pair!r}") from None
+        if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+            raise ValidationError(f"{what}: token {n} offsets must be integers, got {start!r}-{end!r}")
+        if not 0 <= start < end <= len(text):
+            raise ValidationError(f"{what}: token {n} ({start}-{end}) is outside the text (length {len(text)})")
+        if start < previous_end:
+            raise ValidationError(f"{what}: tokens must be sorted and must not overlap: token {n} ({start}-{end}) "
+                                  f"starts before the previous one ends ({previous_end})")
+        checked.append((start, end))
+        previous_end = end
+    return checked
 
 
 def _fts_query(search: str) -> str:

@@ -47,6 +47,8 @@ def read_paths(paths: list[str | Path], fmt: str = "auto", **options) -> Iterato
         except FormatError as exc:  # the whole file is unreadable: say so, go on with the others
             message = str(exc)
             yield Problem(str(path), None, message[len(str(path)) + 2:] if message.startswith(f"{path}: ") else message)
+        except (OSError, ValueError, RecursionError, MemoryError) as exc:  # one file's fault stops that file only
+            yield Problem(str(path), None, f"reading stopped: {type(exc).__name__}: {exc}")
 
 
 def _read(path: Path, kind: str, options: dict) -> Iterator[dict | Problem]:

@@ -1,0 +1,80 @@
+"""Hostile and malformed input: every bad record is a `file:line: reason` problem, the good ones import."""
+
+import json
+
+from annotator.core.formats.readers import read_paths
+from annotator.core.importer import import_records
+
+TEXT = "Presiden Joko Widodo berkunjung ke Bandung."
+
+
+def write(path, data: bytes | str):
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def record(n: int, **extra) -> str:
+    return json.dumps({"id": f"r{n}", "text": f"{TEXT} Berita {n}.", **extra})
+
+
+def test_each_bad_record_is_a_problem_and_the_good_ones_of_the_batch_import(store, tmp_path):
+    span = {"start": 9, "end": 20, "label": "PERSON"}
+    bad = {
+        2: '{"id": "deep", "text": "x", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        3: record(3, meta="not an object"),
+        4: record(4, cats=["stance:pro"]),
+        5: record(5, cats={"stance:pro": "very"}),
+        6: '{"id": "s1", "text": "Teks \\ud800 rusak."}',
+        7: '{"id": "\\ud800", "text": "Teks dengan id rusak."}',
+        8: record(8, spans=[{**span, "score": "high"}]),
+        9: record(9, meta=[1, 2]),
+        10: '{"id": "n1", "text": "Teks \\u0000 dengan NUL."}',
+    }
+    lines = [record(1, spans=[span])] + [bad[n] for n in sorted(bad)] + [record(11), record(12, spans=[span])]
+    path = write(tmp_path / "in.jsonl", "\n".join(lines) + "\n")
+    summary = import_records(store, read_paths([path]))
+    assert sorted(store.article_ids()) == ["r1", "r11", "r12"]
+    assert summary.imported == 3
+    errors = {p.line: p.message for p in summary.errors}
+    assert set(errors) == set(bad), summary.problems
+    assert "nested too deeply" in errors[2]
+    assert "meta must be an object" in errors[3] and "meta must be an object" in errors[9]
+    assert "cats must be an object" in errors[4]
+    assert "cats" in errors[5] and "'very'" in errors[5]
+    assert "surrogate" in errors[6] and "surrogate" in errors[7]
+    assert "score" in errors[8]
+    assert "NUL" in errors[10]
+    assert all(str(p).startswith(f"{path}:") for p in summary.errors)
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_unexpected_error_in_one_record_is_a_problem_not_a_crash(store, tmp_path, monkeypatch):
+    from annotator.core import store as store_module
+
+    original = store_module.Store.add_article
+
+    def explode(self, id, *args, **kwargs):
+        if id == "boom":
+            raise KeyError("something nobody foresaw")
+        return original(self, id, *args, **kwargs)
+
+    monkeypatch.setattr(store_module.Store, "add_article", explode)
+    items = [{"id": "a", "text": "Satu."}, {"id": "boom", "text": "Dua.", "_file": "f.jsonl", "_line": 2},
+             {"id": "c", "text": "Tiga."}]
+    summary = import_records(store, items)
+    assert sorted(store.article_ids()) == ["a", "c"]
+    assert [(p.file, p.line) for p in summary.errors] == [("f.jsonl", 2)]
+    assert "something nobody foresaw" in summary.errors[0].message
+
+
+def test_an_article_longer_than_spacys_max_length_imports(store, tmp_path):
+    words = " ".join(f"kata{i % 997}" for i in range(150_000))
+    text = "Judul panjang.\n\n" + words + "\n" + ("Paragraf kedua yang sangat panjang. " * 8000)
+    assert len(text.encode("utf-8")) > 1_200_000
+    path = write(tmp_path / "long.txt", text)
+    summary = import_records(store, read_paths([path]))
+    assert summary.imported == 1, summary.problems
+    tokens = store.tokens("long")
+    assert len(tokens) > 150_000
+    assert all(a[1] <= b[0] for a, b in zip(tokens, tokens[1:]))
+    assert [text[s:e] for s, e in tokens[:4]] == ["Judul", "panjang", ".", "kata0"]
