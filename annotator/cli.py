@@ -52,7 +52,7 @@ def cmd_import(args) -> int:
     for problem in summary.problems:
         print(problem, file=sys.stderr)
     print(summary.line())
-    return 1 if summary.errors and not summary.imported and not summary.annotated else 0
+    return 1 if summary.stopped or (summary.errors and not summary.imported and not summary.annotated) else 0
 
 
 def import_sample_corpus(store, *, suggest: bool = True, out=sys.stderr) -> None:
