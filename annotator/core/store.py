@@ -622,30 +622,33 @@ class Store:
         allowed = {"label", "start", "end", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of an entity")
-        before = self.get_entity(entity_id)
-        after = before.with_changes(**changes)
-        with self.transaction():
+        with self.transaction():  # read and write under one write lock: no concurrent edit is lost
+            before = self.get_entity(entity_id)
+            after = before.with_changes(**changes)
             self._check_entity(after, ignore_id=entity_id)
             self._touch_layer(after.article_id, after.annotator)
-            self._write(
-                'UPDATE entities SET label=?, start=?, "end"=?, status=?, source=?, score=?, updated=? WHERE id=?',
-                [after.label, after.start, after.end, after.status, after.source, after.score, _now(), entity_id],
-            )
+            columns = {name: getattr(after, name) for name in changes if getattr(after, name) != getattr(before, name)}
+            self._update_row("entities", entity_id, columns)
             self._log(actor or after.annotator, after.article_id, after.annotator, "update", "entity", entity_id,
                       before=before, after=after)
         return after
 
     def delete_entity(self, entity_id: int, *, actor: str | None = None) -> Entity:
         """Delete a span. Suggestions are rejected instead, so they stay stored."""
-        before = self.get_entity(entity_id)
-        if before.source != "human" and before.status == "suggested":
-            return self.update_entity(entity_id, status="rejected", actor=actor)
         with self.transaction():
+            before = self.get_entity(entity_id)
+            if before.source != "human" and before.status == "suggested":
+                return self.update_entity(entity_id, status="rejected", actor=actor)
             self._touch_layer(before.article_id, before.annotator)
             self._write("DELETE FROM entities WHERE id = ?", [entity_id])
             self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "entity", entity_id,
                       before=before)
         return before
+
+    def _update_row(self, table: str, row_id: int, columns: dict) -> None:
+        """Write only the columns that change (and the time), so a concurrent edit of others stays."""
+        sets = "".join(f'"{name}" = ?, ' for name in columns)
+        self._write(f"UPDATE {table} SET {sets}updated = ? WHERE id = ?", [*columns.values(), _now(), row_id])
 
     # ---- quotes ---------------------------------------------------------------------------
     def _insert_quote(self, q: Quote) -> int:
@@ -687,29 +690,33 @@ class Store:
         allowed = {"start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of a quote")
-        before = self.get_quote(quote_id)
-        after = before.with_changes(**changes)
-        self._check_quote(after)
-        with self.transaction():
+        with self.transaction():  # read and write under one write lock: no concurrent edit is lost
+            before = self.get_quote(quote_id)
+            after = before.with_changes(**changes)
+            self._check_quote(after)
             self._touch_layer(after.article_id, after.annotator)
-            self._write(
-                'UPDATE quotes SET start=?, "end"=?, kind=?, speaker_start=?, speaker_end=?, speaker_label=?, '
-                "cue_start=?, cue_end=?, stance=?, status=?, source=?, score=?, updated=? WHERE id=?",
-                [after.start, after.end, after.kind,
-                 after.speaker.start if after.speaker else None, after.speaker.end if after.speaker else None,
-                 after.speaker.label if after.speaker else None,
-                 after.cue.start if after.cue else None, after.cue.end if after.cue else None,
-                 after.stance, after.status, after.source, after.score, _now(), quote_id],
-            )
+            columns = {}
+            for name in changes:
+                value = getattr(after, name)
+                if value == getattr(before, name):
+                    continue
+                if name in ("speaker", "cue"):
+                    columns[f"{name}_start"] = value.start if value else None
+                    columns[f"{name}_end"] = value.end if value else None
+                    if name == "speaker":
+                        columns["speaker_label"] = value.label if value else None
+                else:
+                    columns[name] = value
+            self._update_row("quotes", quote_id, columns)
             self._log(actor or after.annotator, after.article_id, after.annotator, "update", "quote", quote_id,
                       before=before, after=after)
         return after
 
     def delete_quote(self, quote_id: int, *, actor: str | None = None) -> Quote:
-        before = self.get_quote(quote_id)
-        if before.source != "human" and before.status == "suggested":
-            return self.update_quote(quote_id, status="rejected", actor=actor)
         with self.transaction():
+            before = self.get_quote(quote_id)
+            if before.source != "human" and before.status == "suggested":
+                return self.update_quote(quote_id, status="rejected", actor=actor)
             self._touch_layer(before.article_id, before.annotator)
             self._write("DELETE FROM quotes WHERE id = ?", [quote_id])
             self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "quote", quote_id,
@@ -719,8 +726,8 @@ class Store:
     # ---- article-level state --------------------------------------------------------------
     def _update_layer(self, article_id: str, annotator: str, actor: str | None, **fields) -> Layer:
         self._text_and_tokens(article_id)
-        before = self.get_layer(article_id, annotator)
         with self.transaction():
+            before = self.get_layer(article_id, annotator)
             self._touch_layer(article_id, annotator)
             sets = ", ".join(f"{k} = ?" for k in fields)
             self._write(

@@ -1,6 +1,10 @@
 """Faults of the machine: a full disk, concurrent writers, read-only media. Real SQLite files, real processes."""
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
 
 from annotator.core.formats.readers import read_paths
 from annotator.core.importer import import_records
@@ -25,3 +29,41 @@ def test_disk_full_mid_batch_stops_the_import_and_every_reported_article_is_stor
     assert again.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert again.article_count() == summary.imported
     assert again.db.execute("SELECT count(*) FROM edit_log WHERE action = 'add_article'").fetchone()[0] == summary.imported
+
+
+EDITOR = textwrap.dedent("""
+    import sys
+    from annotator.core.store import Store
+    store = Store(sys.argv[1], timeout=30)
+    field, rounds = sys.argv[2], int(sys.argv[3])
+    entity_id = int(sys.argv[4])
+    for n in range(rounds):
+        if field == "label":
+            store.update_entity(entity_id, label="ORG" if n % 2 else "PERSON")
+        else:
+            store.update_entity(entity_id, score=float(n))
+    print("done", flush=True)
+""")
+
+
+def test_two_processes_editing_one_entity_lose_no_update_and_log_the_true_before(tmp_path):
+    path = tmp_path / "race.db"
+    store = Store(path)
+    store.add_article("a1", "Joko Widodo berkunjung ke Bandung.")
+    entity = store.add_entity("a1", "alice", 0, 11, "PERSON")
+    rounds = 300
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    procs = [subprocess.Popen([sys.executable, "-c", EDITOR, str(path), field, str(rounds), str(entity.id)],
+                              stdout=subprocess.PIPE, text=True, env=env) for field in ("label", "score")]
+    for proc in procs:
+        assert proc.communicate(timeout=120)[0].strip() == "done"
+    final = store.get_entity(entity.id)
+    assert final.score == rounds - 1  # the last acknowledged score edit is there
+    assert final.label == ("ORG" if (rounds - 1) % 2 else "PERSON")
+    rows = store.db.execute("SELECT before, after FROM edit_log WHERE action = 'update' ORDER BY id").fetchall()
+    assert len(rows) == 2 * rounds
+    state = json.loads(rows[0][0])
+    for before, after in rows:  # each `before` is the state the previous edit left: replaying gives the table
+        assert json.loads(before) == state
+        state = json.loads(after)
+    assert (state["label"], state["score"]) == (final.label, final.score)
