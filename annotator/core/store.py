@@ -205,8 +205,10 @@ class Store:
             self.config = ProjectConfig.from_json(stored)
         else:
             self.config = config or load_config()
-            if self.writable:
-                self.set_meta("config", self.config.to_json())
+            if self.writable:  # another process creating the database may have stored its configuration
+                with self.transaction():
+                    self._write("INSERT OR IGNORE INTO meta(key, value) VALUES ('config', ?)", [self.config.to_json()])
+                self.config = ProjectConfig.from_json(self.get_meta("config"))
 
     # ---- plumbing -------------------------------------------------------------------------
     @property
@@ -222,14 +224,26 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _schema_version(self) -> int:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return 0
+            raise
+        return int(row[0]) if row else 0
+
     def _migrate(self) -> None:
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        version = int(row[0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: made by a newer annotator (schema {version} > {SCHEMA_VERSION})")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.transaction():
+        """Bring the schema up to date. The version is read again under the write lock, so processes
+        creating one new database at once migrate it once (the others wait, then find it done)."""
+        if self._schema_version() == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            version = self._schema_version()
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: made by a newer annotator (schema {version} > {SCHEMA_VERSION})")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target](self.db)
                 self.db.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(target)]

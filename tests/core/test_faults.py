@@ -8,7 +8,7 @@ import textwrap
 
 from annotator.core.formats.readers import read_paths
 from annotator.core.importer import import_records
-from annotator.core.store import Store
+from annotator.core.store import SCHEMA_VERSION, Store
 
 
 def test_disk_full_mid_batch_stops_the_import_and_every_reported_article_is_stored(tmp_path):
@@ -67,3 +67,32 @@ def test_two_processes_editing_one_entity_lose_no_update_and_log_the_true_before
         assert json.loads(before) == state
         state = json.loads(after)
     assert (state["label"], state["score"]) == (final.label, final.score)
+
+
+CREATOR = textwrap.dedent("""
+    import sys, time
+    from annotator.core.store import Store
+    folder, n, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    for round in range(6):  # six new databases, each opened by every process at the same instant
+        time.sleep(max(0.0, start + 0.3 * round - time.time()))
+        with Store(f"{folder}/new{round}.db", timeout=30) as store:
+            store.add_article(f"a{n}", f"Artikel nomor {n} dari proses ini.")
+    print("ok", flush=True)
+""")
+
+
+def test_several_processes_creating_one_new_database_at_once_all_succeed(tmp_path):
+    import time
+
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    start = time.time() + 1.5  # all processes import Store first, then open at the same instant
+    procs = [subprocess.Popen([sys.executable, "-c", CREATOR, str(tmp_path), str(n), str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for n in range(4)]
+    results = [proc.communicate(timeout=120) for proc in procs]
+    assert [out.strip() for out, _ in results] == ["ok"] * 4, [err for _, err in results]
+    for round in range(6):
+        store = Store(tmp_path / f"new{round}.db")
+        assert sorted(store.article_ids()) == [f"a{n}" for n in range(4)]
+        assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        store.close()
