@@ -2,8 +2,11 @@
 
 import json
 
+import pytest
+
 from annotator.core.formats.readers import read_paths
 from annotator.core.importer import import_records
+from annotator.core.store import ValidationError
 
 TEXT = "Presiden Joko Widodo berkunjung ke Bandung."
 
@@ -78,3 +81,31 @@ def test_an_article_longer_than_spacys_max_length_imports(store, tmp_path):
     assert len(tokens) > 150_000
     assert all(a[1] <= b[0] for a, b in zip(tokens, tokens[1:]))
     assert [text[s:e] for s, e in tokens[:4]] == ["Judul", "panjang", ".", "kata0"]
+
+
+def test_imported_tokens_must_be_sorted_not_overlapping_and_inside_the_text(store):
+    text = "Joko Widodo berkunjung."
+    good = [{"start": 0, "end": 4}, {"start": 5, "end": 11}, {"start": 12, "end": 22}, {"start": 22, "end": 23}]
+    bad = {
+        "overlap": [{"start": 0, "end": 6}, {"start": 5, "end": 11}],
+        "unsorted": [{"start": 5, "end": 11}, {"start": 0, "end": 4}],
+        "outside": [{"start": 0, "end": 4}, {"start": 20, "end": 40}],
+        "empty": [{"start": 3, "end": 3}],
+        "float": [{"start": 0.5, "end": 4}],
+    }
+    items = [{"id": name, "text": f"{text} {name}", "tokens": tokens, "_file": "t.jsonl", "_line": n}
+             for n, (name, tokens) in enumerate(bad.items(), 1)]
+    items.append({"id": "good", "text": text, "tokens": good,
+                  "spans": [{"start": 0, "end": 11, "label": "PERSON"}]})
+    summary = import_records(store, items)
+    assert store.article_ids() == ["good"]
+    messages = {p.line: p.message for p in summary.errors}
+    assert "overlap" in messages[1] and "overlap" in messages[2]
+    assert "outside" in messages[3] and "outside" in messages[4]
+    assert "integers" in messages[5]
+    assert store.tokens("good") == [(0, 4), (5, 11), (12, 22), (22, 23)]
+    # a span cutting a word is refused on the validated tokens
+    with pytest.raises(ValidationError, match="token boundaries"):
+        store.add_entity("good", "alice", 0, 8, "PERSON")
+    with pytest.raises(ValidationError, match="overlap"):
+        store.add_article("direct", "Teks lain.", tokens=[(0, 4), (2, 4)])
