@@ -11,7 +11,6 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -295,11 +294,7 @@ class Store:
     def _log(self, actor: str, article_id: str | None, layer: str | None, action: str,
              target: str | None = None, target_id: int | None = None, before=None, after=None) -> None:
         def dump(value):
-            if value is None:
-                return None
-            if hasattr(value, "__dataclass_fields__"):
-                value = asdict(value)
-            return json.dumps(value, ensure_ascii=False, default=str)
+            return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
 
         self._write(
             "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
@@ -604,7 +599,8 @@ class Store:
     def add_entities(self, article_id: str, annotator: str, entities: Iterable[Entity], *,
                      actor: str | None = None) -> list[Entity]:
         """Add many entities to one layer in one transaction, checked together in linear time (import)."""
-        entities = [e.with_changes(id=None, article_id=article_id, annotator=annotator) for e in entities]
+        entities = [e if (e.id, e.article_id, e.annotator) == (None, article_id, annotator)
+                    else e.with_changes(id=None, article_id=article_id, annotator=annotator) for e in entities]
         with self.transaction():
             for e in entities:
                 self._check_span(article_id, e.start, e.end, "entity")
@@ -953,6 +949,13 @@ class Store:
     def layers_of(self, article_id: str) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT annotator FROM layers WHERE article_id = ? ORDER BY annotator", [article_id])]
+
+
+def _plain(value):
+    """JSON for the edit log: a dataclass as a dict of its fields (nested ones follow), else its str."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    return str(value)
 
 
 def _check_storable(value: str, what: str) -> None:

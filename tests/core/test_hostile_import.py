@@ -109,3 +109,39 @@ def test_imported_tokens_must_be_sorted_not_overlapping_and_inside_the_text(stor
         store.add_entity("good", "alice", 0, 8, "PERSON")
     with pytest.raises(ValidationError, match="overlap"):
         store.add_article("direct", "Teks lain.", tokens=[(0, 4), (2, 4)])
+
+
+def _vm_steps_to_import(tmp_path, n: int) -> int:
+    """SQLite virtual-machine steps (in thousands) spent importing one record with n entities."""
+    from annotator.core.store import Store
+
+    words = " ".join(f"Nama{i}" for i in range(n))
+    spans = [{"start": m, "end": m + len(f"Nama{i}"), "label": "PERSON"}
+             for i, m in enumerate(_starts(words, n))]
+    store = Store(tmp_path / f"dense{n}.db")
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    store.db.conn.set_progress_handler(count, 1000)
+    summary = import_records(store, [{"id": "dense", "text": words, "spans": spans}])
+    store.db.conn.set_progress_handler(None, 0)
+    assert summary.annotated == 1 and not summary.problems
+    assert store.db.execute("SELECT count(*) FROM entities").fetchone()[0] == n
+    store.close()
+    return steps[0]
+
+
+def _starts(words: str, n: int) -> list[int]:
+    starts, pos = [], 0
+    for i in range(n):
+        starts.append(pos)
+        pos += len(f"Nama{i}") + 1
+    return starts
+
+
+def test_a_dense_article_imports_in_linear_work(tmp_path):
+    small, large = _vm_steps_to_import(tmp_path, 1000), _vm_steps_to_import(tmp_path, 4000)
+    assert large < 6 * small, (small, large)  # 4x the entities: about 4x the work, not 16x
