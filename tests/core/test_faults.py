@@ -96,3 +96,36 @@ def test_several_processes_creating_one_new_database_at_once_all_succeed(tmp_pat
         assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         store.close()
+
+
+QUICK_EDIT = textwrap.dedent("""
+    import sys
+    from annotator.core.store import Store, LockedError
+    store = Store(sys.argv[1], timeout=0.2)
+    try:
+        store.set_comment("a0", "alice", "edited during the import")
+    except LockedError:
+        print("locked")
+    else:
+        print("stored")
+""")
+
+
+def test_a_long_import_leaves_the_lock_free_for_an_editor_between_short_batches(tmp_path):
+    path = tmp_path / "busy.db"
+    with Store(path) as store:
+        store.add_article("a0", "Artikel yang sedang dibuka di jendela lain.")
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    outcomes = []
+
+    def edit_now(count: int) -> None:
+        if count in (250, 700):  # in the middle of an import of 1,000 records
+            outcomes.append(subprocess.run([sys.executable, "-c", QUICK_EDIT, str(path)], capture_output=True,
+                                           text=True, env=env, timeout=60).stdout.strip())
+
+    records = [{"id": f"r{n}", "text": f"Berita nomor {n} tentang banyak hal."} for n in range(1000)]
+    with Store(path) as store:
+        summary = import_records(store, records, progress=edit_now)
+        assert summary.imported == 1000
+        assert store.get_layer("a0", "alice").comment == "edited during the import"
+    assert outcomes == ["stored", "stored"]
