@@ -43,7 +43,7 @@ from typing import Callable
 
 from annotator.core.config import ProjectConfig
 from annotator.core.model import Layer
-from annotator.core.store import SCHEMA_VERSION, Store, StoreError, text_hash
+from annotator.core.store import SCHEMA_VERSION, Store, StoreError, connect_read_only, text_hash
 
 ACTOR = "@merge"
 
@@ -289,8 +289,8 @@ def _merge_articles(store: Store, other: Store, other_ids: list[str], path: Path
 def _check_source(store: Store, path: Path) -> None:
     """Refuse a database that cannot be merged whole: damaged, newer, or lacking a column read here."""
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-    except sqlite3.Error as exc:
+        conn = connect_read_only(path)
+    except (sqlite3.Error, StoreError) as exc:
         raise MergeError(f"{path}: cannot be opened ({exc})") from None
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

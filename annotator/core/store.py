@@ -137,8 +137,38 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _migrate_1, 2: _migrate_2}
 
 
-def _translate(exc: sqlite3.Error, path: str) -> StoreError:
+def _writable(path: str) -> bool:
+    """Whether this process may write the database: the file, and its folder (journal, WAL files)."""
+    return os.access(path, os.W_OK) and os.access(Path(path).resolve().parent, os.W_OK)
+
+
+def connect_read_only(path: str | os.PathLike, timeout: float = 5.0) -> sqlite3.Connection:
+    """A read-only connection, also on read-only media: when SQLite cannot create the WAL index
+    (-shm) there and no -wal file holds changes, the file is opened as immutable."""
+    uri = Path(path).resolve().as_uri()
+    options = dict(uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(uri + "?mode=ro", **options)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise StoreError(f"{path}: not an SQLite database") from None
+        if "unable to open" not in str(exc) or _writable(str(path)):
+            raise
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(f"{path}: cannot be read in this read-only folder: its {wal.name} file holds changes that "
+                         "are not in the database yet. Copy the database together with that file to a writable "
+                         "folder and open the copy")
+    return sqlite3.connect(uri + "?immutable=1", **options)
+
+
+def _translate(exc: sqlite3.Error, path: str, *, reading: bool = False) -> StoreError:
     message = str(exc)
+    if ("locked" in message or "busy" in message) and reading:
+        return LockedError(f"{path}: the database is locked by another program; try again in a moment")
     if "locked" in message or "busy" in message:
         return LockedError(f"{path}: the database is locked by another program; the change was not stored (try again)")
     if "readonly" in message:
@@ -171,11 +201,10 @@ class Store:
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
         exists = self.path != ":memory:" and Path(self.path).exists()
-        self.read_only = read_only or (exists and not os.access(self.path, os.W_OK))
+        self.read_only = read_only or (exists and not _writable(self.path))
         try:
             if self.read_only:
-                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+                conn = connect_read_only(self.path, timeout)
             else:
                 conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
@@ -197,8 +226,11 @@ class Store:
                     self.db.enable_wal()
                 except sqlite3.OperationalError:
                     pass  # read-only file: reading still works
+            if self.read_only and not self.db["meta"].exists():
+                conn.close()
+                raise StoreError(f"{self.path}: not an annotator database (it has no annotator tables)")
         except sqlite3.DatabaseError as exc:
-            raise _translate(exc, self.path) from None
+            raise _translate(exc, self.path, reading=self.read_only) from None
         stored = self.get_meta("config")
         if stored:
             self.config = ProjectConfig.from_json(stored)
