@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -17,6 +18,7 @@ PRIVATE_KEYS = {"_file", "_line"}
 #: before it is taken).
 BATCH_RECORDS = 200
 BATCH_SIZE = 1_000_000  # characters of text plus 50 per annotation
+MAX_TEXT = 50_000_000  # characters of one article
 
 
 @dataclass
@@ -111,6 +113,16 @@ class PreparedRecord:
         return len(self.text) + 50 * (len(self.spans) + len(self.quotes))
 
 
+def _as_text(value) -> str | None:
+    """An article field (title, source, date, url) as text: an object or list (e.g. a sidecar's
+    `"source": {"name": …}`) is kept as its JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_suggestions: bool = False,
                    model: str | None = None) -> PreparedRecord:
     """Check a record and tokenise its text, without writing; raises RecordError on any problem."""
@@ -119,6 +131,8 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise RecordError("record has no text")
+    if len(text) > MAX_TEXT:
+        raise RecordError(f"the text is {len(text):,} characters long; at most {MAX_TEXT:,} are imported per article")
     article_id = record.get("id")
     if article_id is None:
         article_id = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -173,8 +187,9 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
         except UnicodeEncodeError:
             known = None  # the store refuses the text with a clear message
         token_pairs = None if known else store.tokenizer(text)
-    article = {"title": str(meta.pop("title", "") or ""), "source": meta.pop("source", None),
-               "date": meta.pop("date", None), "url": meta.pop("url", None), "meta": meta}
+    article = {key: _as_text(meta.pop(key, None)) for key in ("title", "source", "date", "url")}
+    article["title"] = article["title"] or ""
+    article["meta"] = meta
     return PreparedRecord(
         where=record.get("_file", "<input>"), line=record.get("_line"), article_id=article_id, text=text,
         article=article, tokens=token_pairs, boundaries=boundaries, spans=checked_spans, quotes=checked_quotes,

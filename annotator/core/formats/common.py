@@ -40,9 +40,11 @@ def looks_binary(data: bytes) -> bool:
     return bool(sample) and control / len(sample) > 0.05
 
 
-def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes (pipes and devices are refused, never read)."""
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file of at most `limit` (default MAX_FILE_BYTES) bytes; pipes and
+    devices are refused, never read."""
     path = Path(path)
+    limit = MAX_FILE_BYTES if limit is None else limit
     info = path.stat()
     if not stat.S_ISREG(info.st_mode):
         raise FormatError(f"{path}: not a regular file (a pipe, socket or device); save the data to a file first")
