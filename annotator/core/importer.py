@@ -9,7 +9,8 @@ from typing import Callable, Iterable
 
 from annotator.core.formats.common import Problem
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER, Entity, SpanRef
-from annotator.core.store import DiskFullError, Store, StoreError, TransactionLostError, check_tokens, text_hash
+from annotator.core.store import (DiskFullError, Store, StoreError, TransactionLostError, check_storable,
+                                   check_tokens, text_hash)
 
 KNOWN_KEYS = {"id", "text", "meta", "tokens", "spans", "quotes", "relations", "cats", "answer", "_annotator_id"}
 PRIVATE_KEYS = {"_file", "_line"}
@@ -135,8 +136,13 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
         raise RecordError(f"the text is {len(text):,} characters long; at most {MAX_TEXT:,} are imported per article")
     article_id = record.get("id")
     if article_id is None:
-        article_id = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        article_id = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]  # refused below
     article_id = str(article_id)
+    try:
+        check_storable(article_id, "the id")
+        check_storable(text, "the text")
+    except StoreError as exc:
+        raise RecordError(str(exc)) from None
     spans = record.get("spans") or []
     quotes = record.get("quotes") or []
     if not isinstance(spans, list) or not isinstance(quotes, list):
@@ -182,11 +188,7 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
             raise RecordError("tokens must be objects with start and end") from None
         token_pairs = check_tokens(token_pairs, text, "tokens")
     else:
-        try:
-            known = store.find_by_hash(text_hash(text))
-        except UnicodeEncodeError:
-            known = None  # the store refuses the text with a clear message
-        token_pairs = None if known else store.tokenizer(text)
+        token_pairs = None if store.find_by_hash(text_hash(text)) else store.tokenizer(text)
     article = {key: _as_text(meta.pop(key, None)) for key in ("title", "source", "date", "url")}
     article["title"] = article["title"] or ""
     article["meta"] = meta

@@ -370,8 +370,8 @@ class Store:
             raise ValidationError(f"article {id!r}: empty text")
         if not id:
             raise ValidationError("article without id")
-        _check_storable(id, "the id")
-        _check_storable(text, "the text")
+        check_storable(id, "the id")
+        check_storable(text, "the text")
         digest = text_hash(text)
         existing = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
         if existing:
@@ -990,7 +990,7 @@ def _plain(value):
     return str(value)
 
 
-def _check_storable(value: str, what: str) -> None:
+def check_storable(value: str, what: str) -> None:
     """Refuse strings that SQLite or UTF-8 cannot hold faithfully: lone surrogates and NUL bytes."""
     if "\x00" in value:
         raise ValidationError(f"{what} holds a NUL byte (offset {value.index(chr(0))}): binary data, not text")

@@ -270,8 +270,9 @@ def killed_import(path: Path, folder: Path, after: float) -> None:
 
 
 def article_log_consistent(path: Path) -> int:
-    """Every stored article has its add_article log row and the reverse; returns the article count."""
-    with Store(path, read_only=True) as store:
+    """Every stored article has its add_article log row and the reverse; returns the article count.
+    (Opened for writing: an import killed before it made the database leaves none, or an empty one.)"""
+    with Store(path) as store:
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         articles = {r[0] for r in store.db.execute("SELECT id FROM articles")}
         logged = {r[0] for r in store.db.execute("SELECT article_id FROM edit_log WHERE action = 'add_article'")}
