@@ -195,6 +195,7 @@ class Store:
         read_only: bool = False,
     ):
         self.path = str(path or default_db_path())
+        self.timeout = timeout
         self.tokenizer = tokenizer or simple_tokens
         self._token_cache: OrderedDict[str, tuple[str, Tokens, set[int], set[int]]] = OrderedDict()
         self._lock = threading.RLock()
@@ -280,6 +281,25 @@ class Store:
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(target)]
                 )
 
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, trying again every few milliseconds while another process writes: SQLite's
+        own busy handler backs off to 100 ms between tries, so a writer could starve for seconds
+        beside others that write in quick succession."""
+        conn = self.db.conn
+        deadline = time.monotonic() + self.timeout
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+                        raise
+                time.sleep(0.002)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing. Nested calls become savepoints of the outer transaction."""
@@ -288,7 +308,7 @@ class Store:
             nested = conn.in_transaction
             name = f"sp_{id(conn)}_{time.perf_counter_ns()}"
             try:
-                conn.execute(f"SAVEPOINT {name}" if nested else "BEGIN IMMEDIATE")
+                conn.execute(f"SAVEPOINT {name}") if nested else self._begin()
             except sqlite3.Error as exc:
                 raise _translate(exc, self.path) from None
             try:
