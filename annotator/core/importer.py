@@ -41,7 +41,7 @@ class ImportSummary:
     def line(self) -> str:
         text = (f"imported {self.imported} articles, {self.duplicates} duplicates skipped, "
                 f"{self.annotated} with annotations, {len(self.warnings)} warnings, {len(self.errors)} errors")
-        return text + (f"; STOPPED: {self.stopped}" if self.stopped else "")
+        return text + ("; the import STOPPED early (see the error above)" if self.stopped else "")
 
 
 class RecordError(ValueError):

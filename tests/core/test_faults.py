@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from annotator.core.formats.readers import read_paths
 from annotator.core.importer import import_records
 from annotator.core.store import SCHEMA_VERSION, Store
@@ -129,3 +131,27 @@ def test_a_long_import_leaves_the_lock_free_for_an_editor_between_short_batches(
         assert summary.imported == 1000
         assert store.get_layer("a0", "alice").comment == "edited during the import"
     assert outcomes == ["stored", "stored"]
+
+
+def test_a_real_full_disk_stops_the_import_with_every_reported_article_stored(tmp_path):
+    data = tmp_path / "many.jsonl"
+    data.write_text("\n".join(json.dumps({"id": f"a{n}", "text": f"Berita nomor {n}. " + "Isi berita. " * 300})
+                              for n in range(2000)), encoding="utf-8")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    check = (f'"{sys.executable}" -c "from annotator.core.store import Store; s = Store(\'{disk}/x.db\'); '
+             'print(\'stored\', s.article_count(), s.db.execute(\'PRAGMA integrity_check\').fetchone()[0])"')
+    script = (f'mount -t tmpfs -o size=3m tmpfs "{disk}" || exit 99; '
+              f'"{sys.executable}" -m annotator import "{data}" --db "{disk}/x.db"; echo "rc=$?"; {check}')
+    try:
+        result = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                                capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    except FileNotFoundError:
+        pytest.skip("unshare is not installed: cannot mount a small disk")
+    if result.returncode == 99 or "Operation not permitted" in result.stderr:
+        pytest.skip(f"cannot mount a small disk here: {result.stderr.strip()}")
+    assert "the disk is full" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert "rc=1" in result.stdout
+    imported = int(result.stdout.split("imported ")[1].split()[0])
+    assert 0 < imported < 2000
+    assert f"stored {imported} ok" in result.stdout
