@@ -271,7 +271,7 @@ def import_records(
     If SQLite loses a batch (disk full …) the import stops, and the summary counts only what is stored."""
     summary = ImportSummary()
     batch: list[PreparedRecord] = []
-    count = 0
+    count = size = 0
     for item in items:
         if cancelled and cancelled():
             break
@@ -281,18 +281,29 @@ def import_records(
         count += 1
         try:
             batch.append(prepare_record(store, item, layer=layer, as_suggestions=as_suggestions))
+            size += batch[-1].size
         except Exception as exc:  # noqa: BLE001 - whatever goes wrong with one record, the others go on
             where = item.get("_file", "<input>") if isinstance(item, dict) else "<input>"
             line = item.get("_line") if isinstance(item, dict) else None
             summary.problems.append(Problem(where, line, _reason(exc)))
-        if len(batch) >= BATCH_RECORDS or sum(p.size for p in batch) >= BATCH_SIZE:
-            if not _write_batch(store, batch, summary):
-                return summary
-            batch = []
+        if len(batch) >= BATCH_RECORDS or size >= BATCH_SIZE:
+            stored = _write_batch(store, batch, summary)
+            batch, size = [], 0
+            if not stored:
+                break
         if progress:
             progress(count)
-    _write_batch(store, batch, summary)
+    _write_batch(store, batch, summary)  # what was read before the end (or a cancel)
+    _in_file_order(summary.problems)
     return summary
+
+
+def _in_file_order(problems: list[Problem]) -> None:
+    """Sort problems by file (in the order met) and line: records found bad when written come later."""
+    files: dict[str, int] = {}
+    for problem in problems:
+        files.setdefault(problem.file, len(files))
+    problems.sort(key=lambda p: (files[p.file], p.line or 0))
 
 
 def _write_batch(store: Store, batch: list[PreparedRecord], summary: ImportSummary) -> bool:
@@ -317,8 +328,9 @@ def _write_batch(store: Store, batch: list[PreparedRecord], summary: ImportSumma
     except StoreError as exc:  # the whole batch was rolled back: none of it is stored
         first = batch[0]
         where = f"{first.where}:{first.line}" if first.line else first.where
+        again = "free some space and import again" if "disk is full" in str(exc) else "import again"
         summary.stopped = (f"{exc}. The import stopped; the {len(batch)} records from {where} on were not stored "
-                           "(free some space and import again: stored articles are skipped as duplicates)")
+                           f"({again}: stored articles are skipped as duplicates)")
         summary.problems += problems + [Problem(store.path, None, summary.stopped)]
         return False
     summary.problems += problems

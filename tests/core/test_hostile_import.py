@@ -145,3 +145,10 @@ def _starts(words: str, n: int) -> list[int]:
 def test_a_dense_article_imports_in_linear_work(tmp_path):
     small, large = _vm_steps_to_import(tmp_path, 1000), _vm_steps_to_import(tmp_path, 4000)
     assert large < 6 * small, (small, large)  # 4x the entities: about 4x the work, not 16x
+
+
+def test_a_cancelled_import_stores_what_it_had_read_and_reports_it(store):
+    records = [{"id": f"r{n}", "text": f"Berita nomor {n}."} for n in range(50)]
+    seen = []
+    summary = import_records(store, records, progress=seen.append, cancelled=lambda: len(seen) >= 30)
+    assert summary.imported == 30 == store.article_count()
