@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -18,7 +19,8 @@ class CliError(Exception):
     """A user-facing error: printed as `annotator: error: …`, exit status 2."""
 
 
-def _store(args, *, must_exist: bool = True):
+def _store(args, *, must_exist: bool = True, read_only: bool = False):
+    """The database of --db; read commands open it read-only (which also works on read-only media)."""
     from annotator.core.store import Store, default_db_path
 
     path = args.db or default_db_path()
@@ -32,7 +34,7 @@ def _store(args, *, must_exist: bool = True):
     if getattr(args, "needs_tokenizer", False):
         from annotator.nlp.tokenizer import token_offsets
         tokenizer = token_offsets
-    return Store(path, config=config, tokenizer=tokenizer)
+    return Store(path, config=config, tokenizer=tokenizer, read_only=read_only)
 
 
 # ---- import ---------------------------------------------------------------------------------
@@ -52,7 +54,7 @@ def cmd_import(args) -> int:
     for problem in summary.problems:
         print(problem, file=sys.stderr)
     print(summary.line())
-    return 1 if summary.errors and not summary.imported and not summary.annotated else 0
+    return 1 if summary.stopped or (summary.errors and not summary.imported and not summary.annotated) else 0
 
 
 def import_sample_corpus(store, *, suggest: bool = True, out=sys.stderr) -> None:
@@ -125,7 +127,7 @@ def cmd_export(args) -> int:
     from annotator.core.export import export_layer
     from annotator.core.progress import TerminalProgress
 
-    store = _store(args)
+    store = _store(args, read_only=True)
     progress = TerminalProgress("exporting", store.article_count())
     layer = args.annotator
     if not args.gold and not layer:
@@ -167,7 +169,7 @@ def stats(store) -> dict:
 
 
 def cmd_stats(args) -> int:
-    store = _store(args)
+    store = _store(args, read_only=True)
     result = stats(store)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -223,7 +225,7 @@ def cmd_evaluate(args) -> int:
         return 0
     if args.pred is not None:
         raise CliError("--pred needs GOLD.jsonl; to compare layers of the database use --pred-layer")
-    store = _store(args)
+    store = _store(args, read_only=True)
     try:
         print(run_evaluate_db(store, args.gold_layer, args.pred_layer, model_dir=args.model, as_json=args.json,
                               done_only=not args.all))
@@ -273,7 +275,7 @@ def cmd_merge(args) -> int:
 def cmd_agreement(args) -> int:
     from annotator.core.agreement import agreement_report, format_agreement
 
-    store = _store(args)
+    store = _store(args, read_only=True)
     report = agreement_report(store, annotators=args.annotators or None, done_only=not args.include_in_progress)
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_agreement(report))
     return 0
@@ -441,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from annotator.core.config import ConfigError
     from annotator.core.formats.common import FormatError
-    from annotator.core.store import StoreError
+    from annotator.core.store import StoreError, default_db_path
 
     errors: tuple = (CliError, StoreError, FormatError, ConfigError, OSError)
     try:
@@ -453,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except errors as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:  # a read that SQLite refused (locked, damaged …): say which database
+        print(f"annotator: error: {getattr(args, 'db', None) or default_db_path()}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("annotator: interrupted; everything stored before this point is kept", file=sys.stderr)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from annotator.core.formats.common import Problem
-from annotator.core.model import GOLD_LAYER, MODEL_LAYER, SpanRef
+from annotator.core.model import GOLD_LAYER, MODEL_LAYER, Entity, SpanRef
 from annotator.core.review import reopen_gold
-from annotator.core.store import Store, StoreError
+from annotator.core.store import (DiskFullError, Store, StoreError, TransactionLostError, check_storable,
+                                   check_tokens, text_hash)
 
 KNOWN_KEYS = {"id", "text", "meta", "tokens", "spans", "quotes", "relations", "cats", "answer", "_annotator_id"}
 PRIVATE_KEYS = {"_file", "_line"}
-BATCH = 500
+#: A write transaction stores at most this many records, or this much text and annotation, so that
+#: an editor in another window never waits long for the lock (records are checked and tokenised
+#: before it is taken).
+BATCH_RECORDS = 200
+BATCH_SIZE = 1_000_000  # characters of text plus 50 per annotation
+MAX_TEXT = 50_000_000  # characters of one article
 
 
 @dataclass
@@ -22,6 +29,7 @@ class ImportSummary:
     duplicates: int = 0
     annotated: int = 0
     problems: list[Problem] = field(default_factory=list)
+    stopped: str | None = None  # why the import stopped before the end (disk full …)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -32,8 +40,9 @@ class ImportSummary:
         return [p for p in self.problems if p.level == "error"]
 
     def line(self) -> str:
-        return (f"imported {self.imported} articles, {self.duplicates} duplicates skipped, "
+        text = (f"imported {self.imported} articles, {self.duplicates} duplicates skipped, "
                 f"{self.annotated} with annotations, {len(self.warnings)} warnings, {len(self.errors)} errors")
+        return text + ("; the import STOPPED early (see the error above)" if self.stopped else "")
 
 
 class RecordError(ValueError):
@@ -66,26 +75,75 @@ def _check_offsets(item: dict, what: str, text: str) -> tuple[int, int]:
 
 def record_stance(record: dict, stance_names: list[str]) -> str | None:
     cats = record.get("cats") or {}
-    chosen = [k.split(":", 1)[1] for k, v in cats.items() if k.startswith("stance:") and v and float(v) >= 0.5]
+    if not isinstance(cats, dict):
+        raise RecordError(f"cats must be an object of label: score, got {type(cats).__name__}")
+    chosen = []
+    for key, value in cats.items():
+        if not key.startswith("stance:"):
+            continue
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise RecordError(f"cats[{key!r}] must be a number, got {value!r}")
+        if value and value >= 0.5:
+            chosen.append(key.split(":", 1)[1])
     for name in chosen:
         if name not in stance_names:
             raise RecordError(f"unknown stance {name!r} in cats")
     return chosen[0] if chosen else None
 
 
-def import_record(store: Store, record: dict, *, layer: str | None = None, as_suggestions: bool = False,
-                  model: str | None = None) -> tuple[str, bool, bool]:
-    """Store one record; returns (article id, created, annotations stored). Raises on any problem,
-    leaving the database unchanged."""
+@dataclass
+class PreparedRecord:
+    """A record checked and tokenised, ready to be written (no database lock taken yet)."""
+
+    where: str
+    line: int | None
+    article_id: str
+    text: str
+    article: dict  # title, source, date, url, meta
+    tokens: list | None
+    boundaries: set[int]
+    spans: list[tuple[int, int, dict]]
+    quotes: list[tuple[int, int, SpanRef | None, SpanRef | None, dict]]
+    stance: str | None
+    answer: str | None
+    layer: str
+    as_suggestions: bool
+    model: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.text) + 50 * (len(self.spans) + len(self.quotes))
+
+
+def _as_text(value) -> str | None:
+    """An article field (title, source, date, url) as text: an object or list (e.g. a sidecar's
+    `"source": {"name": …}`) is kept as its JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_suggestions: bool = False,
+                   model: str | None = None) -> PreparedRecord:
+    """Check a record and tokenise its text, without writing; raises RecordError on any problem."""
     if not isinstance(record, dict):
         raise RecordError("a record must be a JSON object")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise RecordError("record has no text")
+    if len(text) > MAX_TEXT:
+        raise RecordError(f"the text is {len(text):,} characters long; at most {MAX_TEXT:,} are imported per article")
     article_id = record.get("id")
     if article_id is None:
-        article_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        article_id = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]  # refused below
     article_id = str(article_id)
+    try:
+        check_storable(article_id, "the id")
+        check_storable(text, "the text")
+    except StoreError as exc:
+        raise RecordError(str(exc)) from None
     spans = record.get("spans") or []
     quotes = record.get("quotes") or []
     if not isinstance(spans, list) or not isinstance(quotes, list):
@@ -114,57 +172,92 @@ def import_record(store: Store, record: dict, *, layer: str | None = None, as_su
         for ref in (speaker, cue):
             if ref:
                 boundaries |= {ref.start, ref.end}
-    meta = dict(record.get("meta") or {})
+    meta = record.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise RecordError(f"meta must be an object, got {type(meta).__name__}")
+    meta = dict(meta)
     for key, value in record.items():
         if key not in KNOWN_KEYS and key not in PRIVATE_KEYS:
             meta.setdefault(key, value)
     stance = record_stance(record, store.config.stance_names)
     target_layer = MODEL_LAYER if as_suggestions else (layer or record.get("_annotator_id") or GOLD_LAYER)
     tokens = record.get("tokens")
-    token_pairs = None
     if tokens:
         try:
-            token_pairs = [(_int(t["start"], "token start"), _int(t["end"], "token end")) for t in tokens]
+            token_pairs = [(t["start"], t["end"]) for t in tokens]
         except (KeyError, TypeError):
             raise RecordError("tokens must be objects with start and end") from None
+        token_pairs = check_tokens(token_pairs, text, "tokens")
+    else:
+        token_pairs = None if store.find_by_hash(text_hash(text)) else store.tokenizer(text)
+    article = {key: _as_text(meta.pop(key, None)) for key in ("title", "source", "date", "url")}
+    article["title"] = article["title"] or ""
+    article["meta"] = meta
+    return PreparedRecord(
+        where=record.get("_file", "<input>"), line=record.get("_line"), article_id=article_id, text=text,
+        article=article, tokens=token_pairs, boundaries=boundaries, spans=checked_spans, quotes=checked_quotes,
+        stance=stance, answer=record.get("answer"), layer=target_layer, as_suggestions=as_suggestions, model=model)
 
+
+def write_record(store: Store, p: PreparedRecord) -> tuple[str, bool, bool]:
+    """Store a prepared record in one transaction; returns (article id, created, annotations stored)."""
     with store.transaction():
-        try:
-            article_id, created = store.add_article(
-                article_id, text, title=str(meta.pop("title", "") or ""), source=meta.pop("source", None),
-                date=meta.pop("date", None), url=meta.pop("url", None), meta=meta, tokens=token_pairs,
-                boundaries=boundaries,
-            )
-        except StoreError as exc:
-            raise RecordError(str(exc)) from None
-        has_annotations = bool(checked_spans or checked_quotes or stance or record.get("answer"))
+        article_id, created = store.add_article(p.article_id, p.text, tokens=p.tokens, boundaries=p.boundaries,
+                                                **p.article)
+        has_annotations = bool(p.spans or p.quotes or p.stance or p.answer)
         if not has_annotations:
             return article_id, created, False
-        existing = store.get_layer(article_id, target_layer)
-        if not created and (existing.entities or existing.quotes):
-            return article_id, created, False
-        for start, end, span in checked_spans:
-            status = "suggested" if as_suggestions else span.get("status", "accepted")
-            source = span.get("source", "model" if as_suggestions else "human")
-            store.add_entity(article_id, target_layer, start, end, span["label"], source=source, status=status,
-                             score=span.get("score"), model=span.get("model") or model, actor="@import")
-        for start, end, speaker, cue, quote in checked_quotes:
-            status = "suggested" if as_suggestions else quote.get("status", "accepted")
-            source = quote.get("source", "model" if as_suggestions else "human")
-            store.add_quote(article_id, target_layer, start, end, kind=quote.get("kind", "direct"), speaker=speaker,
+        if not created and store.has_layer(article_id, p.layer):
+            existing = store.get_layer(article_id, p.layer)
+            if existing.entities or existing.quotes:
+                return article_id, created, False
+        suggested = p.as_suggestions
+        store.add_entities(article_id, p.layer, [
+            Entity(None, article_id, p.layer, start, end, span["label"],
+                   source=span.get("source", "model" if suggested else "human"),
+                   status="suggested" if suggested else span.get("status", "accepted"),
+                   score=span.get("score"), model=span.get("model") or p.model)
+            for start, end, span in p.spans], actor="@import")
+        for start, end, speaker, cue, quote in p.quotes:
+            status = "suggested" if suggested else quote.get("status", "accepted")
+            source = quote.get("source", "model" if suggested else "human")
+            store.add_quote(article_id, p.layer, start, end, kind=quote.get("kind", "direct"), speaker=speaker,
                             cue=cue, stance=quote.get("stance"), source=source, status=status,
-                            score=quote.get("score"), model=quote.get("model") or model, actor="@import")
-        if stance:
-            store.set_article_stance(article_id, target_layer, stance, actor="@import")
-        if record.get("answer"):
-            store.set_answer(article_id, target_layer, record["answer"], actor="@import")
-            store.set_status(article_id, target_layer, "done", actor="@import")
-            if record["answer"] != "accept":
-                store.set_answer(article_id, target_layer, record["answer"], actor="@import")
+                            score=quote.get("score"), model=quote.get("model") or p.model, actor="@import")
+        if p.stance:
+            store.set_article_stance(article_id, p.layer, p.stance, actor="@import")
+        if p.answer:
+            store.set_answer(article_id, p.layer, p.answer, actor="@import")
+            store.set_status(article_id, p.layer, "done", actor="@import")
+            if p.answer != "accept":
+                store.set_answer(article_id, p.layer, p.answer, actor="@import")
         if not created:  # new versions for a done gold reopen it (core.review.reopen_gold)
-            reopen_gold(store, article_id, [target_layer], f"the import of {record.get('_file') or 'a record'}",
-                        "@import")
+            reopen_gold(store, article_id, [p.layer], f"the import of {p.where}", "@import")
     return article_id, created, True
+
+
+def import_record(store: Store, record: dict, *, layer: str | None = None, as_suggestions: bool = False,
+                  model: str | None = None) -> tuple[str, bool, bool]:
+    """Store one record; returns (article id, created, annotations stored). Raises on any problem,
+    leaving the database unchanged."""
+    prepared = prepare_record(store, record, layer=layer, as_suggestions=as_suggestions, model=model)
+    try:
+        return write_record(store, prepared)
+    except (TransactionLostError, DiskFullError):
+        raise
+    except StoreError as exc:
+        raise RecordError(str(exc)) from None
+
+
+def _reason(exc: Exception) -> str:
+    """A record's problem in words, also for errors nobody foresaw."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to be read"
+    if isinstance(exc, (RecordError, StoreError)):
+        return str(exc)
+    if isinstance(exc, UnicodeError):
+        return f"not storable as text: {exc}"
+    return f"cannot be stored: {type(exc).__name__}: {exc}"
 
 
 def import_records(
@@ -176,45 +269,75 @@ def import_records(
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportSummary:
-    """Import records (and pass on reader problems) in batches; a bad record is skipped whole."""
+    """Import records (and pass on reader problems); a bad record is skipped whole and reported as
+    `file:line: reason`. Records are checked and tokenised first, then written in short batches.
+    If SQLite loses a batch (disk full …) the import stops, and the summary counts only what is stored."""
     summary = ImportSummary()
-    count = 0
-    batch_open = False
-    outer = None
-    try:
-        for item in items:
-            if cancelled and cancelled():
-                break
-            if isinstance(item, Problem):
-                summary.problems.append(item)
-                continue
-            if not batch_open:
-                outer = store.transaction()
-                outer.__enter__()
-                batch_open = True
+    batch: list[PreparedRecord] = []
+    count = size = 0
+    for item in items:
+        if cancelled and cancelled():
+            break
+        if isinstance(item, Problem):
+            summary.problems.append(item)
+            continue
+        count += 1
+        try:
+            batch.append(prepare_record(store, item, layer=layer, as_suggestions=as_suggestions))
+            size += batch[-1].size
+        except Exception as exc:  # noqa: BLE001 - whatever goes wrong with one record, the others go on
             where = item.get("_file", "<input>") if isinstance(item, dict) else "<input>"
             line = item.get("_line") if isinstance(item, dict) else None
-            try:
-                with store.transaction():
-                    _, created, annotated = import_record(store, item, layer=layer, as_suggestions=as_suggestions)
-            except (RecordError, StoreError) as exc:
-                summary.problems.append(Problem(where, line, str(exc)))
-            else:
-                summary.imported += created
-                summary.duplicates += not created and not annotated
-                summary.annotated += annotated
-            count += 1
-            if count % BATCH == 0:
-                outer.__exit__(None, None, None)
-                batch_open = False
-            if progress:
-                progress(count)
-    except BaseException as exc:
-        if batch_open:
-            outer.__exit__(type(exc), exc, exc.__traceback__)
-            batch_open = False
-        raise
-    finally:
-        if batch_open:
-            outer.__exit__(None, None, None)
+            summary.problems.append(Problem(where, line, _reason(exc)))
+        if len(batch) >= BATCH_RECORDS or size >= BATCH_SIZE:
+            stored = _write_batch(store, batch, summary)
+            batch, size = [], 0
+            if not stored:
+                break
+        if progress:
+            progress(count)
+    _write_batch(store, batch, summary)  # what was read before the end (or a cancel)
+    _in_file_order(summary.problems)
     return summary
+
+
+def _in_file_order(problems: list[Problem]) -> None:
+    """Sort problems by file (in the order met) and line: records found bad when written come later."""
+    files: dict[str, int] = {}
+    for problem in problems:
+        files.setdefault(problem.file, len(files))
+    problems.sort(key=lambda p: (files[p.file], p.line or 0))
+
+
+def _write_batch(store: Store, batch: list[PreparedRecord], summary: ImportSummary) -> bool:
+    """Write prepared records in one transaction; False if the import must stop (nothing of it stored)."""
+    if not batch:
+        return True
+    problems: list[Problem] = []
+    counts = [0, 0, 0]  # imported, duplicates, annotated
+    try:
+        with store.transaction():
+            for p in batch:
+                try:
+                    _, created, annotated = write_record(store, p)
+                except (TransactionLostError, DiskFullError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one record's fault is that record's problem
+                    problems.append(Problem(p.where, p.line, _reason(exc)))
+                else:
+                    counts[0] += created
+                    counts[1] += not created and not annotated
+                    counts[2] += annotated
+    except StoreError as exc:  # the whole batch was rolled back: none of it is stored
+        first = batch[0]
+        where = f"{first.where}:{first.line}" if first.line else first.where
+        again = "free some space and import again" if "disk is full" in str(exc) else "import again"
+        summary.stopped = (f"{exc}. The import stopped; the {len(batch)} records from {where} on were not stored "
+                           f"({again}: stored articles are skipped as duplicates)")
+        summary.problems += problems + [Problem(store.path, None, summary.stopped)]
+        return False
+    summary.problems += problems
+    summary.imported += counts[0]
+    summary.duplicates += counts[1]
+    summary.annotated += counts[2]
+    return True

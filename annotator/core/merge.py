@@ -17,8 +17,13 @@ Rules
   suggestions, no stance, comment or flag) is not work to keep: an untouched layer of the
   other database is skipped, and an untouched layer here is replaced by the other's worked
   one (its removed rows are written to the edit log).
-- One transaction per article: an article whose layers cannot all be stored (e.g. spans not
-  on this database's token boundaries) is left out whole and reported as a problem.
+- The other database is checked whole before anything is written: integrity, schema version
+  (a newer one is refused), every column this version reads. The merge is one transaction: any
+  fault in its middle rolls all of it back (MergeError). Within it, an article whose layers
+  cannot all be stored (e.g. spans not on this database's token boundaries) is left out whole
+  and reported as a problem.
+- A layer whose content this database already holds for the article, under its name or as a
+  conflict layer of the same annotator, is not added again (merging back and forth adds no copies).
 - The edit log receives, for every layer merged, the other database's history of that layer
   (original time and actor, so progress charts stay true) and one `merge` row.
 - A done gold article (`@gold`) that receives versions differing from its gold goes back in
@@ -42,7 +47,7 @@ from typing import Callable
 from annotator.core.config import ProjectConfig
 from annotator.core.model import Layer
 from annotator.core.review import reopen_gold
-from annotator.core.store import Store, StoreError, text_hash
+from annotator.core.store import SCHEMA_VERSION, Store, StoreError, connect_read_only, text_hash
 
 ACTOR = "@merge"
 
@@ -205,6 +210,17 @@ def _target_article(store: Store, other: Store, other_id: str, summary: MergeSum
     return new_id
 
 
+def _owner(name: str) -> str:
+    """Whose work a layer holds: `alice` for alice, alice@bob and alice@bob.2; `@gold` for @gold@bob."""
+    return "@" + name[1:].split("@")[0] if name.startswith("@") else name.split("@")[0]
+
+
+def _held_here(store: Store, article_id: str, name: str, content: tuple) -> bool:
+    """Whether a layer of the same owner here (its own or a conflict layer) holds this content."""
+    return any(_owner(mine) == _owner(name) and layer_content(store.get_layer(article_id, mine)) == content
+               for mine in store.layers_of(article_id) if mine != name)
+
+
 def _merge_layer(store: Store, other: Store, other_id: str, article_id: str, name: str, suffix: str,
                  source: str, summary: MergeSummary) -> str | None:
     """Bring one layer over; returns the layer it was stored as (None: nothing was written)."""
@@ -213,6 +229,9 @@ def _merge_layer(store: Store, other: Store, other_id: str, article_id: str, nam
         summary.layers_skipped += 1  # nothing of a person's work to bring over
         return None
     content = layer_content(layer)
+    if _held_here(store, article_id, name, content):
+        summary.layers_unchanged += 1  # a merge back of work this database already keeps
+        return None
     dest = name
     if not store.has_layer(article_id, name):
         summary.layers_added += 1
@@ -250,6 +269,68 @@ def _conflict_layer(store: Store, article_id: str, name: str, suffix: str, conte
         n += 1
 
 
+def _merge_articles(store: Store, other: Store, other_ids: list[str], path: Path, suffix: str,
+                    summary: MergeSummary, progress, cancelled) -> None:
+    """Merge each article in a savepoint of the merge's transaction."""
+    for done, other_id in enumerate(other_ids, 1):
+        if cancelled and cancelled():
+            summary.problems.append(f"{path}: cancelled after {done - 1} of {len(other_ids)} articles")
+            break
+        before = (summary.articles_added, summary.layers_added, summary.layers_unchanged,
+                  summary.layers_replaced, summary.layers_skipped, len(summary.conflicts), len(summary.warnings))
+        try:
+            with store.transaction():
+                article_id = _target_article(store, other, other_id, summary)
+                brought = [_merge_layer(store, other, other_id, article_id, name, suffix, str(path), summary)
+                           for name in other.layers_of(other_id)]
+                if reopen_gold(store, article_id, [b for b in brought if b], f"the merge of {path.name}", ACTOR):
+                    summary.gold_reopened.append(article_id)
+        except StoreError as exc:
+            if not store.db.conn.in_transaction:
+                raise  # SQLite rolled back the whole merge (disk full …)
+            # the article's savepoint was rolled back: undo its counts too
+            (summary.articles_added, summary.layers_added, summary.layers_unchanged, summary.layers_replaced,
+             summary.layers_skipped) = before[:5]
+            del summary.conflicts[before[5]:]
+            del summary.warnings[before[6]:]
+            summary.problems.append(f"{path}: article {other_id} not merged: {exc}")
+        if progress:
+            progress(done, len(other_ids))
+
+
+def _check_source(store: Store, path: Path) -> None:
+    """Refuse a database that cannot be merged whole: damaged, newer, or lacking a column read here."""
+    try:
+        conn = connect_read_only(path)
+    except (sqlite3.Error, StoreError) as exc:
+        raise MergeError(f"{path}: cannot be opened ({exc})") from None
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            raise MergeError(f"{path}: not an annotator database")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            raise MergeError(f"{path}: not an annotator database")
+        if int(row[0]) > SCHEMA_VERSION:
+            raise MergeError(f"{path}: made by a newer annotator (schema {row[0]} > {SCHEMA_VERSION}); "
+                             "update annotator here first")
+        for table in ("articles", "annotators", "layers", "entities", "quotes", "edit_log"):
+            needed = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})")]
+            present = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            missing = [c for c in needed if c not in present]
+            if missing:
+                raise MergeError(f"{path}: table {table} lacks the column(s) {', '.join(missing)}; "
+                                 "it is not a complete annotator database")
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
+        if problems != ["ok"]:
+            raise MergeError(f"{path}: the database is damaged ({'; '.join(problems)}); nothing merged. "
+                             "Ask for a fresh copy, or repair it with `sqlite3 FILE .recover`")
+    except sqlite3.DatabaseError as exc:
+        raise MergeError(f"{path}: the database is damaged or not a database ({exc}); nothing merged") from None
+    finally:
+        conn.close()
+
+
 def merge_databases(
     store: Store,
     other_path: str | os.PathLike,
@@ -269,13 +350,12 @@ def merge_databases(
         raise MergeError(f"{path}: cannot merge a database into itself")
     if not store.writable:
         raise MergeError(f"{store.path}: the database is read-only; nothing merged")
+    _check_source(store, path)
     try:
         other = Store(path, read_only=True)
     except (StoreError, sqlite3.Error) as exc:
         raise MergeError(f"{path}: cannot be read as an annotator database ({exc})") from None
     try:
-        if other.get_meta("schema_version") is None:
-            raise MergeError(f"{path}: not an annotator database")
         errors, warnings = config_differences(store.config, other.config)
         if errors:
             raise MergeError(f"{path}: cannot merge, the project configurations differ:\n  " + "\n  ".join(errors))
@@ -283,30 +363,11 @@ def merge_databases(
         suffix = _suffix(path)
         other_ids = other.article_ids()
         summary.articles = len(other_ids)
-        for done, other_id in enumerate(other_ids, 1):
-            if cancelled and cancelled():
-                summary.problems.append(f"{path}: cancelled after {done - 1} of {len(other_ids)} articles")
-                break
-            before = (summary.articles_added, summary.layers_added, summary.layers_unchanged,
-                      summary.layers_replaced, summary.layers_skipped, len(summary.conflicts), len(summary.warnings))
-            try:
-                with store.transaction():
-                    article_id = _target_article(store, other, other_id, summary)
-                    brought = [_merge_layer(store, other, other_id, article_id, name, suffix, str(path), summary)
-                               for name in other.layers_of(other_id)]
-                    reopened = reopen_gold(store, article_id, [b for b in brought if b], f"the merge of {path.name}",
-                                           ACTOR)
-                if reopened:
-                    summary.gold_reopened.append(article_id)
-            except StoreError as exc:
-                # the article's transaction was rolled back: undo its counts too
-                (summary.articles_added, summary.layers_added, summary.layers_unchanged, summary.layers_replaced,
-                 summary.layers_skipped) = before[:5]
-                del summary.conflicts[before[5]:]
-                del summary.warnings[before[6]:]
-                summary.problems.append(f"{path}: article {other_id} not merged: {exc}")
-            if progress:
-                progress(done, len(other_ids))
+        try:
+            with store.transaction():
+                _merge_articles(store, other, other_ids, path, suffix, summary, progress, cancelled)
+        except (sqlite3.Error, KeyError, TypeError, ValueError, StoreError) as exc:
+            raise MergeError(f"{path}: the merge failed, nothing was merged: {exc}") from None
     finally:
         other.close()
     return summary

@@ -13,7 +13,6 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -55,6 +54,14 @@ class PendingError(ValidationError):
 
 class LockedError(StoreError):
     """Another process holds the database lock for longer than the timeout."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or the database's size limit) is full; the change was not stored."""
+
+
+class TransactionLostError(StoreError):
+    """SQLite rolled back the whole transaction (disk full, I/O error …): none of it was stored."""
 
 
 def text_hash(text: str) -> str:
@@ -173,14 +180,46 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
 
 
-def _translate(exc: sqlite3.Error, path: str) -> StoreError:
+def _writable(path: str) -> bool:
+    """Whether this process may write the database: the file, and its folder (journal, WAL files)."""
+    return os.access(path, os.W_OK) and os.access(Path(path).resolve().parent, os.W_OK)
+
+
+def connect_read_only(path: str | os.PathLike, timeout: float = 5.0) -> sqlite3.Connection:
+    """A read-only connection, also on read-only media: when SQLite cannot create the WAL index
+    (-shm) there and no -wal file holds changes, the file is opened as immutable."""
+    uri = Path(path).resolve().as_uri()
+    options = dict(uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(uri + "?mode=ro", **options)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise StoreError(f"{path}: not an SQLite database") from None
+        if "unable to open" not in str(exc) or _writable(str(path)):
+            raise
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(f"{path}: cannot be read in this read-only folder: its {wal.name} file holds changes that "
+                         "are not in the database yet. Copy the database together with that file to a writable "
+                         "folder and open the copy")
+    return sqlite3.connect(uri + "?immutable=1", **options)
+
+
+def _translate(exc: sqlite3.Error, path: str, *, reading: bool = False) -> StoreError:
     message = str(exc)
+    if ("locked" in message or "busy" in message) and reading:
+        return LockedError(f"{path}: the database is locked by another program; try again in a moment")
     if "locked" in message or "busy" in message:
         return LockedError(f"{path}: the database is locked by another program; the change was not stored (try again)")
     if "readonly" in message:
         return StoreError(f"{path}: the database is read-only; the change was not stored")
-    if "disk is full" in message or "disk I/O" in message:
-        return StoreError(f"{path}: the disk is full or failing ({message}); the change was not stored")
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in message:
+        return DiskFullError(f"{path}: the disk is full; the change was not stored")
+    if "disk I/O" in message:
+        return StoreError(f"{path}: the disk is failing ({message}); the change was not stored")
     if isinstance(exc, sqlite3.IntegrityError):
         return ValidationError(f"{path}: {message}")
     return StoreError(f"{path}: {message}")
@@ -199,17 +238,17 @@ class Store:
         read_only: bool = False,
     ):
         self.path = str(path or default_db_path())
+        self.timeout = timeout
         self.tokenizer = tokenizer or simple_tokens
         self._token_cache: OrderedDict[str, tuple[str, Tokens, set[int], set[int]]] = OrderedDict()
         self._lock = threading.RLock()
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
         exists = self.path != ":memory:" and Path(self.path).exists()
-        self.read_only = read_only or (exists and not os.access(self.path, os.W_OK))
+        self.read_only = read_only or (exists and not _writable(self.path))
         try:
             if self.read_only:
-                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+                conn = connect_read_only(self.path, timeout)
             else:
                 conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
@@ -231,15 +270,20 @@ class Store:
                     self.db.enable_wal()
                 except sqlite3.OperationalError:
                     pass  # read-only file: reading still works
+            if self.read_only and not self.db["meta"].exists():
+                conn.close()
+                raise StoreError(f"{self.path}: not an annotator database (it has no annotator tables)")
         except sqlite3.DatabaseError as exc:
-            raise _translate(exc, self.path) from None
+            raise _translate(exc, self.path, reading=self.read_only) from None
         stored = self.get_meta("config")
         if stored:
             self.config = ProjectConfig.from_json(stored)
         else:
             self.config = config or load_config()
-            if self.writable:
-                self.set_meta("config", self.config.to_json())
+            if self.writable:  # another process creating the database may have stored its configuration
+                with self.transaction():
+                    self._write("INSERT OR IGNORE INTO meta(key, value) VALUES ('config', ?)", [self.config.to_json()])
+                self.config = ProjectConfig.from_json(self.get_meta("config"))
 
     # ---- plumbing -------------------------------------------------------------------------
     @property
@@ -255,18 +299,49 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _schema_version(self) -> int:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return 0
+            raise
+        return int(row[0]) if row else 0
+
     def _migrate(self) -> None:
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        version = int(row[0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: made by a newer annotator (schema {version} > {SCHEMA_VERSION})")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.transaction():
+        """Bring the schema up to date. The version is read again under the write lock, so processes
+        creating one new database at once migrate it once (the others wait, then find it done)."""
+        if self._schema_version() == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            version = self._schema_version()
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: made by a newer annotator (schema {version} > {SCHEMA_VERSION})")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target](self.db)
                 self.db.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(target)]
                 )
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, trying again every few milliseconds while another process writes: SQLite's
+        own busy handler backs off to 100 ms between tries, so a writer could starve for seconds
+        beside others that write in quick succession."""
+        conn = self.db.conn
+        deadline = time.monotonic() + self.timeout
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+                        raise
+                time.sleep(0.002)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -276,24 +351,34 @@ class Store:
             nested = conn.in_transaction
             name = f"sp_{id(conn)}_{time.perf_counter_ns()}"
             try:
-                conn.execute(f"SAVEPOINT {name}" if nested else "BEGIN IMMEDIATE")
+                conn.execute(f"SAVEPOINT {name}") if nested else self._begin()
             except sqlite3.Error as exc:
                 raise _translate(exc, self.path) from None
             try:
                 yield
-            except BaseException:
+            except BaseException as exc:
                 if conn.in_transaction:
                     conn.execute(f"ROLLBACK TO {name}" if nested else "ROLLBACK")
                     if nested:
                         conn.execute(f"RELEASE {name}")
+                    elif self._token_cache:
+                        self._token_cache.clear()
+                    raise
+                self._token_cache.clear()
+                if nested and not isinstance(exc, TransactionLostError):
+                    # SQLite rolled back the outer transaction too: its callers must not believe it stored
+                    raise TransactionLostError(f"{exc}; SQLite rolled back the whole transaction") from exc
                 raise
-            else:
-                try:
-                    conn.execute(f"RELEASE {name}" if nested else "COMMIT")
-                except sqlite3.Error as exc:
-                    if conn.in_transaction and not nested:
-                        conn.execute("ROLLBACK")
-                    raise _translate(exc, self.path) from None
+            if not conn.in_transaction:  # rolled back by SQLite under a statement that did not fail here
+                self._token_cache.clear()
+                raise TransactionLostError(f"{self.path}: SQLite rolled back the transaction; nothing of it was stored")
+            try:
+                conn.execute(f"RELEASE {name}" if nested else "COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction and not nested:
+                    conn.execute("ROLLBACK")
+                self._token_cache.clear()
+                raise _translate(exc, self.path) from None
 
     def _write(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         try:
@@ -304,11 +389,7 @@ class Store:
     def _log(self, actor: str, article_id: str | None, layer: str | None, action: str,
              target: str | None = None, target_id: int | None = None, before=None, after=None) -> None:
         def dump(value):
-            if value is None:
-                return None
-            if hasattr(value, "__dataclass_fields__"):
-                value = asdict(value)
-            return json.dumps(value, ensure_ascii=False, default=str)
+            return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
 
         self._write(
             "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
@@ -352,19 +433,15 @@ class Store:
             raise ValidationError(f"article {id!r}: empty text")
         if not id:
             raise ValidationError("article without id")
+        check_storable(id, "the id")
+        check_storable(text, "the text")
         digest = text_hash(text)
         existing = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
         if existing:
             return existing[0], False
         if self.db.execute("SELECT 1 FROM articles WHERE id = ?", [id]).fetchone():
             raise ValidationError(f"article {id!r} already exists with a different text (text is immutable)")
-        if tokens is None:
-            tokens = self.tokenizer(text)
-        else:
-            tokens = [(int(s), int(e)) for s, e in tokens]
-            for s, e in tokens:
-                if not 0 <= s < e <= len(text):
-                    raise ValidationError(f"article {id!r}: token {s}-{e} outside the text")
+        tokens = self.tokenizer(text) if tokens is None else check_tokens(tokens, text, f"article {id!r}")
         if boundaries:
             tokens = split_tokens_at(tokens, {b for b in boundaries if 0 < b < len(text)})
         title = title or text.strip().splitlines()[0][:120]
@@ -442,7 +519,7 @@ class Store:
             raise ValidationError(
                 f"{entity.article_id}: unknown entity label {entity.label!r} (known: {', '.join(self.config.label_names)})"
             )
-        self._check_source_status(entity.source, entity.status)
+        self._check_source_status(entity.source, entity.status, entity.score)
         if entity.status == "rejected":
             return
         row = self.db.execute(
@@ -458,7 +535,9 @@ class Store:
                 f"overlaps {other.label} {other.start}-{other.end} {text[other.start:other.end]!r}"
             )
 
-    def _check_source_status(self, source: str, status: str) -> None:
+    def _check_source_status(self, source: str, status: str, score=None) -> None:
+        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or score != score):
+            raise ValidationError(f"score must be a number, got {score!r}")
         if source not in SOURCES:
             raise ValidationError(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
         if status not in STATUSES:
@@ -476,7 +555,7 @@ class Store:
             self._check_span(quote.article_id, quote.speaker.start, quote.speaker.end, "speaker")
         if quote.cue is not None:
             self._check_span(quote.article_id, quote.cue.start, quote.cue.end, "cue")
-        self._check_source_status(quote.source, quote.status)
+        self._check_source_status(quote.source, quote.status, quote.score)
 
     # ---- layers ---------------------------------------------------------------------------
     def _ensure_annotator(self, name: str) -> None:
@@ -616,35 +695,69 @@ class Store:
             self._log(actor or annotator, article_id, annotator, "add", "entity", entity.id, after=entity)
         return entity
 
+    def add_entities(self, article_id: str, annotator: str, entities: Iterable[Entity], *,
+                     actor: str | None = None) -> list[Entity]:
+        """Add many entities to one layer in one transaction, checked together in linear time (import)."""
+        entities = [e if (e.id, e.article_id, e.annotator) == (None, article_id, annotator)
+                    else e.with_changes(id=None, article_id=article_id, annotator=annotator) for e in entities]
+        with self.transaction():
+            for e in entities:
+                self._check_span(article_id, e.start, e.end, "entity")
+                if e.label not in self.config.label_names:
+                    raise ValidationError(f"{article_id}: unknown entity label {e.label!r} "
+                                          f"(known: {', '.join(self.config.label_names)})")
+                self._check_source_status(e.source, e.status, e.score)
+            live = [e for e in self._entities(article_id, annotator) if e.status != "rejected"]
+            live += [e for e in entities if e.status != "rejected"]
+            widest: Entity | None = None  # of the entities so far, the one reaching furthest right
+            for e in sorted(live, key=lambda e: (e.start, e.end)):
+                if widest is not None and e.start < widest.end:
+                    text = self._text_and_tokens(article_id)[0]
+                    raise ValidationError(
+                        f"{article_id}: entity {e.start}-{e.end} {text[e.start:e.end]!r} overlaps {widest.label} "
+                        f"{widest.start}-{widest.end} {text[widest.start:widest.end]!r}")
+                if widest is None or e.end > widest.end:
+                    widest = e
+            self._touch_layer(article_id, annotator)
+            stored = []
+            for e in entities:
+                e = e.with_changes(id=self._insert_entity(e))
+                self._log(actor or annotator, article_id, annotator, "add", "entity", e.id, after=e)
+                stored.append(e)
+        return stored
+
     def update_entity(self, entity_id: int, *, actor: str | None = None, **changes) -> Entity:
         """Change label, bounds or status of an entity."""
         allowed = {"label", "start", "end", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of an entity")
-        before = self.get_entity(entity_id)
-        after = before.with_changes(**changes)
-        with self.transaction():
+        with self.transaction():  # read and write under one write lock: no concurrent edit is lost
+            before = self.get_entity(entity_id)
+            after = before.with_changes(**changes)
             self._check_entity(after, ignore_id=entity_id)
             self._touch_layer(after.article_id, after.annotator)
-            self._write(
-                'UPDATE entities SET label=?, start=?, "end"=?, status=?, source=?, score=?, updated=? WHERE id=?',
-                [after.label, after.start, after.end, after.status, after.source, after.score, _now(), entity_id],
-            )
+            columns = {name: getattr(after, name) for name in changes if getattr(after, name) != getattr(before, name)}
+            self._update_row("entities", entity_id, columns)
             self._log(actor or after.annotator, after.article_id, after.annotator, "update", "entity", entity_id,
                       before=before, after=after)
         return after
 
     def delete_entity(self, entity_id: int, *, actor: str | None = None) -> Entity:
         """Delete a span. Suggestions are rejected instead, so they stay stored."""
-        before = self.get_entity(entity_id)
-        if before.source != "human" and before.status == "suggested":
-            return self.update_entity(entity_id, status="rejected", actor=actor)
         with self.transaction():
+            before = self.get_entity(entity_id)
+            if before.source != "human" and before.status == "suggested":
+                return self.update_entity(entity_id, status="rejected", actor=actor)
             self._touch_layer(before.article_id, before.annotator)
             self._write("DELETE FROM entities WHERE id = ?", [entity_id])
             self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "entity", entity_id,
                       before=before)
         return before
+
+    def _update_row(self, table: str, row_id: int, columns: dict) -> None:
+        """Write only the columns that change (and the time), so a concurrent edit of others stays."""
+        sets = "".join(f'"{name}" = ?, ' for name in columns)
+        self._write(f"UPDATE {table} SET {sets}updated = ? WHERE id = ?", [*columns.values(), _now(), row_id])
 
     # ---- quotes ---------------------------------------------------------------------------
     def _insert_quote(self, q: Quote) -> int:
@@ -686,29 +799,33 @@ class Store:
         allowed = {"start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of a quote")
-        before = self.get_quote(quote_id)
-        after = before.with_changes(**changes)
-        self._check_quote(after)
-        with self.transaction():
+        with self.transaction():  # read and write under one write lock: no concurrent edit is lost
+            before = self.get_quote(quote_id)
+            after = before.with_changes(**changes)
+            self._check_quote(after)
             self._touch_layer(after.article_id, after.annotator)
-            self._write(
-                'UPDATE quotes SET start=?, "end"=?, kind=?, speaker_start=?, speaker_end=?, speaker_label=?, '
-                "cue_start=?, cue_end=?, stance=?, status=?, source=?, score=?, updated=? WHERE id=?",
-                [after.start, after.end, after.kind,
-                 after.speaker.start if after.speaker else None, after.speaker.end if after.speaker else None,
-                 after.speaker.label if after.speaker else None,
-                 after.cue.start if after.cue else None, after.cue.end if after.cue else None,
-                 after.stance, after.status, after.source, after.score, _now(), quote_id],
-            )
+            columns = {}
+            for name in changes:
+                value = getattr(after, name)
+                if value == getattr(before, name):
+                    continue
+                if name in ("speaker", "cue"):
+                    columns[f"{name}_start"] = value.start if value else None
+                    columns[f"{name}_end"] = value.end if value else None
+                    if name == "speaker":
+                        columns["speaker_label"] = value.label if value else None
+                else:
+                    columns[name] = value
+            self._update_row("quotes", quote_id, columns)
             self._log(actor or after.annotator, after.article_id, after.annotator, "update", "quote", quote_id,
                       before=before, after=after)
         return after
 
     def delete_quote(self, quote_id: int, *, actor: str | None = None) -> Quote:
-        before = self.get_quote(quote_id)
-        if before.source != "human" and before.status == "suggested":
-            return self.update_quote(quote_id, status="rejected", actor=actor)
         with self.transaction():
+            before = self.get_quote(quote_id)
+            if before.source != "human" and before.status == "suggested":
+                return self.update_quote(quote_id, status="rejected", actor=actor)
             self._touch_layer(before.article_id, before.annotator)
             self._write("DELETE FROM quotes WHERE id = ?", [quote_id])
             self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "quote", quote_id,
@@ -718,8 +835,8 @@ class Store:
     # ---- article-level state --------------------------------------------------------------
     def _update_layer(self, article_id: str, annotator: str, actor: str | None, **fields) -> Layer:
         self._text_and_tokens(article_id)
-        before = self.get_layer(article_id, annotator)
         with self.transaction():
+            before = self.get_layer(article_id, annotator)
             self._touch_layer(article_id, annotator)
             sets = ", ".join(f"{k} = ?" for k in fields)
             self._write(
@@ -1027,6 +1144,45 @@ class Store:
             if os.path.exists(tmp):
                 os.remove(tmp)
         return dest
+
+
+def _plain(value):
+    """JSON for the edit log: a dataclass as a dict of its fields (nested ones follow), else its str."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    return str(value)
+
+
+def check_storable(value: str, what: str) -> None:
+    """Refuse strings that SQLite or UTF-8 cannot hold faithfully: lone surrogates and NUL bytes."""
+    if "\x00" in value:
+        raise ValidationError(f"{what} holds a NUL byte (offset {value.index(chr(0))}): binary data, not text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            f"{what} holds a lone surrogate {value[exc.start]!r} (offset {exc.start}), which is not text") from None
+
+
+def check_tokens(tokens: Iterable, text: str, what: str) -> Tokens:
+    """Token offsets given with a text: integers, inside the text, sorted and not overlapping."""
+    checked: Tokens = []
+    previous_end = 0
+    for n, pair in enumerate(tokens):
+        try:
+            start, end = pair
+        except (TypeError, ValueError):
+            raise ValidationError(f"{what}: token {n} must be a (start, end) pair, got {pair!r}") from None
+        if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+            raise ValidationError(f"{what}: token {n} offsets must be integers, got {start!r}-{end!r}")
+        if not 0 <= start < end <= len(text):
+            raise ValidationError(f"{what}: token {n} ({start}-{end}) is outside the text (length {len(text)})")
+        if start < previous_end:
+            raise ValidationError(f"{what}: tokens must be sorted and must not overlap: token {n} ({start}-{end}) "
+                                  f"starts before the previous one ends ({previous_end})")
+        checked.append((start, end))
+        previous_end = end
+    return checked
 
 
 def _fts_query(search: str) -> str:

@@ -64,7 +64,30 @@ def blank_nlp() -> "spacy.language.Language":
     return new_blank()
 
 
+PIECE = 100_000  # characters tokenised at once: far below spaCy's max_length, so any article imports
+
+
 def token_offsets(text: str) -> list[tuple[int, int]]:
-    """(start, end) code-point offsets of each non-space token of `text`."""
-    doc = blank_nlp().make_doc(text)
-    return [(t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
+    """(start, end) code-point offsets of each non-space token of `text` (tokenised in pieces cut
+    after white space, so a long article never meets spaCy's max_length)."""
+    nlp = blank_nlp()
+    offsets = []
+    for begin, end in _pieces(text, PIECE):
+        doc = nlp.make_doc(text[begin:end])
+        offsets += [(begin + t.idx, begin + t.idx + len(t.text)) for t in doc if not t.is_space]
+    return offsets
+
+
+def _pieces(text: str, size: int) -> list[tuple[int, int]]:
+    """(begin, end) of consecutive pieces of at most `size` characters, each ending after white space
+    when there is any (a token never spans white space)."""
+    pieces, begin = [], 0
+    while begin < len(text):
+        end = min(len(text), begin + size)
+        if end < len(text):
+            cut = max(text.rfind(c, begin, end) for c in " \n\t")
+            if cut > begin:
+                end = cut + 1
+        pieces.append((begin, end))
+        begin = end
+    return pieces

@@ -146,7 +146,7 @@ def test_quotes_csv_reads_back_one_row_per_quote(tmp_path, quote_store, bom):
     first, second, third = body
     assert first["quote"] == "Kami menolak, tegas," and first["speaker"] == "Joko Widodo"
     assert first["speaker_label"] == "PERSON" and first["cue"] == "kata" and first["stance"] == "OPPOSE"
-    assert first["title"] == 'Judul, "x"' and first["annotator"] == "@gold" and first["status"] == "accepted"
+    assert first["title"] == 'Judul, "x"' and first["annotator"] == "'@gold" and first["status"] == "accepted"
     assert second["quote"] == "Baris satu\nbaris dua" and second["speaker_label"] == "" and second["stance"] == ""
     assert TEXT[int(second["start"]):int(second["end"])] == "Baris satu\nbaris dua"
     # cells a spreadsheet would run as formulas are defused; the other columns are untouched

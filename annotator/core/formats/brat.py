@@ -41,14 +41,16 @@ def safe_stem(article_id: str, taken: set[str] | None = None, max_length: int = 
     """A file name stem for an article id that cannot leave its folder (`../x`, `/etc/x`,
     `C:\\x`, `NUL`) and is unique in `taken` (compared case-insensitively; updated).
 
-    Ids that are already safe are kept as they are; others get a short hash of the id so two
-    ids that clean up to the same text still get different files."""
+    Ids that are already safe and at most `max_length` UTF-8 bytes long are kept as they are;
+    others are cut to that many bytes and get a short hash of the id, so two ids that clean up
+    to the same text still get different files and no file name exceeds 255 bytes."""
     article_id = str(article_id)
     stem = _UNSAFE.sub("_", article_id).lstrip(".") or "_"
     if stem.split(".")[0].casefold() in _WINDOWS_RESERVED:
         stem = "_" + stem
-    if stem != article_id or len(stem) > max_length:
-        stem = f"{stem[:max_length]}-{hashlib.sha1(article_id.encode('utf-8')).hexdigest()[:8]}"
+    if stem != article_id or len(stem.encode("utf-8")) > max_length:
+        short = stem.encode("utf-8")[:max_length].decode("utf-8", "ignore")
+        stem = f"{short}-{hashlib.sha1(article_id.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
     if taken is not None:
         candidate, n = stem, 1
         while candidate.casefold() in taken:

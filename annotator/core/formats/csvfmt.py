@@ -8,9 +8,10 @@ in problems are physical lines of the file, so a quoted cell over several lines 
 of them.
 
 Writing: RFC 4180 quoting (cells with commas, quotes or line breaks are quoted), CRLF row
-ends, UTF-8 (with BOM on request, for Excel). Cells of article text (id, title, quote,
-speaker, cue) that a spreadsheet would run as a formula (starting with = + - @ TAB CR) get a
-leading apostrophe (OWASP's advice against CSV injection).
+ends, UTF-8 (with BOM on request, for Excel). Every text cell that a spreadsheet would run as a
+formula (starting with = + - @ TAB CR LF, also after leading spaces) gets a leading apostrophe
+(OWASP's advice against CSV injection): article text, but also speaker labels, stances, kinds and
+annotator names, which come from project files and user input too.
 """
 
 from __future__ import annotations
@@ -27,10 +28,7 @@ CANDIDATE_DELIMITERS = ",;\t|"
 QUOTE_COLUMNS = ("article_id", "title", "quote", "kind", "speaker", "speaker_label", "cue", "stance",
                  "source", "status", "annotator", "start", "end")
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: Columns of text from the articles (untrusted): guarded against formula injection. The other
-#: columns hold the project's own names (kinds, labels, stances, layers such as `@gold`).
-FREE_TEXT_COLUMNS = frozenset({"article_id", "title", "quote", "speaker", "cue"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def _sniff(text: str, text_column: str) -> str:
@@ -147,7 +145,7 @@ def read_csv(
 
 def spreadsheet_safe(value):
     """A cell value that a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
         return "'" + value
     return value
 
@@ -184,6 +182,6 @@ def write_quotes_csv(records: Iterable[dict], out_path: str | Path, *, bom: bool
         writer.writerow(QUOTE_COLUMNS)
         for record in records:
             for row in quote_rows(record):
-                writer.writerow([spreadsheet_safe(row[c]) if c in FREE_TEXT_COLUMNS else row[c] for c in QUOTE_COLUMNS])
+                writer.writerow([spreadsheet_safe(row[c]) for c in QUOTE_COLUMNS])
                 rows += 1
     return rows

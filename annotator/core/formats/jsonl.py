@@ -20,7 +20,7 @@ def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
         # a .json file may hold one JSON document (a record, or a list of records) over many lines
         try:
             document = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             document = None  # then it is read as JSONL, line by line
         if document is not None:
             yield from _document_records(path, document)
@@ -32,6 +32,9 @@ def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Problem(str(path), number, f"bad JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield Problem(str(path), number, "bad JSON: nested too deeply to be read")
             continue
         if not isinstance(record, dict):
             yield Problem(str(path), number, "a line must hold a JSON object")

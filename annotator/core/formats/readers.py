@@ -16,16 +16,26 @@ def guess_format(path: Path) -> str | None:
     return _SUFFIXES.get(path.suffix.lower())
 
 
-def expand_paths(paths: list[str | Path], fmt: str = "auto") -> list[Path]:
-    """Files named, and the files of each folder named (sorted; hidden files and sidecars left out)."""
+def expand_paths(paths: list[str | Path], fmt: str = "auto", problems: list[Problem] | None = None) -> list[Path]:
+    """Files named, and the files of each folder named (sorted; hidden files and sidecars left out).
+
+    A link inside a folder that leads out of it is not followed (it is added to `problems`)."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            folder = path.resolve()
             for child in sorted(path.iterdir()):
-                if child.is_file() and not child.name.startswith(".") and not child.name.endswith(".meta.json"):
-                    if fmt != "auto" or guess_format(child):
-                        files.append(child)
+                if child.name.startswith(".") or child.name.endswith(".meta.json"):
+                    continue
+                if child.is_symlink() and not child.resolve().is_relative_to(folder):
+                    if problems is not None:
+                        problems.append(Problem(str(child), None, f"a link to {child.resolve()}, outside the folder "
+                                                "imported; not followed (name the file itself to import it)",
+                                                "warning"))
+                    continue
+                if child.is_file() and (fmt != "auto" or guess_format(child)):
+                    files.append(child)
         elif path.exists():
             files.append(path)
         else:
@@ -37,7 +47,10 @@ def read_paths(paths: list[str | Path], fmt: str = "auto", **options) -> Iterato
     """Records from files and folders. Options go to the reader of the format (text_column …)."""
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    for path in expand_paths(paths, fmt):
+    skipped: list[Problem] = []
+    files = expand_paths(paths, fmt, skipped)
+    yield from skipped
+    for path in files:
         kind = fmt if fmt != "auto" else guess_format(path)
         if kind is None:
             yield Problem(str(path), None, "unknown file type; use --format")
@@ -47,6 +60,8 @@ def read_paths(paths: list[str | Path], fmt: str = "auto", **options) -> Iterato
         except FormatError as exc:  # the whole file is unreadable: say so, go on with the others
             message = str(exc)
             yield Problem(str(path), None, message[len(str(path)) + 2:] if message.startswith(f"{path}: ") else message)
+        except (OSError, ValueError, RecursionError, MemoryError) as exc:  # one file's fault stops that file only
+            yield Problem(str(path), None, f"reading stopped: {type(exc).__name__}: {exc}")
 
 
 def _read(path: Path, kind: str, options: dict) -> Iterator[dict | Problem]:
