@@ -55,7 +55,7 @@ def test_read_commands_work_on_a_wal_database_on_read_only_media(tmp_path):
     result = _run_on_read_only_mount(media, f"""
         {python} stats --json --db "$RO/clean.db"; echo "rc=$?"
         {python} stats --json --db "$RO/crashed.db"; echo "rc=$?"
-        {python} export "{tmp_path}/out.jsonl" --annotator alice --db "$RO/clean.db"; echo "rc=$?"
+        {python} export "{tmp_path}/out.jsonl" --annotator alice --all-articles --db "$RO/clean.db"; echo "rc=$?"
         {python} merge "$RO/crashed.db" --db "{here}"; echo "rc=$?"
         {python} stats --db "$RO/lost-shm.db"; echo "rc=$?"
     """)
