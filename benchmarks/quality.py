@@ -1,0 +1,197 @@
+"""The whole quality table: every corpus's development figures next to its held-out figures.
+
+    python benchmarks/quality.py [--dev-only] [--model-dir DIR] [--no-ner-corpora]
+
+Corpora (the texts stay where their licences keep them; nothing here copies them):
+- PFSA-ID dev direct quotes (/work/shared/data/pfsa-id-dev.jsonl, env ANNOTATOR_PFSA): gold for
+  public figures' direct quotes only; development = the 194 articles that are not held out,
+  held out = benchmarks/eval_pfsa.HELDOUT_IDS.
+- PFSA complete stand-off annotations (benchmarks/pfsa/*standoff*.jsonl joined to the PFSA
+  texts; env ANNOTATOR_PFSA_STANDOFF = other folders, separated by os.pathsep): every entity,
+  every direct and indirect quote with speaker and cue. Articles in HELDOUT_IDS are held out,
+  the others are development.
+- sample_corpus/gold.jsonl: development only (the rules were tuned on it).
+- NER corpora: rows of benchmarks/quality_ner.ner_rows() (NERGrit, news NER sets), when present.
+
+Held-out figures are for the closing note of a change, never for choosing a rule: develop with
+--dev-only (or benchmarks/eval_pfsa.py, which leaves the held-out articles out).
+Scoring is annotator.core.evaluation.evaluate (overlap match: >= 50 % of the longer span;
+speaker "lenient" = overlapping span).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+from annotator.core.evaluation import evaluate, iter_jsonl  # noqa: E402
+from eval_pfsa import DEFAULT_GOLD, HELDOUT_IDS  # noqa: E402
+
+SAMPLE_GOLD = ROOT / "sample_corpus" / "gold.jsonl"
+STANDOFF_DIRS = [ROOT / "benchmarks" / "pfsa"] + [Path(p) for p in os.environ.get("ANNOTATOR_PFSA_STANDOFF", "").split(os.pathsep) if p]
+ENTITY_LABELS = ("PERSON", "ORG", "LOC", "DATE")
+
+
+# --------------------------------------------------------------------------- corpora
+
+
+def join_standoff(path: Path, texts: dict[str, str]) -> list[dict]:
+    """Gold records of a stand-off file: each line's spans and quotes with the article text
+    (from ``texts``, checked against the line's text_sha256). A missing article or a changed
+    text raises ValueError naming file:line."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            text = texts.get(rec["id"])
+            if text is None:
+                raise ValueError(f"{path}:{n}: article {rec['id']!r} is not in the PFSA file")
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() != rec["text_sha256"]:
+                raise ValueError(f"{path}:{n}: the text of {rec['id']!r} differs from the annotated one (sha256)")
+            out.append({"id": rec["id"], "text": text, "spans": rec.get("spans", []), "quotes": rec.get("quotes", [])})
+    return out
+
+
+def standoff_records(texts: dict[str, str]) -> list[dict]:
+    """All complete stand-off articles found in STANDOFF_DIRS (one record per id)."""
+    seen: dict[str, dict] = {}
+    for folder in STANDOFF_DIRS:
+        for path in sorted(folder.glob("*standoff*.jsonl")) if folder.is_dir() else []:
+            for rec in join_standoff(path, texts):
+                seen.setdefault(rec["id"], rec)
+    return list(seen.values())
+
+
+def split(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(development, held-out) by HELDOUT_IDS."""
+    return [r for r in records if r["id"] not in HELDOUT_IDS], [r for r in records if r["id"] in HELDOUT_IDS]
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def _fmt(x) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _prf(m: dict) -> str:
+    return f"{m['precision']:.3f} {m['recall']:.3f} {m['f1']:.3f} ({m['gold']})"
+
+
+def quote_rows(res: dict, kinds=("direct", "indirect")) -> list[tuple[str, str]]:
+    """(measure, value) rows of the quote, speaker and cue figures of an evaluate() result."""
+    q = res["quotes"]
+    rows = []
+    for kind in kinds:
+        by = q["by_kind"].get(kind)
+        rows.append((f"{kind} quotes P R F1 (gold), overlap", _prf(by["overlap"]) if by else "-"))
+        rec = q["recall_by_kind"].get(kind)
+        rows.append((f"{kind}-quote recall, overlap", _fmt(rec["overlap"]) if rec else "-"))
+    rows += [
+        (f"speaker exact   (over matched quotes)", _fmt(res["speaker"]["exact_span"])),
+        (f"speaker lenient (overlapping span)", _fmt(res["speaker"]["overlapping_span"])),
+        ("cue exact", _fmt(res["cue"]["exact_span"])),
+    ]
+    return rows
+
+
+def entity_rows(res: dict) -> list[tuple[str, str]]:
+    e = res["entities"]["exact"]
+    rows = [("entities P R F1 (gold), exact", _prf(e["all"]))]
+    for lab in ENTITY_LABELS:
+        m = e["per_label"].get(lab)
+        rows.append((f"  {lab}", _prf(m) if m else "-"))
+    return rows
+
+
+def print_block(title: str, dev: list[tuple[str, str]] | None, held: list[tuple[str, str]] | None,
+                heads: tuple[str, str]) -> None:
+    names = [n for n, _ in (dev or held or [])]
+    d, h = dict(dev or []), dict(held or [])
+    print(f"\n{title}")
+    print(f"  {'':40} {heads[0]:>26} {heads[1]:>26}")
+    for n in names:
+        print(f"  {n:40} {d.get(n, '-'):>26} {h.get(n, '-'):>26}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def run(nlp, records: list[dict]) -> dict:
+    from annotator.nlp.pipeline import predict
+
+    return evaluate(records, predict(({"id": r["id"], "text": r["text"], "meta": {}} for r in records), nlp))
+
+
+def print_ner_rows(model_dir: str | None, dev_only: bool) -> None:
+    try:
+        from quality_ner import ner_rows
+    except ImportError:
+        print("\nNER corpora: benchmarks/quality_ner.py is missing; the NER corpora rows are not shown")
+        return
+    rows = ner_rows(model_dir)
+    splits = list(dict.fromkeys(r["split"] for r in rows))
+    if dev_only:
+        splits = [s for s in splits if s.lower() in ("dev", "valid", "validation", "train")]
+    print("\nNER corpora (quality_ner.ner_rows): P R F1 (gold) per split")
+    print(f"  {'corpus / label':40} " + " ".join(f"{s:>26}" for s in splits))
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rows:
+        cells.setdefault((r["corpus"], r["label"]), {})[r["split"]] = f"{r['p']:.3f} {r['r']:.3f} {r['f1']:.3f} ({r['n_gold']})"
+    for (corpus, label), by in cells.items():
+        print(f"  {corpus + ' / ' + label:40} " + " ".join(f"{by.get(s, '-'):>26}" for s in splits))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dev-only", action="store_true", help="development figures only (use this while developing)")
+    ap.add_argument("--model-dir", default=None, help="entity model or trained model directory (default: bundled)")
+    ap.add_argument("--no-ner-corpora", action="store_true", help="leave out the NER corpora rows (slow)")
+    args = ap.parse_args(argv)
+
+    from annotator.nlp.pipeline import build_pipeline
+
+    nlp = build_pipeline(args.model_dir)
+    held_head = "held-out" if not args.dev_only else "(held-out not shown)"
+    pfsa_path = Path(DEFAULT_GOLD)
+    if pfsa_path.exists():
+        pfsa = list(iter_jsonl(str(pfsa_path)))
+        dev, held = split(pfsa)
+        rd = run(nlp, dev)
+        rh = None if args.dev_only else run(nlp, held)
+        print_block("PFSA-ID dev, direct quotes of public figures (PFSA gold)", quote_rows(rd, ("direct",)),
+                    rh and quote_rows(rh, ("direct",)), (f"dev ({len(dev)})", f"{held_head} ({len(held)})"))
+        standoff = standoff_records({r["id"]: r["text"] for r in pfsa})
+        sdev, sheld = split(standoff)
+        if standoff:
+            rd = run(nlp, sdev) if sdev else None
+            rh = run(nlp, sheld) if sheld and not args.dev_only else None
+            rows = lambda r: r and entity_rows(r) + quote_rows(r)  # noqa: E731
+            print_block("PFSA articles annotated completely (stand-off)", rows(rd), rows(rh),
+                        (f"dev ({len(sdev)})", f"{held_head} ({len(sheld)})"))
+        else:
+            print(f"\nPFSA stand-off annotations: none found in {', '.join(map(str, STANDOFF_DIRS))}")
+    else:
+        print(f"\n{pfsa_path}: not found; the PFSA rows are not shown")
+    if SAMPLE_GOLD.exists():
+        rs = run(nlp, list(iter_jsonl(str(SAMPLE_GOLD))))
+        print_block("sample_corpus gold (tuned on: development only)", entity_rows(rs) + quote_rows(rs), None,
+                    ("dev (5)", "held-out: none"))
+    if not args.no_ner_corpora:
+        print_ner_rows(args.model_dir, args.dev_only)
+    print("\nP R F1 (n gold); quotes match by overlap (>= 50 % of the longer span); speaker/cue over matched quotes.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
