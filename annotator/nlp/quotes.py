@@ -69,6 +69,7 @@ OPENING_GLYPHS = "“„‟«‘‚‛‹"
 SENTENCE_END = {".", "!", "?", "…", "...", "?!", "!?"}
 PLACE_PREPOSITIONS = {"di", "ke", "dari", "kawasan", "wilayah", "daerah", "asal", "menuju", "sekitar"}
 ENGLISH_CONNECTORS = {"of", "and", "for", "the", "at", "&"}
+DEMONSTRATIVES = ("itu", "tersebut")
 VERB_PREFIXES = ("me", "ber", "ter", "di", "mem", "men", "meng", "meny", "memper", "diper")
 
 SALIENCE_WEIGHT = 2  # sentences of distance one salience level is worth (coreference)
@@ -122,6 +123,7 @@ class QuotePatterns:
     claim_nouns: frozenset = frozenset()
     headline_cues: frozenset = frozenset()
     naming_words: frozenset = frozenset()
+    degrees: frozenset = frozenset()  # without dots: "sh" matches SH and S.H.
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuotePatterns":
@@ -158,6 +160,7 @@ class QuotePatterns:
             claim_nouns=low("claim_nouns"),
             headline_cues=low("headline_cues"),
             naming_words=low("naming_words"),
+            degrees=frozenset(w.lower().replace(".", "") for w in data.get("academic_degrees", [])),
         )
 
     def cue_form(self, lower: str) -> tuple[bool, bool]:
@@ -400,6 +403,8 @@ class _View:
             return "D"
         if lw in pat.titles or lw in pat.ranks:
             return "T"
+        if not w.islower() and lw.replace(".", "") in pat.degrees:
+            return "T"  # "Budi Santoso SH", "Budi Santoso, S.H., M.H.": a degree is not the name
         if lw in pat.institutions:
             return "O"  # "pemerintah Korea Selatan", "kementerian luar negeri"
         if lw in ENGLISH_CONNECTORS and w[0].isupper():
@@ -625,7 +630,14 @@ def _scan_forward(v: _View, i: int, max_segments: int = 4, max_tokens: int = 32)
                 cur.append(j)
                 j += 1
                 continue
+            words = _title_tail(v, cur, j)
+            if words:  # "kata kuasa hukum korban, Budi", "kata politisi senior Partai Golkar"
+                cur.extend(words)
+                j = words[-1] + 1
+                continue
             break
+        if c == "O" and w.islower() and cur and v.cls[cur[-1]] == "N":
+            break  # "Menurut Budi pemerintah harus …": the name ends before the common noun
         if c == "R":
             if not cur and not segs:
                 return [[j]]
@@ -642,6 +654,30 @@ def _scan_forward(v: _View, i: int, max_segments: int = 4, max_tokens: int = 32)
     if cur:
         segs.append(cur)
     return segs
+
+
+def _title_tail(v: _View, cur: list[int], j: int, max_words: int = 3) -> list[int]:
+    """Lower-case words at ``j`` that go on a job title (``cur`` starts with one) up to a
+    comma before a name or up to a capitalised title/organisation word: "kuasa hukum [korban],
+    Budi", "politisi [senior] Partai Golkar". Empty when the words are a verb, an adverb or a
+    stop word, or lead elsewhere."""
+    pat = v.pat
+    if not cur or v.cls[cur[0]] != "T":
+        return []
+    words: list[int] = []
+    k: int | None = j
+    while k is not None and v.cls[k] == "L" and len(words) < max_words:
+        lw = v.lower[k]
+        if lw in pat.stop_words or lw in pat.adverbs or lw in DEMONSTRATIVES or (len(lw) > 5 and lw.startswith(("me", "ber", "di"))):
+            return []
+        words.append(k)
+        k = v.next_tok(k)
+    if k is None or not words:
+        return []
+    if v.words[k] == ",":
+        after = v.next_tok(k)
+        return words if after is not None and v.cls[after] == "N" else []
+    return words if v.cls[k] in ("T", "O") and v.core[k][:1].isupper() else []
 
 
 def _paren_group(v: _View, j: int) -> int | None:
@@ -972,10 +1008,12 @@ def _entity_speaker(v: _View, ent: Span) -> _Speaker:
         name = _name_in_segment(v, [k for k in range(ent.start, ent.end) if not v.is_space[k]])
         if name is not None:
             return _Speaker(name[0], name[1], "PERSON")
-    s = ent.start
-    while s < ent.end - 1 and (v.cls[s] == "T" or v.is_space[s]):
+    s, e = ent.start, ent.end
+    while s < e - 1 and (v.cls[s] == "T" or v.is_space[s]):
         s += 1
-    return _Speaker(s, ent.end, ent.label_)
+    while e - 1 > s and (v.cls[e - 1] == "T" or v.kind[e - 1] == "p" or v.is_space[e - 1]):
+        e -= 1  # "Budi Santoso SH MH"
+    return _Speaker(s, e, ent.label_)
 
 
 # --------------------------------------------------------------------------- the finder
@@ -1449,7 +1487,7 @@ def _lower_phrase(v: _View, i: int, max_words: int = 6) -> list[list[int]]:
 def _cue_clause(v: _View, toks: list[int]) -> _Quote | None:
     """``…, kata X.`` / ``…, katanya.`` / ``A, tutur X, B.`` without quotation marks."""
     pat = v.pat
-    for i in range(3, len(toks)):
+    for i in range(2, len(toks)):
         k = toks[i]
         if v.words[toks[i - 1]] != "," or v.kind[k] != "w" or v.core[k][0].isupper():
             continue
@@ -1467,13 +1505,22 @@ def _cue_clause(v: _View, toks: list[int]) -> _Quote | None:
             if spk is None:
                 continue
             end = toks.index(segs[0][-1]) + 1
-        rest = [t for t in toks[end:] if v.kind[t] in ("w", "n")]
-        if not rest or v.cls[rest[0]] == "D" or v.lower[rest[0]] in pat.stop_words:
-            span = _sentence_content(v, toks, 0, i - 1)
-        else:
+        if _clause_goes_on(v, toks, end):  # "A, kata X (kepada wartawan, Senin), B."
             span = _sentence_content(v, toks, 0, len(toks))
+        else:
+            span = _sentence_content(v, toks, 0, i - 1)
         return _make_indirect(v, toks, span, k, spk, nya)
     return None
+
+
+def _clause_goes_on(v: _View, toks: list[int], end: int) -> bool:
+    """Does the reported clause go on after an attribution ending at toks[end] ("…, kata X, B"),
+    past adverbials of the act of saying ("kepada wartawan", "Senin (12/1/2021)")?"""
+    rest = toks[end:]
+    if rest and v.words[rest[0]] not in (",", "(") and (v.cls[rest[0]] == "D" or v.lower[rest[0]] in v.pat.stop_words):
+        commas = [n for n, t in enumerate(rest) if v.words[t] == ","]
+        rest = rest[commas[-1]:] if commas else []
+    return len([t for t in rest if v.kind[t] in ("w", "n")]) >= 2
 
 
 def _descriptor_subject(v: _View, toks: list[int], i: int) -> _Speaker | None:
@@ -1568,9 +1615,6 @@ def _coordinated_verb(v: _View, toks: list[int], pos: int) -> tuple[int | None, 
 
 
 # ---- coreference and continuation
-
-DEMONSTRATIVES = ("itu", "tersebut")
-
 
 def _title_words(v: _View, spk: _Speaker) -> list[int] | None:
     """The words of a speaker that is only a job title ("Menteri Pertahanan AS"), else None."""
@@ -1713,8 +1757,8 @@ def _attribution_events(v: _View) -> list[_Speaker]:
         lo = v.sentences[v.sent_of[k]][0]
         if lw in pat.reporting_verbs and v.words[k].islower() and k > lo:
             p = v.prev_tok(k)
-            if p is not None and v.lower[p] in pat.negators:
-                continue
+            if p is not None and (v.lower[p] in pat.negators or v.lower[p] == "yang"):
+                continue  # "…, Raja Pakubuwono V, yang menceritakan …" describes, does not report
             spk = _resolve_segments(v, _scan_backward(v, k, lo), backward=True)
         elif lw in pat.passive_reporting or lw in pat.introducers and not lw.endswith("nya"):
             j = v.next_tok(k)
@@ -1724,7 +1768,7 @@ def _attribution_events(v: _View) -> list[_Speaker]:
             spk = _resolve_segments(v, segs) if segs and v.lower[segs[0][0]] not in pat.menurut_non_speakers else None
         else:
             continue
-        if spk is not None and not spk.coref:
+        if spk is not None and not spk.coref and spk.label == "PERSON":
             out.append(spk)
     return out
 
@@ -1774,7 +1818,7 @@ def _mentions(v: _View, quotes: list[_Quote]) -> list[tuple[int, int, frozenset,
         s = q.speaker
         if s is not None and not s.coref:
             key = _name_key(v, s.start, s.end) or frozenset(v.lower[k] for k in range(s.start, s.end) if not v.is_space[k])
-            add(s.start, s.end, 2, key, name=s.label == "PERSON")
+            add(s.start, s.end, 2 if s.label == "PERSON" else 1, key, name=s.label == "PERSON")
     for s in _attribution_events(v):
         key = _name_key(v, s.start, s.end) or frozenset(v.lower[k] for k in range(s.start, s.end) if not v.is_space[k])
         add(s.start, s.end, 2, key, name=s.label == "PERSON" and v.cls[s.start] == "N")

@@ -626,3 +626,88 @@ def test_pair_quote_marks_ignores_apostrophes_and_stray_closer():
     text = "Ma’ruf dan Jum'at.” Lalu “ini,” kata X."
     pairs = [(text[o + 1:c]) for o, c, _ in pair_quote_marks(text)]
     assert pairs == ["ini,"]
+
+
+# --------------------------------------------------------------------------- speakers on unseen news (issue 13)
+
+
+@pytest.mark.parametrize("text, spk", [
+    ("“Kami akan terus memantau kasus ini,” kata Budi Santoso SH kepada wartawan.", "Budi Santoso"),
+    ("“Kami akan terus memantau kasus ini,” kata kuasa hukum korban, Budi Santoso, S.H., M.H., di Jakarta.",
+     "Budi Santoso"),
+    ("Budi Santoso, S.H., M.H., mengatakan bahwa pihaknya akan mengajukan banding.", "Budi Santoso"),
+])
+def test_a_trailing_degree_is_not_part_of_the_speaker(nlp, text, spk):
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs)) == spk
+
+
+def test_a_person_entity_with_degrees_gives_the_name_only():
+    nlp = new_blank()
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": "Budi Santoso SH MH"}])
+    nlp.add_pipe("quote_finder")
+    doc, qs = quotes(nlp, "Kuasa hukum korban, Budi Santoso SH MH, mengatakan bahwa pihaknya akan mengajukan banding.")
+    assert speaker(doc, only(qs)) == "Budi Santoso"
+
+
+def test_a_common_noun_after_the_name_is_not_the_speaker(nlp):
+    doc, qs = quotes(nlp, "Menurut Budi pemerintah harus segera menambah anggaran kesehatan.")
+    q = only(qs)
+    assert speaker(doc, q) == "Budi"
+    assert content(doc, q) == "pemerintah harus segera menambah anggaran kesehatan"
+
+
+@pytest.mark.parametrize("text, spk", [
+    # the person of an appositive after a title with lower-case words, not the title
+    ("“Kami menolak,” kata kuasa hukum korban, Budi Santoso, kepada wartawan.", "Budi Santoso"),
+    # an unnamed speaker keeps the lower-case words of the title up to the organisation
+    ("“Kita semakin peduli kepada sesama,” kata politisi senior Partai Golkar ini.", "politisi senior Partai Golkar"),
+])
+def test_title_with_lower_case_words(text, spk):
+    nlp = new_blank()
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "Partai Golkar"}])
+    nlp.add_pipe("quote_finder")
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs)) == spk
+
+
+@pytest.mark.parametrize("text, body", [
+    ("Kenaikan harga beras, kata Budi Hartono kepada wartawan, akan memukul daya beli masyarakat miskin.",
+     "Kenaikan harga beras, kata Budi Hartono kepada wartawan, akan memukul daya beli masyarakat miskin"),
+    ("Ini, kata Budi Hartono, membuat daya beli masyarakat miskin turun.",
+     "Ini, kata Budi Hartono, membuat daya beli masyarakat miskin turun"),
+    ("Kenaikan harga beras memukul daya beli, kata Budi Hartono kepada wartawan.",
+     "Kenaikan harga beras memukul daya beli"),
+])
+def test_interrupting_attribution_keeps_the_whole_clause(nlp, text, body):
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert (content(doc, q), speaker(doc, q), cue(q)) == (body, "Budi Hartono", "kata")
+
+
+@pytest.mark.parametrize("text, verb, body", [
+    ("Ketua KPK Firli Bahuri mencatat ada 20 laporan dugaan korupsi dana bantuan sosial.", "mencatat",
+     "ada 20 laporan dugaan korupsi dana bantuan sosial"),
+    ("Ekonom Faisal Basri mendorong pemerintah untuk menunda pembangunan ibu kota baru.", "mendorong",
+     "pemerintah untuk menunda pembangunan ibu kota baru"),
+    ("Bupati Sleman Sri Purnomo membeberkan bahwa jumlah kasus baru terus menurun sejak Juni.", "membeberkan",
+     "jumlah kasus baru terus menurun sejak Juni"),
+])
+def test_more_reporting_verbs(nlp, text, verb, body):
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert (cue(q), content(doc, q)) == (verb, body)
+
+
+def test_nya_cue_prefers_a_person_to_a_more_recent_organisation(nlp):
+    text = ("Ketua HIMKI Abdul Sobur mengatakan, ekspor rotan bisa naik tahun ini. Selain itu, HIMKI meminta "
+            "pemerintah membuat badan logistik rotan. ”Ekspor bisa naik 8 persen,” katanya.")
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, [q for q in qs if q["kind"] == "direct"][-1]) == "Abdul Sobur"
+
+
+def test_a_relative_clause_verb_is_no_attribution(nlp):
+    text = ("Menurut Made Astawan, tempe sudah dikenal lama. Tempe disebut dalam Serat Centhini, tulisan "
+            "Raja Pakubuwono V, yang menulis kitab itu. ”Tempe sudah ada di Jawa,” ujarnya.")
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs, "direct")) == "Made Astawan"
