@@ -20,9 +20,10 @@ Decisions worth knowing:
 - Quoted phrases are speech only with a cue, an introduction (``X mengatakan, ”…”``, ``:``)
   or the shape of a sentence (≥ 4 words, capitalised, final punctuation, standing after a
   sentence boundary); scare quotes, titles and slogans are not suggested.
-- The speaker is the name, not the job title (``kata Menteri Pertahanan AS Lloyd Austin`` →
-  ``Lloyd Austin``); a rank or honorific right before the name stays with it
-  (``Komisaris Besar Yusri Yunus``, ``dr Algazali``; ``speaker_keeps_ranks`` in quotes.json).
+- The speaker is the name, not the job title, rank or degree (``kata Menteri Pertahanan AS
+  Lloyd Austin`` → ``Lloyd Austin``; ``Komisaris Besar Yusri Yunus`` → ``Yusri Yunus``;
+  ``Budi Santoso, S.H., M.H.`` → ``Budi Santoso``), as the guidelines want; with
+  ``speaker_keeps_ranks`` true in quotes.json a rank stays (PFSA-ID's convention).
   Without a name, the whole noun phrase is the speaker (``kata Presiden`` → ``Presiden``; an
   entity equal to the phrase is used with its label), except a lower-case descriptor
   (``speaker_descriptors``: ``pemerintah Korea Selatan``, ``perwakilan Korea Utara untuk PBB``,
@@ -707,6 +708,7 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
         if not v.is_space[j]:
             skipped += 1
         j -= 1
+    j = _skip_circumstances(v, j, lo)
     segs: list[list[int]] = []
     first = True
     relative_skipped = False
@@ -715,6 +717,11 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
             j -= 1
             while j >= lo and v.is_space[j]:
                 j -= 1
+            k = _skip_descriptor(v, j, lo)  # "Sherly (20), [salah satu donor], mengatakan"
+            if k != j:
+                j = k - 1
+                while j >= lo and v.is_space[j]:
+                    j -= 1
         first = False
         cur: list[int] = []
         while j >= lo:
@@ -735,6 +742,12 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
                     cur.append(j)
                     j -= 1
                     continue
+                if w == ")" and not cur:  # "Yani (40), agen tiket …": an age is not the name
+                    o = v.prev_tok(j)
+                    o2 = v.prev_tok(o) if o is not None else None
+                    if o is not None and o2 is not None and v.kind[o] == "n" and v.words[o2] == "(":
+                        j = o2 - 1
+                        continue
                 if w == ")" and cur:
                     o = j - 1
                     while o >= lo and v.words[o] != "(" and j - o < 8:
@@ -746,7 +759,7 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
                 break
             if k == "n":
                 p = v.prev_tok(j)
-                if cur and p is not None and (v.cls[p] in ("O", "T") or v.words[p] == "-"):
+                if cur and p is not None and (v.cls[p] in ("O", "T") or v.words[p] == "-" or (v.cls[p] == "N" and len(w) <= 2)):
                     cur.append(j)
                     j -= 1
                     continue
@@ -794,9 +807,61 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
         while j >= lo and (v.is_space[j] or (v.lower[j] in ("yang", "juga", "sekaligus", "selaku", "sebagai") and v.words[j].islower())):
             j -= 1
         if not (j >= lo and v.words[j] == ","):
-            break
+            k = _skip_descriptor(v, j, lo, need_comma=False)  # "Yani (40), [agen tiket] PO X, mengaku"
+            if k == j or not (k >= lo and v.words[k] == ","):
+                break
+            j = k
     segs.reverse()
     return segs
+
+
+CIRCUMSTANCE_WORDS = frozenset(("di", "pada", "kepada", "saat", "ketika", "dalam", "usai", "seusai", "setelah", "sebelum",
+                                "selepas", "sembari", "seraya", "sambil", "ditemui", "dihubungi", "dikonfirmasi", "melalui",
+                                "lewat", "via", "kala", "tatkala"))
+
+
+def _group_before(v: _View, j: int, lo: int) -> tuple[list[int], int]:
+    """The words from token ``j`` back to the previous comma (text order) and that comma's index
+    (or lo - 1)."""
+    g: list[int] = []
+    m = j
+    while m >= lo and v.words[m] != "," and not (v.is_space[m] and "\n" in v.words[m]):
+        if not v.is_space[m]:
+            g.append(m)
+        m -= 1
+    g.reverse()
+    return g, m
+
+
+def _skip_circumstances(v: _View, j: int, lo: int) -> int:
+    """Token index before the time/place/occasion phrases that stand between a subject and its
+    verb: "X, Jumat (10/4/2020), mengatakan", "X di Surabaya, Rabu, mengatakan", "X saat
+    dihubungi, mengatakan". ``j`` is the last token before the verb."""
+    while j >= lo:
+        k = j - 1 if v.words[j] == "," else j
+        while k >= lo and v.is_space[k]:
+            k -= 1
+        g, m = _group_before(v, k, lo)
+        starts = [n for n, t in enumerate(g) if v.cls[t] == "D" or (v.lower[t] in CIRCUMSTANCE_WORDS and v.words[t].islower())]
+        if not starts or _has_person(v, g[starts[0]:]):
+            return j  # "Organisasi Angkutan Bermotor di Jalan (Organda) DKI Jakarta Shafruhan Sinungan"
+        if starts[0] > 0:
+            return g[starts[0] - 1]
+        if m < lo or v.words[m] != ",":
+            return j
+        j = m
+    return j
+
+
+def _skip_descriptor(v: _View, j: int, lo: int, need_comma: bool = True) -> int:
+    """Index of the comma before a short lower-case descriptor ending at ``j`` ("salah satu
+    donor", "agen tiket"), else ``j``."""
+    g, m = _group_before(v, j, lo)
+    if not g or len(g) > 6 or not all(v.kind[t] == "w" and v.words[t].islower() and v.cls[t] in ("L", "T") for t in g):
+        return j
+    if any(v.lower[t] in v.pat.stop_words or v.lower[t] in v.pat.reporting_verbs for t in g):
+        return j
+    return m if m >= lo and v.words[m] == "," else j
 
 
 def _has_person(v: _View, seg: list[int]) -> bool:

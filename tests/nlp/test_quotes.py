@@ -566,15 +566,28 @@ def test_text_without_quotes(nlp):
     assert qs == []
 
 
-def test_rank_stays_with_the_name_job_title_does_not(nlp):
+def test_rank_and_job_title_are_not_part_of_the_speaker(nlp):
+    """GUIDELINES 4.1: the name without title; a rank (Komisaris Besar, Kombes, dr) is a title."""
     doc, qs = quotes(nlp, "”Kami tutup semuanya,” kata Kepala Bidang Humas Polda Metro Jaya Komisaris Besar Yusri Yunus.")
-    assert speaker(doc, only(qs)) == "Komisaris Besar Yusri Yunus"
+    assert speaker(doc, only(qs)) == "Yusri Yunus"
     doc, qs = quotes(nlp, "”Setiap upaya harus dilakukan,” kata Sekretaris Jenderal Antonio Guterres.")
     assert speaker(doc, only(qs)) == "Antonio Guterres"
     # and with a -nya cue that points back at the person
     doc, qs = quotes(nlp, "Kepala Bidang Humas Polda Metro Jaya Kombes Yusri Yunus menegaskan, tidak ada surat "
                           "panggilan. ”Tidak ada lagi pemanggilan,” katanya.")
-    assert speaker(doc, only(qs, "direct")) == "Kombes Yusri Yunus"
+    assert speaker(doc, only(qs, "direct")) == "Yusri Yunus"
+
+
+def test_ranks_stay_with_the_name_when_the_patterns_say_so(tmp_path):
+    data = json.loads(PATTERNS_PATH.read_text(encoding="utf-8"))
+    data["speaker_keeps_ranks"] = True
+    path = tmp_path / "quotes.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    nlp = make_nlp(patterns_path=str(path))
+    doc, qs = quotes(nlp, "”Kami tutup semuanya,” kata Kepala Bidang Humas Polda Metro Jaya Komisaris Besar Yusri Yunus.")
+    assert speaker(doc, only(qs)) == "Komisaris Besar Yusri Yunus"
+    doc, qs = quotes(nlp, "”Setiap upaya harus dilakukan,” kata Sekretaris Jenderal Antonio Guterres.")
+    assert speaker(doc, only(qs)) == "Antonio Guterres"
 
 
 def test_entities_are_used_when_present():
@@ -711,3 +724,20 @@ def test_a_relative_clause_verb_is_no_attribution(nlp):
             "Raja Pakubuwono V, yang menulis kitab itu. ”Tempe sudah ada di Jawa,” ujarnya.")
     doc, qs = quotes(nlp, text)
     assert speaker(doc, only(qs, "direct")) == "Made Astawan"
+
+
+@pytest.mark.parametrize("text, spk", [
+    # time, place and occasion between the subject and the verb
+    ("Wali Kota Surabaya Tri Rismaharini di Surabaya, Rabu (16/9/2020), mengatakan, penggratisan tes usap "
+     "dilakukan untuk menekan potensi penularan.", "Tri Rismaharini"),
+    ("Kepala Ekonom Nomura, Rob Subbaraman, Rabu (9/12/2020), mengatakan, sejumlah faktor akan membuat aliran "
+     "investasi meningkat.", "Rob Subbaraman"),
+    ("Kepala Bareskrim Mabes Polri Komisaris Jenderal Agus Andrianto saat dihubungi, Jumat (10/4/2020), mengatakan, kepolisian akan mengawasi "
+     "aturan PSBB.", "Agus Andrianto"),
+    # an age and a lower-case descriptor between the name and the verb
+    ("Sherly (20), salah satu donor, mengatakan, ini pertama kalinya ia mendonorkan darah.", "Sherly"),
+])
+def test_subject_before_adverbials_and_descriptors(nlp, text, spk):
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "indirect")
+    assert (speaker(doc, q), cue(q)) == (spk, "mengatakan")
