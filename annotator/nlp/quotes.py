@@ -59,6 +59,7 @@ from typing import Any
 from spacy.attrs import ENT_IOB, IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from annotator.nlp.tokenizer import EMOJI
 from annotator.resources import RESOURCES_DIR
 
 PATTERNS_PATH = RESOURCES_DIR / "patterns" / "quotes.json"
@@ -73,6 +74,7 @@ ENGLISH_CONNECTORS = {"of", "and", "for", "the", "at", "&"}
 DEMONSTRATIVES = ("itu", "tersebut")
 VERB_PREFIXES = ("me", "ber", "ter", "di", "mem", "men", "meng", "meny", "memper", "diper")
 
+_EMOJI_TOKEN = re.compile(EMOJI + "+")
 SALIENCE_WEIGHT = 2  # sentences of distance one salience level is worth (coreference)
 
 if not Doc.has_extension("quotes"):
@@ -337,13 +339,12 @@ class _View:
         arr = doc.to_array([IDX, LENGTH]).tolist() if n else []  # one pass in C, no Token objects
         self.starts = [a for a, _ in arr]
         self.words = words = [text[a:a + b] for a, b in arr]
-        self.is_space = [w.isspace() for w in words]
         core = []
         kind = []
         for w in words:
-            if w.isspace():
+            if w.isspace() or (w[0] > "\u00a8" and _EMOJI_TOKEN.fullmatch(w)):
                 core.append(w)
-                kind.append("sp")
+                kind.append("sp")  # an emoji between words is passed over like a space
             elif len(w) == 1 and w in ALL_MARKS:
                 core.append(w)
                 kind.append("q")
@@ -356,6 +357,7 @@ class _View:
                 kind.append("n" if w[0].isdigit() else "w")
         self.core = core
         self.kind = kind
+        self.is_space = [k == "sp" for k in kind]
         self.lower = [c.lower() for c in core]
         self.ents = list(doc.ents) if n and doc.to_array(ENT_IOB).any() else []
         self.cls = [self._word_class(i) for i in range(n)]

@@ -741,3 +741,16 @@ def test_subject_before_adverbials_and_descriptors(nlp, text, spk):
     doc, qs = quotes(nlp, text)
     q = only(qs, "indirect")
     assert (speaker(doc, q), cue(q)) == (spk, "mengatakan")
+
+
+@pytest.mark.parametrize("text", [
+    "“Kami siap membantu warga,” 👍🏽 kata Budi Santoso.",
+    "“Kami siap membantu warga,” kata 👨\u200d👩\u200d👧 Budi Santoso.",
+    "“Kami siap membantu warga,” kata Budi Santoso 🇮🇩 kepada wartawan.",
+    "Budi Santoso 🇮🇩 mengatakan, pihaknya siap membantu warga yang terdampak banjir.",
+])
+def test_an_emoji_between_speaker_and_cue_keeps_the_speaker(nlp, text):
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert speaker(doc, q) == "Budi Santoso"
+    assert cue(q) in ("kata", "mengatakan")
