@@ -6,10 +6,10 @@ Corpora (the texts stay where their licences keep them; nothing here copies them
 - PFSA-ID dev direct quotes (/work/shared/data/pfsa-id-dev.jsonl, env ANNOTATOR_PFSA): gold for
   public figures' direct quotes only; development = the 194 articles that are not held out,
   held out = benchmarks/eval_pfsa.HELDOUT_IDS.
-- PFSA complete stand-off annotations (benchmarks/pfsa/*standoff*.jsonl joined to the PFSA
-  texts; env ANNOTATOR_PFSA_STANDOFF = other folders, separated by os.pathsep): every entity,
-  every direct and indirect quote with speaker and cue. Articles in HELDOUT_IDS are held out,
-  the others are development.
+- PFSA complete stand-off annotations (benchmarks/pfsa/*standoff*.jsonl, joined to the PFSA
+  texts by benchmarks/pfsa/standoff.py; env ANNOTATOR_PFSA_STANDOFF = more folders holding
+  both, separated by os.pathsep): every entity, every direct and indirect quote with speaker and
+  cue. Articles in HELDOUT_IDS are held out, the others are development.
 - sample_corpus/gold.jsonl: development only (the rules were tuned on it).
 - NER corpora: rows of benchmarks/quality_ner.ner_rows() (NERGrit, news NER sets), when present.
 
@@ -22,8 +22,7 @@ speaker "lenient" = overlapping span).
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -43,31 +42,30 @@ ENTITY_LABELS = ("PERSON", "ORG", "LOC", "DATE")
 # --------------------------------------------------------------------------- corpora
 
 
-def join_standoff(path: Path, texts: dict[str, str]) -> list[dict]:
-    """Gold records of a stand-off file: each line's spans and quotes with the article text
-    (from ``texts``, checked against the line's text_sha256). A missing article or a changed
-    text raises ValueError naming file:line."""
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            text = texts.get(rec["id"])
-            if text is None:
-                raise ValueError(f"{path}:{n}: article {rec['id']!r} is not in the PFSA file")
-            if hashlib.sha256(text.encode("utf-8")).hexdigest() != rec["text_sha256"]:
-                raise ValueError(f"{path}:{n}: the text of {rec['id']!r} differs from the annotated one (sha256)")
-            out.append({"id": rec["id"], "text": text, "spans": rec.get("spans", []), "quotes": rec.get("quotes", [])})
-    return out
+def _join_function(folder: Path):
+    """``join`` of the stand-off script (standoff.py) beside the stand-off files."""
+    script = folder / "standoff.py"
+    if not script.is_file():
+        raise SystemExit(f"{folder}: stand-off files without standoff.py to join them to the texts")
+    saved = list(sys.path)
+    try:
+        spec = importlib.util.spec_from_file_location(f"standoff_{abs(hash(str(folder)))}", script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved  # the script puts its own checkout first; keep this one's package
+    return module.join
 
 
-def standoff_records(texts: dict[str, str]) -> list[dict]:
-    """All complete stand-off articles found in STANDOFF_DIRS (one record per id)."""
+def standoff_records(pfsa_path: Path) -> list[dict]:
+    """All complete stand-off articles found in STANDOFF_DIRS, joined to their PFSA texts by the
+    folder's standoff.py (which checks each text's sha256); one record per id."""
     seen: dict[str, dict] = {}
     for folder in STANDOFF_DIRS:
-        for path in sorted(folder.glob("*standoff*.jsonl")) if folder.is_dir() else []:
-            for rec in join_standoff(path, texts):
+        files = sorted(folder.glob("*standoff*.jsonl")) if folder.is_dir() else []
+        join = _join_function(folder) if files else None
+        for path in files:
+            for rec in join(path, pfsa_path):
                 seen.setdefault(rec["id"], rec)
     return list(seen.values())
 
@@ -134,22 +132,23 @@ def run(nlp, records: list[dict]) -> dict:
 
 
 def print_ner_rows(model_dir: str | None, dev_only: bool) -> None:
+    """The rows of quality_ner.ner_rows(): development split next to the held-out split."""
     try:
         from quality_ner import ner_rows
     except ImportError:
         print("\nNER corpora: benchmarks/quality_ner.py is missing; the NER corpora rows are not shown")
         return
-    rows = ner_rows(model_dir)
-    splits = list(dict.fromkeys(r["split"] for r in rows))
-    if dev_only:
-        splits = [s for s in splits if s.lower() in ("dev", "valid", "validation", "train")]
-    print("\nNER corpora (quality_ner.ner_rows): P R F1 (gold) per split")
-    print(f"  {'corpus / label':40} " + " ".join(f"{s:>26}" for s in splits))
-    cells: dict[tuple[str, str], dict[str, str]] = {}
+    rows = ner_rows(model_dir, parts=("dev",) if dev_only else ("dev", "heldout"))
+    print("\nNER corpora (benchmarks/quality_ner.py): P R F1 (gold); split name in brackets")
+    print(f"  {'corpus / system / label':52} {'dev':>34} {'held-out':>34}")
+    cells: dict[tuple, dict[str, str]] = {}
     for r in rows:
-        cells.setdefault((r["corpus"], r["label"]), {})[r["split"]] = f"{r['p']:.3f} {r['r']:.3f} {r['f1']:.3f} ({r['n_gold']})"
-    for (corpus, label), by in cells.items():
-        print(f"  {corpus + ' / ' + label:40} " + " ".join(f"{by.get(s, '-'):>26}" for s in splits))
+        key = (r["corpus"], r.get("system", ""), r["label"])
+        cell = f"{r['p']:.3f} {r['r']:.3f} {r['f1']:.3f} ({r['n_gold']}) [{r['split']}]"
+        cells.setdefault(key, {})[r.get("part", r["split"])] = cell
+    for (corpus, system, label), by in cells.items():
+        name = " / ".join(x for x in (corpus, system, label) if x)
+        print(f"  {name:52} {by.get('dev', '-'):>34} {by.get('heldout', '-'):>34}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         rh = None if args.dev_only else run(nlp, held)
         print_block("PFSA-ID dev, direct quotes of public figures (PFSA gold)", quote_rows(rd, ("direct",)),
                     rh and quote_rows(rh, ("direct",)), (f"dev ({len(dev)})", f"{held_head} ({len(held)})"))
-        standoff = standoff_records({r["id"]: r["text"] for r in pfsa})
+        standoff = standoff_records(pfsa_path)
         sdev, sheld = split(standoff)
         if standoff:
             rd = run(nlp, sdev) if sdev else None
