@@ -43,10 +43,12 @@ ENTITY_LABELS = ("PERSON", "ORG", "LOC", "DATE")
 
 
 def _join_function(folder: Path):
-    """``join`` of the stand-off script (standoff.py) beside the stand-off files."""
-    script = folder / "standoff.py"
-    if not script.is_file():
-        raise SystemExit(f"{folder}: stand-off files without standoff.py to join them to the texts")
+    """``join`` of the stand-off script: standoff.py beside the stand-off files, else the first
+    one in STANDOFF_DIRS."""
+    scripts = [d / "standoff.py" for d in [folder] + STANDOFF_DIRS if (d / "standoff.py").is_file()]
+    if not scripts:
+        raise SystemExit(f"{folder}: stand-off files but no standoff.py to join them to the texts")
+    script = scripts[0]
     saved = list(sys.path)
     try:
         spec = importlib.util.spec_from_file_location(f"standoff_{abs(hash(str(folder)))}", script)
