@@ -1,4 +1,4 @@
-"""Rules of the quote finder (annotator/nlp/quotes.py) on small Indonesian examples."""
+"""Rules of the quote finder (annotator/nlp/quotes/) on small Indonesian examples."""
 
 from __future__ import annotations
 
