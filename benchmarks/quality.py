@@ -1,6 +1,6 @@
 """The whole quality table: every corpus's development figures next to its held-out figures.
 
-    python benchmarks/quality.py [--dev-only] [--model-dir DIR] [--no-ner-corpora]
+    python benchmarks/quality.py [--dev-only] [--model-dir DIR] [--no-ner-corpora] [--learning-curve]
 
 Corpora (the texts stay where their licences keep them; nothing here copies them):
 - PFSA-ID dev direct quotes (/work/shared/data/pfsa-id-dev.jsonl, env ANNOTATOR_PFSA): gold for
@@ -15,6 +15,11 @@ Corpora (the texts stay where their licences keep them; nothing here copies them
 
 Held-out figures are for the closing note of a change, never for choosing a rule: develop with
 --dev-only (or benchmarks/eval_pfsa.py, which leaves the held-out articles out).
+
+--learning-curve adds what a team's corrections buy: the held-out stand-off articles scored
+after `annotator train` (annotator.nlp.train.train_from_gold: fine-tuning the bundled NER,
+mixed with --extra-iob sentences, default NERGrit train when found) on the first 0, 5 and 10
+development stand-off articles (DEV_STANDOFF_IDS order). Slow: two trainings.
 Scoring is annotator.core.evaluation.evaluate (overlap match: >= 50 % of the longer span;
 speaker "lenient" = overlapping span).
 """
@@ -25,6 +30,7 @@ import argparse
 import importlib.util
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +38,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 from annotator.core.evaluation import evaluate, iter_jsonl  # noqa: E402
-from eval_pfsa import DEFAULT_GOLD, HELDOUT_IDS  # noqa: E402
+from eval_pfsa import DEFAULT_GOLD, DEV_STANDOFF_IDS, HELDOUT_IDS  # noqa: E402
 
 SAMPLE_GOLD = ROOT / "sample_corpus" / "gold.jsonl"
 STANDOFF_DIRS = [ROOT / "benchmarks" / "pfsa"] + [Path(p) for p in os.environ.get("ANNOTATOR_PFSA_STANDOFF", "").split(os.pathsep) if p]
@@ -153,11 +159,58 @@ def print_ner_rows(model_dir: str | None, dev_only: bool) -> None:
         print(f"  {name:52} {by.get('dev', '-'):>34} {by.get('heldout', '-'):>34}")
 
 
+def _nergrit_train() -> str | None:
+    """shared/data/nergrit/train.iob in the nearest directory above the repository that has one."""
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "data" / "nergrit" / "train.iob"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def learning_curve(dev: list[dict], held: list[dict], sizes: tuple[int, ...], model_dir: str | None,
+                   extra_iob: str | None) -> None:
+    """Held-out figures after training on the first n development articles, for n in sizes."""
+    from annotator.core.importer import import_records
+    from annotator.core.store import Store
+    from annotator.nlp.pipeline import build_pipeline
+    from annotator.nlp.tokenizer import token_offsets
+    from annotator.nlp.train import train_from_gold
+
+    order = {rid: i for i, rid in enumerate(DEV_STANDOFF_IDS)}
+    dev = sorted(dev, key=lambda r: order.get(r["id"], len(order)))
+    print(f"\nLearning curve: held-out stand-off articles ({len(held)}) after `annotator train` on n development "
+          f"articles (+ {extra_iob or 'no'} base sentences)")
+    print(f"  {'n':>3} {'entities P R F1, exact':>26} {'PERSON F1':>10} {'ORG F1':>7} {'LOC F1':>7} {'DATE F1':>8}"
+          f" {'indirect R':>11} {'speaker exact':>14}")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            model = model_dir
+            if n:
+                store = Store(Path(tmp) / "gold.db", tokenizer=token_offsets)
+                summary = import_records(store, [dict(r, answer="accept") for r in dev[:n]], layer="@gold")
+                if summary.problems:
+                    raise SystemExit(f"importing the development articles: {summary.problems[:3]}")
+                train_from_gold(store, Path(tmp) / "model", base_model=model_dir, seed=0, extra_iob=extra_iob, log_line=None)
+                store.close()
+                model = str(Path(tmp) / "model")
+            res = run(build_pipeline(model), held)
+        e = res["entities"]["exact"]
+        f1 = lambda lab: _fmt(e["per_label"][lab]["f1"]) if lab in e["per_label"] else "-"  # noqa: E731
+        ind = res["quotes"]["recall_by_kind"].get("indirect")
+        print(f"  {n:>3} {_prf(e['all']):>26} {f1('PERSON'):>10} {f1('ORG'):>7} {f1('LOC'):>7} {f1('DATE'):>8}"
+              f" {_fmt(ind and ind['overlap']):>11} {_fmt(res['speaker']['exact_span']):>14}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dev-only", action="store_true", help="development figures only (use this while developing)")
     ap.add_argument("--model-dir", default=None, help="entity model or trained model directory (default: bundled)")
     ap.add_argument("--no-ner-corpora", action="store_true", help="leave out the NER corpora rows (slow)")
+    ap.add_argument("--learning-curve", action="store_true", help="also train on 0, 5 and 10 development articles "
+                    "and score the held-out articles (slow)")
+    ap.add_argument("--extra-iob", default=_nergrit_train(), help="base sentences mixed into training (default: "
+                    "NERGrit train when found)")
     args = ap.parse_args(argv)
 
     from annotator.nlp.pipeline import build_pipeline
@@ -180,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = lambda r: r and entity_rows(r) + quote_rows(r)  # noqa: E731
             print_block("PFSA articles annotated completely (stand-off)", rows(rd), rows(rh),
                         (f"dev ({len(sdev)})", f"{held_head} ({len(sheld)})"))
+            if args.learning_curve and sdev and sheld and not args.dev_only:
+                learning_curve(sdev, sheld, (0, 5, 10), args.model_dir, args.extra_iob)
         else:
             print(f"\nPFSA stand-off annotations: none found in {', '.join(map(str, STANDOFF_DIRS))}")
     else:
