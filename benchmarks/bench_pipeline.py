@@ -5,7 +5,7 @@
 Texts: sample_corpus/*.txt if present, else /work/shared/seed_articles/*.txt, repeated to
 --docs articles. Prints the pipeline load time, documents/second of spacy.blank("id")
 tokenisation and of build_pipeline() (all components), and their ratio. Budget: the
-pipeline within 10x of tokenisation and loaded in under 2 s.
+pipeline within 15x of tokenisation (issue 13) and loaded in under 2 s.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pipeline load time:               {load:6.2f} s   (budget < 2 s)   {'ok' if load < 2 else 'OVER'}")
     print(f'spacy.blank("id") tokenisation:   {tok:8.1f} docs/s')
     print(f"full pipeline:                    {full:8.1f} docs/s")
-    print(f"slowdown vs tokenisation:         {ratio:6.2f} x   (budget <= 10x)   {'ok' if ratio <= 10 else 'OVER'}")
+    print(f"slowdown vs tokenisation:         {ratio:6.2f} x   (budget <= 15x)   {'ok' if ratio <= 15 else 'OVER'}")
     print("\nper component (ms/doc, and in units of bare tokenisation):")
     for name, ms in component_times(nlp, texts[: min(len(texts), 300)], args.batch_size):
         print(f"  {name:20} {ms:7.2f} ms   {ms / (1000 / tok):5.2f} x")

@@ -15,10 +15,21 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 QUOTE_MARKS = "\"'“”‘’«»„‟‹›"
 TOKENIZER_NAME = "annotator.id_news_tokenizer.v1"
 
+# One emoji as the reader sees it is one token: a flag (a pair of regional indicators), a tag
+# flag, a keycap, and a pictograph with its variation selector and skin-tone modifier, joined by
+# zero-width joiners into one sequence (👨‍👩‍👧). Written with ranges: `re` has no \p{Extended_Pictographic}.
+_PICTOGRAPH = (r"[\u00A9\u00AE\u203C\u2049\u2122\u2139\u2194-\u2199\u21A9\u21AA\u231A-\u23FF\u24C2"
+               r"\u25AA-\u27BF\u2934\u2935\u2B05-\u2B55\u3030\u303D\u3297\u3299\U0001F000-\U0001FAFF]")
+_MODIFIERS = r"[\uFE0E\uFE0F\U0001F3FB-\U0001F3FF]*"
+EMOJI = (r"(?:[\U0001F1E6-\U0001F1FF]{2}"
+         r"|\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F"
+         r"|[0-9#*]\uFE0F?\u20E3"
+         rf"|{_PICTOGRAPH}{_MODIFIERS}(?:\u200D{_PICTOGRAPH}{_MODIFIERS})*)")
+
 
 def _infixes(nlp) -> list[str]:
-    # quote marks and colons glued to words: `katanya:"halo`, `”Berbagai`
-    return list(nlp.Defaults.infixes) + [r"[" + QUOTE_MARKS + r"]", r"(?<=[^\d\s]):(?=[^\s\d])"]
+    # quote marks and colons glued to words: `katanya:"halo`, `”Berbagai`; emoji glued to words
+    return [EMOJI] + list(nlp.Defaults.infixes) + [r"[" + QUOTE_MARKS + r"]", r"(?<=[^\d\s]):(?=[^\s\d])"]
 
 
 _REDUPLICATION = re.compile(r"\w-\w")
@@ -39,8 +50,8 @@ def create_news_tokenizer():
         return Tokenizer(
             nlp.vocab,
             rules=_rules(nlp),
-            prefix_search=compile_prefix_regex(defaults.prefixes).search if defaults.prefixes else None,
-            suffix_search=compile_suffix_regex(defaults.suffixes).search if defaults.suffixes else None,
+            prefix_search=compile_prefix_regex([EMOJI] + list(defaults.prefixes or [])).search,
+            suffix_search=compile_suffix_regex([EMOJI] + list(defaults.suffixes or [])).search,
             infix_finditer=compile_infix_regex(_infixes(nlp)).finditer,
             token_match=defaults.token_match,
             url_match=defaults.url_match,

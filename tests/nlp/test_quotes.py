@@ -1,4 +1,4 @@
-"""Rules of the quote finder (annotator/nlp/quotes.py) on small Indonesian examples."""
+"""Rules of the quote finder (annotator/nlp/quotes/) on small Indonesian examples."""
 
 from __future__ import annotations
 
@@ -566,15 +566,28 @@ def test_text_without_quotes(nlp):
     assert qs == []
 
 
-def test_rank_stays_with_the_name_job_title_does_not(nlp):
+def test_rank_and_job_title_are_not_part_of_the_speaker(nlp):
+    """GUIDELINES 4.1: the name without title; a rank (Komisaris Besar, Kombes, dr) is a title."""
     doc, qs = quotes(nlp, "”Kami tutup semuanya,” kata Kepala Bidang Humas Polda Metro Jaya Komisaris Besar Yusri Yunus.")
-    assert speaker(doc, only(qs)) == "Komisaris Besar Yusri Yunus"
+    assert speaker(doc, only(qs)) == "Yusri Yunus"
     doc, qs = quotes(nlp, "”Setiap upaya harus dilakukan,” kata Sekretaris Jenderal Antonio Guterres.")
     assert speaker(doc, only(qs)) == "Antonio Guterres"
     # and with a -nya cue that points back at the person
     doc, qs = quotes(nlp, "Kepala Bidang Humas Polda Metro Jaya Kombes Yusri Yunus menegaskan, tidak ada surat "
                           "panggilan. ”Tidak ada lagi pemanggilan,” katanya.")
-    assert speaker(doc, only(qs, "direct")) == "Kombes Yusri Yunus"
+    assert speaker(doc, only(qs, "direct")) == "Yusri Yunus"
+
+
+def test_ranks_stay_with_the_name_when_the_patterns_say_so(tmp_path):
+    data = json.loads(PATTERNS_PATH.read_text(encoding="utf-8"))
+    data["speaker_keeps_ranks"] = True
+    path = tmp_path / "quotes.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    nlp = make_nlp(patterns_path=str(path))
+    doc, qs = quotes(nlp, "”Kami tutup semuanya,” kata Kepala Bidang Humas Polda Metro Jaya Komisaris Besar Yusri Yunus.")
+    assert speaker(doc, only(qs)) == "Komisaris Besar Yusri Yunus"
+    doc, qs = quotes(nlp, "”Setiap upaya harus dilakukan,” kata Sekretaris Jenderal Antonio Guterres.")
+    assert speaker(doc, only(qs)) == "Antonio Guterres"
 
 
 def test_entities_are_used_when_present():
@@ -626,3 +639,118 @@ def test_pair_quote_marks_ignores_apostrophes_and_stray_closer():
     text = "Ma’ruf dan Jum'at.” Lalu “ini,” kata X."
     pairs = [(text[o + 1:c]) for o, c, _ in pair_quote_marks(text)]
     assert pairs == ["ini,"]
+
+
+# --------------------------------------------------------------------------- speakers on unseen news (issue 13)
+
+
+@pytest.mark.parametrize("text, spk", [
+    ("“Kami akan terus memantau kasus ini,” kata Budi Santoso SH kepada wartawan.", "Budi Santoso"),
+    ("“Kami akan terus memantau kasus ini,” kata kuasa hukum korban, Budi Santoso, S.H., M.H., di Jakarta.",
+     "Budi Santoso"),
+    ("Budi Santoso, S.H., M.H., mengatakan bahwa pihaknya akan mengajukan banding.", "Budi Santoso"),
+])
+def test_a_trailing_degree_is_not_part_of_the_speaker(nlp, text, spk):
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs)) == spk
+
+
+def test_a_person_entity_with_degrees_gives_the_name_only():
+    nlp = new_blank()
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": "Budi Santoso SH MH"}])
+    nlp.add_pipe("quote_finder")
+    doc, qs = quotes(nlp, "Kuasa hukum korban, Budi Santoso SH MH, mengatakan bahwa pihaknya akan mengajukan banding.")
+    assert speaker(doc, only(qs)) == "Budi Santoso"
+
+
+def test_a_common_noun_after_the_name_is_not_the_speaker(nlp):
+    doc, qs = quotes(nlp, "Menurut Budi pemerintah harus segera menambah anggaran kesehatan.")
+    q = only(qs)
+    assert speaker(doc, q) == "Budi"
+    assert content(doc, q) == "pemerintah harus segera menambah anggaran kesehatan"
+
+
+@pytest.mark.parametrize("text, spk", [
+    # the person of an appositive after a title with lower-case words, not the title
+    ("“Kami menolak,” kata kuasa hukum korban, Budi Santoso, kepada wartawan.", "Budi Santoso"),
+    # an unnamed speaker keeps the lower-case words of the title up to the organisation
+    ("“Kita semakin peduli kepada sesama,” kata politisi senior Partai Golkar ini.", "politisi senior Partai Golkar"),
+])
+def test_title_with_lower_case_words(text, spk):
+    nlp = new_blank()
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "Partai Golkar"}])
+    nlp.add_pipe("quote_finder")
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs)) == spk
+
+
+@pytest.mark.parametrize("text, body", [
+    ("Kenaikan harga beras, kata Budi Hartono kepada wartawan, akan memukul daya beli masyarakat miskin.",
+     "Kenaikan harga beras, kata Budi Hartono kepada wartawan, akan memukul daya beli masyarakat miskin"),
+    ("Ini, kata Budi Hartono, membuat daya beli masyarakat miskin turun.",
+     "Ini, kata Budi Hartono, membuat daya beli masyarakat miskin turun"),
+    ("Kenaikan harga beras memukul daya beli, kata Budi Hartono kepada wartawan.",
+     "Kenaikan harga beras memukul daya beli"),
+])
+def test_interrupting_attribution_keeps_the_whole_clause(nlp, text, body):
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert (content(doc, q), speaker(doc, q), cue(q)) == (body, "Budi Hartono", "kata")
+
+
+@pytest.mark.parametrize("text, verb, body", [
+    ("Ketua KPK Firli Bahuri mencatat ada 20 laporan dugaan korupsi dana bantuan sosial.", "mencatat",
+     "ada 20 laporan dugaan korupsi dana bantuan sosial"),
+    ("Ekonom Faisal Basri mendorong pemerintah untuk menunda pembangunan ibu kota baru.", "mendorong",
+     "pemerintah untuk menunda pembangunan ibu kota baru"),
+    ("Bupati Sleman Sri Purnomo membeberkan bahwa jumlah kasus baru terus menurun sejak Juni.", "membeberkan",
+     "jumlah kasus baru terus menurun sejak Juni"),
+])
+def test_more_reporting_verbs(nlp, text, verb, body):
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert (cue(q), content(doc, q)) == (verb, body)
+
+
+def test_nya_cue_prefers_a_person_to_a_more_recent_organisation(nlp):
+    text = ("Ketua HIMKI Abdul Sobur mengatakan, ekspor rotan bisa naik tahun ini. Selain itu, HIMKI meminta "
+            "pemerintah membuat badan logistik rotan. ”Ekspor bisa naik 8 persen,” katanya.")
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, [q for q in qs if q["kind"] == "direct"][-1]) == "Abdul Sobur"
+
+
+def test_a_relative_clause_verb_is_no_attribution(nlp):
+    text = ("Menurut Made Astawan, tempe sudah dikenal lama. Tempe disebut dalam Serat Centhini, tulisan "
+            "Raja Pakubuwono V, yang menulis kitab itu. ”Tempe sudah ada di Jawa,” ujarnya.")
+    doc, qs = quotes(nlp, text)
+    assert speaker(doc, only(qs, "direct")) == "Made Astawan"
+
+
+@pytest.mark.parametrize("text, spk", [
+    # time, place and occasion between the subject and the verb
+    ("Wali Kota Surabaya Tri Rismaharini di Surabaya, Rabu (16/9/2020), mengatakan, penggratisan tes usap "
+     "dilakukan untuk menekan potensi penularan.", "Tri Rismaharini"),
+    ("Kepala Ekonom Nomura, Rob Subbaraman, Rabu (9/12/2020), mengatakan, sejumlah faktor akan membuat aliran "
+     "investasi meningkat.", "Rob Subbaraman"),
+    ("Kepala Bareskrim Mabes Polri Komisaris Jenderal Agus Andrianto saat dihubungi, Jumat (10/4/2020), mengatakan, kepolisian akan mengawasi "
+     "aturan PSBB.", "Agus Andrianto"),
+    # an age and a lower-case descriptor between the name and the verb
+    ("Sherly (20), salah satu donor, mengatakan, ini pertama kalinya ia mendonorkan darah.", "Sherly"),
+])
+def test_subject_before_adverbials_and_descriptors(nlp, text, spk):
+    doc, qs = quotes(nlp, text)
+    q = only(qs, "indirect")
+    assert (speaker(doc, q), cue(q)) == (spk, "mengatakan")
+
+
+@pytest.mark.parametrize("text", [
+    "“Kami siap membantu warga,” 👍🏽 kata Budi Santoso.",
+    "“Kami siap membantu warga,” kata 👨\u200d👩\u200d👧 Budi Santoso.",
+    "“Kami siap membantu warga,” kata Budi Santoso 🇮🇩 kepada wartawan.",
+    "Budi Santoso 🇮🇩 mengatakan, pihaknya siap membantu warga yang terdampak banjir.",
+])
+def test_an_emoji_between_speaker_and_cue_keeps_the_speaker(nlp, text):
+    doc, qs = quotes(nlp, text)
+    q = only(qs)
+    assert speaker(doc, q) == "Budi Santoso"
+    assert cue(q) in ("kata", "mengatakan")

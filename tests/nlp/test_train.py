@@ -312,3 +312,15 @@ def test_uncertainty_order_can_run_a_trained_directory(trained, tmp_path):
         scores = uncertainty_scores(store, "alice", str(trained["out"]))
     assert set(scores) == {"new-0", "new-1"}
     assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in scores.values())
+
+
+def test_gold_paragraphs_weigh_more_than_base_sentences():
+    nlp = spacy.blank("id")
+    gold = [nlp.make_doc(f"gold {i}") for i in range(3)]
+    extra = [nlp.make_doc(f"base {i}") for i in range(5)]
+    mixed = train_mod.ner_training_docs(gold, extra, 3, seed=1)
+    assert len(mixed) == 3 * 3 + 5
+    assert sorted(d.text for d in mixed) == sorted([d.text for d in gold] * 3 + [d.text for d in extra])
+    assert [d.text for d in mixed] == [d.text for d in train_mod.ner_training_docs(gold, extra, 3, seed=1)]
+    assert len(train_mod.ner_training_docs(gold, extra, 0, seed=1)) == 3 + 5
+    assert train_mod.GOLD_WEIGHT > 1  # the default

@@ -1,0 +1,60 @@
+"""Quote finder: direct and indirect quotations, their cue and their speaker (rules, no model).
+
+Output, per Doc:
+- ``doc._.quotes``: one dict per quote, in text order — ``start``/``end`` (characters of the
+  content, quotation marks excluded), ``token_start``/``token_end`` (spaCy, end exclusive),
+  ``kind`` (direct|indirect), ``speaker`` and ``cue`` (``{start, end, text, label?,
+  token_start, token_end}`` or None), ``attribution`` (how the speaker was found: cue, intro,
+  coref, continuation), ``stance``/``score`` (filled by the stance component), ``source``
+  "rule", ``status`` "suggested". The links between a quote, its cue and its speaker live here.
+- span groups ``doc.spans["quotes"|"cues"|"speakers"]`` with the same spans, for display and
+  DocBin (they do not say which speaker belongs to which quote).
+
+Decisions worth knowing:
+- Quote marks are paired by position and context, not by glyph: Kompas opens and closes with
+  the same ``”``. A mark with a space before and a letter after opens, one glued to the
+  previous word/punctuation with a space after closes; the rest is decided by whether a quote
+  is open. A paragraph that ends inside a quote and a next paragraph starting with an opening
+  mark make one quote over both paragraphs. A quote inside a quote with the same glyph, and a
+  double opening mark closed by a single one (``“…,’ kata X``), are handled.
+- Quoted phrases are speech only with a cue, an introduction (``X mengatakan, ”…”``, ``:``)
+  or the shape of a sentence (≥ 4 words, capitalised, final punctuation, standing after a
+  sentence boundary); scare quotes, titles and slogans are not suggested.
+- The speaker is the name, not the job title, rank or degree (``kata Menteri Pertahanan AS
+  Lloyd Austin`` → ``Lloyd Austin``; ``Komisaris Besar Yusri Yunus`` → ``Yusri Yunus``;
+  ``Budi Santoso, S.H., M.H.`` → ``Budi Santoso``), as the guidelines want; with
+  ``speaker_keeps_ranks`` true in quotes.json a rank stays (PFSA-ID's convention).
+  Without a name, the whole noun phrase is the speaker (``kata Presiden`` → ``Presiden``; an
+  entity equal to the phrase is used with its label), except a lower-case descriptor
+  (``speaker_descriptors``: ``pemerintah Korea Selatan``, ``perwakilan Korea Utara untuk PBB``,
+  ``laporan intelijen AS``) → the state/organisation inside (guidelines 4.3). A bare title
+  with itu/tersebut takes the earlier holder's name (``Menteri tersebut``); a title of ≥ 2
+  words takes the name given right after the same title in a quote of the next three
+  sentences; an unnamed one keeps its demonstrative (``Pejabat Ukraina itu``). ``Mereka`` /
+  ``Para menteri`` take the last group (ORG/LOC) speaker.
+- Also direct: a headline ``Name: words`` (first line, no cue) and a short quoted me-/ber-
+  predicate right after a named/institutional subject (``pemerintah X "mengutuk keras" Y``).
+- Names are found without a model (capitalised words after titles and organisation words,
+  checked against the rest of the article: "Menurut Wahidin" elsewhere says Wahidin is a
+  name, "di Margadana" says Margadana is a place). Entities in ``doc.ents`` help: rule
+  entities (gazetteer, dates) mark places/organisations; a PERSON entity is used when the
+  rules find no name, or to cut a place off the front of a name.
+- ``katanya``/``ujarnya``/``Menurutnya`` and ``kata dia``/``ia``/``beliau`` take the most
+  salient recent person within ``coref_window`` characters (speakers of earlier quotes and of
+  reported speech outrank people in subject position, who outrank other mentions; two
+  sentences of distance cost one level), and point at that person's nearest mention by full
+  name. Unresolved → ``None`` (an explicit pronoun then stays the speaker).
+
+The parts: ``patterns`` (word lists), ``marks`` (quotation marks), ``view`` (the per-document
+arrays the rules read), ``speakers`` (speaker phrases), ``direct`` and ``indirect`` (the two
+kinds of quotes), ``coreference`` (speakers found elsewhere in the text) and ``component``
+(the spaCy component ``quote_finder``, registered on import).
+"""
+
+from annotator.nlp.quotes.component import QuoteFinder, find_quotes, make_quote_finder
+from annotator.nlp.quotes.marks import pair_quote_marks
+from annotator.nlp.quotes.patterns import PATTERNS_PATH, QuotePatterns, load_patterns
+from annotator.nlp.quotes.view import doc_text
+
+__all__ = ["PATTERNS_PATH", "QuotePatterns", "QuoteFinder", "doc_text", "find_quotes", "load_patterns",
+           "make_quote_finder", "pair_quote_marks"]

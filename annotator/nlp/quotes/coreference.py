@@ -1,0 +1,306 @@
+"""Speakers found elsewhere in the text: -nya cues and pronouns, bare titles (``Menteri
+tersebut``), plural references and cue-less continuation paragraphs."""
+
+from __future__ import annotations
+
+import bisect
+
+from annotator.nlp.quotes.view import DEMONSTRATIVES, VERB_PREFIXES, _Quote, _Speaker, _View
+from annotator.nlp.quotes.speakers import _entity_speaker, _name_in_segment, _resolve_segments, _scan_backward, _scan_forward, _with_rank
+from annotator.nlp.quotes.indirect import _lead_len
+
+
+SALIENCE_WEIGHT = 2  # sentences of distance one salience level is worth (coreference)
+
+
+def _title_words(v: _View, spk: _Speaker) -> list[int] | None:
+    """The words of a speaker that is only a job title ("Menteri Pertahanan AS"), else None."""
+    toks = [k for k in range(spk.start, spk.end) if not v.is_space[k]]
+    if not toks or spk.label != "PERSON" or v.cls[toks[0]] != "T" or v.lower[toks[0]] == "para":
+        return None
+    for k in toks:
+        e = v.ent_at.get(k)
+        if e is not None and e.label_ == "PERSON" or v.cls[k] == "N" and e is None and not v.placelike(k, spk.start, spk.end):
+            return None  # a name: not a bare title
+    return toks
+
+
+def _named_after(v: _View, q: _Quote, title: list[str], head: bool = False) -> bool:
+    """Does the title (lower-case words) stand right before q's named speaker? With ``head``,
+    the title word may open a longer capitalised title ("Menteri Luar Negeri Korea Utara, X")."""
+    s = q.speaker
+    if s is None or s.coref or s.label != "PERSON" or _title_words(v, s) is not None:
+        return False
+    if v.cls[s.start] not in ("N", "T"):
+        return False
+    # the title right before the name, in the same sentence, a comma allowed between
+    before = [k for k in range(max(0, s.start - 24), s.start) if not v.is_space[k] and v.sent_of[k] == v.sent_of[s.start]]
+    if before and v.words[before[-1]] == ",":
+        before.pop()
+    words = [v.lower[k] for k in before if v.kind[k] == "w"]
+    if head:
+        run = []
+        for k in reversed(before[-10:]):
+            if v.kind[k] == "q" or v.kind[k] == "w" and not v.core[k][:1].isupper():
+                break
+            run.append(v.lower[k])
+        return title[0] in run
+    return len(words) >= len(title) and words[len(words) - len(title):] == title
+
+
+def _title_references(v: _View, quotes: list[_Quote]) -> None:
+    """A speaker given by a job title only. "Menteri tersebut" (title + itu/tersebut) →
+    the closest earlier quote speaker named after that title; "Menteri Pertahanan AS
+    mengatakan …" (≥ 2 title words, no name) → that name in a quote within the next three
+    sentences ("… kata Menteri Pertahanan AS Lloyd Austin"). An unnamed referent keeps its
+    phrase, with the demonstrative ("Pejabat Ukraina itu", "sumber tersebut")."""
+    for i, q in enumerate(quotes):
+        s = q.speaker
+        if s is None or s.coref:
+            continue
+        toks = _title_words(v, s)
+        if toks is None:
+            continue
+        nxt = v.next_tok(s.end - 1)
+        demo = nxt is not None and v.words[nxt] in DEMONSTRATIVES
+        title = [v.lower[k] for k in toks if v.kind[k] == "w"]
+        found = None
+        if demo:
+            for prev in reversed(quotes[:i]):
+                if _named_after(v, prev, title[:1], head=True):
+                    found = prev.speaker
+                    break
+        elif len(title) >= 2:
+            here = v.sent_of[s.start]
+            for later in quotes[i + 1:]:
+                if later.speaker is None or v.sent_of[later.speaker.start] > here + 3:
+                    continue
+                if v.sent_of[later.speaker.start] > here and _named_after(v, later, title):
+                    found = later.speaker
+                    break
+        if found is not None:
+            if demo:  # the closest earlier mention of that person
+                text_of = lambda sp: v.text[v.starts[sp.start]:v.char_end(sp.end - 1)]  # noqa: E731
+                for prev in quotes[:i]:
+                    ps = prev.speaker
+                    if ps is not None and ps.start > found.start and ps.end <= s.start and text_of(ps) == text_of(found):
+                        found = ps
+            q.speaker = _Speaker(found.start, found.end, found.label)
+            q.how = "coref"
+        elif demo:
+            q.speaker = _Speaker(s.start, nxt + 1, s.label)
+
+
+def _plural_references(v: _View, quotes: list[_Quote], window: int) -> None:
+    """"Mereka menyatakan …", "Para menteri mengatakan …": the most recent earlier quote
+    speaker that is a group (a state, an organisation, coordinated names) within the window."""
+    for i, q in enumerate(quotes):
+        s = q.speaker
+        if s is None:
+            continue
+        toks = [k for k in range(s.start, s.end) if not v.is_space[k]]
+        plural = (len(toks) == 1 and v.lower[toks[0]] == "mereka") or (
+            len(toks) >= 2 and v.lower[toks[0]] == "para" and all(v.cls[k] == "T" for k in toks[1:]))
+        if not plural:
+            continue
+        for prev in reversed(quotes[:i]):
+            ps = prev.speaker
+            if ps is None or v.starts[ps.start] < v.starts[s.start] - window:
+                continue
+            group = ps.label in ("ORG", "LOC") or any(v.lower[k] == "dan" for k in range(ps.start, ps.end))
+            if group and ps.start != s.start:
+                q.speaker = _Speaker(ps.start, ps.end, ps.label)
+                q.how = "coref"
+                break
+
+
+def _name_key(v: _View, a: int, b: int) -> frozenset:
+    return frozenset(v.lower[k] for k in range(a, b) if v.cls[k] == "N" and len(v.core[k]) >= 2)
+
+
+def _subject_like(v: _View, a: int, b: int) -> bool:
+    """Is the mention a subject (followed by a verb, or after menurut / a cue)?"""
+    pat = v.pat
+    p = v.prev_tok(a)
+    if p is not None and (v.lower[p] in pat.introducers or pat.cue_form(v.lower[p])[0]):
+        return True
+    n = v.next_tok(b - 1)
+    if n is None:
+        return False
+    if v.words[n] == ",":
+        # "Wahyu, warga X, mengatakan"
+        k = n
+        for _ in range(12):
+            k = v.next_tok(k)
+            if k is None:
+                return False
+            if v.words[k] == ",":
+                k2 = v.next_tok(k)
+                return k2 is not None and v.cls[k2] == "L" and (v.lower[k2] in pat.reporting_verbs or v.lower[k2].startswith(VERB_PREFIXES))
+        return False
+    lw = v.lower[n]
+    return v.cls[n] == "L" and (lw in pat.reporting_verbs or lw.startswith(VERB_PREFIXES) or lw in pat.adverbs)
+
+
+def _attribution_events(v: _View) -> list[_Speaker]:
+    """Speakers of reported speech that is not a quote on its own ("Abdian, Koordinator …,
+    juga menyampaikan harapan serupa", "Hal senada disampaikan X", "Menurut X, …")."""
+    pat = v.pat
+    out: list[_Speaker] = []
+    for k in range(v.n):
+        lw = v.lower[k]
+        if v.kind[k] != "w" or v.in_quote[k]:
+            continue
+        lo = v.sentences[v.sent_of[k]][0]
+        if lw in pat.reporting_verbs and v.words[k].islower() and k > lo:
+            p = v.prev_tok(k)
+            if p is not None and (v.lower[p] in pat.negators or v.lower[p] == "yang"):
+                continue  # "…, Raja Pakubuwono V, yang menceritakan …" describes, does not report
+            spk = _resolve_segments(v, _scan_backward(v, k, lo), backward=True)
+        elif lw in pat.passive_reporting or lw in pat.introducers and not lw.endswith("nya"):
+            j = v.next_tok(k)
+            if j is not None and v.lower[j] == "oleh":
+                j = v.next_tok(j)
+            segs = _scan_forward(v, j, max_segments=2) if j is not None else []
+            spk = _resolve_segments(v, segs) if segs and v.lower[segs[0][0]] not in pat.menurut_non_speakers else None
+        else:
+            continue
+        if spk is not None and not spk.coref and spk.label == "PERSON":
+            out.append(spk)
+    return out
+
+
+def _sentence_subjects(v: _View) -> list[tuple[int, int]]:
+    """Capitalised names opening a sentence and followed by a verb ("Satori menolak …")."""
+    out = []
+    for s, e in v.sentences:
+        toks = [k for k in range(s, e) if not v.is_space[k]]
+        i = _lead_len(v, toks)
+        j = i
+        while j < len(toks) and j - i < 3 and v.cls[toks[j]] == "N":
+            j += 1
+        if j == i or j >= len(toks):
+            continue
+        a, b = toks[i], toks[j - 1] + 1
+        if not all(v.proper(t) and not v.common(t) and not v.core[t].isupper() for t in range(a, b)):
+            continue
+        if all(v.placelike(t, a, b) for t in range(a, b)):
+            continue
+        if _subject_like(v, a, b):
+            out.append((a, b))
+    return out
+
+
+def _mentions(v: _View, quotes: list[_Quote]) -> list[tuple[int, int, frozenset, int]]:
+    """Candidate antecedents (start, end, name key, salience) in text order, outside direct
+    quotes. Salience 2: a speaker (of a quote or of reported speech); 1: a subject; 0: other."""
+    found: dict[tuple[int, int], tuple[frozenset, int]] = {}
+    keys: list[frozenset] = []
+
+    def add(a: int, b: int, level: int, key: frozenset | None = None, name: bool = True) -> None:
+        key = key or _name_key(v, a, b)
+        if not key or v.lower[a] in v.pat.plural_pronouns:
+            return
+        old = found.get((a, b))
+        found[(a, b)] = (key, max(level, old[1] if old else 0))
+        if name and v.cls[a] == "N":  # its words find the person's other mentions
+            keys.append(frozenset(v.lower[k] for k in range(a, b)
+                                  if v.cls[k] == "N" and len(v.core[k]) >= 3 and not v.core[k].isupper() and not v.common(k)))
+
+    for e in v.ents:  # entities are candidates, but their words do not seed other mentions
+        if e.label_ == "PERSON":
+            sp = _entity_speaker(v, e)
+            add(sp.start, sp.end, int(_subject_like(v, sp.start, sp.end)), name=False)
+    for q in quotes:
+        s = q.speaker
+        if s is not None and not s.coref:
+            key = _name_key(v, s.start, s.end) or frozenset(v.lower[k] for k in range(s.start, s.end) if not v.is_space[k])
+            add(s.start, s.end, 2 if s.label == "PERSON" else 1, key, name=s.label == "PERSON")
+    for s in _attribution_events(v):
+        key = _name_key(v, s.start, s.end) or frozenset(v.lower[k] for k in range(s.start, s.end) if not v.is_space[k])
+        add(s.start, s.end, 2, key, name=s.label == "PERSON" and v.cls[s.start] == "N")
+    for a, b in _sentence_subjects(v):
+        add(a, b, 1)
+    # title + name anywhere ("Kepala Pusdalops BNPB Bambang Surya Putra menambahkan")
+    i = 0
+    while i < v.n:
+        if v.cls[i] == "T" and v.kind[i] == "w" and v.core[i][0].isupper() and not v.in_quote[i]:
+            segs = _scan_forward(v, i, max_segments=1, max_tokens=12)
+            if segs:
+                name = _name_in_segment(v, segs[0])
+                if name is not None:
+                    add(name[0], name[1], int(_subject_like(v, *name)))
+                i = segs[0][-1] + 1
+                continue
+        i += 1
+    # every other use of a known name word ("Kusnawan berharap")
+    words = set().union(*keys) if keys else set()
+    lowered = {}
+    for c in v.cap_index:
+        lowered.setdefault(c.lower(), []).append(c)
+    taken = sorted(found)
+    for w in words:
+        for c in lowered.get(w, ()):
+            for k in v.cap_index[c]:
+                a, b = k, k + 1
+                while b < v.n and v.cls[b] == "N" and v.lower[b] in words:
+                    b += 1
+                while a > 0 and v.cls[a - 1] == "N" and v.lower[a - 1] in words:
+                    a -= 1
+                t = bisect.bisect_right(taken, (a, v.n)) - 1
+                if (t >= 0 and taken[t][0] <= a < taken[t][1]) or v.in_quote[a]:
+                    continue
+                if all(v.placelike(x, a, b) for x in range(a, b)):
+                    continue
+                add(a, b, int(_subject_like(v, a, b)), name=False)
+    out = [(a, b, key, lvl) for (a, b), (key, lvl) in found.items() if not v.in_quote[a]]
+    out.sort()
+    return out
+
+
+def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
+    """-nya cues and pronouns: the most salient recent person; point at its nearest full mention."""
+    if not any(q.needs_coref for q in quotes):
+        return
+    mentions = _mentions(v, quotes)
+    starts = [m[0] for m in mentions]
+    for q in quotes:
+        if not q.needs_coref:
+            continue
+        anchor_tok = q.open_tok
+        anchor = v.starts[anchor_tok]
+        hi = bisect.bisect_left(starts, anchor_tok)
+        cands = [m for m in mentions[:hi] if m[1] <= anchor_tok and v.starts[m[0]] >= anchor - window]
+        if not cands:
+            continue
+        here = v.sent_of[anchor_tok]
+        # salience against distance: a speaker two sentences back beats a subject one back
+        chosen = max(reversed(cands), key=lambda m: SALIENCE_WEIGHT * m[3] - (here - v.sent_of[m[0]]))
+        same = [m for m in cands if m[2] & chosen[2]] if chosen[2] else [chosen]
+        # point at the person's nearest mention by full name, else the nearest mention
+        full = [m for m in same if len(m[2]) >= 2]
+        nearest = full[-1] if full else same[-1]
+        e = v.ent_at.get(nearest[0])
+        label = e.label_ if e is not None and e.start == nearest[0] else "PERSON"
+        if e is None:
+            for qq in quotes:
+                if qq.speaker is not None and qq.speaker.start == chosen[0] and not qq.speaker.coref:
+                    label = qq.speaker.label
+        q.speaker = _Speaker(_with_rank(v, nearest[0]) if label == "PERSON" else nearest[0], nearest[1], label)
+        q.how = "coref"
+
+
+def _continuations(v: _View, quotes: list[_Quote]) -> None:
+    """A cue-less direct quote right after another quote (nothing but the other quote's
+    attribution in between) continues that quote's speaker."""
+    prev: _Quote | None = None
+    for q in quotes:
+        if q.kind != "direct":
+            continue
+        if q.cue is None and q.speaker is None and prev is not None and prev.speaker is not None:
+            gap_start = max(prev.close_tok, prev.cue[1] if prev.cue else 0, prev.speaker.end if prev.speaker.start > prev.open_tok else 0)
+            gap = [k for k in range(gap_start, q.open_tok) if not v.is_space[k] and v.kind[k] != "p"]
+            if len(gap) <= 4 and all(v.cls[k] in ("D", "O", "L", "N") for k in gap):
+                q.speaker = _Speaker(prev.speaker.start, prev.speaker.end, prev.speaker.label)
+                q.how = "continuation"
+        prev = q

@@ -1,0 +1,232 @@
+"""Indirect quotes: ``Menurut X, …``, ``…, kata X.``, ``X mengatakan (bahwa) …``."""
+
+from __future__ import annotations
+
+from annotator.nlp.quotes.marks import _is_apostrophe
+from annotator.nlp.quotes.view import _Quote, _Speaker, _View
+from annotator.nlp.quotes.speakers import _descriptor_speaker, _resolve_segments, _scan_backward, _scan_forward
+
+
+def _indirect_quotes(v: _View) -> list[_Quote]:
+    out: list[_Quote] = []
+    for s, e in v.sentences:
+        toks = [k for k in range(s, e) if not v.is_space[k]]
+        if sum(v.covered[k] for k in toks) > 6 or len(toks) < 5 or not _only_scare_quotes(v, toks):
+            continue
+        q = _menurut(v, toks) or _cue_clause(v, toks)
+        out.extend([q] if q is not None else _reporting_clauses(v, toks))
+    return out
+
+
+def _only_scare_quotes(v: _View, toks: list[int]) -> bool:
+    """No quotation marks in the sentence but pairs around a few words ("mengutuk keras")."""
+    marks = [i for i, k in enumerate(toks) if v.kind[k] == "q" and not _is_apostrophe(v.text, v.starts[k])]
+    if len(marks) % 2:
+        return False
+    return all(marks[n + 1] - marks[n] - 1 <= 4 for n in range(0, len(marks), 2))
+
+
+def _sentence_content(v: _View, toks: list[int], a: int, b: int) -> tuple[int, int] | None:
+    """Char span of tokens toks[a:b] without final punctuation and commas at the edges."""
+    sub = toks[a:b]
+    while sub and v.kind[sub[-1]] in ("p", "q") and v.words[sub[-1]] not in (")", "]"):
+        sub = sub[:-1]
+    while sub and v.kind[sub[0]] in ("p", "q") and v.words[sub[0]] not in ("(", "["):
+        sub = sub[1:]
+    if len([k for k in sub if v.kind[k] in ("w", "n")]) < 3:
+        return None
+    return v.starts[sub[0]], v.char_end(sub[-1]) if v.kind[sub[-1]] in ("w", "n") else v.starts[sub[-1]] + len(v.words[sub[-1]])
+
+
+def _lead_len(v: _View, toks: list[int]) -> int:
+    """Number of leading connector tokens ("Sementara itu ,", "Saat ini ,")."""
+    i = 0
+    while i < len(toks) and (v.cls[toks[i]] in ("C",) or v.lower[toks[i]] in v.pat.connectors or v.words[toks[i]] == ","):
+        i += 1
+    return i
+
+
+def _make_indirect(v: _View, toks: list[int], span: tuple[int, int] | None, cue: int, spk: _Speaker | None, coref: bool,
+                   cue_end: int | None = None) -> _Quote | None:
+    if span is None:
+        return None
+    q = _Quote(start=span[0], end=span[1], kind="indirect", open_tok=toks[0], close_tok=toks[-1] + 1,
+               cue=(cue, (cue_end if cue_end is not None else cue) + 1), speaker=spk, how="cue")
+    q.needs_coref = coref or (spk is not None and spk.coref)
+    return q
+
+
+def _menurut(v: _View, toks: list[int]) -> _Quote | None:
+    pat = v.pat
+    for i, k in enumerate(toks):
+        if v.lower[k] not in pat.introducers:
+            continue
+        nya = v.lower[k].endswith("nya")
+        segs = [] if nya else _scan_forward(v, k + 1, max_segments=2) or _lower_phrase(v, k + 1)
+        if not nya and (not segs or v.lower[segs[0][0]] in pat.menurut_non_speakers):
+            return None
+        spk = None if nya else _resolve_segments(v, segs[:1])
+        # where does the speaker phrase end?
+        end_tok = k if nya else segs[0][-1]
+        pos = toks.index(end_tok) + 1
+        if not nya and len(segs) > 1 and v.cls[segs[1][0]] == "T":
+            pos = toks.index(segs[1][-1]) + 1  # skip an appositive title
+        if i <= _lead_len(v, toks):
+            for off in range(pos, min(len(toks), pos + 5)):
+                if v.words[toks[off]] == ",":  # "Menurut sumber tersebut, …"
+                    pos = off + 1
+                    break
+            span = _sentence_content(v, toks, pos, len(toks))
+        elif i > 0 and v.words[toks[i - 1]] == "," and pos >= len(toks) - 1:
+            span = _sentence_content(v, toks, 0, i - 1)
+        else:
+            span = _sentence_content(v, toks, 0, len(toks))
+        return _make_indirect(v, toks, span, k, spk, nya)
+    return None
+
+
+def _lower_phrase(v: _View, i: int, max_words: int = 6) -> list[list[int]]:
+    """A lower-case source after "menurut" ("menurut laporan intelijen AS"), as one segment."""
+    seg: list[int] = []
+    j = i
+    while j < v.n and len(seg) < max_words:
+        if v.is_space[j]:
+            if "\n" in v.words[j]:
+                break
+            j += 1
+            continue
+        if v.kind[j] not in ("w", "n") or v.lower[j] in v.pat.stop_words or v.cls[j] in ("D", "R"):
+            break
+        seg.append(j)
+        j += 1
+    return [seg] if seg else []
+
+
+def _cue_clause(v: _View, toks: list[int]) -> _Quote | None:
+    """``…, kata X.`` / ``…, katanya.`` / ``A, tutur X, B.`` without quotation marks."""
+    pat = v.pat
+    for i in range(2, len(toks)):
+        k = toks[i]
+        if v.words[toks[i - 1]] != "," or v.kind[k] != "w" or v.core[k][0].isupper():
+            continue
+        is_cue, nya = pat.cue_form(v.lower[k])
+        if not is_cue:
+            continue
+        if nya:
+            spk = None
+            end = i + 1
+        else:
+            segs = _scan_forward(v, k + 1, max_segments=1)
+            if not segs:
+                continue
+            spk = _resolve_segments(v, segs)
+            if spk is None:
+                continue
+            end = toks.index(segs[0][-1]) + 1
+        if _clause_goes_on(v, toks, end):  # "A, kata X (kepada wartawan, Senin), B."
+            span = _sentence_content(v, toks, 0, len(toks))
+        else:
+            span = _sentence_content(v, toks, 0, i - 1)
+        return _make_indirect(v, toks, span, k, spk, nya)
+    return None
+
+
+def _clause_goes_on(v: _View, toks: list[int], end: int) -> bool:
+    """Does the reported clause go on after an attribution ending at toks[end] ("…, kata X, B"),
+    past adverbials of the act of saying ("kepada wartawan", "Senin (12/1/2021)")?"""
+    rest = toks[end:]
+    if rest and v.words[rest[0]] not in (",", "(") and (v.cls[rest[0]] == "D" or v.lower[rest[0]] in v.pat.stop_words):
+        commas = [n for n, t in enumerate(rest) if v.words[t] == ","]
+        rest = rest[commas[-1]:] if commas else []
+    return len([t for t in rest if v.kind[t] in ("w", "n")]) >= 2
+
+
+def _descriptor_subject(v: _View, toks: list[int], i: int) -> _Speaker | None:
+    """A long institutional subject opening the sentence ("Para menteri luar negeri negara-
+    negara X dan tiga sekutu utamanya mengatakan …"): the first state/organisation in it,
+    when no comma or other reporting verb stands between it and the verb toks[i]."""
+    a = _lead_len(v, toks)
+    if a >= i or i - a > 16 or any(v.words[t] == "," or v.lower[t] in v.pat.reporting_verbs for t in toks[a:i]):
+        return None
+    return _descriptor_speaker(v, _Speaker(toks[a], toks[i], "ORG"))
+
+
+COMPLEMENTIZERS = ("bahwa", "agar", "supaya", "apakah")
+REFUSALS = ("menolak", "enggan")
+COORDINATORS = ("dan", "serta")
+
+
+def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
+    """``X mengatakan(,) (bahwa) …``; ``X mengatakan … , dan menyatakan bahwa …`` gives two
+    quotes with the same speaker."""
+    pat = v.pat
+    for i, k in enumerate(toks):
+        if v.lower[k] not in pat.reporting_verbs or i == 0 or not v.words[k].islower():
+            continue
+        p = toks[i - 1]
+        if v.lower[p] in pat.negators:
+            return []
+        # "X menolak untuk mengkonfirmasi atau menyangkal apakah …": the refusal is the cue
+        first, last = i, i
+        if i >= 2 and v.lower[p] == "untuk" and v.lower[toks[i - 2]] in REFUSALS:
+            first = i - 2
+            if i + 2 < len(toks) and v.lower[toks[i + 1]] == "atau" and v.lower[toks[i + 2]] in pat.reporting_verbs:
+                last = i + 2
+        # a verb in scare quotes ('X "mengutuk keras" Y dan mendesak agar …') is not itself
+        # speech, but its subject is the speaker of the coordinated verb
+        scare = v.kind[p] == "q"
+        segs = _scan_backward(v, p if scare else toks[first], toks[0])
+        spk = _resolve_segments(v, segs, backward=True) if segs else None
+        if spk is None:
+            spk = _descriptor_subject(v, toks, i)
+        if spk is None:
+            continue
+        out = []
+        while i is not None:
+            pos = _content_start(v, toks, last)
+            nxt, end = _coordinated_verb(v, toks, pos)
+            q = None if scare else _make_indirect(v, toks, _sentence_content(v, toks, pos, end), toks[first], spk,
+                                                  False, cue_end=toks[last])
+            if q is not None:
+                out.append(q)
+            i = first = last = nxt
+            scare = False
+        return out
+    return []
+
+
+def _content_start(v: _View, toks: list[int], i: int) -> int:
+    """Where the content of reporting verb toks[i] starts: after ',' / ':' / 'bahwa' / 'agar'
+    following the verb, else right after it."""
+    pat = v.pat
+    pos = i + 1
+    # "menampik tuduhan dari Eropa Barat, yang …, bahwa …": a claim's bahwa may come later
+    reach = 30 if pos < len(toks) and v.lower[toks[pos]] in pat.claim_nouns else 14
+    window = toks[pos: pos + reach]
+    if window and v.words[window[0]] in (",", ":"):
+        pos += 1
+        if pos < len(toks) and v.lower[toks[pos]] in COMPLEMENTIZERS:
+            pos += 1
+        return pos
+    for off, t in enumerate(window):
+        if v.lower[t] in COMPLEMENTIZERS:
+            return i + 1 + off + 1
+        if v.lower[t] in pat.reporting_verbs:
+            break
+    return pos
+
+
+def _coordinated_verb(v: _View, toks: list[int], pos: int) -> tuple[int | None, int]:
+    """A second reporting verb of the same subject ("…, dan menyatakan bahwa …"): (its index,
+    where the first content ends); else (None, len(toks))."""
+    for j in range(pos + 3, len(toks)):
+        if v.lower[toks[j]] in v.pat.reporting_verbs and v.words[toks[j]].islower():
+            c = j - 1
+            while c > pos and v.lower[toks[c]] in v.pat.adverbs:
+                c -= 1
+            opens = toks[j + 1: j + 7]  # it introduces content of its own
+            if v.lower[toks[c]] in COORDINATORS and opens and (
+                v.words[opens[0]] in (",", ":") or any(v.lower[t] in COMPLEMENTIZERS for t in opens)
+            ):
+                return j, c
+    return None, len(toks)

@@ -1,0 +1,253 @@
+"""The whole quality table: every corpus's development figures next to its held-out figures.
+
+    python benchmarks/quality.py [--dev-only] [--model-dir DIR] [--no-ner-corpora] [--learning-curve]
+
+Corpora (the texts stay where their licences keep them; nothing here copies them):
+- PFSA-ID dev direct quotes (/work/shared/data/pfsa-id-dev.jsonl, env ANNOTATOR_PFSA): gold for
+  public figures' direct quotes only; development = the 194 articles that are not held out,
+  held out = benchmarks/eval_pfsa.HELDOUT_IDS.
+- PFSA complete stand-off annotations (benchmarks/pfsa/*standoff*.jsonl, joined to the PFSA
+  texts by benchmarks/pfsa/standoff.py; env ANNOTATOR_PFSA_STANDOFF = more folders holding
+  both, separated by os.pathsep): every entity, every direct and indirect quote with speaker and
+  cue. Articles in HELDOUT_IDS are held out, the others are development.
+- sample_corpus/gold.jsonl: development only (the rules were tuned on it).
+- NER corpora: rows of benchmarks/quality_ner.ner_rows() (NERGrit, news NER sets), when present.
+
+Held-out figures are for the closing note of a change, never for choosing a rule: develop with
+--dev-only (or benchmarks/eval_pfsa.py, which leaves the held-out articles out).
+
+--learning-curve adds what a team's corrections buy: the held-out stand-off articles scored
+after `annotator train` (annotator.nlp.train.train_from_gold: fine-tuning the bundled NER,
+mixed with --extra-iob sentences, default NERGrit train when found) on the first 0, 5 and 10
+development stand-off articles (DEV_STANDOFF_IDS order). Slow: two trainings.
+Scoring is annotator.core.evaluation.evaluate (overlap match: >= 50 % of the longer span;
+speaker "lenient" = overlapping span).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+from annotator.core.evaluation import evaluate, iter_jsonl  # noqa: E402
+from eval_pfsa import DEFAULT_GOLD, DEV_STANDOFF_IDS, HELDOUT_IDS  # noqa: E402
+
+SAMPLE_GOLD = ROOT / "sample_corpus" / "gold.jsonl"
+STANDOFF_DIRS = [ROOT / "benchmarks" / "pfsa"] + [Path(p) for p in os.environ.get("ANNOTATOR_PFSA_STANDOFF", "").split(os.pathsep) if p]
+ENTITY_LABELS = ("PERSON", "ORG", "LOC", "DATE")
+
+
+# --------------------------------------------------------------------------- corpora
+
+
+def _join_function(folder: Path):
+    """``join`` of the stand-off script: standoff.py beside the stand-off files, else the first
+    one in STANDOFF_DIRS."""
+    scripts = [d / "standoff.py" for d in [folder] + STANDOFF_DIRS if (d / "standoff.py").is_file()]
+    if not scripts:
+        raise SystemExit(f"{folder}: stand-off files but no standoff.py to join them to the texts")
+    script = scripts[0]
+    saved = list(sys.path)
+    try:
+        spec = importlib.util.spec_from_file_location(f"standoff_{abs(hash(str(folder)))}", script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved  # the script puts its own checkout first; keep this one's package
+    return module.join
+
+
+def standoff_records(pfsa_path: Path) -> list[dict]:
+    """All complete stand-off articles found in STANDOFF_DIRS, joined to their PFSA texts by the
+    folder's standoff.py (which checks each text's sha256); one record per id."""
+    seen: dict[str, dict] = {}
+    for folder in STANDOFF_DIRS:
+        files = sorted(folder.glob("*standoff*.jsonl")) if folder.is_dir() else []
+        join = _join_function(folder) if files else None
+        for path in files:
+            for rec in join(path, pfsa_path):
+                seen.setdefault(rec["id"], rec)
+    return list(seen.values())
+
+
+def split(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(development, held-out) by HELDOUT_IDS."""
+    return [r for r in records if r["id"] not in HELDOUT_IDS], [r for r in records if r["id"] in HELDOUT_IDS]
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def _fmt(x) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _prf(m: dict) -> str:
+    return f"{m['precision']:.3f} {m['recall']:.3f} {m['f1']:.3f} ({m['gold']})"
+
+
+def quote_rows(res: dict, kinds=("direct", "indirect")) -> list[tuple[str, str]]:
+    """(measure, value) rows of the quote, speaker and cue figures of an evaluate() result."""
+    q = res["quotes"]
+    rows = []
+    for kind in kinds:
+        by = q["by_kind"].get(kind)
+        rows.append((f"{kind} quotes P R F1 (gold), overlap", _prf(by["overlap"]) if by else "-"))
+        rec = q["recall_by_kind"].get(kind)
+        rows.append((f"{kind}-quote recall, overlap", _fmt(rec["overlap"]) if rec else "-"))
+    rows += [
+        (f"speaker exact   (over matched quotes)", _fmt(res["speaker"]["exact_span"])),
+        (f"speaker lenient (overlapping span)", _fmt(res["speaker"]["overlapping_span"])),
+        ("cue exact", _fmt(res["cue"]["exact_span"])),
+    ]
+    return rows
+
+
+def entity_rows(res: dict) -> list[tuple[str, str]]:
+    e = res["entities"]["exact"]
+    rows = [("entities P R F1 (gold), exact", _prf(e["all"]))]
+    for lab in ENTITY_LABELS:
+        m = e["per_label"].get(lab)
+        rows.append((f"  {lab}", _prf(m) if m else "-"))
+    return rows
+
+
+def print_block(title: str, dev: list[tuple[str, str]] | None, held: list[tuple[str, str]] | None,
+                heads: tuple[str, str]) -> None:
+    names = [n for n, _ in (dev or held or [])]
+    d, h = dict(dev or []), dict(held or [])
+    print(f"\n{title}")
+    print(f"  {'':40} {heads[0]:>26} {heads[1]:>26}")
+    for n in names:
+        print(f"  {n:40} {d.get(n, '-'):>26} {h.get(n, '-'):>26}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def run(nlp, records: list[dict]) -> dict:
+    from annotator.nlp.pipeline import predict
+
+    return evaluate(records, predict(({"id": r["id"], "text": r["text"], "meta": {}} for r in records), nlp))
+
+
+def print_ner_rows(model_dir: str | None, dev_only: bool) -> None:
+    """The rows of quality_ner.ner_rows(): development split next to the held-out split."""
+    try:
+        from quality_ner import ner_rows
+    except ImportError:
+        print("\nNER corpora: benchmarks/quality_ner.py is missing; the NER corpora rows are not shown")
+        return
+    rows = ner_rows(model_dir, parts=("dev",) if dev_only else ("dev", "heldout"))
+    print("\nNER corpora (benchmarks/quality_ner.py): P R F1 (gold); split name in brackets")
+    print(f"  {'corpus / system / label':52} {'dev':>34} {'held-out':>34}")
+    cells: dict[tuple, dict[str, str]] = {}
+    for r in rows:
+        key = (r["corpus"], r.get("system", ""), r["label"])
+        cell = f"{r['p']:.3f} {r['r']:.3f} {r['f1']:.3f} ({r['n_gold']}) [{r['split']}]"
+        cells.setdefault(key, {})[r.get("part", r["split"])] = cell
+    for (corpus, system, label), by in cells.items():
+        name = " / ".join(x for x in (corpus, system, label) if x)
+        print(f"  {name:52} {by.get('dev', '-'):>34} {by.get('heldout', '-'):>34}")
+
+
+def _nergrit_train() -> str | None:
+    """shared/data/nergrit/train.iob in the nearest directory above the repository that has one."""
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "data" / "nergrit" / "train.iob"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def learning_curve(dev: list[dict], held: list[dict], sizes: tuple[int, ...], model_dir: str | None,
+                   extra_iob: str | None) -> None:
+    """Held-out figures after training on the first n development articles, for n in sizes."""
+    from annotator.core.importer import import_records
+    from annotator.core.store import Store
+    from annotator.nlp.pipeline import build_pipeline
+    from annotator.nlp.tokenizer import token_offsets
+    from annotator.nlp.train import train_from_gold
+
+    order = {rid: i for i, rid in enumerate(DEV_STANDOFF_IDS)}
+    dev = sorted(dev, key=lambda r: order.get(r["id"], len(order)))
+    print(f"\nLearning curve: held-out stand-off articles ({len(held)}) after `annotator train` on n development "
+          f"articles (+ {extra_iob or 'no'} base sentences)")
+    print(f"  {'n':>3} {'entities P R F1, exact':>26} {'PERSON F1':>10} {'ORG F1':>7} {'LOC F1':>7} {'DATE F1':>8}"
+          f" {'indirect R':>11} {'speaker exact':>14}")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            model = model_dir
+            if n:
+                store = Store(Path(tmp) / "gold.db", tokenizer=token_offsets)
+                summary = import_records(store, [dict(r, answer="accept") for r in dev[:n]], layer="@gold")
+                if summary.problems:
+                    raise SystemExit(f"importing the development articles: {summary.problems[:3]}")
+                train_from_gold(store, Path(tmp) / "model", base_model=model_dir, seed=0, extra_iob=extra_iob, log_line=None)
+                store.close()
+                model = str(Path(tmp) / "model")
+            res = run(build_pipeline(model), held)
+        e = res["entities"]["exact"]
+        f1 = lambda lab: _fmt(e["per_label"][lab]["f1"]) if lab in e["per_label"] else "-"  # noqa: E731
+        ind = res["quotes"]["recall_by_kind"].get("indirect")
+        print(f"  {n:>3} {_prf(e['all']):>26} {f1('PERSON'):>10} {f1('ORG'):>7} {f1('LOC'):>7} {f1('DATE'):>8}"
+              f" {_fmt(ind and ind['overlap']):>11} {_fmt(res['speaker']['exact_span']):>14}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dev-only", action="store_true", help="development figures only (use this while developing)")
+    ap.add_argument("--model-dir", default=None, help="entity model or trained model directory (default: bundled)")
+    ap.add_argument("--no-ner-corpora", action="store_true", help="leave out the NER corpora rows (slow)")
+    ap.add_argument("--learning-curve", action="store_true", help="also train on 0, 5 and 10 development articles "
+                    "and score the held-out articles (slow)")
+    ap.add_argument("--extra-iob", default=_nergrit_train(), help="base sentences mixed into training (default: "
+                    "NERGrit train when found)")
+    args = ap.parse_args(argv)
+
+    from annotator.nlp.pipeline import build_pipeline
+
+    nlp = build_pipeline(args.model_dir)
+    held_head = "held-out" if not args.dev_only else "(held-out not shown)"
+    pfsa_path = Path(DEFAULT_GOLD)
+    if pfsa_path.exists():
+        pfsa = list(iter_jsonl(str(pfsa_path)))
+        dev, held = split(pfsa)
+        rd = run(nlp, dev)
+        rh = None if args.dev_only else run(nlp, held)
+        print_block("PFSA-ID dev, direct quotes of public figures (PFSA gold)", quote_rows(rd, ("direct",)),
+                    rh and quote_rows(rh, ("direct",)), (f"dev ({len(dev)})", f"{held_head} ({len(held)})"))
+        standoff = standoff_records(pfsa_path)
+        sdev, sheld = split(standoff)
+        if standoff:
+            rd = run(nlp, sdev) if sdev else None
+            rh = run(nlp, sheld) if sheld and not args.dev_only else None
+            rows = lambda r: r and entity_rows(r) + quote_rows(r)  # noqa: E731
+            print_block("PFSA articles annotated completely (stand-off)", rows(rd), rows(rh),
+                        (f"dev ({len(sdev)})", f"{held_head} ({len(sheld)})"))
+            if args.learning_curve and sdev and sheld and not args.dev_only:
+                learning_curve(sdev, sheld, (0, 5, 10), args.model_dir, args.extra_iob)
+        else:
+            print(f"\nPFSA stand-off annotations: none found in {', '.join(map(str, STANDOFF_DIRS))}")
+    else:
+        print(f"\n{pfsa_path}: not found; the PFSA rows are not shown")
+    if SAMPLE_GOLD.exists():
+        rs = run(nlp, list(iter_jsonl(str(SAMPLE_GOLD))))
+        print_block("sample_corpus gold (tuned on: development only)", entity_rows(rs) + quote_rows(rs), None,
+                    ("dev (5)", "held-out: none"))
+    if not args.no_ner_corpora:
+        print_ner_rows(args.model_dir, args.dev_only)
+    print("\nP R F1 (n gold); quotes match by overlap (>= 50 % of the longer span); speaker/cue over matched quotes.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
