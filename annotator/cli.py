@@ -124,7 +124,7 @@ def cmd_gui(args) -> int:
 
 # ---- export / stats -------------------------------------------------------------------------
 def cmd_export(args) -> int:
-    from annotator.core.export import export_layer
+    from annotator.project.export import export_layer
     from annotator.core.progress import TerminalProgress
 
     store = _store(args, read_only=True)
@@ -215,8 +215,8 @@ def cmd_suggest(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from annotator.core.evaluation import run_evaluate, run_evaluate_db
-    from annotator.core.export import ExportError
+    from annotator.project.evaluation import run_evaluate, run_evaluate_db
+    from annotator.project.export import ExportError
 
     if args.gold is not None:
         if args.pred_layer is not None:
@@ -447,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
 
     errors: tuple = (CliError, StoreError, FormatError, ConfigError, OSError)
     try:
-        from annotator.core.export import ExportError
+        from annotator.project.export import ExportError
         errors += (ExportError,)
     except ImportError:
         pass

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from annotator.core.export import FORMATS, export_layer  # noqa: E402
+from annotator.project.export import FORMATS, export_layer  # noqa: E402
 from annotator.core.importer import import_records  # noqa: E402
 from annotator.core.store import Store  # noqa: E402
 

@@ -116,7 +116,7 @@ def export_work(open_store: Callable, out_path: str, fmt: str, layer: str, gold:
     def work(task: Task):
         store = _worker_store(open_store, with_tokenizer=False)
         try:
-            from annotator.core.export import export_layer
+            from annotator.project.export import export_layer
 
             return export_layer(store, out_path, fmt=fmt, layer=layer, gold=gold, force=True,  # the dialog asked
                                 progress=task.progress_callback("articles"), cancelled=task.cancelled)

@@ -68,7 +68,7 @@ def build_pipeline(model_dir: str | None = None, config: dict | None = None) -> 
         if value is not None:
             cfg["stance_target" if key == "target" else key] = value
     trained = None
-    from annotator.nlp.train import is_trained_model_dir, load_trained
+    from annotator.nlp.trained import is_trained_model_dir, load_trained
 
     if is_trained_model_dir(model_dir):  # a directory written by `annotator train`
         trained = load_trained(model_dir)
@@ -84,7 +84,7 @@ def build_pipeline(model_dir: str | None = None, config: dict | None = None) -> 
         labels = [labels["support"], labels["oppose"], labels["neutral"]]
     nlp.add_pipe("stance", config={"target": cfg["stance_target"], "labels": list(labels), "lexicon_path": cfg["stance_lexicon"]})
     if trained is not None:
-        from annotator.nlp.train import add_trained_components
+        from annotator.nlp.trained import add_trained_components
 
         add_trained_components(nlp, trained)
     return nlp

@@ -107,7 +107,7 @@ def measuring_pipeline(store, model_dir: str | None):
     """The suggestion pipeline of the database's project (labels, stance, target) with NER
     confidence, from a NER model or a folder written by `annotator train`."""
     from annotator.nlp.pipeline import build_pipeline
-    from annotator.nlp.train import add_trained_components, is_trained_model_dir, load_trained
+    from annotator.nlp.trained import add_trained_components, is_trained_model_dir, load_trained
 
     trained = load_trained(model_dir) if is_trained_model_dir(model_dir) else None
     nlp = build_pipeline(str(trained.ner_dir) if trained and trained.ner_dir else model_dir,

@@ -8,7 +8,7 @@ decided and its quotes are consistent (speakers and cues resolve to spans of the
 
 from __future__ import annotations
 
-from annotator.core.exporter import quote_problems
+from annotator.core.records import quote_problems
 from annotator.core.model import GOLD_LAYER, Entity, Quote
 from annotator.core.review import AGREE, Row, reference, undecided_rows, version_key
 from annotator.core.store import Store, StoreError

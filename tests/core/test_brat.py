@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from annotator.core.exporter import iter_records
+from annotator.core.records import iter_records
 from annotator.core.formats.brat import safe_stem, write_brat
 from annotator.core.importer import import_records
 from annotator.core.store import Store

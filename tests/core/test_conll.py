@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.core.exporter import iter_records
+from annotator.core.records import iter_records
 from annotator.core.formats.common import Problem
 from annotator.core.formats.conll import read_conll, write_conll
 from annotator.core.importer import import_records

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from annotator.core.exporter import iter_records
+from annotator.core.records import iter_records
 from annotator.core.formats.common import FormatError, Problem
 from annotator.core.formats.csvfmt import QUOTE_COLUMNS, read_csv, write_quotes_csv
 from annotator.core.importer import import_records

@@ -2,7 +2,7 @@
 
 import json
 
-from annotator.core.exporter import iter_records
+from annotator.core.records import iter_records
 from annotator.core.formats.readers import read_paths
 from annotator.core.importer import import_records
 from annotator.core.store import Store

@@ -10,8 +10,8 @@ from spacy.lang.id import Indonesian
 from spacy.tokens import DocBin
 from spacy.vocab import create_vocab
 
-from annotator.core.exporter import iter_records
-from annotator.core.formats.docbin import records_to_docs, write_docbin
+from annotator.core.records import iter_records
+from annotator.nlp.docbin import records_to_docs, write_docbin
 from annotator.core.importer import import_records
 from annotator.core.store import Store
 from annotator.nlp.tokenizer import token_offsets

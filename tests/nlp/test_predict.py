@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from annotator.core.evaluation import FormatError, run_evaluate
+from annotator.core.evaluation import FormatError
+from annotator.project.evaluation import run_evaluate
 from annotator.nlp.pipeline import build_pipeline, predict, read_inputs, run_predict
 
 ARTICLE_1 = ("JAKARTA — Juru bicara NATO Farah Lala hadir di Brussel.\r\n"

@@ -23,7 +23,7 @@ pytest.importorskip("spacy")
 def result():
     if not GOLD.exists():
         pytest.skip("sample gold not present")
-    from annotator.core.evaluation import run_evaluate
+    from annotator.project.evaluation import run_evaluate
 
     return json.loads(run_evaluate(str(GOLD), as_json=True))
 

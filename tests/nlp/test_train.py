@@ -13,16 +13,14 @@ from annotator.core.importer import import_records
 from annotator.core.store import Store
 from annotator.nlp import train as train_mod
 from annotator.nlp.tokenizer import token_offsets
-from annotator.nlp.train import (
-    TrainingCancelled,
+from annotator.nlp import trained as trained_mod
+from annotator.nlp.train import TrainingCancelled, gold_records, split_records, train_from_gold
+from annotator.nlp.trained import (
     TrainingError,
     add_trained_components,
-    gold_records,
     is_trained_model_dir,
     load_trained,
     quote_candidates,
-    split_records,
-    train_from_gold,
 )
 
 PEOPLE = ["Joko Widodo", "Retno Marsudi", "Antony Blinken", "Maria Zakharova", "Mark Rutte", "Kim Jong Un"]
@@ -180,7 +178,7 @@ def test_model_quotes_replace_or_complete_the_rule_quotes():
         return qdoc
 
     assert text[45:67] == "pasukan itu sudah tiba"
-    model = train_mod.TrainedModel(Path("."), {}, None, fake_quotes_nlp, None, quotes_mode="model")
+    model = trained_mod.TrainedModel(Path("."), {}, None, fake_quotes_nlp, None, quotes_mode="model")
     doc._.quotes = [rule]
     replaced = model.quotes(doc)
     assert [(q["start"], q["kind"], q["score"]) for q in replaced] == [(1, "direct", 0.9), (45, "indirect", 0.6)]
@@ -286,7 +284,7 @@ def test_split_by_article_with_fixed_seed():
 
 
 def test_quote_candidates_reach_long_quotes():
-    from annotator.core.formats.docbin import records_to_docs
+    from annotator.nlp.docbin import records_to_docs
     from annotator.nlp.tokenizer import new_blank
 
     record = make_record(0)

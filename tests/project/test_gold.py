@@ -10,8 +10,8 @@ import pytest
 
 from annotator.core.agreement import agreement_report
 from annotator.core.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
-from annotator.core.export import ExportError, export_layer
-from annotator.core.exporter import quote_problems
+from annotator.project.export import ExportError, export_layer
+from annotator.core.records import quote_problems
 from annotator.core.formats.jsonl import (
     INPUT_HASH_KEYS, TASK_HASH_KEYS, murmurhash3_32, prodigy_hash, read_jsonl,
 )

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from annotator.core.export import FORMATS, ExportError, export_layer
+from annotator.project.export import FORMATS, ExportError, export_layer
 from annotator.core.importer import import_records
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER, Entity
 from annotator.core.store import Store
@@ -270,19 +270,19 @@ def test_new_parent_folders_are_created(tmp_path, store):
     assert len(read_jsonl(out)) == 2
 
 
-def test_core_export_does_not_import_spacy():
+def test_export_does_not_import_spacy_until_it_writes_a_docbin():
     import subprocess
     import sys
 
-    code = ("import sys, annotator.core.export, annotator.core.formats.conll, annotator.core.formats.csvfmt, "
-            "annotator.core.formats.brat, annotator.core.formats.docbin; "
+    code = ("import sys, annotator.project.export, annotator.core.formats.conll, annotator.core.formats.csvfmt, "
+            "annotator.core.formats.brat, annotator.nlp.docbin; "
             "assert 'spacy' not in sys.modules, 'spacy imported'; "
             "assert not any(m.startswith('PySide6') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_gold_export_writes_only_done_articles(tmp_path):
-    from annotator.core.export import export_layer
+    from annotator.project.export import export_layer
     from annotator.core.store import Store
     from annotator.nlp.tokenizer import token_offsets
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from annotator.core.formats.jsonl import write_jsonl
-from annotator.core.exporter import iter_records, quote_problems
+from annotator.core.records import iter_records, quote_problems
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER
 from annotator.core.store import Store, StoreError
 
@@ -65,7 +65,7 @@ def _os_error(exc: OSError, path: Path) -> ExportError:
     return ExportError(f"{path}: cannot write ({exc.strerror or exc}); nothing was written")
 
 
-def _layer_articles(store: Store, layer: str, article_ids: list[str] | None,
+def layer_articles(store: Store, layer: str, article_ids: list[str] | None,
                     done_only: bool = False) -> tuple[list[str], int]:
     """Ids (corpus order) of the articles that have the layer (done, with done_only), and how many
     asked-for ones lack it."""
@@ -168,8 +168,8 @@ def export_layer(
     folder = fmt == "brat" or (fmt == "spacy" and split is not None)
     _check_target(out, folder, force, store)
     try:
-        ids, skipped = _layer_articles(store, layer, article_ids, done_only=not all_articles)
-        not_done = 0 if all_articles else len(_layer_articles(store, layer, article_ids)[0]) - len(ids)
+        ids, skipped = layer_articles(store, layer, article_ids, done_only=not all_articles)
+        not_done = 0 if all_articles else len(layer_articles(store, layer, article_ids)[0]) - len(ids)
         if layer == GOLD_LAYER:
             _check_gold(store, ids, include_pending)
     except StoreError as exc:
@@ -206,7 +206,7 @@ def export_layer(
             colors.update({"Quote": config.quote_color, "Cue": config.cue_color, "Speaker_span": config.speaker_color})
             write_brat(records(), target, labels=config.label_names, stances=config.stance_names, colors=colors)
         else:
-            from annotator.core.formats.docbin import write_docbin
+            from annotator.nlp.docbin import write_docbin
             write_docbin(records(), target, split=split)
 
     created_folder = None
