@@ -145,32 +145,11 @@ def cmd_export(args) -> int:
     return 0
 
 
-def stats(store) -> dict:
-    """Figures of a database: articles, done per annotator, spans per label, quotes."""
-    db = store.db
-    per_annotator = {
-        name: {"done": done, "in_progress": progress}
-        for name, done, progress in db.execute(
-            "SELECT annotator, sum(status = 'done'), sum(status = 'in_progress') FROM layers GROUP BY annotator")
-    }
-    labels: dict = {}
-    for annotator, label, status, n in db.execute(
-            "SELECT annotator, label, status, count(*) FROM entities GROUP BY annotator, label, status"):
-        labels.setdefault(annotator, {}).setdefault(label, {})[status] = n
-    quotes: dict = {}
-    for annotator, status, n, with_speaker, with_stance, direct in db.execute(
-            "SELECT annotator, status, count(*), sum(speaker_start IS NOT NULL), sum(stance IS NOT NULL), "
-            "sum(kind = 'direct') FROM quotes GROUP BY annotator, status"):
-        quotes.setdefault(annotator, {})[status] = {
-            "quotes": n, "direct": direct, "indirect": n - direct, "with_speaker": with_speaker,
-            "without_speaker": n - with_speaker, "with_stance": with_stance, "without_stance": n - with_stance}
-    return {"database": store.path, "articles": store.article_count(), "layers": per_annotator,
-            "entities": labels, "quotes": quotes}
-
-
 def cmd_stats(args) -> int:
+    from annotator.project.statistics import database_figures
+
     store = _store(args, read_only=True)
-    result = stats(store)
+    result = database_figures(store)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0

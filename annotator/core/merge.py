@@ -134,7 +134,7 @@ def layer_content(layer: Layer) -> tuple:
 def is_untouched(layer: Layer) -> bool:
     """Opened but never worked on: nothing in it is a human decision."""
     return (layer.status == "new" and layer.stance is None and not layer.answer and not layer.comment
-            and not layer.flagged and all(x.status == "suggested" for x in (*layer.entities, *layer.quotes)))
+            and not layer.flagged and all(x.is_pending for x in (*layer.entities, *layer.quotes)))
 
 
 def _suffix(path: Path) -> str:

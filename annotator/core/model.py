@@ -34,8 +34,29 @@ class SpanRef:
     label: str | None = None
 
 
+class Annotation:
+    """What entities and quotes share: their status and source, and copying with changes."""
+
+    status: str
+    source: str
+
+    @property
+    def is_pending(self) -> bool:
+        """A suggestion nobody has accepted or rejected yet."""
+        return self.status == "suggested"
+
+    @property
+    def is_machine_suggestion(self) -> bool:
+        """A pending suggestion of the model or the rules (not a human's draft)."""
+        return self.is_pending and self.source != "human"
+
+    def with_changes(self, **changes):
+        """A copy with all fields kept but `changes`."""
+        return replace(self, **changes)
+
+
 @dataclass(frozen=True)
-class Entity:
+class Entity(Annotation):
     id: int | None
     article_id: str
     annotator: str
@@ -47,12 +68,9 @@ class Entity:
     score: float | None = None
     model: str | None = None
 
-    def with_changes(self, **changes) -> "Entity":
-        return replace(self, **changes)
-
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(Annotation):
     id: int | None
     article_id: str
     annotator: str
@@ -66,9 +84,6 @@ class Quote:
     status: str = "accepted"
     score: float | None = None
     model: str | None = None
-
-    def with_changes(self, **changes) -> "Quote":
-        return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -93,4 +108,4 @@ class Layer:
 
     def pending(self) -> list[Entity | Quote]:
         items = [*self.entities, *self.quotes]
-        return sorted((x for x in items if x.status == "suggested"), key=lambda x: (x.start, x.end))
+        return sorted((x for x in items if x.is_pending), key=lambda x: (x.start, x.end))

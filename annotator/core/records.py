@@ -31,7 +31,7 @@ def layer_record(article: Article, layer: Layer, stance_names: list[str], *, inc
             return True
         if gold_only:
             return False
-        return include_pending if item.status == "suggested" else include_rejected
+        return include_pending if item.is_pending else include_rejected
 
     spans = []
     for e in layer.entities:

@@ -634,7 +634,7 @@ class Store:
         taken = sorted((e.start, e.end) for e in own if e.status != "rejected")
         copied = 0
         for entity in self._entities(article_id, MODEL_LAYER):
-            if entity.status != "suggested" or (entity.start, entity.end, entity.label) in rejected:
+            if not entity.is_pending or (entity.start, entity.end, entity.label) in rejected:
                 continue
             i = bisect.bisect_left(taken, (entity.end,))
             if i and overlaps(entity.start, entity.end, *taken[i - 1]):
@@ -644,7 +644,7 @@ class Store:
             copied += 1
         existing = {(q.start, q.end) for q in self._quotes(article_id, annotator)}
         for quote in self._quotes(article_id, MODEL_LAYER):
-            if quote.status != "suggested" or (quote.start, quote.end) in existing:
+            if not quote.is_pending or (quote.start, quote.end) in existing:
                 continue
             self._insert_quote(quote.with_changes(id=None, annotator=annotator))
             copied += 1
@@ -742,11 +742,11 @@ class Store:
                       before=before, after=after)
         return after
 
-    def delete_entity(self, entity_id: int, *, actor: str | None = None) -> Entity:
-        """Delete a span. Suggestions are rejected instead, so they stay stored."""
+    def delete_or_reject_entity(self, entity_id: int, *, actor: str | None = None) -> Entity:
+        """Delete a human span; a machine suggestion is rejected instead, so it stays stored."""
         with self.transaction():
             before = self.get_entity(entity_id)
-            if before.source != "human" and before.status == "suggested":
+            if before.is_machine_suggestion:
                 return self.update_entity(entity_id, status="rejected", actor=actor)
             self._touch_layer(before.article_id, before.annotator)
             self._write("DELETE FROM entities WHERE id = ?", [entity_id])
@@ -821,10 +821,11 @@ class Store:
                       before=before, after=after)
         return after
 
-    def delete_quote(self, quote_id: int, *, actor: str | None = None) -> Quote:
+    def delete_or_reject_quote(self, quote_id: int, *, actor: str | None = None) -> Quote:
+        """Delete a human quote; a machine suggestion is rejected instead, so it stays stored."""
         with self.transaction():
             before = self.get_quote(quote_id)
-            if before.source != "human" and before.status == "suggested":
+            if before.is_machine_suggestion:
                 return self.update_quote(quote_id, status="rejected", actor=actor)
             self._touch_layer(before.article_id, before.annotator)
             self._write("DELETE FROM quotes WHERE id = ?", [quote_id])
@@ -1038,7 +1039,7 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search {search!r}: {exc}") from None
 
-    def progress(self, annotator: str) -> tuple[int, int]:
+    def done_of_total(self, annotator: str) -> tuple[int, int]:
         """(done, total) articles for an annotator."""
         done = self.db.execute(
             "SELECT count(*) FROM layers WHERE annotator = ? AND status = 'done'", [annotator]).fetchone()[0]

@@ -50,7 +50,7 @@ class EntityChooser(QDialog):
         seen = set()
         for e in sorted(state.shown_entities, key=lambda e: (abs(e.start - quote.start), e.start)):
             name = state.text[e.start:e.end]
-            item = QListWidgetItem(f"{clip(name, 50)}  ·  {e.label}" + ("  (suggested)" if e.status == "suggested" else ""))
+            item = QListWidgetItem(f"{clip(name, 50)}  ·  {e.label}" + ("  (suggested)" if e.is_pending else ""))
             item.setData(Qt.UserRole, e.id)
             item.setData(Qt.UserRole + 1, name.casefold())
             self.list.addItem(item)
@@ -263,7 +263,7 @@ class AnnotationController(QObject):
             else:
                 score = f" {item.score:.2f}" if item.score is not None else ""
                 origin = f"{item.status} ({item.source}{score})"
-            keys = "A accept · X reject · " if item.status == "suggested" else "Del delete · "
+            keys = "A accept · X reject · " if item.is_pending else "Del delete · "
             return f"{item.label} “{clip(text[item.start:item.end], 60)}” — {origin} · {keys}label keys relabel · Alt+Shift+←/→ extend"
         speaker = text[item.speaker.start:item.speaker.end] if item.speaker else "no speaker"
         return (f"Quote ({item.kind}, {item.status}) · speaker: {clip(speaker, 40)} · stance: {item.stance or 'not set'}"
@@ -309,8 +309,8 @@ class AnnotationController(QObject):
         """Suggestions in the way (to reject) and the first accepted/human entity in the way."""
         in_way = [e for e in (*self.state.entities_in(start, end), *self.state.hidden_entities_in(start, end))
                   if e.id not in ignore]
-        blocking = next((e for e in sorted(in_way, key=lambda e: e.start) if e.status != "suggested"), None)
-        return [e for e in in_way if e.status == "suggested"], blocking
+        blocking = next((e for e in sorted(in_way, key=lambda e: e.start) if not e.is_pending), None)
+        return [e for e in in_way if e.is_pending], blocking
 
     def _blocked(self, start: int, end: int, other: Entity) -> None:
         text = self.state.text
@@ -369,7 +369,7 @@ class AnnotationController(QObject):
 
     def _relabel(self, entity: Entity, label: str) -> None:
         if entity.label == label:
-            if entity.status == "suggested":
+            if entity.is_pending:
                 self.accept()
             else:
                 self.set_current(entity)
@@ -391,7 +391,7 @@ class AnnotationController(QObject):
         if item is None:
             self._say("Move onto a suggestion first (Tab jumps to the next one).")
             return
-        if item.status != "suggested":
+        if not item.is_pending:
             self._say("Already accepted.")
             return
         command = (UpdateEntity(item, f"Accept {item.label}", status="accepted") if isinstance(item, Entity)
@@ -403,7 +403,7 @@ class AnnotationController(QObject):
         if not self._needs_state():
             return
         item = self.current_item()
-        if item is None or item.status != "suggested":
+        if item is None or not item.is_pending:
             self._say("X rejects a suggestion; use Del to delete your own span." if item else
                       "Move onto a suggestion first (Tab jumps to the next one).")
             return
@@ -447,7 +447,7 @@ class AnnotationController(QObject):
             return False
         self.current = None
         self._sync()
-        kept = " (kept in the database as rejected)" if item.status == "suggested" and item.source != "human" else ""
+        kept = " (kept in the database as rejected)" if item.is_machine_suggestion else ""
         self._say(f"{command.text()}{kept} — Ctrl+Z undoes")
         return True
 
@@ -585,8 +585,8 @@ class AnnotationController(QObject):
     def accept_all(self) -> None:
         if not self._needs_state():
             return
-        pending_entities = [e.id for e in self.state.entities.values() if e.status == "suggested"]
-        pending_quotes = [q.id for q in self.state.quotes.values() if q.status == "suggested"]
+        pending_entities = [e.id for e in self.state.entities.values() if e.is_pending]
+        pending_quotes = [q.id for q in self.state.quotes.values() if q.is_pending]
         shown = self.state.pending()
         if not shown:
             self._say("No pending suggestions in this article.")
@@ -797,7 +797,7 @@ class AnnotationController(QObject):
     def _speaker_from_entity(self, quote: Quote, entity: Entity) -> None:
         self.exit_pick()
         children: list[StoreCommand] = []
-        if entity.status == "suggested":
+        if entity.is_pending:
             children.append(UpdateEntity(entity, "Accept speaker", status="accepted"))
         children.append(UpdateQuote(quote, "Set speaker", speaker=_ref(entity), status="accepted"))
         command = children[0] if len(children) == 1 else Macro("Set speaker", quote.article_id, children)

@@ -502,7 +502,7 @@ class BrowserPanel(QWidget):
 
     def update_counts(self) -> None:
         try:
-            done, total = self.store.progress(self.annotator)
+            done, total = self.store.done_of_total(self.annotator)
         except StoreError:
             done, total = 0, 0
         shown = self.model.rowCount()

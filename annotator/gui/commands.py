@@ -91,7 +91,7 @@ class AddEntity(StoreCommand):
         return Touched(self.article_id, entities={entity.id})
 
     def revert(self, store: Store) -> Touched:
-        store.delete_entity(self.entity_id)
+        store.delete_or_reject_entity(self.entity_id)
         return Touched(self.article_id, entities={self.entity_id})
 
 
@@ -99,17 +99,17 @@ class DeleteEntity(StoreCommand):
     """Delete an entity; a pending suggestion is rejected instead (it stays stored)."""
 
     def __init__(self, entity: Entity, text: str = ""):
-        pending = entity.status == "suggested" and entity.source != "human"
+        pending = entity.is_machine_suggestion
         super().__init__(text or (f"Reject {entity.label}" if pending else f"Delete {entity.label}"), entity.article_id)
         self.entity = entity
 
     def apply(self, store: Store) -> Touched:
-        store.delete_entity(self.entity.id)
+        store.delete_or_reject_entity(self.entity.id)
         return Touched(self.article_id, entities={self.entity.id})
 
     def revert(self, store: Store) -> Touched:
         e = self.entity
-        if e.status == "suggested" and e.source != "human":
+        if e.is_machine_suggestion:
             store.update_entity(e.id, status="suggested")
         else:
             store.add_entity(e.article_id, e.annotator, e.start, e.end, e.label, source=e.source, status=e.status,
@@ -148,23 +148,23 @@ class AddQuote(StoreCommand):
         return Touched(self.article_id, quotes={quote.id})
 
     def revert(self, store: Store) -> Touched:
-        store.delete_quote(self.quote_id)
+        store.delete_or_reject_quote(self.quote_id)
         return Touched(self.article_id, quotes={self.quote_id})
 
 
 class DeleteQuote(StoreCommand):
     def __init__(self, quote: Quote, text: str = ""):
-        pending = quote.status == "suggested" and quote.source != "human"
+        pending = quote.is_machine_suggestion
         super().__init__(text or ("Reject quote" if pending else "Delete quote"), quote.article_id)
         self.quote = quote
 
     def apply(self, store: Store) -> Touched:
-        store.delete_quote(self.quote.id)
+        store.delete_or_reject_quote(self.quote.id)
         return Touched(self.article_id, quotes={self.quote.id})
 
     def revert(self, store: Store) -> Touched:
         q = self.quote
-        if q.status == "suggested" and q.source != "human":
+        if q.is_machine_suggestion:
             store.update_quote(q.id, status="suggested")
         else:
             store.add_quote(q.article_id, q.annotator, q.start, q.end, kind=q.kind, speaker=q.speaker, cue=q.cue,

@@ -262,14 +262,14 @@ class DocumentView(QTextEdit):
 
         quotes = state.quotes_in(start, end)
         for q in quotes:  # outer quotes first: inner ones and entities are drawn over them
-            add(q.start, q.end, styles.quote_suggested if q.status == "suggested" else styles.quote)
-            if q.stance in styles.quote_stance and q.status != "suggested":
+            add(q.start, q.end, styles.quote_suggested if q.is_pending else styles.quote)
+            if q.stance in styles.quote_stance and not q.is_pending:
                 add(q.start, q.end, styles.quote_stance[q.stance])
         for q in state.shown_quotes:
             if q.cue is not None and q.cue.start < end and q.cue.end > start:
                 add(q.cue.start, q.cue.end, styles.cue)
         for e in state.entities_in(start, end):
-            table = styles.suggested if e.status == "suggested" else styles.entity
+            table = styles.suggested if e.is_pending else styles.entity
             fmt = table.get(e.label)
             if fmt is not None:
                 add(e.start, e.end, fmt)
@@ -318,7 +318,7 @@ class DocumentView(QTextEdit):
         # suggestions: a dashed outline in the label's colour, on their lighter background
         top, bottom = self._painted_range(event.rect())
         for e in self.state.entities_in(top, bottom):
-            if e.status == "suggested":
+            if e.is_pending:
                 self._box(painter, e.start, e.end, styles.suggestion_outline.get(e.label, styles.current_box), 1.0,
                           Qt.DashLine, outset=-1)
         item = self.state.item(self.current)

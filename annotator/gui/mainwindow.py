@@ -709,7 +709,7 @@ class MainWindow(QMainWindow):
                 menu.addAction(a["set_speaker"])
                 menu.addAction(a["set_cue"])
         elif item is not None:
-            if item.status == "suggested":
+            if item.is_pending:
                 menu.addAction(a["accept"])
                 menu.addAction(a["reject"])
             menu.addAction(a["delete"])
@@ -1061,7 +1061,7 @@ class MainWindow(QMainWindow):
         if self.task is not None and self.task.isRunning():
             self.statusBar().showMessage(f"Wait for “{self.task.title}” to finish (or cancel it).", 6000)
             return
-        done, total = self.store.progress(GOLD_LAYER)
+        done, total = self.store.done_of_total(GOLD_LAYER)
         if GOLD_LAYER not in self.store.annotators(include_special=True):
             show_info(self, "No gold yet", "Training learns from the gold layer, and it is empty. Review articles "
                       f"into gold first: Tools ▸ Review gold… ({self._keys('review')}).")

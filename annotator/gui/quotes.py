@@ -31,7 +31,7 @@ def describe_quote(state: ArticleState, quote: Quote) -> dict[str, str]:
     origin = quote.source if quote.source != "human" else "you"
     status = {"suggested": f"suggested by {origin}", "accepted": "accepted" if quote.source != "human" else "yours",
               "rejected": "rejected"}[quote.status]
-    if quote.score is not None and quote.status == "suggested":
+    if quote.score is not None and quote.is_pending:
         status += f" {quote.score:.2f}"
     return {"text": text[quote.start:quote.end], "speaker": speaker,
             "speaker_label": (quote.speaker.label or "") if quote.speaker else "", "cue": cue, "status": status}
@@ -132,7 +132,7 @@ class QuoteCardDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(chip.adjusted(0, 0, -1, -1), 7, 7)
         painter.drawText(chip, Qt.AlignCenter, chip_text)
         head = f"#{index.row() + 1} · {quote.kind} · {info['status']}"
-        painter.setPen(self.suggestion_color.darker(120) if quote.status == "suggested" else muted)
+        painter.setPen(self.suggestion_color.darker(120) if quote.is_pending else muted)
         painter.drawText(QRect(inner.left(), inner.top(), inner.width() - chip_w - 6, line),
                          Qt.AlignLeft | Qt.AlignVCenter, head)
         # two lines of quote text

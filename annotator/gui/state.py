@@ -100,7 +100,7 @@ class ArticleState:
     def visible(self, item: Entity | Quote) -> bool:
         if item.status == "rejected":
             return False
-        return not (item.status == "suggested" and item.source in self.hidden_sources)
+        return not (item.is_pending and item.source in self.hidden_sources)
 
     # The shown entities are kept sorted by (start, end, id) in three parallel lists, updated
     # in place after an edit, so that lookups by offset are a bisection.
@@ -185,8 +185,8 @@ class ArticleState:
                 and (q.speaker.start, q.speaker.end) == (entity.start, entity.end)]
 
     def pending(self) -> list[Entity | Quote]:
-        items = [e for e in self.shown_entities if e.status == "suggested"]
-        items += [q for q in self.shown_quotes if q.status == "suggested"]
+        items = [e for e in self.shown_entities if e.is_pending]
+        items += [q for q in self.shown_quotes if q.is_pending]
         return sorted(items, key=_order)
 
     def spans(self) -> list[Entity | Quote]:
@@ -224,7 +224,7 @@ class ArticleState:
         if not self.hidden_sources:
             return []
         return [e for e in self.entities.values()
-                if e.status == "suggested" and not self.visible(e) and e.start < end and e.end > start]
+                if e.is_pending and not self.visible(e) and e.start < end and e.end > start]
 
     def token_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Indices (first, last inclusive) of the tokens of a span on token boundaries."""

@@ -20,9 +20,9 @@ class GoldError(StoreError):
 
 def _delete(store: Store, item, actor: str) -> None:
     if isinstance(item, Entity):
-        store.delete_entity(item.id, actor=actor)
+        store.delete_or_reject_entity(item.id, actor=actor)
     else:
-        store.delete_quote(item.id, actor=actor)
+        store.delete_or_reject_quote(item.id, actor=actor)
 
 
 def _add(store: Store, article_id: str, item, actor: str, status: str = "accepted") -> None:

@@ -58,7 +58,7 @@ WRITER = textwrap.dedent("""
                 ids = [r[0] for r in store.db.execute("SELECT id FROM entities WHERE annotator = ?", [layer])]
                 if not ids:
                     continue
-                store.delete_entity(rng.choice(ids), actor=actor)
+                store.delete_or_reject_entity(rng.choice(ids), actor=actor)
             elif op < 0.8:
                 first = rng.randrange(len(tokens) - 3)
                 quote = store.add_quote("chaos", layer, tokens[first][0], tokens[first + 2][1], actor=actor)

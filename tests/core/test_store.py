@@ -90,7 +90,7 @@ def test_every_edit_has_an_edit_log_row_with_before_and_after(store, article):
     start, end = at(TEXT, "Antony Blinken")
     entity = store.add_entity(article, "alice", start, end, "PERSON")
     store.update_entity(entity.id, label="ORG")
-    store.delete_entity(entity.id)
+    store.delete_or_reject_entity(entity.id)
     log = store.edit_log(article)
     actions = [(row["action"], row["target"]) for row in reversed(log)]
     assert actions[-3:] == [("add", "entity"), ("update", "entity"), ("delete", "entity")]
@@ -119,7 +119,7 @@ def test_suggestions_are_rejected_not_deleted_and_never_overwrite_human_work(sto
     assert {(e.label, e.status) for e in layer.entities} == {("PERSON", "accepted"), ("LOC", "suggested"),
                                                              ("PERSON", "suggested")}
     loc = next(e for e in layer.entities if e.label == "LOC")
-    assert store.delete_entity(loc.id).status == "rejected"
+    assert store.delete_or_reject_entity(loc.id).status == "rejected"
     other = next(e for e in layer.entities if e.start == b_start)
     store.update_entity(other.id, status="accepted")
     # a new model run replaces only pending suggestions: the rejection and the acceptance stay
@@ -149,7 +149,7 @@ def test_status_stance_comment_and_progress(store, article):
     layer = store.get_layer(article, "alice")
     assert (layer.status, layer.stance, layer.comment, layer.flagged, layer.answer) == (
         "done", "OPPOSE", "check speaker", True, "accept")
-    assert store.progress("alice") == (1, 1)
+    assert store.done_of_total("alice") == (1, 1)
     with pytest.raises(ValidationError):
         store.set_status(article, "alice", "finished")
 

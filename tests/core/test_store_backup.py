@@ -113,8 +113,8 @@ def test_a_new_layer_gets_every_suggestion_that_fits_beside_the_kept_ones(db):
         # alice rejected Washington and marked "Blinken" herself before a new run seeds her layer
         store.open_layer("a1", "alice")
         layer = {TEXT[e.start:e.end]: e for e in store.get_layer("a1", "alice").entities}
-        store.delete_entity(layer["Washington"].id)  # a rejection: kept as rejected
-        store.delete_entity(layer["Antony Blinken"].id)
+        store.delete_or_reject_entity(layer["Washington"].id)  # a rejection: kept as rejected
+        store.delete_or_reject_entity(layer["Antony Blinken"].id)
         store.add_entity("a1", "alice", *at(TEXT, "Blinken"), "PERSON")
         store.replace_suggestions("a1", model, [], model="m2")
         shown = sorted((TEXT[e.start:e.end], e.status) for e in store.get_layer("a1", "alice").entities)

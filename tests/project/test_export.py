@@ -58,7 +58,7 @@ def store(tmp_path):
         layer = s.open_layer("b", "alice")
         by_label = {e.label: e for e in layer.entities}
         s.update_entity(by_label["ORG"].id, status="accepted")
-        s.delete_entity(by_label["DATE"].id)  # a suggestion: rejected, kept
+        s.delete_or_reject_entity(by_label["DATE"].id)  # a suggestion: rejected, kept
         s.add_entity("b", "alice", TEXT_B.index("Retno"), TEXT_B.index("Retno") + 13, "PERSON")
         for article_id in ("../../etc/x", "b"):  # gold export writes done articles only
             s.set_status(article_id, GOLD_LAYER, "done")

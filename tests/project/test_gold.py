@@ -54,7 +54,7 @@ def pending_of(store, name):
 def test_done_accepts_what_is_still_pending_and_everything_agrees(suggested, tmp_path):
     store = suggested
     # alice rejects one suggestion and decides nothing else; bob accepts one; both press Done
-    store.delete_entity(next(e for e in pending_of(store, "alice") if e.label == "DATE").id, actor="alice")
+    store.delete_or_reject_entity(next(e for e in pending_of(store, "alice") if e.label == "DATE").id, actor="alice")
     store.update_entity(pending_of(store, "bob")[0].id, status="accepted", actor="bob")
     store.set_status("a1", "alice", "done")
     store.set_status("a1", "bob", "done")

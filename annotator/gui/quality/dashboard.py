@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store
-from annotator.gui.quality import stats
+from annotator.project import statistics as stats
 from annotator.gui.quality.widgets import (
     PALETTE, CardFrame, Table, chart_view, fmt, header_row, heading, ink, muted, set_bars, set_lines_by_day, set_stacked_hbars,
 )
@@ -118,7 +118,7 @@ class DashboardPage(QWidget):
         return colors
 
     def refresh(self) -> None:
-        progress = stats.progress(self.store)
+        progress = stats.layer_progress(self.store)
         per_day = stats.done_per_day(self.store)
         labels = stats.label_counts(self.store)
         outcomes = stats.suggestion_outcomes(self.store)

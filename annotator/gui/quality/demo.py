@@ -157,11 +157,11 @@ def build_demo_db(path: str | Path, *, seed: int = 7, tokenizer=None) -> Store:
         for article_id in store.article_ids():
             layer = store.get_layer(article_id, name)
             for e in layer.entities:
-                if e.status == "suggested":
-                    store.delete_entity(e.id, actor=name)
+                if e.is_pending:
+                    store.delete_or_reject_entity(e.id, actor=name)
             for q in layer.quotes:
-                if q.status == "suggested":
-                    store.delete_quote(q.id, actor=name)
+                if q.is_pending:
+                    store.delete_or_reject_quote(q.id, actor=name)
             if store.has_layer(article_id, name):
                 stances = [q.stance for q in store.get_layer(article_id, name).quotes if q.status == "accepted"]
                 stance = max(("OPPOSE", "NEUTRAL"), key=stances.count)  # the article's prevailing stance

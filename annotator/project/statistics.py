@@ -1,6 +1,9 @@
-"""The figures of the dashboard, read from the store with a few aggregate queries. No Qt.
+"""Project statistics, read from the store with a few aggregate queries: `annotator stats` and the
+window's dashboard.
 
-- progress: per annotator, how many articles are done / in progress, of all articles;
+- database_figures: what `annotator stats` prints (every layer, entities per label and status,
+  quotes per status);
+- layer_progress: per annotator and the gold, how many articles are done / in progress, of all;
 - done per day: when each layer that is done now was first marked done (edit log; the
   layer's `updated` time when the log has no such row, e.g. an old database);
 - label counts: accepted entities per label and annotator (the decisions, as agreement counts);
@@ -25,17 +28,36 @@ def people(store: Store) -> list[str]:
     return [name for name in store.annotators() if "@" not in name]
 
 
-def progress(store: Store) -> dict[str, dict[str, int]]:
+def status_counts(store: Store) -> dict[str, dict[str, int]]:
+    """{layer: {"done": n, "in_progress": n}} for every layer that some article has."""
+    return {name: {"done": done, "in_progress": in_progress}
+            for name, done, in_progress in store.db.execute(
+                "SELECT annotator, sum(status = 'done'), sum(status = 'in_progress') FROM layers GROUP BY annotator")}
+
+
+def layer_progress(store: Store) -> dict[str, dict[str, int]]:
     """{layer: {"done": n, "in_progress": n, "total": articles}} for annotators and the gold."""
     total = store.article_count()
-    out: dict[str, dict[str, int]] = {}
-    for name in [*people(store), GOLD_LAYER]:
-        counts = dict(store.db.execute(
-            "SELECT status, count(*) FROM layers WHERE annotator = ? GROUP BY status", [name]).fetchall())
-        if name == GOLD_LAYER and not counts:
-            continue
-        out[name] = {"done": counts.get("done", 0), "in_progress": counts.get("in_progress", 0), "total": total}
-    return out
+    counts = status_counts(store)
+    names = [*people(store), *([GOLD_LAYER] if GOLD_LAYER in counts else [])]
+    return {name: {**counts.get(name, {"done": 0, "in_progress": 0}), "total": total} for name in names}
+
+
+def database_figures(store: Store) -> dict:
+    """Figures of a database: articles, done per layer, spans per label and status, quotes."""
+    labels: dict = {}
+    for annotator, label, status, n in store.db.execute(
+            "SELECT annotator, label, status, count(*) FROM entities GROUP BY annotator, label, status"):
+        labels.setdefault(annotator, {}).setdefault(label, {})[status] = n
+    quotes: dict = {}
+    for annotator, status, n, with_speaker, with_stance, direct in store.db.execute(
+            "SELECT annotator, status, count(*), sum(speaker_start IS NOT NULL), sum(stance IS NOT NULL), "
+            "sum(kind = 'direct') FROM quotes GROUP BY annotator, status"):
+        quotes.setdefault(annotator, {})[status] = {
+            "quotes": n, "direct": direct, "indirect": n - direct, "with_speaker": with_speaker,
+            "without_speaker": n - with_speaker, "with_stance": with_stance, "without_stance": n - with_stance}
+    return {"database": store.path, "articles": store.article_count(), "layers": status_counts(store),
+            "entities": labels, "quotes": quotes}
 
 
 def done_per_day(store: Store) -> dict[str, list[tuple[date, int]]]:
