@@ -191,11 +191,13 @@ class UpdateQuote(StoreCommand):
 
 # ---- article level --------------------------------------------------------------------------
 class SetLayer(StoreCommand):
-    """Article stance, status, or comment and flag of the annotator's layer."""
+    """Article stance, status, or comment and flag of the annotator's layer. Marking done accepts
+    the layer's pending suggestions (Store.set_status); undoing it puts them back as pending."""
 
     def __init__(self, article_id: str, annotator: str, text: str, before: dict, after: dict):
         super().__init__(text, article_id)
         self.annotator, self.before, self.after = annotator, before, after
+        self.accepted_on_done: tuple[list[int], list[int]] = ([], [])
 
     def _write(self, store: Store, values: dict) -> Touched:
         with store.transaction():
@@ -212,10 +214,23 @@ class SetLayer(StoreCommand):
         return store.get_layer(self.article_id, self.annotator).comment
 
     def apply(self, store: Store) -> Touched:
-        return self._write(store, self.after)
+        with store.transaction():
+            if self.after.get("status") == "done":
+                pending = store.get_layer(self.article_id, self.annotator).pending()
+                self.accepted_on_done = ([x.id for x in pending if isinstance(x, Entity)],
+                                         [x.id for x in pending if isinstance(x, Quote)])
+            touched = self._write(store, self.after)
+        return touched.merge(Touched(self.article_id, *map(set, self.accepted_on_done)))
 
     def revert(self, store: Store) -> Touched:
-        return self._write(store, self.before)
+        entity_ids, quote_ids = self.accepted_on_done
+        with store.transaction():
+            touched = self._write(store, self.before)
+            for entity_id in entity_ids:
+                store.update_entity(entity_id, status="suggested")
+            for quote_id in quote_ids:
+                store.update_quote(quote_id, status="suggested")
+        return touched.merge(Touched(self.article_id, set(entity_ids), set(quote_ids)))
 
 
 class AcceptMany(StoreCommand):

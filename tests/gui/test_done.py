@@ -67,3 +67,26 @@ def test_done_is_refused_when_each_must_be_decided(make_db, open_window, qtbot):
     key(qtbot, window.view, Qt.Key_X)
     key(qtbot, window.view, Qt.Key_Return, Qt.ControlModifier)
     assert layer(db, "a1").status == "done" and window.article_id == "a2"
+
+
+def test_undo_of_done_puts_back_the_status_and_the_suggestions_it_accepted(make_db, open_window, qtbot):
+    db = make_db(articles(), SUGGESTIONS)
+    window = open_window(db)
+    key(qtbot, window.view, Qt.Key_Tab)
+    key(qtbot, window.view, Qt.Key_X)  # reject the first suggestion: a decision Done must not touch
+    before = layer(db, "a1")
+    assert before.status == "in_progress" and len(before.pending()) == 2
+    key(qtbot, window.view, Qt.Key_Return, Qt.ControlModifier)
+    assert layer(db, "a1").status == "done" and layer(db, "a1").pending() == []
+    assert window.article_id == "a2"
+
+    key(qtbot, window.view, Qt.Key_Z, Qt.ControlModifier)
+    undone = layer(db, "a1")
+    assert window.article_id == "a1"
+    assert undone.status == before.status
+    assert sorted((e.start, e.status) for e in undone.entities) == sorted((e.start, e.status) for e in before.entities)
+    assert [e.id for e in undone.pending()] == [e.id for e in before.pending()]
+    assert len(window.controller.state.layer.pending()) == 2  # the window shows them pending again
+
+    key(qtbot, window.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # redo: done again, accepted again
+    assert layer(db, "a1").status == "done" and layer(db, "a1").pending() == []
