@@ -182,14 +182,14 @@ def cmd_predict(args) -> int:
 
 def cmd_suggest(args) -> int:
     from annotator.core.progress import TerminalProgress
-    from annotator.nlp.suggest import suggest_articles
+    from annotator.project.suggestion_model import suggest_with_project_model
 
     store = _store(args)
     ids = args.articles or None
     progress = TerminalProgress("suggesting", len(ids) if ids else store.article_count())
-    n = suggest_articles(store, ids, args.model, progress=progress)
+    model, n = suggest_with_project_model(store, ids, model_dir=args.model, progress=progress)
     progress.done()
-    print(f"suggestions stored for {n} articles")
+    print(f"suggestions stored for {n} articles (by the {model.label()})")
     return 0
 
 
@@ -352,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("suggest", parents=[db], help="store pipeline suggestions for articles in the database")
-    p.add_argument("--model", help="NER model directory (default: the bundled model)")
+    p.add_argument("--model", help="model directory (default: the project's suggestion model, chosen in the window)")
     p.add_argument("--articles", nargs="*", help="article ids (default: all)")
     p.set_defaults(func=cmd_suggest)
 
@@ -424,12 +424,10 @@ def main(argv: list[str] | None = None) -> int:
     from annotator.core.formats.common import FormatError
     from annotator.core.store import StoreError, default_db_path
 
-    errors: tuple = (CliError, StoreError, FormatError, ConfigError, OSError)
-    try:
-        from annotator.project.export import ExportError
-        errors += (ExportError,)
-    except ImportError:
-        pass
+    from annotator.project.export import ExportError
+    from annotator.project.suggestion_model import SuggestionModelError
+
+    errors: tuple = (CliError, StoreError, FormatError, ConfigError, OSError, ExportError, SuggestionModelError)
     try:
         return args.func(args)
     except errors as exc:

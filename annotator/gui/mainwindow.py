@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 import annotator
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import LockedError, Store, StoreError
-from annotator.gui import models
+from annotator.project import suggestion_model
 from annotator.gui.actions import MENU_ORDER, build_actions, shortcut_rows
 from annotator.gui.annotate import AnnotationController
 from annotator.gui.browser import ASYNC_POSITION_FROM, PAGE, BrowserPanel, statuses
@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.task: Task | None = None
         self.tool_windows: dict[str, PageWindow] = {}  # quality pages open, by name
         self.trained_dialog: TrainedDialog | None = None
-        self.suggestion_model = models.project_model(self.store, self.db_path)
+        self.suggestion_model = suggestion_model.project_model(self.store, self.db_path)
         self.closed = False
         self.font_size = self.settings.font_size
         self.theme = self.settings.theme
@@ -1019,10 +1019,10 @@ class MainWindow(QMainWindow):
 
         return key_text(self.actions[name]) or "no key"
 
-    def _show_model(self) -> models.ModelInfo:
+    def _show_model(self) -> suggestion_model.ModelInfo:
         """Read the project's suggestion model (the database may have another one now) and show it."""
         try:
-            model = models.project_model(self.store, self.db_path)
+            model = suggestion_model.project_model(self.store, self.db_path)
         except StoreError:
             model = self.suggestion_model
         self.suggestion_model = model
@@ -1043,12 +1043,11 @@ class MainWindow(QMainWindow):
 
     def set_suggestion_model(self, path: str | None) -> bool:
         """Suggest with this model folder (None: the bundled model), for every annotator of the database."""
-        model = models.describe(path)
-        if model.problem:
-            show_error(self, "Not a model", model.problem)
-            return False
         try:
-            self.store.set_meta(models.META_KEY, models.stored_value(self.db_path, model.path))
+            model = suggestion_model.choose_model(self.store, path)
+        except suggestion_model.SuggestionModelError as exc:
+            show_error(self, "Not a model", str(exc))
+            return False
         except StoreError as exc:
             show_error(self, "The choice of model is not stored", str(exc))
             return False
@@ -1070,7 +1069,7 @@ class MainWindow(QMainWindow):
                 "No gold article is marked done yet: training uses every article with accepted gold annotations "
                 "(mark the gold of an article done in the review with Ctrl+Return).")
         data_dir = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or os.path.expanduser("~")
-        dialog = TrainDialog(models.default_output_dir(self.db_path, data_dir), note, self)
+        dialog = TrainDialog(suggestion_model.default_output_dir(self.db_path, data_dir), note, self)
         if dialog.exec():
             self.start_training(dialog.out_dir())
 
@@ -1085,14 +1084,14 @@ class MainWindow(QMainWindow):
 
     def show_trained(self, info: dict, out_dir: str) -> TrainedDialog:
         """The new model's scores (from its model.json) and the offer to suggest with it."""
-        info = models.describe(out_dir).info or info
+        info = suggestion_model.describe(out_dir).info or info
         dialog = TrainedDialog(info, out_dir, self._show_model(), self)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.set_suggestion_model(out_dir))
         dialog.destroyed.connect(lambda *_: setattr(self, "trained_dialog", None))
         self.trained_dialog = dialog
         dialog.open()
-        self.statusBar().showMessage(f"Model trained: {models.training_summary(info).title} in {out_dir}", 15000)
+        self.statusBar().showMessage(f"Model trained: {suggestion_model.training_summary(info).title} in {out_dir}", 15000)
         return dialog
 
     # ---- most useful next --------------------------------------------------------------------

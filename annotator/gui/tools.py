@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QPushButton, QRadioButton, QVBoxLayout, QWidget,
 )
 
-from annotator.gui import models
-from annotator.gui.models import ModelInfo
+from annotator.project import suggestion_model
+from annotator.project.suggestion_model import ModelInfo
 from annotator.gui.theme import mix
 
 PAGE_SIZES = {"review": (1400, 820), "agreement": (1400, 900), "dashboard": (1400, 900)}
@@ -128,7 +128,7 @@ class SuggestionModelDialog(QDialog):
             self.path.setText(path)
 
     def chosen(self) -> ModelInfo:
-        return models.describe(None if self.bundled.isChecked() else self.path.text().strip())
+        return suggestion_model.describe(None if self.bundled.isChecked() else self.path.text().strip())
 
     def _check(self) -> None:
         if self.folder.isChecked() and not self.path.text().strip():
@@ -151,7 +151,7 @@ def describe_model(info: ModelInfo) -> str:
         return "✓ The bundled model."
     if info.kind == "spacy":
         return f"✓ spaCy model {info.name}: its entities, with quotes from rules and stance from the lexicon."
-    summary = models.training_summary(info.info)
+    summary = suggestion_model.training_summary(info.info)
     figures = ", ".join(f"{label} {trained}" for label, trained, _ in summary.rows[:2] if trained != "—")
     return f"✓ Trained from gold: {info.name}" + (f" — dev {figures}" if figures else "") + "."
 
@@ -205,7 +205,7 @@ class TrainedDialog(QDialog):
         self.setObjectName("trainedDialog")
         self.setWindowTitle("Model trained")
         self.out_dir = out_dir
-        summary = models.training_summary(info)
+        summary = suggestion_model.training_summary(info)
         title = QLabel(f"✓ {summary.title}")
         title.setTextFormat(Qt.PlainText)
         font = title.font()
@@ -241,7 +241,7 @@ class TrainedDialog(QDialog):
         layout.addSpacing(6)
         layout.addWidget(self.details)
         layout.addSpacing(6)
-        self.verdict = models.compare_with_current(info, current)
+        self.verdict = suggestion_model.compare_with_current(info, current)
         verdict = _plain(("✓ " if self.verdict.better else "! " if self.verdict.better is False else "")
                          + self.verdict.text)
         verdict.setObjectName("trainedVerdict")

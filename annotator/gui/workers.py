@@ -127,15 +127,15 @@ def export_work(open_store: Callable, out_path: str, fmt: str, layer: str, gold:
 
 def suggest_work(open_store: Callable, article_ids: list[str] | None,
                  model_dir: str | None = None) -> Callable[[Task], object]:
-    """Suggestions by the project's model (`model_dir`: a trained or spaCy model folder; None: bundled)."""
+    """Suggestions by the project's model (or by `model_dir`, a trained or spaCy model folder)."""
     def work(task: Task):
         task.report(0, len(article_ids or []), "loading the spaCy pipeline…")
         store = _worker_store(open_store)
         try:
-            from annotator.nlp.suggest import suggest_articles
+            from annotator.project.suggestion_model import suggest_with_project_model
 
-            return suggest_articles(store, article_ids=article_ids, model_dir=model_dir,
-                                    progress=task.progress_callback("articles"), cancelled=task.cancelled)
+            return suggest_with_project_model(store, article_ids, model_dir=model_dir,
+                                              progress=task.progress_callback("articles"), cancelled=task.cancelled)[1]
         finally:
             store.close()
     return work

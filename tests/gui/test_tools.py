@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER, Entity
 from annotator.core.store import Store
-from annotator.gui import models
+from annotator.project import suggestion_model
 from tests.gui.conftest import TEXT, activate, at
 
 CTRL_SHIFT = Qt.ControlModifier | Qt.ShiftModifier
@@ -171,7 +171,7 @@ def test_training_runs_in_the_background_and_becomes_the_suggestion_model(gold_d
     assert "trained stance classifier" in dialog.details.text()
     qtbot.mouseClick(dialog.use_button, Qt.LeftButton)
     with Store(gold_db) as store:  # in the database, for every annotator
-        assert store.get_meta(models.META_KEY) == os.path.join("test.models", os.path.basename(out_dir))
+        assert store.get_meta(suggestion_model.META_KEY) == os.path.join("test.models", os.path.basename(out_dir))
     assert window.model_label.text() == "Model: gold model of 2025-01-01 12:00"
     assert "annotator_gold-20250101.120000" in window.model_label.toolTip()
     assert window.actions["suggestion_model"].text() == "Suggestion &model: gold model of 2025-01-01 12:00…"
@@ -197,7 +197,7 @@ def test_cancel_stops_training_and_keeps_the_model(gold_db, open_window, qtbot, 
     assert window.trained_dialog is None and not out_dir.exists()
     assert window.model_label.text() == "Model: bundled model"
     with Store(gold_db) as store:
-        assert store.get_meta(models.META_KEY) is None
+        assert store.get_meta(suggestion_model.META_KEY) is None
 
 
 # ---- the suggestion model -----------------------------------------------------------------------
@@ -231,7 +231,7 @@ def test_the_chosen_model_is_stored_in_the_database_and_suggests(make_db, open_w
     press(qtbot, window.view, Qt.Key_L, CTRL_SHIFT)
     assert verdicts and verdicts[0].startswith("✓ Trained from gold: annotator_gold-20250101.120000")
     with Store(db) as store:
-        assert store.get_meta(models.META_KEY) == str(trained)  # outside the database's folder: absolute
+        assert store.get_meta(suggestion_model.META_KEY) == str(trained)  # outside the database's folder: absolute
     assert window.model_label.text() == "Model: gold model of 2025-01-01 12:00"
 
     activate(qtbot, window)
@@ -247,7 +247,7 @@ def test_the_chosen_model_is_stored_in_the_database_and_suggests(make_db, open_w
     assert seen[1] is None
 
     with Store(db) as store:  # another annotator chose a folder that is gone meanwhile
-        store.set_meta(models.META_KEY, "models/gone")
+        store.set_meta(suggestion_model.META_KEY, "models/gone")
     window._show_model()
     assert "missing" in window.model_label.text()
 

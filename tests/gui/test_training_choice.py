@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from annotator.core.store import Store
-from annotator.gui import models
+from annotator.project import suggestion_model
 from tests.gui.conftest import activate
 from tests.gui.test_tools import _model_json
 
@@ -50,7 +50,7 @@ def test_a_model_that_scored_lower_is_not_the_default(make_db, open_window, qtbo
     assert "did not score better" in dialog.findChild(type(window.task_label), "trainedVerdict").text()
     press_in(qtbot, dialog, Qt.Key_Return)  # Enter: the default
     with Store(db) as store:
-        assert store.get_meta(models.META_KEY) is None  # still the bundled model
+        assert store.get_meta(suggestion_model.META_KEY) is None  # still the bundled model
     assert window.model_label.text() == "Model: bundled model"
 
 
@@ -61,19 +61,19 @@ def test_a_better_model_is_the_default_and_switching_is_a_choice(make_db, open_w
     assert "for everyone" in dialog.use_button.text()
     press_in(qtbot, dialog, Qt.Key_Escape)  # closing the dialog keeps the current model
     with Store(db) as store:
-        assert store.get_meta(models.META_KEY) is None
+        assert store.get_meta(suggestion_model.META_KEY) is None
     dialog = window.show_trained({}, out)
     qtbot.mouseClick(dialog.use_button, Qt.LeftButton)
     with Store(db) as store:
-        assert store.get_meta(models.META_KEY) == os.path.join("test.models", "better")
+        assert store.get_meta(suggestion_model.META_KEY) == os.path.join("test.models", "better")
 
 
 def test_against_a_trained_current_model_its_own_scores_count(tmp_path):
-    current = models.describe(write_model(tmp_path / "current", trained_f1=0.9, baseline_f1=0.5))
+    current = suggestion_model.describe(write_model(tmp_path / "current", trained_f1=0.9, baseline_f1=0.5))
     new = json.load(open(write_model(tmp_path / "new", trained_f1=0.8, baseline_f1=0.5) + "/model.json"))
-    assert models.compare_with_current(new, current).better is False  # 0.8 beats the base model, not 0.9
-    assert models.compare_with_current(new, models.describe(None)).better is True
-    assert models.compare_with_current({}, models.describe(None)).better is None
+    assert suggestion_model.compare_with_current(new, current).better is False  # 0.8 beats the base model, not 0.9
+    assert suggestion_model.compare_with_current(new, suggestion_model.describe(None)).better is True
+    assert suggestion_model.compare_with_current({}, suggestion_model.describe(None)).better is None
 
 
 @pytest.mark.parametrize("checkout", [False, True])
@@ -85,7 +85,7 @@ def test_trained_models_go_beside_the_database_never_into_a_checkout(tmp_path, m
     work = tmp_path / "elsewhere"
     work.mkdir()
     monkeypatch.chdir(work)
-    out = models.default_output_dir(str(project / "news.db"), str(tmp_path / "data"))
+    out = suggestion_model.default_output_dir(str(project / "news.db"), str(tmp_path / "data"))
     parent = tmp_path / "data" if checkout else project
     assert os.path.dirname(out) == str(parent / "news.models")
     assert os.path.basename(out).startswith("news-")

@@ -1,7 +1,8 @@
-"""Suggestion models as the window sees them: which one the project uses, what a folder holds,
-how a trained model scored. No spaCy here (the window starts without it): folders are told
-apart by their files, `model.json` (trained from gold by annotator.nlp.train) or `config.cfg`
-(a spaCy pipeline, e.g. a NER model).
+"""The project's suggestion model: which one the project uses (for the window and `annotator
+suggest` alike), what a folder holds, how a trained model scored, and suggesting with it. No
+spaCy at import (the window starts without it): folders are told apart by their files,
+`model.json` (trained from gold by annotator.nlp.train) or `config.cfg` (a spaCy pipeline, e.g. a
+NER model).
 
 The project's choice is kept in the database (`meta` key "suggestion_model"), so every
 annotator of the database suggests with the same model: "" is the bundled model; a folder
@@ -17,7 +18,11 @@ from dataclasses import dataclass, field
 
 META_KEY = "suggestion_model"
 BUNDLED = ""
-MODEL_JSON = "model.json"  # annotator.nlp.train.MODEL_JSON (not imported: it loads spaCy)
+MODEL_JSON = "model.json"  # annotator.nlp.trained.MODEL_JSON (not imported: it loads spaCy)
+
+
+class SuggestionModelError(Exception):
+    """The project's suggestion model cannot be used (missing folder, not a model)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,29 @@ def resolve(db_path: str, value: str | None) -> str | None:
 def project_model(store, db_path: str) -> ModelInfo:
     """The suggestion model chosen for the database (the bundled one until someone chooses)."""
     return describe(resolve(db_path, store.get_meta(META_KEY)))
+
+
+def choose_model(store, path: str | None) -> ModelInfo:
+    """Make the model folder (None: the bundled model) the project's, for every annotator of the
+    database; SuggestionModelError (nothing stored) when the folder holds no model."""
+    model = describe(path)
+    if model.problem:
+        raise SuggestionModelError(model.problem)
+    store.set_meta(META_KEY, stored_value(store.path, model.path))
+    return model
+
+
+def suggest_with_project_model(store, article_ids: list[str] | None = None, *, model_dir: str | None = None,
+                               progress=None, cancelled=None) -> tuple[ModelInfo, int]:
+    """Store suggestions for the articles (None: all) from the project's model, or from
+    `model_dir` when given; returns the model used and how many articles got suggestions."""
+    model = describe(model_dir) if model_dir else project_model(store, store.path)
+    if model.problem:
+        raise SuggestionModelError(f"{model.problem} (the suggestion model of {store.path})")
+    from annotator.nlp.suggest import suggest_articles  # spaCy only when suggesting
+
+    done = suggest_articles(store, article_ids, model.model_dir, progress=progress, cancelled=cancelled)
+    return model, done
 
 
 CHECKOUT_MARKERS = (".git", "pyproject.toml", "setup.py")
