@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -21,6 +22,7 @@ import sqlite_utils
 from annotator.core.config import ProjectConfig, load_config
 from annotator.core.model import (
     ARTICLE_STATUSES,
+    GOLD_LAYER,
     MODEL_LAYER,
     SOURCES,
     STATUSES,
@@ -172,7 +174,8 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
             if ids:
                 db.execute(f"UPDATE {table} SET status = 'accepted', updated = ? WHERE article_id = ? "
                            "AND annotator = ? AND status = 'suggested'", [_now(), article_id, annotator])
-                db.execute(log, [_now(), article_id, annotator, ACCEPT_ON_DONE, table[:-1], None,
+                kind = "entity" if table == "entities" else "quote"
+                db.execute(log, [_now(), article_id, annotator, ACCEPT_ON_DONE, kind, None,
                                  json.dumps({"ids": ids, "status": "suggested"}),
                                  json.dumps({"ids": ids, "status": "accepted"})])
 
@@ -225,6 +228,55 @@ def _translate(exc: sqlite3.Error, path: str, *, reading: bool = False) -> Store
     return StoreError(f"{path}: {message}")
 
 
+@dataclass(frozen=True)
+class ChangeSet:
+    """What stored changes touched: articles, layers (article id, layer name), entity and quote ids.
+    The store announces one per committed transaction to its observers (Store.subscribe); the
+    project's use cases return one."""
+
+    articles: frozenset[str] = frozenset()
+    layers: frozenset[tuple[str, str]] = frozenset()
+    entities: frozenset[int] = frozenset()
+    quotes: frozenset[int] = frozenset()
+
+    def __or__(self, other: "ChangeSet") -> "ChangeSet":
+        return ChangeSet(self.articles | other.articles, self.layers | other.layers,
+                         self.entities | other.entities, self.quotes | other.quotes)
+
+    def __bool__(self) -> bool:
+        return bool(self.articles or self.layers or self.entities or self.quotes)
+
+
+class _ChangeCollector:
+    """The changes of the transaction in progress (edit-log rows), announced when it commits."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        self.articles: set[str] = set()
+        self.layers: set[tuple[str, str]] = set()
+        self.items: dict[str, set[int]] = {"entity": set(), "quote": set()}
+
+    def add(self, article_id: str | None, layer: str | None, target: str | None, target_id: int | None,
+            before) -> None:
+        if article_id is not None:
+            self.articles.add(article_id)
+            if layer is not None:
+                self.layers.add((article_id, layer))
+        if target in self.items:
+            if target_id is not None:
+                self.items[target].add(target_id)
+            elif isinstance(before, dict):  # a bulk row lists its ids
+                self.items[target].update(before.get("ids") or ())
+
+    def take(self) -> ChangeSet:
+        changes = ChangeSet(frozenset(self.articles), frozenset(self.layers),
+                            frozenset(self.items["entity"]), frozenset(self.items["quote"]))
+        self.clear()
+        return changes
+
+
 class Store:
     """One annotator database. Not shared across threads: open one Store per thread."""
 
@@ -242,6 +294,8 @@ class Store:
         self.tokenizer = tokenizer or simple_tokens
         self._token_cache: OrderedDict[str, tuple[str, Tokens, set[int], set[int]]] = OrderedDict()
         self._lock = threading.RLock()
+        self._observers: list[Callable[[ChangeSet], None]] = []
+        self._changes = _ChangeCollector()
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
         exists = self.path != ":memory:" and Path(self.path).exists()
@@ -345,7 +399,8 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing. Nested calls become savepoints of the outer transaction."""
+        """All or nothing. Nested calls become savepoints of the outer transaction. When the outer
+        transaction commits, the observers hear what it changed (Store.subscribe)."""
         with self._lock:
             conn = self.db.conn
             nested = conn.in_transaction
@@ -357,6 +412,8 @@ class Store:
             try:
                 yield
             except BaseException as exc:
+                if not nested:
+                    self._changes.clear()
                 if conn.in_transaction:
                     conn.execute(f"ROLLBACK TO {name}" if nested else "ROLLBACK")
                     if nested:
@@ -371,14 +428,30 @@ class Store:
                 raise
             if not conn.in_transaction:  # rolled back by SQLite under a statement that did not fail here
                 self._token_cache.clear()
+                self._changes.clear()
                 raise TransactionLostError(f"{self.path}: SQLite rolled back the transaction; nothing of it was stored")
             try:
                 conn.execute(f"RELEASE {name}" if nested else "COMMIT")
             except sqlite3.Error as exc:
                 if conn.in_transaction and not nested:
                     conn.execute("ROLLBACK")
+                    self._changes.clear()
                 self._token_cache.clear()
                 raise _translate(exc, self.path) from None
+            changes = ChangeSet() if nested else self._changes.take()
+        if changes:
+            self._announce(changes)
+
+    def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
+        """Call `callback(changes)` after each committed transaction of this Store that changed
+        annotations (every edit-log row counts); returns the function that unsubscribes. Changes
+        made through other connections or processes are not announced (watch PRAGMA data_version)."""
+        self._observers.append(callback)
+        return lambda: self._observers.remove(callback) if callback in self._observers else None
+
+    def _announce(self, changes: ChangeSet) -> None:
+        for callback in list(self._observers):
+            callback(changes)
 
     def _write(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         try:
@@ -391,6 +464,7 @@ class Store:
         def dump(value):
             return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
 
+        self._changes.add(article_id, layer, target, target_id, before)
         self._write(
             "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
@@ -911,7 +985,7 @@ class Store:
                 f"UPDATE {table} SET status='accepted', updated=? WHERE article_id=? AND annotator=? AND status='suggested'",
                 [_now(), article_id, annotator],
             )
-            self._log(actor, article_id, annotator, action, table[:-1], None,
+            self._log(actor, article_id, annotator, action, "entity" if table == "entities" else "quote", None,
                       before={"ids": ids, "status": "suggested"}, after={"ids": ids, "status": "accepted"})
             n += len(ids)
         return n
@@ -1001,14 +1075,17 @@ class Store:
 
     @staticmethod
     def _rows_sql(where: str) -> str:
-        """The article browser's row query: id, title, source, date, counts and the annotator's status
+        """The article browser's row query: id, title, source, date, counts, the annotator's status and
+        flag, and the gold layer's flag and comment (a gold reopened by a merge is flagged)
         (parameters: annotator three times, then those of `where`)."""
         layer = "CASE WHEN l.article_id IS NULL THEN '@model' ELSE ? END"
         return f"""SELECT a.seq, a.id, a.title, a.source, a.date,
             COALESCE(l.status, 'new') AS status, l.flagged AS flagged,
             (SELECT count(*) FROM entities e WHERE e.article_id=a.id AND e.annotator={layer} AND e.status!='rejected') AS entities,
-            (SELECT count(*) FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} AND q.status!='rejected') AS quotes
-            FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where}"""
+            (SELECT count(*) FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} AND q.status!='rejected') AS quotes,
+            g.flagged AS gold_flagged, g.comment AS gold_comment
+            FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?
+            LEFT JOIN layers g ON g.article_id = a.id AND g.annotator = '{GOLD_LAYER}'{where}"""
 
     def list_articles(self, annotator: str, offset: int = 0, limit: int = 200, *, status: str | None = None,
                       pending: bool = False, no_stance: bool = False, search: str | None = None) -> list[dict]:

@@ -97,7 +97,6 @@ class AnnotationController(QObject):
     """Turns keys and clicks into commands for the open article, and keeps the view in step."""
 
     message = Signal(str)  # for the status bar
-    edited = Signal(str)  # article id whose layer changed
     currentChanged = Signal()
     doneRequested = Signal()  # the article was marked done: go on to the next one
 
@@ -168,7 +167,6 @@ class AnnotationController(QObject):
     def _applied(self, touched: Touched) -> None:
         state = self.state
         if state is None or touched.article_id != state.article.id:
-            self.edited.emit(touched.article_id)
             return
         state.refresh(self.store, touched)
         if not touched.layer and state.layer.status == "new":
@@ -184,7 +182,6 @@ class AnnotationController(QObject):
             self.panel.article.set_layer(state)
             self.panel.select(self.active_quote, state)
         self._sync()
-        self.edited.emit(touched.article_id)
 
     # ---- current span ----------------------------------------------------------------------
     def current_item(self) -> Entity | Quote | None:

@@ -35,11 +35,25 @@ HEADERS = {"status": "Status", "title": "Title", "source": "Source", "date": "Da
            "quotes": "Quotes"}
 
 
+def flags_text(row: dict) -> str:
+    """The flag marks of a browser row: the annotator's own flag, and the gold's (a reviewer flagged
+    it, or a merge reopened it with a comment saying why)."""
+    return ("  ⚑ flagged" if row.get("flagged") else "") + ("  ⚑ gold" if row.get("gold_flagged") else "")
+
+
+def gold_note(row: dict) -> str:
+    """The tooltip line of a flagged gold: the last line of its comment (a reopening's reason)."""
+    if not row.get("gold_flagged"):
+        return ""
+    lines = [line for line in (row.get("gold_comment") or "").splitlines() if line.strip()]
+    return "gold flagged for review" + (f": {lines[-1]}" if lines else "")
+
+
 def rows_for_ids(store: Store, annotator: str, ids: list[str]) -> list[dict]:
     """Browser rows for these articles, in this order (an article deleted meanwhile: a bare row)."""
     found = {r["id"]: r for r in store.articles_by_ids(annotator, ids)}
     return [found.get(i) or {"seq": None, "id": i, "title": i, "source": None, "date": None, "status": "new",
-                             "flagged": None, "entities": 0, "quotes": 0} for i in ids]
+                             "flagged": None, "entities": 0, "quotes": 0, "gold_flagged": None, "gold_comment": None} for i in ids]
 
 
 def statuses(store: Store, annotator: str, ids: list[str]) -> dict[str, str]:
@@ -240,7 +254,7 @@ class ArticleTableModel(QAbstractTableModel):
         column = COLUMNS[index.column()]
         if role == Qt.DisplayRole:
             if column == "status":
-                return STATUS_TEXT.get(row["status"], row["status"]) + (" ⚑" if row.get("flagged") else "")
+                return STATUS_TEXT.get(row["status"], row["status"]) + flags_text(row)
             value = row.get(column)
             return "" if value is None else str(value)
         if role == Qt.ToolTipRole:
@@ -249,6 +263,8 @@ class ArticleTableModel(QAbstractTableModel):
                 parts.append(" · ".join(str(x) for x in (row.get("source"), row.get("date")) if x))
             parts.append(f"{row['entities']} entities, {row['quotes']} quotes · {STATUS_TEXT.get(row['status'])}"
                          + (" · flagged for review" if row.get("flagged") else ""))
+            if gold_note(row):
+                parts.append(gold_note(row))
             return plain_tooltip("\n".join(parts))
         if role == Qt.UserRole:
             return row
@@ -349,7 +365,7 @@ class ArticleDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.86))
         painter.setFont(small)
         sfm = QFontMetrics(small)
-        status = STATUS_TEXT.get(row["status"], row["status"]) + ("  ⚑ flagged" if row.get("flagged") else "")
+        status = STATUS_TEXT.get(row["status"], row["status"]) + flags_text(row)
         counts = f"{row['entities']} ent · {row['quotes']} quotes"
         meta = " · ".join(str(x) for x in (row.get("source"), row.get("date")) if x)
         second = r.adjusted(d + 8, line, 0, 0)

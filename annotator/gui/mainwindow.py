@@ -26,6 +26,7 @@ from annotator.gui.docview import DocumentView
 from annotator.gui.quotes import QuotePanel
 from annotator.gui.settings import DEFAULT_FONT_SIZE, Settings
 from annotator.gui.state import ArticleState
+from annotator.gui.store_signals import StoreSignals
 from annotator.gui.theme import apply_theme, plain_tooltip, span_styles
 from annotator.gui.tools import PageWindow, SuggestionModelDialog, TrainDialog, TrainedDialog, describe_model
 from annotator.gui.widgets import (
@@ -36,7 +37,9 @@ from annotator.gui.workers import (
 )
 
 GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before retrying later
-POLL_MS = 1500  # how often to look for changes made by other windows or processes
+#: how often to look for changes made through other connections (background tasks, other windows,
+#: other processes: SQLite's data_version); this window's own edits arrive as store events
+POLL_MS = 1500
 IDLE_CHECKPOINT_MS = 30_000  # after this long without an edit, the -wal's edits go into the .db file
 ORDER_TITLE = "Ordering by usefulness"
 CONFIRM_PENDING = "confirmDoneWithPending"  # setting: ask before Done accepts pending suggestions
@@ -106,6 +109,8 @@ class MainWindow(QMainWindow):
         self._browser_timer.setInterval(250)
         self._browser_timer.timeout.connect(self._refresh_edited)
         self._edited_ids: set[str] = set()
+        self.store_signals = StoreSignals(self.store, self)
+        self.store_signals.changed.connect(self._changes_stored)
         self._total: int | None = None
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
@@ -342,7 +347,6 @@ class MainWindow(QMainWindow):
         a["show_rule"].setChecked("rule" not in hidden)
         self.set_accept_moves_on(self.settings.accept_moves_on)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 12000))
-        c.edited.connect(self._edited)
         c.doneRequested.connect(self.go_to_next_not_done)
         c.currentChanged.connect(self._current_changed)
         self.editor.saveState.connect(self._set_save_state)
@@ -546,8 +550,9 @@ class MainWindow(QMainWindow):
         if article_id == self.article_id and self.browser.model.order is None:
             self.position_label.setText(f"{position:,} / {self._total or 0:,}")
 
-    def _edited(self, article_id: str) -> None:
-        self._edited_ids.add(article_id)
+    def _changes_stored(self, changes) -> None:
+        """This window stored changes (the store's event, StoreSignals): refresh their rows soon."""
+        self._edited_ids |= changes.articles
         self._browser_timer.start()
 
     def _refresh_edited(self) -> None:
@@ -810,6 +815,7 @@ class MainWindow(QMainWindow):
         self._idle_timer.stop()
         self.checkpoint()
         self.closed = True
+        self.store_signals.detach()
         self.store.close()
         if self in _windows:
             _windows.remove(self)

@@ -84,3 +84,38 @@ def test_status_colours_differ(big_db, open_window):
     from annotator.gui.theme import status_color
 
     assert len({status_color(s).name() for s in ("new", "in_progress", "done")}) == 3
+
+
+def _status_cell(window, article_id: str) -> tuple[str, str]:
+    model = window.browser.model
+    index = model.index(model.row_of(article_id), 0)
+    return model.data(index, Qt.DisplayRole), model.data(index, Qt.ToolTipRole)
+
+
+def test_a_gold_reopened_by_a_merge_is_marked_in_the_article_list(make_db, open_window, qtbot):
+    from annotator.core.model import GOLD_LAYER
+    from annotator.core.review import reopen_gold
+
+    db = make_db()
+    with Store(db) as store:
+        text = store.get_article("a1").text
+        start = text.index("Antony Blinken")
+        store.add_entity("a1", GOLD_LAYER, start, start + len("Antony Blinken"), "PERSON", actor="lead")
+        store.set_status("a1", GOLD_LAYER, "done", actor="lead")
+        store.add_entity("a1", "bob", start, start + len("Antony Blinken"), "ORG")
+    window = open_window(db, annotator="lead")
+    assert "gold" not in _status_cell(window, "a1")[0]
+
+    with Store(db) as store:  # a merge in another process brings bob's other version
+        assert reopen_gold(store, "a1", ["bob"], "the merge of bob.db", "@merge") == 1
+    window._check_outside_changes()  # what the poll does
+    qtbot.waitUntil(lambda: "⚑ gold" in _status_cell(window, "a1")[0], timeout=3000)
+    assert "the merge of bob.db brought 1 row" in _status_cell(window, "a1")[1]
+
+
+def test_a_change_through_the_windows_own_store_refreshes_its_row_without_polling(make_db, open_window, qtbot):
+    db = make_db()
+    window = open_window(db)
+    window._poll.stop()  # the poll sees other connections only; this change comes as a store event
+    window.store.set_comment("a1", "alice", "check the date", True)
+    qtbot.waitUntil(lambda: "⚑ flagged" in _status_cell(window, "a1")[0], timeout=3000)
