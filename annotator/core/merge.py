@@ -40,7 +40,7 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -162,35 +162,12 @@ def _copy_layer(store: Store, article_id: str, name: str, layer: Layer) -> None:
         store.set_comment(article_id, name, layer.comment, layer.flagged, actor=ACTOR)
 
 
-def _remove_untouched(store: Store, article_id: str, name: str, layer: Layer) -> None:
-    """Drop a layer that holds no human work (pending suggestion copies only), logging its rows."""
-    for table in ("entities", "quotes"):
-        store.db.conn.execute(f"DELETE FROM {table} WHERE article_id = ? AND annotator = ?", [article_id, name])
-    store.db.conn.execute("DELETE FROM layers WHERE article_id = ? AND annotator = ?", [article_id, name])
-    _log(store, ACTOR, article_id, name, "replace_untouched", "layer",
-         before={"entities": [asdict(e) for e in layer.entities], "quotes": [asdict(q) for q in layer.quotes]})
-
-
-def _log(store: Store, actor: str, article_id: str, layer: str, action: str, target: str | None,
-         before=None, after=None, ts: str | None = None) -> None:
-    def dump(value):
-        return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-    store.db.conn.execute(
-        "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
-        "VALUES (COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?, ?, ?, ?, ?, NULL, ?, ?)",
-        [ts, actor, article_id, layer, action, target, dump(before), dump(after)],
-    )
-
-
 def _copy_history(store: Store, other: Store, other_article: str, article_id: str, other_layer: str,
                   name: str) -> int:
     rows = other.db.execute(
         "SELECT ts, actor, action, target, before, after FROM edit_log WHERE article_id = ? AND layer = ? "
         "ORDER BY id", [other_article, other_layer]).fetchall()
-    for ts, actor, action, target, before, after in rows:
-        _log(store, actor, article_id, name, action, target, before, after, ts=ts)
-    return len(rows)
+    return store.copy_history(article_id, name, rows)
 
 
 def _target_article(store: Store, other: Store, other_id: str, summary: MergeSummary) -> str:
@@ -241,7 +218,7 @@ def _merge_layer(store: Store, other: Store, other_id: str, article_id: str, nam
             summary.layers_unchanged += 1
             return None
         if is_untouched(mine):
-            _remove_untouched(store, article_id, name, mine)
+            store.delete_layer(article_id, name, actor=ACTOR, action="replace_untouched")
             summary.layers_replaced += 1
         else:
             dest = _conflict_layer(store, article_id, name, suffix, content)
@@ -251,9 +228,9 @@ def _merge_layer(store: Store, other: Store, other_id: str, article_id: str, nam
             summary.conflicts.append(Conflict(article_id, name, dest))
     _copy_history(store, other, other_id, article_id, name, dest)
     _copy_layer(store, article_id, dest, layer)
-    _log(store, ACTOR, article_id, dest, "merge", "layer",
-         after={"from": source, "article": other_id, "layer": name, "as": dest,
-                "entities": len(layer.entities), "quotes": len(layer.quotes), "status": layer.status})
+    store.log_event(ACTOR, article_id, dest, "merge", "layer",
+                    after={"from": source, "article": other_id, "layer": name, "as": dest,
+                           "entities": len(layer.entities), "quotes": len(layer.quotes), "status": layer.status})
     return dest
 
 

@@ -990,6 +990,75 @@ class Store:
             n += len(ids)
         return n
 
+    # ---- whole layers and the edit log -----------------------------------------------------
+    def write_layer(self, layer: Layer, *, exists: bool = True, actor: str | None = None) -> None:
+        """Make the stored layer (layer.article_id, layer.annotator) hold exactly `layer`: items it
+        lacks are deleted, its items are written back with their ids, and its status, stance, answer,
+        comment and flag are set as they are (no Done rule: this restores a copy read by get_layer,
+        e.g. to undo a review decision). exists=False: the layer row goes too. One transaction;
+        edit-log action "write_layer"."""
+        article_id, annotator = layer.article_id, layer.annotator
+        actor = actor or annotator
+        with self.transaction():
+            current = self.get_layer(article_id, annotator)
+            for table, kind, now, then, insert in (
+                    ("entities", "entity", current.entities, layer.entities, self._insert_entity),
+                    ("quotes", "quote", current.quotes, layer.quotes, self._insert_quote)):
+                for item in set(now) - set(then):
+                    self._write(f"DELETE FROM {table} WHERE id = ?", [item.id])
+                    self._log(actor, article_id, annotator, "write_layer", kind, item.id, before=item)
+                for item in set(then) - set(now):
+                    item_id = insert(item)
+                    self._log(actor, article_id, annotator, "write_layer", kind, item_id, after=item)
+            if not exists:
+                self._write("DELETE FROM layers WHERE article_id = ? AND annotator = ?", [article_id, annotator])
+                self._log(actor, article_id, annotator, "write_layer", "layer", None,
+                          before={"status": current.status}, after=None)
+                return
+            self._touch_layer(article_id, annotator)
+            fields = {"status": layer.status, "stance": layer.stance, "answer": layer.answer,
+                      "comment": layer.comment, "flagged": int(layer.flagged)}
+            self._write(f"UPDATE layers SET {', '.join(f'{k} = ?' for k in fields)}, updated = ? "
+                        "WHERE article_id = ? AND annotator = ?", [*fields.values(), _now(), article_id, annotator])
+            self._log(actor, article_id, annotator, "write_layer", "layer", None,
+                      before={k: getattr(current, k) for k in fields}, after=fields)
+
+    def delete_layer(self, article_id: str, annotator: str, *, actor: str, action: str = "delete_layer") -> Layer:
+        """Remove a layer and its items; the edit-log row (`action`) keeps what it held. Returns it."""
+        with self.transaction():
+            layer = self.get_layer(article_id, annotator)
+            for table in ("entities", "quotes"):
+                self._write(f"DELETE FROM {table} WHERE article_id = ? AND annotator = ?", [article_id, annotator])
+            self._write("DELETE FROM layers WHERE article_id = ? AND annotator = ?", [article_id, annotator])
+            self._log(actor, article_id, annotator, action, "layer", None,
+                      before={"entities": list(layer.entities), "quotes": list(layer.quotes)})
+        return layer
+
+    def log_event(self, actor: str, article_id: str | None, layer: str | None, action: str,
+                  target: str | None = None, *, before=None, after=None) -> None:
+        """An edit-log row for an event that is no single edit (a merge bringing a layer …)."""
+        with self.transaction():
+            self._log(actor, article_id, layer, action, target, None, before=before, after=after)
+
+    def copy_history(self, article_id: str, layer: str, rows: Iterable[tuple]) -> int:
+        """Append another database's edit-log rows (ts, actor, action, target, before, after: JSON
+        text as stored there) as this article's and layer's history. Returns how many."""
+        n = 0
+        with self.transaction():
+            for ts, actor, action, target, before, after in rows:
+                self._changes.add(article_id, layer, None, None, None)
+                self._write("INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, "
+                            "after) VALUES (COALESCE(?, ?), ?, ?, ?, ?, ?, NULL, ?, ?)",
+                            [ts, _now(), actor, article_id, layer, action, target, before, after])
+                n += 1
+        return n
+
+    def redate_log(self, times: dict[int, str]) -> None:
+        """Give edit-log rows (by id) another time: demo data made to look as if the work took days."""
+        with self.transaction():
+            for row_id, ts in times.items():
+                self._write("UPDATE edit_log SET ts = ? WHERE id = ?", [ts, row_id])
+
     # ---- suggestions ----------------------------------------------------------------------
     def replace_suggestions(
         self, article_id: str, entities: Iterable[Entity], quotes: Iterable[Quote], *, model: str | None = None

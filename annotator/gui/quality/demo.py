@@ -181,14 +181,14 @@ def _spread_dates(store: Store, rng: random.Random) -> None:
         "SELECT id, layer FROM edit_log WHERE action = 'set' AND json_extract(after, '$.status') = 'done'").fetchall()
     offsets = {"alice": [6, 5, 5, 3, 2], "bob": [6, 4, 3, 1, 0], "carol": [2, 1, 0]}
     seen: dict[str, int] = {}
-    with store.transaction():
-        for row_id, layer in rows:
-            days = offsets.get(layer, [0])
-            k = seen.get(layer, 0)
-            seen[layer] = k + 1
-            when = today - timedelta(days=days[min(k, len(days) - 1)], minutes=rng.randint(0, 400))
-            store.db.conn.execute("UPDATE edit_log SET ts = ? WHERE id = ?",
-                                  [when.strftime("%Y-%m-%dT%H:%M:%S.000Z"), row_id])
+    times = {}
+    for row_id, layer in rows:
+        days = offsets.get(layer, [0])
+        k = seen.get(layer, 0)
+        seen[layer] = k + 1
+        when = today - timedelta(days=days[min(k, len(days) - 1)], minutes=rng.randint(0, 400))
+        times[row_id] = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    store.redate_log(times)
 
 
 def _review_some(store: Store) -> None:
