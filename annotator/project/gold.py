@@ -4,14 +4,22 @@ Each function is one action of the review and one transaction of the store (all 
 calls inside nest as savepoints); the reviewer's name is the actor of the edit-log rows.
 Removing a row from the gold keeps its items there as `rejected`, so the decision is stored
 (core.review: decided rows). The gold of an article is only marked done when every row is
-decided and its quotes are consistent (speakers and cues resolve to spans of the gold)."""
+decided and its quotes are consistent (speakers and cues resolve to spans of the gold).
+
+`decide` runs any of these as one review decision and returns a GoldEdit (the gold layer before
+and after it, and the store's ChangeSet); `undo` and `redo` write the layer back through the
+store, so a review decision can be taken back like an annotation edit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
+from annotator.core.model import GOLD_LAYER, Entity, Layer, Quote
 from annotator.core.records import quote_problems
-from annotator.core.model import GOLD_LAYER, Entity, Quote
 from annotator.core.review import AGREE, Row, reference, undecided_rows, version_key
-from annotator.core.store import Store, StoreError
+from annotator.core.store import ChangeSet, Store, StoreError
+from annotator.project.changes import run_recording
 
 
 class GoldError(StoreError):
@@ -144,3 +152,35 @@ def toggle_done(store: Store, article_id: str, actor: str) -> str:
         return "in_progress"
     mark_done(store, article_id, actor)
     return "done"
+
+
+# ---- decisions as undoable edits -----------------------------------------------------------------
+@dataclass(frozen=True)
+class GoldEdit:
+    """One stored review decision: the article's gold layer before and after it, what it changed,
+    and what the action returned (changed or not, a count, the new status)."""
+
+    article_id: str
+    before: Layer
+    had_layer: bool
+    after: Layer
+    changes: ChangeSet
+    result: object = None
+
+
+def decide(store: Store, article_id: str, action: Callable[[], object]) -> GoldEdit:
+    """Run one review action (a function of this module, bound to its arguments) as a decision."""
+    had_layer = store.has_layer(article_id, GOLD_LAYER)
+    before = store.get_layer(article_id, GOLD_LAYER)
+    result, changes = run_recording(store, action)
+    return GoldEdit(article_id, before, had_layer, store.get_layer(article_id, GOLD_LAYER), changes, result)
+
+
+def undo(store: Store, edit: GoldEdit, actor: str) -> ChangeSet:
+    """Put the gold layer back as it was before the decision."""
+    return run_recording(store, lambda: store.write_layer(edit.before, exists=edit.had_layer, actor=actor))[1]
+
+
+def redo(store: Store, edit: GoldEdit, actor: str) -> ChangeSet:
+    """Write the decision's gold layer again (after undo)."""
+    return run_recording(store, lambda: store.write_layer(edit.after, actor=actor))[1]

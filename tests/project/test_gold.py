@@ -282,3 +282,31 @@ def test_jsonl_export_carries_prodigys_hashes_and_keeps_imported_ones(reviewed, 
         [back] = read_jsonl(tmp_path / "p2.jsonl")
     strip = lambda r: {k: v for k, v in r.items() if k not in ("_file", "_line")}  # noqa: E731
     assert strip(back) == strip(out)
+
+
+def test_a_review_decision_is_undone_and_redone_through_the_store(suggested):
+    store = suggested
+    for name in ("alice", "bob"):
+        store.set_status("a1", name, "done")  # both accept every suggestion: every row agrees
+    rows, _ = build_rows(store, "a1")
+    assert not store.has_layer("a1", GOLD_LAYER)
+    edit = gold.decide(store, "a1", lambda: gold.accept_agreed(store, "a1", rows, REVIEWER))
+    assert edit.result > 0 and not edit.had_layer
+    taken = store.get_layer("a1", GOLD_LAYER)
+    assert edit.after == taken and edit.changes.layers == {("a1", GOLD_LAYER)}
+    assert edit.changes.entities == {e.id for e in taken.entities}
+
+    undone = gold.undo(store, edit, REVIEWER)
+    assert not store.has_layer("a1", GOLD_LAYER)  # as before: no gold at all
+    assert undone.entities == edit.changes.entities
+    gold.redo(store, edit, REVIEWER)
+    assert store.get_layer("a1", GOLD_LAYER) == taken  # the same items, ids included
+
+    person = next(r for r in build_rows(store, "a1")[0] if r.kind == "entity" and r.gold
+                  and r.gold[0].label == "PERSON")
+    second = gold.decide(store, "a1", lambda: gold.set_label(store, "a1", person, "ORG", REVIEWER))
+    assert second.result is True and second.after != second.before
+    gold.undo(store, second, REVIEWER)
+    assert store.get_layer("a1", GOLD_LAYER) == taken
+    actions = {r[0] for r in store.db.execute("SELECT action FROM edit_log WHERE layer = ?", [GOLD_LAYER])}
+    assert "write_layer" in actions  # the undo is in the edit log like any edit
