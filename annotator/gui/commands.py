@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from annotator.core.model import Entity, Quote
 from annotator.core.store import LockedError, Store, StoreError
 from annotator.gui.state import Touched
+from annotator.project import gold
 
 _ENTITY_FIELDS = ("label", "start", "end", "status", "source", "score")
 _QUOTE_FIELDS = ("start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score")
@@ -262,10 +263,34 @@ class AcceptMany(StoreCommand):
         return Touched(self.article_id, set(self.entity_ids), set(self.quote_ids))
 
 
+class ReviewDecision(StoreCommand):
+    """A review decision into the gold (an action of project.gold): done once, then undone and
+    redone by writing the article's gold layer back (project.gold.undo / redo)."""
+
+    def __init__(self, text: str, article_id: str, action, reviewer: str):
+        super().__init__(text, article_id)
+        self.action, self.reviewer = action, reviewer
+        self.edit: gold.GoldEdit | None = None
+
+    def apply(self, store: Store) -> Touched | None:
+        if self.edit is None:
+            self.edit = gold.decide(store, self.article_id, self.action)
+            if not self.edit.changes:
+                return None  # nothing changed: nothing to undo
+        else:
+            gold.redo(store, self.edit, self.reviewer)
+        return Touched(self.article_id, set(self.edit.changes.entities), set(self.edit.changes.quotes), layer=True)
+
+    def revert(self, store: Store) -> Touched:
+        gold.undo(store, self.edit, self.reviewer)
+        return Touched(self.article_id, set(self.edit.changes.entities), set(self.edit.changes.quotes), layer=True)
+
+
 class Editor(QObject):
     """Runs commands against the store and keeps the undo history.
 
-    Signals: `applied(Touched)` after a change is stored (do, undo or redo);
+    Signals: `applied(Touched)` after a change is stored (do, undo or redo; a command whose `apply`
+    returns None changed nothing and is not kept in the history);
     `saveState(state, message)` with state "saved", "waiting" (database locked, retrying)
     or "failed" (not stored, with the reason)."""
 
@@ -344,6 +369,8 @@ class Editor(QObject):
         except StoreError as exc:
             self.saveState.emit("failed", str(exc))
             return False
+        if touched is None:
+            return True
         command.store = self.store
         command.skip_next = True
         if op == "do":

@@ -88,6 +88,33 @@ def test_review_shows_each_annotator_side_by_side(review):
     assert review.table.item(j, 2).text() == "✓ agree"  # alice's accepted suggestion = bob's own span
 
 
+def test_review_decisions_are_undone_with_ctrl_z(qtbot, review, db):
+    """A review decision, Ctrl+Z: the gold layer is back as before, in the database; Ctrl+Shift+Z redoes."""
+    jakarta = at(T1, "Jakarta")
+    review.select_row(row_index(review, "entity", jakarta[0]))
+    press(qtbot, review, Qt.Key_2)  # bob's version: the first decision creates the gold layer
+    assert gold_entities(db, "a1") == [(*jakarta, "ORG")]
+    first = db.get_layer("a1", GOLD_LAYER)
+    review.select_row(row_index(review, "entity", jakarta[0]))
+    press(qtbot, review, Qt.Key_1)  # alice's version replaces it
+    assert gold_entities(db, "a1") == [(*jakarta, "LOC")]
+
+    press(qtbot, review, Qt.Key_Z, Qt.ControlModifier)
+    assert db.get_layer("a1", GOLD_LAYER) == first  # the same items, ids and fields
+    assert "Undone" in review.feedback.text()
+    assert review.table.item(row_index(review, "entity", jakarta[0]), review.table.columnCount() - 1).text() \
+        .startswith("ORG")  # the table shows the gold as stored
+    press(qtbot, review, Qt.Key_Z, Qt.ControlModifier)
+    assert not db.has_layer("a1", GOLD_LAYER)  # before the first decision there was no gold
+    press(qtbot, review, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    press(qtbot, review, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert gold_entities(db, "a1") == [(*jakarta, "LOC")]
+
+    review.next_article()  # an undo of another article's decision shows that article first
+    press(qtbot, review, Qt.Key_Z, Qt.ControlModifier)
+    assert review.article_id == "a1" and gold_entities(db, "a1") == [(*jakarta, "ORG")]
+
+
 def test_review_keys_write_the_gold_layer(qtbot, review, db):
     jakarta = at(T1, "Jakarta")
     review.select_row(row_index(review, "entity", jakarta[0]))

@@ -12,8 +12,10 @@ column per annotator (1…9) plus the model and the gold. Keys (keyboard first):
     Ctrl+Return    mark the gold of the article done (again: back in progress)
     PgDown / PgUp  next / previous article
     Ctrl+E         open the article in the annotation view (articleRequested)
+    Ctrl+Z / Ctrl+Shift+Z  undo / redo a decision (the gold layer is written back)
 
-Every action is written through the Store API in one transaction before the table shows it."""
+Every action is written through the Store API in one transaction before the table shows it, as an
+undoable ReviewDecision (gui.commands) of project.gold."""
 
 from __future__ import annotations
 
@@ -29,8 +31,9 @@ from annotator.core.model import GOLD_LAYER, MODEL_LAYER, Entity, Quote
 from annotator.core.review import (
     AGREE, CONFLICT, EMPTY, GOLD_ONLY, MODEL_ONLY, PARTIAL, REOPENED, Row, build_rows, reference,
 )
-from annotator.core.store import Store, StoreError
+from annotator.core.store import Store
 from annotator.project import gold
+from annotator.gui.commands import Editor, ReviewDecision
 from annotator.gui.quality.widgets import keep_readable
 from annotator.gui.textmap import TextMap
 from annotator.gui.theme import plain_tooltip
@@ -71,6 +74,9 @@ class ReviewWidget(QWidget):
         self.columns: list[str] = []
         self._text = ""
         self._map = TextMap("")
+        self.editor = Editor(store, self)
+        self.editor.saveState.connect(self._save_state)
+        self.editor.applied.connect(self._stored)
         self._build()
         self._build_actions()
         self.refresh()
@@ -198,6 +204,8 @@ class ReviewWidget(QWidget):
         add("done", "Mark the gold of the article done", ["Ctrl+Return", "Ctrl+Enter"], self.toggle_done)
         add("next_article", "Next article", ["PgDown"], self.next_article)
         add("previous_article", "Previous article", ["PgUp"], self.previous_article)
+        add("undo", "Undo the last decision", ["Ctrl+Z"], self.undo)
+        add("redo", "Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.redo)
         add("open", "Open the article in the annotation view", ["Ctrl+E"],
             lambda: self.article_id and self.articleRequested.emit(self.article_id))
         for label in config.stance_labels:
@@ -459,22 +467,45 @@ class ReviewWidget(QWidget):
         return selection
 
     # ---- actions --------------------------------------------------------------------------
-    def _act(self, action, *, advance: bool = False, what: str = "") -> None:
-        """Run a gold write, reload from the store and report; errors are shown, not raised."""
+    def _act(self, action, *, advance: bool = False, what: str = "") -> ReviewDecision | None:
+        """Store a gold write as an undoable decision, reload and report; errors are shown, not
+        raised. Returns the stored decision (None: refused or waiting for a locked database)."""
         if self.article_id is None:
-            return
+            return None
         index = self.table.currentRow()
-        try:
-            changed = action()
-        except StoreError as exc:
-            self._say(str(exc), error=True)
-            return
-        self._load(keep_row=True)
-        if changed:
-            self.goldChanged.emit(self.article_id)
+        command = ReviewDecision(what or "review decision", self.article_id, action, self.reviewer)
+        if not self.editor.execute(command):
+            return None
         if advance and index + 1 < len(self.rows):
             self.select_row(index + 1)
-        self._say(what if changed else "gold already holds this")
+        self._say(what if command.edit.changes else "gold already holds this")
+        return command
+
+    def undo(self) -> None:
+        self._step_history(self.editor.next_undo(), self.editor.undo)
+
+    def redo(self) -> None:
+        self._step_history(self.editor.next_redo(), self.editor.redo)
+
+    def _step_history(self, command, step) -> None:
+        if command is None:
+            self._say("nothing to undo" if step == self.editor.undo else "nothing to redo")
+            return
+        if command.article_id != self.article_id:
+            self.set_article(command.article_id)  # show what is being undone
+        step()
+
+    def _stored(self, touched) -> None:
+        """A decision, its undo or redo is stored: show the gold as it is now."""
+        if touched.article_id == self.article_id:
+            self._load(keep_row=True)
+        self.goldChanged.emit(touched.article_id)
+
+    def _save_state(self, state: str, message: str) -> None:
+        if state != "saved":
+            self._say(message, error=True)
+        elif message.startswith(("Undone: ", "Redone: ")):
+            self._say(message)
 
     def accept_selected(self) -> None:
         row = self.current_row()
@@ -498,15 +529,11 @@ class ReviewWidget(QWidget):
 
     def accept_agreed(self) -> None:
         rows = list(self.rows)
-        count = {}
-
-        def run():
-            count["n"] = gold.accept_agreed(self.store, self.article_id, rows, self.reviewer)
-            return count["n"]
-
-        self._act(run)
-        if "n" in count:
-            self._say(f"accepted {count['n']} agreed rows into gold" if count["n"] else "all agreed rows are in gold")
+        command = self._act(lambda: gold.accept_agreed(self.store, self.article_id, rows, self.reviewer),
+                            what="accepted the agreed rows into gold")
+        if command is not None:
+            n = command.edit.result
+            self._say(f"accepted {n} agreed rows into gold" if n else "all agreed rows are in gold")
 
     def remove_from_gold(self) -> None:
         row = self.current_row()
@@ -528,17 +555,17 @@ class ReviewWidget(QWidget):
     def toggle_done(self) -> None:
         if self.article_id is None:
             return
-        try:
-            status = gold.toggle_done(self.store, self.article_id, self.reviewer)
-        except StoreError as exc:
+        done = self.store.get_layer(self.article_id, GOLD_LAYER).status == "done"
+        command = self._act(lambda: gold.toggle_done(self.store, self.article_id, self.reviewer),
+                            what="gold reopened" if done else "gold marked done")
+        if command is None:
             todo = [i for i, row in enumerate(self.rows) if not row.decided]
             if todo:  # show the first one to decide
                 self.select_row(todo[0])
-            self._say(str(exc), error=True)
+                self._say(self.feedback.text(), error=True)  # the reason stays visible
             return
         self._update_header()
-        self.goldChanged.emit(self.article_id)
-        self._say("gold marked done: `export --gold` writes it" if status == "done" else "gold reopened")
+        self._say("gold marked done: `export --gold` writes it" if command.edit.result == "done" else "gold reopened")
 
     def _say(self, text: str, error: bool = False) -> None:
         self.feedback.setText(text)
