@@ -24,7 +24,7 @@ from annotator.gui.commands import (
     UpdateEntity, UpdateQuote,
 )
 from annotator.gui.docview import DocumentView
-from annotator.gui.quotes import QuotePanel, clip
+from annotator.gui.quote_panel import QuotePanel, clip
 from annotator.gui.state import ArticleState, SpanKey, Touched
 
 

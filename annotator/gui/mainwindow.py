@@ -9,8 +9,8 @@ from typing import Callable
 import shiboken6
 from PySide6.QtCore import QByteArray, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox,
-    QProgressBar, QProgressDialog, QPushButton, QVBoxLayout, QWidget,
+    QApplication, QCheckBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QPushButton,
+    QVBoxLayout, QWidget,
 )
 
 import annotator
@@ -23,17 +23,18 @@ from annotator.gui.browser import ASYNC_POSITION_FROM, PAGE, BrowserPanel, statu
 from annotator.gui.commands import Editor
 from annotator.gui.connections import sibling_store
 from annotator.gui.docview import DocumentView
-from annotator.gui.quotes import QuotePanel
+from annotator.gui.quote_panel import QuotePanel
 from annotator.gui.settings import DEFAULT_FONT_SIZE, Settings
 from annotator.gui.state import ArticleState
 from annotator.gui.store_signals import StoreSignals
+from annotator.gui.task_runner import TaskRunner
 from annotator.gui.theme import apply_theme, plain_tooltip, span_styles
 from annotator.gui.tools import PageWindow, SuggestionModelDialog, TrainDialog, TrainedDialog, describe_model
 from annotator.gui.widgets import (
     ArticleHeader, CommentDialog, LegendBar, ShortcutsDialog, ask_name, show_error, show_info,
 )
 from annotator.gui.workers import (
-    Task, backup_work, export_work, import_work, order_work, suggest_work, train_work,
+    backup_work, export_work, import_work, order_work, suggest_work, train_work,
 )
 
 GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before retrying later
@@ -63,7 +64,6 @@ class MainWindow(QMainWindow):
         self.store = Store(self.db_path, timeout=GUI_LOCK_TIMEOUT)
         reader_store = sibling_store(self.store, timeout=1.0)  # see connections.py: never a 2nd Store()
         self.config = self.store.config
-        self.task: Task | None = None
         self.tool_windows: dict[str, PageWindow] = {}  # quality pages open, by name
         self.trained_dialog: TrainedDialog | None = None
         self.suggestion_model = suggestion_model.project_model(self.store, self.db_path)
@@ -160,18 +160,11 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setObjectName("statusBar")
-        self.task_box = QWidget()
-        box = QHBoxLayout(self.task_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        self.task_label = QLabel()
-        self.task_progress = QProgressBar()
-        self.task_progress.setMaximumWidth(160)
-        self.task_cancel = QPushButton("Cancel")
-        self.task_cancel.clicked.connect(self.cancel_task)
-        box.addWidget(self.task_label)
-        box.addWidget(self.task_progress)
-        box.addWidget(self.task_cancel)
-        self.task_box.hide()
+        self.tasks = TaskRunner(self, lambda: self.closed, self._refresh_browser,
+                                lambda text: self.statusBar().showMessage(text, 6000))
+        # the task box's parts, as the tests and dialogs look them up
+        self.task_box, self.task_label = self.tasks, self.tasks.label
+        self.task_progress, self.task_cancel = self.tasks.progress, self.tasks.cancel_button
         self.save_label = QLabel()
         self.save_label.setObjectName("saveState")
         self.discard_button = QPushButton("Discard edit")
@@ -188,7 +181,7 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(self._short_path(self.db_path))
         self.db_label.setObjectName("dbLabel")
         self.db_label.setToolTip(plain_tooltip(self.db_path))
-        for label in (self.task_label, self.save_label, self.position_label, self.model_label, self.annotator_label,
+        for label in (self.save_label, self.position_label, self.model_label, self.annotator_label,
                       self.db_label):
             label.setTextFormat(Qt.PlainText)  # names of people and files are data, never markup
         for w in (self.task_box, self.save_label, self.discard_button, self.position_label, self.model_label,
@@ -788,9 +781,7 @@ class MainWindow(QMainWindow):
     def _shutdown(self) -> None:
         """The application quits without closing this window: stop the threads."""
         if not self.closed:
-            if self.task is not None and self.task.isRunning():
-                self.task.cancel()
-                self.task.wait(10_000)
+            self.tasks.stop()
             self.browser.stop()
 
     def closeEvent(self, event) -> None:
@@ -805,9 +796,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         for window in list(self.tool_windows.values()):
             window.close()  # the pages use this window's Store
-        if self.task is not None and self.task.isRunning():
-            self.task.cancel()
-            self.task.wait(10_000)
+        self.tasks.stop()
         for timer in (self._poll, self._browser_timer, self._reopen_timer):
             timer.stop()
         self.editor.clear()
@@ -860,87 +849,22 @@ class MainWindow(QMainWindow):
             self.open_database(self.db_path, name)
 
     # ---- background tasks ------------------------------------------------------------------
+    @property
+    def task(self):
+        """The background task that runs (None: none)."""
+        return self.tasks.task
+
     def _start_task(self, title: str, work, on_done, modal: bool, *, percent: bool = False,
                     on_failed: Callable[[str], None] | None = None) -> bool:
-        """Run `work(task)` in a thread; `on_done(result, cancelled)` after. Modal: a progress dialog;
-        else the task box of the status bar (Cancel). `percent`: the work reports done of 100.
-        A failure is shown in an error box, or given to `on_failed`."""
-        if self.task is not None and self.task.isRunning():
-            self.statusBar().showMessage(f"Wait for “{self.task.title}” to finish (or cancel it).", 6000)
-            return False
-        task = Task(title, work, self)
-        self.task = task
-        dialog = None
-        if modal:
-            dialog = QProgressDialog(f"{title}…", "Cancel", 0, 0, self)
-            dialog.setObjectName("taskDialog")
-            dialog.setWindowTitle(title)
-            dialog.setWindowModality(Qt.WindowModal)
-            dialog.setMinimumDuration(0)
-            dialog.canceled.connect(task.cancel)
-            dialog.show()
-        else:
-            self.task_label.setText(title)
-            self.task_progress.setRange(0, 0)
-            self.task_box.show()
-
-        def progressed(done: int, total: int, text: str) -> None:
-            if percent:  # the bar shows the percentage
-                label = title + (f": {text}" if text else "")
-            else:
-                label = f"{title}: {done:,}" + (f" / {total:,}" if total else "") + (f" {text}" if text else "")
-            if dialog is not None:
-                dialog.setMaximum(total)
-                if total:
-                    dialog.setValue(min(done, total))
-                dialog.setLabelText(label)
-            else:
-                self.task_progress.setRange(0, total)
-                if total:
-                    self.task_progress.setValue(min(done, total))
-                self.task_label.setText(label)
-
-        def close_dialog() -> None:
-            if dialog is not None:
-                dialog.canceled.disconnect()
-                dialog.reset()
-                dialog.close()
-                dialog.deleteLater()
-
-        def finished(result) -> None:
-            close_dialog()
-            self.task_box.hide()
-            cancelled = task.cancelled()
-            self.task = None
-            if not self.closed:  # a task cancelled by closing the window ends after the window
-                on_done(result, cancelled)
-
-        def failed(message: str) -> None:
-            close_dialog()
-            self.task_box.hide()
-            self.task = None
-            if self.closed:
-                return
-            if on_failed is not None:
-                on_failed(message)
-            else:
-                show_error(self, f"{title} failed", message)
-            self._refresh_browser()
-
-        task.progressed.connect(progressed)
-        task.succeeded.connect(finished)
-        task.failed.connect(failed)
-        task.start()
-        return True
+        """Run `work(task)` in the background (TaskRunner.start)."""
+        return self.tasks.start(title, work, on_done, modal, percent=percent, on_failed=on_failed)
 
     def _task_store(self, tokenizer=None) -> Store:
         """A connection for a background task (made in the task's thread, used only there)."""
         return sibling_store(self.store, timeout=30.0, tokenizer=tokenizer)
 
     def cancel_task(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.task_label.setText(f"{self.task.title}: cancelling…")
+        self.tasks.cancel()
 
     def import_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
@@ -1063,8 +987,7 @@ class MainWindow(QMainWindow):
 
     def train_model(self) -> None:
         """Ask where to write the model, then train from the gold layer in the background."""
-        if self.task is not None and self.task.isRunning():
-            self.statusBar().showMessage(f"Wait for “{self.task.title}” to finish (or cancel it).", 6000)
+        if self.tasks.busy():
             return
         done, total = self.store.done_of_total(GOLD_LAYER)
         if GOLD_LAYER not in self.store.annotators(include_special=True):
