@@ -15,31 +15,25 @@ from annotator.nlp.docbin import records_to_docs, write_docbin
 from annotator.core.importer import import_records
 from annotator.core.store import Store
 from annotator.nlp.tokenizer import token_offsets
+from tests.helpers import span_at
 
 TEXT = ("😀 Presiden Joko Widodo bertemu di Jawa\nTengah.  Itu  penting.\n\n"
         "\u201cKami menolak pengerahan itu,\u201d kata Joko Widodo.\n"
         "Menurut seorang pejabat, situasi memburuk 12 Januari 2025.\n")
 
 
-def _at(text, needle, label=None, nth=0):
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    return {"start": start, "end": start + len(needle), "label": label}
-
-
 def main_record():
     return {
         "id": "art-1", "text": TEXT,
-        "spans": [_at(TEXT, "Joko Widodo", "PERSON"), _at(TEXT, "Jawa\nTengah", "LOC"),
-                  _at(TEXT, "Joko Widodo", "PERSON", 1), _at(TEXT, "12 Januari 2025", "DATE"),
-                  {**_at(TEXT, "Presiden", "ORG"), "status": "rejected", "source": "model"}],
+        "spans": [span_at(TEXT, "Joko Widodo", "PERSON"), span_at(TEXT, "Jawa\nTengah", "LOC"),
+                  span_at(TEXT, "Joko Widodo", "PERSON", 1), span_at(TEXT, "12 Januari 2025", "DATE"),
+                  {**span_at(TEXT, "Presiden", "ORG"), "status": "rejected", "source": "model"}],
         "quotes": [
-            {**_at(TEXT, "Kami menolak pengerahan itu"), "kind": "direct",
-             "speaker": _at(TEXT, "Joko Widodo", "PERSON", 1), "cue": _at(TEXT, "kata"), "stance": "OPPOSE"},
-            {**_at(TEXT, "situasi memburuk 12 Januari 2025"), "kind": "indirect",
-             "speaker": _at(TEXT, "seorang pejabat"), "cue": _at(TEXT, "Menurut"), "stance": None},
-            {**_at(TEXT, "Itu"), "kind": "indirect", "speaker": _at(TEXT, "Joko Widodo", "PERSON", 1),
+            {**span_at(TEXT, "Kami menolak pengerahan itu"), "kind": "direct",
+             "speaker": span_at(TEXT, "Joko Widodo", "PERSON", 1), "cue": span_at(TEXT, "kata"), "stance": "OPPOSE"},
+            {**span_at(TEXT, "situasi memburuk 12 Januari 2025"), "kind": "indirect",
+             "speaker": span_at(TEXT, "seorang pejabat"), "cue": span_at(TEXT, "Menurut"), "stance": None},
+            {**span_at(TEXT, "Itu"), "kind": "indirect", "speaker": span_at(TEXT, "Joko Widodo", "PERSON", 1),
              "cue": None, "stance": "NEUTRAL"},
         ],
         "cats": {"stance:SUPPORT": 0.0, "stance:OPPOSE": 1.0, "stance:NEUTRAL": 0.0},
@@ -123,11 +117,11 @@ def generated_records(n: int, seed: int = 1) -> list[dict]:
         stance = rng.choice(STANCES)
         records.append({
             "id": f"gen-{i:04d}", "text": text,
-            "spans": [_at(text, org, "ORG"), _at(text, place, "LOC"),
+            "spans": [span_at(text, org, "ORG"), span_at(text, place, "LOC"),
                       {"start": n_start, "end": n_start + len(name), "label": "PERSON"}],
             "quotes": [{"start": q_start, "end": q_start + len(quote), "kind": "direct",
                         "speaker": {"start": n_start, "end": n_start + len(name), "label": "PERSON"},
-                        "cue": _at(text, "kata"), "stance": stance}],
+                        "cue": span_at(text, "kata"), "stance": stance}],
             "cats": {f"stance:{s}": float(s == stance) for s in STANCES},
         })
     return records

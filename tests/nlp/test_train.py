@@ -12,8 +12,8 @@ import spacy
 from annotator.core.importer import import_records
 from annotator.core.store import Store
 from annotator.nlp import train as train_mod
-from annotator.nlp.tokenizer import token_offsets
 from annotator.nlp import trained as trained_mod
+from annotator.nlp.tokenizer import token_offsets
 from annotator.nlp.train import TrainingCancelled, gold_records, split_records, train_from_gold
 from annotator.nlp.trained import (
     TrainingError,
@@ -22,18 +22,12 @@ from annotator.nlp.trained import (
     load_trained,
     quote_candidates,
 )
+from tests.helpers import span_at
 
 PEOPLE = ["Joko Widodo", "Retno Marsudi", "Antony Blinken", "Maria Zakharova", "Mark Rutte", "Kim Jong Un"]
 PLACES = ["Jakarta", "Moskow", "Seoul", "Kyiv", "Washington", "Pyongyang"]
 ORGS = ["NATO", "PBB", "Kementerian Pertahanan", "Uni Eropa", "DPR", "Gedung Putih"]
 DATES = ["5 November 2024", "Senin (4/11/2024)", "31 Oktober 2024", "Kamis (7/11/2024)", "1 Januari 2025", "Rabu"]
-
-
-def _at(text, needle, label=None, nth=0):
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    return {"start": start, "end": start + len(needle), "label": label}
 
 
 def make_record(i: int) -> dict:
@@ -43,16 +37,16 @@ def make_record(i: int) -> dict:
     text = (f"{loc}, {date} — {p} dari {org} mengatakan bahwa pasukan Korea Utara sudah tiba di Rusia.\n\n"
             f"“Kami mengecam keras pengerahan pasukan itu,” kata {q} di {loc}.\n\n"
             f"Menurut {p}, pertemuan berikutnya digelar di {PLACES[(i + 2) % 6]}.\n")
-    spans = [_at(text, loc, "LOC"), _at(text, date, "DATE"), _at(text, p, "PERSON"), _at(text, org, "ORG"),
-             _at(text, "Korea Utara", "LOC"), _at(text, "Rusia", "LOC"), _at(text, q, "PERSON"),
-             _at(text, loc, "LOC", 1), _at(text, p, "PERSON", 1), _at(text, PLACES[(i + 2) % 6], "LOC")]
+    spans = [span_at(text, loc, "LOC"), span_at(text, date, "DATE"), span_at(text, p, "PERSON"), span_at(text, org, "ORG"),
+             span_at(text, "Korea Utara", "LOC"), span_at(text, "Rusia", "LOC"), span_at(text, q, "PERSON"),
+             span_at(text, loc, "LOC", 1), span_at(text, p, "PERSON", 1), span_at(text, PLACES[(i + 2) % 6], "LOC")]
     quotes = [
-        {**_at(text, "pasukan Korea Utara sudah tiba di Rusia"), "kind": "indirect",
-         "speaker": _at(text, p, "PERSON"), "cue": _at(text, "mengatakan"), "stance": "NEUTRAL"},
-        {**_at(text, "Kami mengecam keras pengerahan pasukan itu,"), "kind": "direct",
-         "speaker": _at(text, q, "PERSON"), "cue": _at(text, "kata"), "stance": "OPPOSE"},
-        {**_at(text, f"pertemuan berikutnya digelar di {PLACES[(i + 2) % 6]}"), "kind": "indirect",
-         "speaker": _at(text, p, "PERSON", 1), "cue": _at(text, "Menurut"), "stance": "NEUTRAL"},
+        {**span_at(text, "pasukan Korea Utara sudah tiba di Rusia"), "kind": "indirect",
+         "speaker": span_at(text, p, "PERSON"), "cue": span_at(text, "mengatakan"), "stance": "NEUTRAL"},
+        {**span_at(text, "Kami mengecam keras pengerahan pasukan itu,"), "kind": "direct",
+         "speaker": span_at(text, q, "PERSON"), "cue": span_at(text, "kata"), "stance": "OPPOSE"},
+        {**span_at(text, f"pertemuan berikutnya digelar di {PLACES[(i + 2) % 6]}"), "kind": "indirect",
+         "speaker": span_at(text, p, "PERSON", 1), "cue": span_at(text, "Menurut"), "stance": "NEUTRAL"},
     ]
     for s in spans:
         s.update(source="human", status="accepted")

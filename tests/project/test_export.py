@@ -14,32 +14,26 @@ from annotator.core.importer import import_records
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER, Entity
 from annotator.core.store import Store
 from annotator.nlp.tokenizer import token_offsets
+from tests.helpers import span_at
 
 TEXT_A = "Presiden Joko Widodo tiba di Jakarta.\n\u201cKami menolak,\u201d kata Joko Widodo."
 TEXT_B = "Menurut Kemlu, Retno Marsudi bertemu Sergey Lavrov di Moskow."
 TEXT_C = "Artikel ketiga tentang ASEAN tanpa kutipan."
 
 
-def _at(text, needle, label=None, nth=0):
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    return {"start": start, "end": start + len(needle), "label": label}
-
-
 def records():
     return [
         {"id": "../../etc/x", "text": TEXT_A,
-         "spans": [_at(TEXT_A, "Joko Widodo", "PERSON"), _at(TEXT_A, "Jakarta", "LOC"),
-                   _at(TEXT_A, "Joko Widodo", "PERSON", 1)],
-         "quotes": [{**_at(TEXT_A, "Kami menolak"), "kind": "direct", "speaker": _at(TEXT_A, "Joko Widodo", "PERSON", 1),
-                     "cue": _at(TEXT_A, "kata"), "stance": "OPPOSE"}],
+         "spans": [span_at(TEXT_A, "Joko Widodo", "PERSON"), span_at(TEXT_A, "Jakarta", "LOC"),
+                   span_at(TEXT_A, "Joko Widodo", "PERSON", 1)],
+         "quotes": [{**span_at(TEXT_A, "Kami menolak"), "kind": "direct", "speaker": span_at(TEXT_A, "Joko Widodo", "PERSON", 1),
+                     "cue": span_at(TEXT_A, "kata"), "stance": "OPPOSE"}],
          "cats": {"stance:SUPPORT": 0.0, "stance:OPPOSE": 1.0, "stance:NEUTRAL": 0.0}},
         {"id": "b", "text": TEXT_B,
-         "spans": [_at(TEXT_B, "Kemlu", "ORG"), _at(TEXT_B, "Retno Marsudi", "PERSON"),
-                   _at(TEXT_B, "Sergey Lavrov", "PERSON"), _at(TEXT_B, "Moskow", "LOC")],
-         "quotes": [{**_at(TEXT_B, "Retno Marsudi bertemu Sergey Lavrov di Moskow"), "kind": "indirect",
-                     "speaker": _at(TEXT_B, "Kemlu", "ORG"), "cue": _at(TEXT_B, "Menurut"), "stance": "NEUTRAL"}]},
+         "spans": [span_at(TEXT_B, "Kemlu", "ORG"), span_at(TEXT_B, "Retno Marsudi", "PERSON"),
+                   span_at(TEXT_B, "Sergey Lavrov", "PERSON"), span_at(TEXT_B, "Moskow", "LOC")],
+         "quotes": [{**span_at(TEXT_B, "Retno Marsudi bertemu Sergey Lavrov di Moskow"), "kind": "indirect",
+                     "speaker": span_at(TEXT_B, "Kemlu", "ORG"), "cue": span_at(TEXT_B, "Menurut"), "stance": "NEUTRAL"}]},
     ]
 
 
