@@ -145,12 +145,8 @@ def _suffix(path: Path) -> str:
 # ---- writing ----------------------------------------------------------------------------------
 def _copy_layer(store: Store, article_id: str, name: str, layer: Layer) -> None:
     """Write `layer` as layer `name` of `article_id` (which has no such layer yet) via the Store API."""
-    for e in layer.entities:
-        store.add_entity(article_id, name, e.start, e.end, e.label, source=e.source, status=e.status,
-                         score=e.score, model=e.model, actor=ACTOR)
-    for q in layer.quotes:
-        store.add_quote(article_id, name, q.start, q.end, kind=q.kind, speaker=q.speaker, cue=q.cue, stance=q.stance,
-                        source=q.source, status=q.status, score=q.score, model=q.model, actor=ACTOR)
+    for item in (*layer.entities, *layer.quotes):
+        store.add_item(item.with_changes(id=None, article_id=article_id, annotator=name), actor=ACTOR)
     current = store.get_layer(article_id, name)
     if not store.has_layer(article_id, name) or current.status != layer.status:
         current = store.set_status(article_id, name, layer.status, actor=ACTOR)

@@ -755,6 +755,17 @@ class Store:
         return Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
                       r["status"], r["score"], r["model"])
 
+    def add_item(self, item: Entity | Quote, *, actor: str | None = None) -> Entity | Quote:
+        """Store an entity or quote with all its fields, in its article and layer (its id given:
+        restore a deleted one; None: a new one). Copy one elsewhere with item.with_changes(...)."""
+        if isinstance(item, Entity):
+            return self.add_entity(item.article_id, item.annotator, item.start, item.end, item.label,
+                                   source=item.source, status=item.status, score=item.score, model=item.model,
+                                   id=item.id, actor=actor)
+        return self.add_quote(item.article_id, item.annotator, item.start, item.end, kind=item.kind,
+                              speaker=item.speaker, cue=item.cue, stance=item.stance, source=item.source,
+                              status=item.status, score=item.score, model=item.model, id=item.id, actor=actor)
+
     def add_entity(
         self, article_id: str, annotator: str, start: int, end: int, label: str, *,
         source: str = "human", status: str = "accepted", score: float | None = None,

@@ -113,8 +113,7 @@ class DeleteEntity(StoreCommand):
         if e.is_machine_suggestion:
             store.update_entity(e.id, status="suggested")
         else:
-            store.add_entity(e.article_id, e.annotator, e.start, e.end, e.label, source=e.source, status=e.status,
-                             score=e.score, model=e.model, id=e.id)
+            store.add_item(e)
         return Touched(self.article_id, entities={e.id})
 
 
@@ -168,8 +167,7 @@ class DeleteQuote(StoreCommand):
         if q.is_machine_suggestion:
             store.update_quote(q.id, status="suggested")
         else:
-            store.add_quote(q.article_id, q.annotator, q.start, q.end, kind=q.kind, speaker=q.speaker, cue=q.cue,
-                            stance=q.stance, source=q.source, status=q.status, score=q.score, model=q.model, id=q.id)
+            store.add_item(q)
         return Touched(self.article_id, quotes={q.id})
 
 

@@ -34,13 +34,9 @@ def _delete(store: Store, item, actor: str) -> None:
 
 
 def _add(store: Store, article_id: str, item, actor: str, status: str = "accepted") -> None:
-    if isinstance(item, Entity):
-        store.add_entity(article_id, GOLD_LAYER, item.start, item.end, item.label, source=item.source,
-                         status=status, score=item.score, model=item.model, actor=actor)
-    elif isinstance(item, Quote):
-        store.add_quote(article_id, GOLD_LAYER, item.start, item.end, kind=item.kind, speaker=item.speaker,
-                        cue=item.cue, stance=item.stance, source=item.source, status=status, score=item.score,
-                        model=item.model, actor=actor)
+    if isinstance(item, (Entity, Quote)):
+        store.add_item(item.with_changes(id=None, article_id=article_id, annotator=GOLD_LAYER, status=status),
+                       actor=actor)
 
 
 def _write_version(store: Store, article_id: str, row: Row, version: tuple, actor: str) -> bool:

@@ -70,3 +70,15 @@ def test_bulk_accept_rows_of_the_edit_log_name_their_target(store, heard):
     store.accept_all("a1", MODEL_LAYER)
     targets = [r[0] for r in store.db.execute("SELECT target FROM edit_log WHERE action = 'accept_all'")]
     assert targets == ["entity"]  # was "entitie" (the table name cut short)
+
+
+def test_add_item_stores_every_field_and_copies_with_changes(store, heard):
+    from annotator.core.model import Quote, SpanRef
+
+    quote = store.add_quote("a1", "alice", 0, 27, kind="indirect", speaker=SpanRef(0, 11, "PERSON"),
+                            cue=SpanRef(12, 16), stance="NEUTRAL", source="rule", status="suggested", score=0.4,
+                            model="m")
+    copy = store.add_item(quote.with_changes(id=None, annotator="bob"))
+    assert isinstance(copy, Quote) and copy.id != quote.id
+    assert copy.with_changes(id=quote.id, annotator="alice") == quote  # every other field kept
+    assert copy.is_machine_suggestion and copy.is_pending
