@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import time
 
 import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QPushButton,
-    QVBoxLayout, QWidget,
+    QApplication, QCheckBox, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QPushButton, QVBoxLayout, QWidget,
 )
 
 import annotator
@@ -28,24 +26,20 @@ from annotator.gui.store_signals import StoreSignals
 from annotator.gui.task_runner import TaskRunner
 from annotator.gui.theme import apply_theme, plain_tooltip, span_styles
 from annotator.gui.tools import PageWindow, TrainedDialog
+from annotator.gui.window_files import IDLE_CHECKPOINT_MS, DatabaseFiles, open_windows
 from annotator.gui.window_tasks import ProjectTasks
-from annotator.gui.widgets import (
-    ArticleHeader, CommentDialog, LegendBar, ShortcutsDialog, ask_name, show_error, show_info,
-)
-from annotator.gui.workers import backup_work
+from annotator.gui.widgets import ArticleHeader, CommentDialog, LegendBar, ShortcutsDialog, show_error, show_info
 
 GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before retrying later
 #: how often to look for changes made through other connections (background tasks, other windows,
 #: other processes: SQLite's data_version); this window's own edits arrive as store events
 POLL_MS = 1500
-IDLE_CHECKPOINT_MS = 30_000  # after this long without an edit, the -wal's edits go into the .db file
 CONFIRM_PENDING = "confirmDoneWithPending"  # setting: ask before Done accepts pending suggestions
 PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
 
-_windows: list["MainWindow"] = []  # windows opened from a window (open database, switch annotator)
 
 
-class MainWindow(ProjectTasks, QMainWindow):
+class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
     firstPainted = Signal()
 
     def __init__(self, db_path: str, annotator_name: str, settings: Settings | None = None,
@@ -626,49 +620,6 @@ class MainWindow(ProjectTasks, QMainWindow):
         if message:
             self.statusBar().showMessage(message, 15000 if state != "saved" else 6000)
 
-    # ---- the database file: checkpoints and backups -----------------------------------------
-    def _stored(self, touched) -> None:
-        """An edit is stored: a checkpoint when it marked the article done, else once idle."""
-        self._idle_timer.start()
-        state = self.controller.state
-        if (touched.layer and state is not None and state.article.id == touched.article_id
-                and state.layer.status == "done"):
-            self.checkpoint()
-
-    def checkpoint(self) -> bool:
-        """Move the stored edits from the -wal file into the .db file (never waits for others)."""
-        if self.closed:
-            return False
-        try:
-            return self.store.checkpoint()
-        except StoreError:
-            return False  # busy or read-only: the next checkpoint tries again
-
-    def back_up(self) -> None:
-        stem = os.path.splitext(os.path.basename(self.db_path))[0]
-        suggested = os.path.join(os.path.dirname(self.db_path), f"{stem}-backup-{time.strftime('%Y%m%d-%H%M')}.db")
-        path, _ = QFileDialog.getSaveFileName(self, "Back up the database", suggested,
-                                              "Annotator databases (*.db);;All files (*)")
-        if path:
-            self.back_up_to(path, force=True)  # the file dialog asked before replacing a file
-
-    def back_up_to(self, path: str, force: bool = False) -> bool:
-        """Copy the database into one file, in the background (progress and Cancel in a dialog)."""
-        def done(result, cancelled: bool) -> None:
-            if result is None:
-                self.statusBar().showMessage(f"Backup cancelled; {path} was not written.", 10000)
-            else:
-                size = os.path.getsize(result) / 1e6
-                self.statusBar().showMessage(f"Backed up to {result} ({size:.1f} MB).", 15000)
-
-        return self._start_task("Backing up", backup_work(self._task_store, path, force), done, modal=True)
-
-    def set_accept_moves_on(self, on: bool) -> None:
-        """A / X go on to the next pending suggestion (on by default), or stay."""
-        self.actions["accept_moves_on"].setChecked(on)
-        self.controller.moves_on = on
-        self.settings.accept_moves_on = on
-
     # ---- comment ---------------------------------------------------------------------------
     def edit_comment(self) -> None:
         state = self.controller.state
@@ -800,47 +751,9 @@ class MainWindow(ProjectTasks, QMainWindow):
         self.closed = True
         self.store_signals.detach()
         self.store.close()
-        if self in _windows:
-            _windows.remove(self)
+        if self in open_windows:
+            open_windows.remove(self)
         super().closeEvent(event)
-
-    # ---- databases and annotators ----------------------------------------------------------
-    def choose_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Open or create a database", os.path.dirname(self.db_path), "Annotator databases (*.db);;All files (*)",
-            options=QFileDialog.DontConfirmOverwrite)
-        if path:
-            self.open_database(path)
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in self.settings.recent():
-            action = self.recent_menu.addAction(self._short_path(path).replace("&", "&&"))  # no mnemonic
-            action.setToolTip(path)
-            action.setEnabled(os.path.exists(path))
-            action.triggered.connect(lambda checked=False, p=path: self.open_database(p))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(none)").setEnabled(False)
-
-    def open_database(self, path: str, annotator_name: str | None = None) -> "MainWindow | None":
-        """Open another database (or the same as someone else) in a new window, then close this one."""
-        try:
-            window = MainWindow(path, annotator_name or self.annotator, self.settings)
-        except StoreError as exc:
-            show_error(self, "Cannot open the database", str(exc))
-            return None
-        _windows.append(window)
-        self.save_layout()
-        window.restoreGeometry(self.saveGeometry())
-        window.show()
-        self.close()
-        return window
-
-    def switch_annotator(self) -> None:
-        name = ask_name(self, self.annotator)
-        if name and name != self.annotator:
-            self.settings.annotator = name
-            self.open_database(self.db_path, name)
 
     # ---- quality pages -----------------------------------------------------------------------
     def open_page(self, name: str) -> PageWindow:

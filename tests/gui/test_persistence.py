@@ -65,12 +65,12 @@ def test_each_annotator_has_their_own_layer(make_db, open_window, qtbot):
 
 
 def test_switch_annotator_from_the_menu(make_db, open_window, qtbot, monkeypatch):
-    import annotator.gui.mainwindow as mw
+    import annotator.gui.window_files as files
 
     window = open_window(make_db())
-    monkeypatch.setattr(mw, "ask_name", lambda parent, current: "citra")
+    monkeypatch.setattr(files, "ask_name", lambda parent, current: "citra")
     window.actions["switch_annotator"].trigger()
-    new = mw._windows[-1]
+    new = files.open_windows[-1]
     qtbot.addWidget(new)
     assert new.annotator == "citra" and new.settings.annotator == "citra"
     assert not window.isVisible()
