@@ -187,9 +187,9 @@ def cmd_suggest(args) -> int:
     store = _store(args)
     ids = args.articles or None
     progress = TerminalProgress("suggesting", len(ids) if ids else store.article_count())
-    model, n = suggest_with_project_model(store, ids, model_dir=args.model, progress=progress)
+    run = suggest_with_project_model(store, ids, model_dir=args.model, progress=progress)
     progress.done()
-    print(f"suggestions stored for {n} articles (by the {model.label()})")
+    print(f"suggestions stored for {run.articles} articles (by the {run.model.label()})")
     return 0
 
 

@@ -111,11 +111,15 @@ class ProjectTasks:
             return False
 
         def done(result, cancelled: bool) -> None:
-            self._refresh_browser()
-            self.controller.reload()
+            if result is None:  # cancelled before any article: nothing changed
+                self._refresh_browser()
+            else:
+                self._changes_stored(result.changes)  # the rows of the articles that got suggestions
+                if self.article_id in result.changes.articles:
+                    self.controller.reload()
             note = " (cancelled)" if cancelled else ""
-            self.statusBar().showMessage(f"Suggestions for {what} stored{note}: {result or 0} articles, "
-                                         f"by the {model.label()}.", 12000)
+            self.statusBar().showMessage(f"Suggestions for {what} stored{note}: {result.articles if result else 0} "
+                                         f"articles, by the {model.label()}.", 12000)
             if self.actions["useful_order"].isChecked() and not cancelled:
                 self.compute_useful_order()  # new scores, new order
 

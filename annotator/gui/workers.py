@@ -127,7 +127,8 @@ def export_work(open_store: Callable, out_path: str, fmt: str, layer: str, gold:
 
 def suggest_work(open_store: Callable, article_ids: list[str] | None,
                  model_dir: str | None = None) -> Callable[[Task], object]:
-    """Suggestions by the project's model (or by `model_dir`, a trained or spaCy model folder)."""
+    """Suggestions by the project's model (or by `model_dir`, a trained or spaCy model folder); the
+    result is a project.suggestion_model.Suggested."""
     def work(task: Task):
         task.report(0, len(article_ids or []), "loading the spaCy pipeline…")
         store = _worker_store(open_store)
@@ -135,7 +136,7 @@ def suggest_work(open_store: Callable, article_ids: list[str] | None,
             from annotator.project.suggestion_model import suggest_with_project_model
 
             return suggest_with_project_model(store, article_ids, model_dir=model_dir,
-                                              progress=task.progress_callback("articles"), cancelled=task.cancelled)[1]
+                                              progress=task.progress_callback("articles"), cancelled=task.cancelled)
         finally:
             store.close()
     return work

@@ -16,6 +16,9 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from annotator.core.store import ChangeSet
+from annotator.project.changes import run_recording
+
 META_KEY = "suggestion_model"
 BUNDLED = ""
 MODEL_JSON = "model.json"  # annotator.nlp.trained.MODEL_JSON (not imported: it loads spaCy)
@@ -121,17 +124,27 @@ def choose_model(store, path: str | None) -> ModelInfo:
     return model
 
 
+@dataclass(frozen=True)
+class Suggested:
+    """What a suggestion run did: the model used, how many articles got suggestions, what changed."""
+
+    model: ModelInfo
+    articles: int
+    changes: ChangeSet
+
+
 def suggest_with_project_model(store, article_ids: list[str] | None = None, *, model_dir: str | None = None,
-                               progress=None, cancelled=None) -> tuple[ModelInfo, int]:
+                               progress=None, cancelled=None) -> Suggested:
     """Store suggestions for the articles (None: all) from the project's model, or from
-    `model_dir` when given; returns the model used and how many articles got suggestions."""
+    `model_dir` when given."""
     model = describe(model_dir) if model_dir else project_model(store, store.path)
     if model.problem:
         raise SuggestionModelError(f"{model.problem} (the suggestion model of {store.path})")
     from annotator.nlp.suggest import suggest_articles  # spaCy only when suggesting
 
-    done = suggest_articles(store, article_ids, model.model_dir, progress=progress, cancelled=cancelled)
-    return model, done
+    done, changes = run_recording(store, lambda: suggest_articles(store, article_ids, model.model_dir,
+                                                                  progress=progress, cancelled=cancelled))
+    return Suggested(model, done, changes)
 
 
 CHECKOUT_MARKERS = (".git", "pyproject.toml", "setup.py")

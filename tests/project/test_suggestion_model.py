@@ -57,6 +57,8 @@ def test_a_missing_project_model_is_refused_with_its_path(tmp_path, capsys):
         shutil.rmtree(tmp_path / "gone")
         with pytest.raises(SuggestionModelError, match="gone"):
             suggest_with_project_model(store)
+        run = suggest_with_project_model(store, model_dir=str(RESOURCES_DIR / "model" / "ner"))
+        assert run.articles == 1 and run.changes.articles == {"a1"} and ("a1", MODEL_LAYER) in run.changes.layers
     assert main(["suggest", "--db", db]) == 2
     assert "gone: no such folder" in capsys.readouterr().err
-    assert suggested_by(db) == set()
+    assert suggested_by(db) == {"annotator_ner-0.0.0"}  # only the run with an explicit model stored any
