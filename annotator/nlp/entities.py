@@ -62,6 +62,13 @@ INSTITUTION_HEADS = {
 # ("Ibu Kota [Ukraina] [Kiev]": descriptor excluded, see sample_corpus/GUIDELINES.md).
 DESCRIPTOR_WORDS = {"ibu", "kota", "provinsi", "kabupaten", "wilayah", "daerah", "pemerintah", "negara", "pasukan",
                     "tentara", "militer", "rakyat", "warga", "pejabat", "presiden", "menteri"}
+# Words before a place name that make it a place ("Kota Serang", "di Serang", "Bupati Serang").
+PLACE_CONTEXT_WORDS = {
+    "kota", "kabupaten", "kab", "provinsi", "kecamatan", "desa", "kelurahan", "di", "ke", "dari", "asal",
+    "pemkot", "pemkab", "polres", "polresta", "polda", "kodim", "kejari", "dprd", "bupati", "wali", "walikota",
+    "warga", "wilayah", "daerah", "kawasan", "sekitar",
+}
+PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
 # Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
 NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
 # Capitalised words that are never part of a name found after a title.
@@ -72,6 +79,7 @@ NOT_NAME_WORDS = {
     "Ada", "Apa", "Siapa", "Mengapa", "Bagaimana", "Kapan", "Jika", "Kalau", "Tapi", "Tetapi",
     "Sangat", "Tidak", "Bukan", "Para", "Seorang", "Sebelumnya", "Kemudian", "Setelah", "Sebelum",
     "Berita", "Artikel", "Sumber", "Editor", "Pewarta", "Foto", "Lihat", "Simak",
+    "Lebih", "Lanjut", "Terkait", "Selengkapnya", "Lainnya", "Terkini", "Terpopuler", "Klik",  # link lines
 }
 _NAME_MAX_TOKENS = 5
 # Words that open a Balinese or Arabic-style name; the name starts at the first of a run of them
@@ -221,10 +229,32 @@ def _clean(doc: Doc, start: int, end: int, label: str, *, keep_closing_paren: bo
     return spans
 
 
+def _has_place_context(doc: Doc, span: Span) -> bool:
+    """A place name that is also a verb ("Serang": serang = attack) is a place only after a place
+    word or preposition ("Kota Serang", "di Serang", "Bupati Serang"), before ", <Place>"
+    ("Serang, Banten"), or as an upper-case dateline ("SERANG, …")."""
+    before = next((t for t in reversed(doc[:span.start]) if not t.is_space), None)
+    after = [t for t in doc[span.end:span.end + 3] if not t.is_space]
+    if before is not None and before.lower_.rstrip(".") in PLACE_CONTEXT_WORDS:
+        return True
+    if after and after[0].text == ",":
+        return span.text.isupper() or (len(after) > 1 and after[1].text[:1].isupper() and not _looks_like_verb(after[1]))
+    return False
+
+
+def verb_like_places(doc: Doc) -> list[Span]:
+    """Gazetteer hits of places that are also verbs (pattern id "place_or_verb") used as verbs
+    ("Drone Rusia Serang Ibu Kota Ukraina"): no entity may be suggested there."""
+    hits = doc.spans[GAZETTEER_KEY] if GAZETTEER_KEY in doc.spans else []
+    return [s for s in hits if s.id_ == PLACE_OR_VERB and not _has_place_context(doc, s)]
+
+
 def gazetteer_spans(doc: Doc) -> list[Span]:
-    """Gazetteer hits, longest first, with "institution + place" joined into one ORG."""
-    spans = sorted(filter_spans(doc.spans[GAZETTEER_KEY]) if GAZETTEER_KEY in doc.spans else [],
-                   key=lambda s: s.start)
+    """Gazetteer hits, longest first, with "institution + place" joined into one ORG; places
+    used as verbs (verb_like_places) are left out."""
+    verbs = {(s.start, s.end) for s in verb_like_places(doc)}
+    hits = [s for s in doc.spans[GAZETTEER_KEY] if (s.start, s.end) not in verbs] if GAZETTEER_KEY in doc.spans else []
+    spans = sorted(filter_spans(hits), key=lambda s: s.start)
     merged: list[Span] = []
     for span in spans:
         if merged:
@@ -383,19 +413,32 @@ class TitleFinder:
         return None
 
 
-@Language.factory("annotator_entity_merge", default_config={"not_name_words": None})
-def make_entity_merger(nlp: Language, name: str, not_name_words: str | None):
-    return EntityMerger(name, not_name_words)
+#: Rule families of EntityMerger that can be switched off (to measure each one's net effect):
+#: gazetteer names, dates, names after titles (and title words cut from model spans), later
+#: short mentions of a person, clean-up of model pieces, places used as verbs ("Serang").
+RULE_FAMILIES = ("gazetteer", "dates", "titles", "short_names", "cleanup", "verbs")
+
+
+@Language.factory("annotator_entity_merge", default_config={"not_name_words": None, "disable": []})
+def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, disable: list[str]):
+    return EntityMerger(name, not_name_words, disable=disable)
 
 
 class EntityMerger:
-    """Combines model entities (the doc.ents it receives) with the rule spans into doc.ents."""
+    """Combines model entities (the doc.ents it receives) with the rule spans into doc.ents.
 
-    def __init__(self, name: str, not_name_words: str | None = None):
+    `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones."""
+
+    def __init__(self, name: str, not_name_words: str | None = None, disable: Iterable[str] = ()):
+        unknown = set(disable) - set(RULE_FAMILIES)
+        if unknown:
+            raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
         self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
+        self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
+        on = self.families
         model_ents = list(doc.ents)
         model_scores = {(e.start, e.end): e._.score for e in model_ents}
         taken: dict[int, Span] = {}  # token -> rule span that claimed it
@@ -406,20 +449,22 @@ class EntityMerger:
                 rules.append(span)
                 taken.update((i, span) for i in range(span.start, span.end))
 
-        gazetteer = gazetteer_spans(doc)
-        dates = date_spans(doc)
+        if "verbs" in on:  # no entity on a place name used as a verb
+            taken.update((i, verb) for verb in verb_like_places(doc) for i in range(verb.start, verb.end))
+        gazetteer = gazetteer_spans(doc) if "gazetteer" in on else []
+        dates = date_spans(doc) if "dates" in on else []
         # 1-2: gazetteer and dates, the longer first where they overlap
         for span in sorted(gazetteer + dates, key=lambda s: (-(s.end - s.start), s.start)):
             claim(span)
         # 3: names after titles
-        for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans else []:
+        for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "titles" in on else []:
             claim(span)
 
         # 4a: a model ORG/LOC that contains only gazetteer hits plus capitalised words of its own
         #     ("Dewan Keamanan Nasional Korea Selatan", "Ukraina Timur") beats those hits.
         gazetteer_ids = {(g.start, g.end) for g in gazetteer}
         kept_whole: list[Span] = []
-        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans and "titles" in on else {}
         for ent in model_ents:
             inside = {taken[i] for i in range(ent.start, ent.end) if i in taken}
             free = [i for i in range(ent.start, ent.end) if i not in taken]
@@ -451,7 +496,8 @@ class EntityMerger:
                 for piece in self._free_pieces(doc, ent, taken, title_tokens):
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
-        results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
+        if "short_names" in on:
+            results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
         final = filter_spans(span for span, _, _ in results)  # safety net: never overlapping
         final_ids = {(s.start, s.end, s.label) for s in final}
         doc.ents = sorted(final, key=lambda s: s.start)
@@ -494,8 +540,11 @@ class EntityMerger:
         """
         pieces = []
         for p in EntityMerger._model_pieces(doc, ent, taken, title_tokens):
-            if all(t.text in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper() for t in p):
+            if "cleanup" not in self.families:
+                pieces.append(p)
                 continue
+            if all(t.text.title() in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper() for t in p):
+                continue  # "Ada", "Setiap"; link lines "BACA LEBIH LANJUT", "Baca Juga"
             if p.label_ == "PERSON":
                 if p.end in title_tokens:
                     continue  # "Area [Supervisor]": words before a title are the title's

@@ -36,6 +36,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
 from annotator.core.formats.conll import read_iob, read_tagged  # noqa: F401  (annotator.nlp.train and the tests import them from here)
+from annotator.nlp.corpora import MISSING, Sentence, spaces_after
 from annotator.nlp.tokenizer import TOKENIZER_NAME, blank_nlp, customize_tokenizer
 from annotator.resources import RESOURCES_DIR
 
@@ -44,18 +45,17 @@ DEFAULT_CONFIG = RESOURCES_DIR / "ner.cfg"
 #: NERGrit entity types -> project labels.
 NERGRIT_LABEL_MAP: Mapping[str, str] = {"PERSON": "PERSON", "ORGANISATION": "ORG", "PLACE": "LOC"}
 
-# Tokens that attach to the previous token in running text (no space before them).
-_NO_SPACE_BEFORE = set(".,;:!?)]}%”’»")
-_NO_SPACE_AFTER = set("([{“‘«")
-
-Sentence = tuple[list[str], list[str]]
 
 
 def _map_tags(tags: Sequence[str], label_map: Mapping[str, str] | None) -> list[str]:
-    """Rename entity types; types absent from `label_map` become O. Lone I- becomes B-."""
+    """Rename entity types; types absent from `label_map` become O, "-" (unknown) stays. Lone I- becomes B-."""
     out: list[str] = []
     prev_type = None
     for tag in tags:
+        if tag == MISSING:  # unknown annotation stays unknown
+            out.append(tag)
+            prev_type = None
+            continue
         if tag == "O":
             out.append("O")
             prev_type = None
@@ -74,19 +74,10 @@ def _map_tags(tags: Sequence[str], label_map: Mapping[str, str] | None) -> list[
     return out
 
 
-def _spaces(words: Sequence[str]) -> list[bool]:
-    """Plausible trailing-space flags so doc.text reads like news text."""
-    spaces = []
-    for i, word in enumerate(words):
-        nxt = words[i + 1] if i + 1 < len(words) else None
-        space = nxt is not None and nxt not in _NO_SPACE_BEFORE and word not in _NO_SPACE_AFTER
-        spaces.append(space)
-    return spaces
-
-
 def iob_to_doc(vocab, words: Sequence[str], tags: Sequence[str], label_map=NERGRIT_LABEL_MAP) -> Doc:
     """A Doc with the sentence's tokens and its entities (tags mapped through `label_map`)."""
-    return Doc(vocab, words=list(words), spaces=_spaces(words), ents=_map_tags(tags, label_map))
+    ents = [None if tag == MISSING else tag for tag in _map_tags(tags, label_map)]
+    return Doc(vocab, words=list(words), spaces=spaces_after(words), ents=ents)
 
 
 def iob_to_docbin(
@@ -162,32 +153,15 @@ def train_ner(
     out_dir: str | Path,
     *,
     label_map: Mapping[str, str] | None = NERGRIT_LABEL_MAP,
-    max_epochs: int | None = None,
-    seed: int = 0,
     n_sentences: int | None = None,
-    log: Callable[[str], object] = print,
-    config_path: str | Path | None = None,
-    overrides: Mapping[str, object] | None = None,
-    pos_data: str | Path | None = None,
-    pos_sentences: int | None = 10000,
+    **options,
 ) -> dict:
     """Train a tok2vec+ner pipeline on IOB files and save it to `out_dir` (a `spacy.load` dir).
 
     `label_map` renames entity types (types missing from it are dropped; None keeps all).
-    Training stops after `max_epochs` (None: the config's `training.max_epochs`) or earlier
-    when dev F1 has not improved for `training.patience` steps; the best-on-dev model is kept. `n_sentences` limits the
-    training sentences (first N, for quick runs). `overrides` are extra config overrides,
-    e.g. {"components.tok2vec.model.encode.width": 128}. `pos_data` adds a tagger trained on that
-    POS corpus (`pos_sentences` of its sentences, drawn with the seed; None: all) beside the NER;
-    the tagger is left out of the saved model.
-
-    Returns the dev scores of the saved model: {"ents_p", "ents_r", "ents_f",
-    "ents_per_type": {label: {"p","r","f"}}, "n_train", "n_dev", "seconds", "model_dir"}.
+    `n_sentences` limits the training sentences (first N, for quick runs). Other options: see
+    `train_ner_sentences`. Returns its dev scores.
     """
-    started = time.perf_counter()
-    out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "config.cfg").is_file())):
-        raise ValueError(f"{out_dir}: exists and is not a spaCy pipeline directory; not overwriting it")
     train_sents = read_iob(train_iob)
     dev_sents = read_iob(dev_iob)
     if n_sentences is not None:
@@ -196,7 +170,74 @@ def train_ner(
         raise ValueError(f"{train_iob}: no sentences")
     if not dev_sents:
         raise ValueError(f"{dev_iob}: no sentences")
+    map_tags = (lambda tags: _map_tags(tags, label_map))
+    return train_ner_sentences(
+        [(w, map_tags(t)) for w, t in train_sents], [(w, map_tags(t)) for w, t in dev_sents], out_dir,
+        training_data={"train": Path(train_iob).name, "dev": Path(dev_iob).name,
+                       "label_map": dict(label_map) if label_map is not None else None},
+        **options)
 
+
+def train_ner_corpora(
+    out_dir: str | Path,
+    *,
+    data_root: str | Path | None = None,
+    corpora: Sequence[str] | None = None,
+    **options,
+) -> dict:
+    """Train on the train splits of the NER corpora (annotator.nlp.corpora: read, harmonised, and
+    de-duplicated against every dev and held-out split), early-stopping on all their dev splits.
+    `corpora` picks some (keys of corpora.LABEL_MAPS; default all found under `data_root`).
+    Other options: see `train_ner_sentences`. Returns its dev scores."""
+    from annotator.nlp import corpora as ner_corpora
+
+    splits = ner_corpora.load_splits(data_root, corpora)
+    train_sents, dropped = ner_corpora.training_sentences(splits)
+    dev_sents = ner_corpora.dev_sentences(splits)
+    if not train_sents or not dev_sents:
+        raise ValueError(f"{data_root or ner_corpora.DATA_ROOT}: no NER corpus with train and dev sentences found")
+    log = options.get("log", print)
+    log(f"corpora: {', '.join(sorted({s.corpus for s in splits}))}; {dropped} training sentences dropped "
+        "as duplicates of dev/held-out sentences")
+    return train_ner_sentences(
+        train_sents, dev_sents, out_dir,
+        training_data={"corpora": sorted({s.corpus for s in splits}), "dropped_duplicates": dropped,
+                       "harmonised": "annotator.nlp.corpora"},
+        **options)
+
+
+def train_ner_sentences(
+    train_sents: Sequence[Sentence],
+    dev_sents: Sequence[Sentence],
+    out_dir: str | Path,
+    *,
+    max_epochs: int | None = None,
+    max_steps: int | None = None,
+    seed: int = 0,
+    log: Callable[[str], object] = print,
+    config_path: str | Path | None = None,
+    overrides: Mapping[str, object] | None = None,
+    pos_data: str | Path | None = None,
+    pos_sentences: int | None = 10000,
+    training_data: Mapping[str, object] | None = None,
+) -> dict:
+    """Train a tok2vec+ner pipeline on (words, project BIO tags) sentences; save it to `out_dir`.
+
+    Tags use project labels; "-" marks a token whose annotation is unknown (not learned as O).
+    Training stops after `max_epochs` / `max_steps` (None: the config's) or earlier when dev F1
+    has not improved for `training.patience` steps; the best-on-dev model is kept. `overrides`
+    are extra config overrides, e.g. {"components.tok2vec.model.encode.width": 128}. `pos_data`
+    adds a tagger trained on that POS corpus (`pos_sentences` of its sentences, drawn with the
+    seed; None: all) beside the NER; the tagger is left out of the saved model.
+    `training_data` is recorded in the model's meta.json.
+
+    Returns the dev scores of the saved model: {"ents_p", "ents_r", "ents_f",
+    "ents_per_type": {label: {"p","r","f"}}, "n_train", "n_dev", "seconds", "model_dir"}.
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "config.cfg").is_file())):
+        raise ValueError(f"{out_dir}: exists and is not a spaCy pipeline directory; not overwriting it")
     pos_sents = read_tagged(pos_data) if pos_data is not None else []
     if pos_data is not None and not pos_sents:
         raise ValueError(f"{pos_data}: no sentences")
@@ -209,23 +250,23 @@ def train_ner(
     with tempfile.TemporaryDirectory(prefix="annotator-ner-") as tmp:
         tmp_path = Path(tmp)
         train_path, dev_path = tmp_path / "train.spacy", tmp_path / "dev.spacy"
-        train_bin = iob_to_docbin(train_sents, blank, label_map)
+        train_bin = iob_to_docbin(train_sents, blank, None)
         if pos_sents:
             # no entity annotation on the POS sentences (the NER loss skips them), no tags on the
             # NER ones; interleaved, so that every batch has both kinds
-            docs = [iob_to_doc(blank.vocab, w, t, label_map) for w, t in train_sents]
-            docs += [Doc(blank.vocab, words=w, spaces=_spaces(w), tags=t) for w, t in pos_sents]
+            docs = [iob_to_doc(blank.vocab, w, t, None) for w, t in train_sents]
+            docs += [Doc(blank.vocab, words=w, spaces=spaces_after(w), tags=t) for w, t in pos_sents]
             random.Random(seed).shuffle(docs)
             train_bin = DocBin(attrs=["ORTH", "TAG", "ENT_IOB", "ENT_TYPE"], docs=docs, store_user_data=False)
         train_bin.to_disk(train_path)
-        dev_bin = iob_to_docbin(dev_sents, blank, label_map)
+        dev_bin = iob_to_docbin(dev_sents, blank, None)
         dev_bin.to_disk(dev_path)
 
         cfg_overrides = {
             "paths.train": str(train_path),
             "paths.dev": str(dev_path),
             "system.seed": seed,
-            "training.max_steps": 0,
+            "training.max_steps": max_steps or 0,
         }
         if max_epochs is not None:
             cfg_overrides["training.max_epochs"] = max_epochs
@@ -258,9 +299,9 @@ def train_ner(
         meta["name"] = "annotator_ner"
         meta["description"] = "tok2vec+ner for Indonesian news, trained with annotator.nlp.ner_train"
         meta["performance"] = {k: scores[k] for k in ("ents_p", "ents_r", "ents_f", "ents_per_type")}
-        meta["training_data"] = {"train": Path(train_iob).name, "dev": Path(dev_iob).name,
-                                 "n_train": len(train_sents), "n_dev": len(dev_sents),
-                                 "label_map": dict(label_map) if label_map is not None else None, "seed": seed,
+        meta["training_data"] = {**(training_data or {}),
+                                 "n_train": len(train_sents), "n_dev": len(dev_sents), "seed": seed,
+                                 "overrides": dict(overrides or {}),
                                  "pos_data": Path(pos_data).name if pos_data is not None else None,
                                  "n_pos": len(pos_sents)}
         srsly.write_json(best_dir / "meta.json", meta)

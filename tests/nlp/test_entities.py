@@ -266,6 +266,49 @@ def test_model_stop_word_spans_are_dropped(fake_model_nlp):
     assert ents(doc) == [("Joe Biden", "PERSON")]
 
 
+@pytest.mark.parametrize("line", ["BACA LEBIH LANJUT", "Baca Juga", "BACA JUGA", "Berita Terkait"])
+def test_link_line_words_are_not_an_entity(fake_model_nlp, line):
+    # issue 11.13: the model tagged the link line "BACA LEBIH LANJUT" as an ORG
+    doc = run_fake(fake_model_nlp, f"{line}: Korea Utara Dilaporkan Mengirim Pasukan", [(line, "ORG")])
+    assert ents(doc) == [("Korea Utara", "LOC")]
+
+
+@pytest.mark.parametrize("text", [
+    "Baca Juga: 71 Drone Rusia Serang Ibu Kota Ukraina Kiev",
+    "Israel Serang Gaza Lagi",
+])
+def test_place_name_used_as_a_verb_is_not_a_place(fake_model_nlp, text):
+    # issue 11.13: "Serang" (attack) in a headline was tagged LOC by the gazetteer
+    doc = run_fake(fake_model_nlp, text, [])
+    assert "Serang" not in [e.text for e in doc.ents]
+    doc = run_fake(fake_model_nlp, text, [("Serang", "LOC")])  # nor by the model
+    assert "Serang" not in [e.text for e in doc.ents]
+
+
+@pytest.mark.parametrize("text", [
+    "Banjir melanda Kota Serang hari ini.",
+    "Warga di Serang mengungsi.",
+    "Bupati Serang meninjau lokasi.",
+    "Serang, Banten - Hujan deras turun.",
+])
+def test_place_name_that_is_also_a_verb_is_a_place_in_place_context(rules_nlp, text):
+    assert ("Serang", "LOC") in ents(rules_nlp(text))
+
+
+def test_rule_families_can_be_switched_off(fake_model_nlp):
+    merge = fake_model_nlp.get_pipe("entity_merge")
+    text = "Budi Santoso tiba di Korea Selatan pada 5 Maret 2024."
+    try:
+        merge.families = set(entities.RULE_FAMILIES) - {"gazetteer", "dates"}
+        assert ents(run_fake(fake_model_nlp, text, [("Budi Santoso", "PERSON")])) == [("Budi Santoso", "PERSON")]
+    finally:
+        merge.families = set(entities.RULE_FAMILIES)
+    assert ents(run_fake(fake_model_nlp, text, [("Budi Santoso", "PERSON")])) == [
+        ("Budi Santoso", "PERSON"), ("Korea Selatan", "LOC"), ("5 Maret 2024", "DATE")]
+    with pytest.raises(ValueError, match="unknown entity rule families"):
+        entities.EntityMerger("m", disable=["headlines"])
+
+
 def test_model_entity_outside_rules_is_kept_as_model(fake_model_nlp):
     doc = run_fake(fake_model_nlp, "Budi Santoso tiba di Korea Selatan.", [("Budi Santoso", "PERSON")])
     assert ents(doc) == [("Budi Santoso", "PERSON"), ("Korea Selatan", "LOC")]
