@@ -56,6 +56,44 @@ def ner_rows(model_dir=None, data_root=None, parts=("dev", "heldout")) -> list[d
     return rows
 
 
+def rule_effects(model_dir=None, data_root=None, parts=("dev",)) -> list[dict]:
+    """Each rule family's net effect: the pipeline's P/R/F1 (ALL labels) on each dev split with
+    every family on, then with one family off at a time. Rows: {"corpus", "split", "off"
+    (family name or "" for all on), "p", "r", "f1", "n_gold"}."""
+    from annotator.nlp.corpora import CORPUS_LABELS, CORPUS_NAMES, load_splits, score
+    from annotator.nlp.entities import RULE_FAMILIES
+
+    splits = [s for s in load_splits(data_root) if s.split in parts]
+    nlp = _pipelines(model_dir)["model+rules"]
+    merge = nlp.get_pipe("entity_merge")
+    rows = []
+    try:
+        for off in ("", *RULE_FAMILIES):
+            merge.families = set(RULE_FAMILIES) - {off}
+            for s in splits:
+                sc = score(nlp, s.sentences, CORPUS_LABELS[s.corpus])["ALL"]
+                rows.append({"corpus": CORPUS_NAMES[s.corpus], "split": s.name, "off": off,
+                             "p": sc["p"], "r": sc["r"], "f1": sc["f1"], "n_gold": sc["n_gold"]})
+    finally:
+        merge.families = set(RULE_FAMILIES)
+    return rows
+
+
+def format_effects(rows: list[dict]) -> str:
+    """F1 with all rules on, and the change in P, R and F1 when each family is off."""
+    base = {(r["corpus"], r["split"]): r for r in rows if not r["off"]}
+    lines = [f"{'family off':<12} " + " ".join(f"{c + ' ' + s:>34}" for c, s in base)]
+    lines.append(f"{'(all on)':<12} " + " ".join(f"{'P %.3f R %.3f F1 %.3f' % (b['p'], b['r'], b['f1']):>34}"
+                                                  for b in base.values()))
+    for off in dict.fromkeys(r["off"] for r in rows if r["off"]):
+        cells = []
+        for key, b in base.items():
+            r = next(x for x in rows if x["off"] == off and (x["corpus"], x["split"]) == key)
+            cells.append(f"{'dP %+.3f dR %+.3f dF1 %+.3f' % (r['p'] - b['p'], r['r'] - b['r'], r['f1'] - b['f1']):>34}")
+        lines.append(f"{off:<12} " + " ".join(cells))
+    return "\n".join(lines)
+
+
 def format_rows(rows: list[dict]) -> str:
     """A plain table: one line per corpus split and label, both systems side by side."""
     lines = [f"{'corpus':<14} {'split':<17} {'part':<8} {'label':<7} {'n':>5}   "
@@ -77,7 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir", default=None)
     parser.add_argument("--data", default=None, help="data root (default /work/shared/data or $ANNOTATOR_NER_DATA)")
     parser.add_argument("--part", choices=("dev", "heldout"), default=None, help="only dev or only held-out splits")
+    parser.add_argument("--rule-effects", action="store_true",
+                        help="each entity rule family's net effect on the dev splits (family off minus all on)")
     args = parser.parse_args(argv)
+    if args.rule_effects:
+        print(format_effects(rule_effects(args.model_dir, args.data)))
+        return 0
     rows = ner_rows(args.model_dir, args.data, (args.part,) if args.part else ("dev", "heldout"))
     if not rows:
         print("no NER corpus found (see annotator/nlp/corpora.py)")

@@ -249,7 +249,7 @@ def verb_like_places(doc: Doc) -> list[Span]:
     return [s for s in hits if s.id_ == PLACE_OR_VERB and not _has_place_context(doc, s)]
 
 
-def gazetteer_spans(doc: Doc) -> list[Span]:
+def gazetteer_spans(doc: Doc, join_institutions: bool = True) -> list[Span]:
     """Gazetteer hits, longest first, with "institution + place" joined into one ORG; places
     used as verbs (verb_like_places) are left out."""
     verbs = {(s.start, s.end) for s in verb_like_places(doc)}
@@ -260,7 +260,8 @@ def gazetteer_spans(doc: Doc) -> list[Span]:
         if merged:
             prev = merged[-1]
             if (
-                prev.end == span.start
+                join_institutions
+                and prev.end == span.start
                 and prev.label_ == "ORG"
                 and span.label_ == "LOC"
                 and prev[0].lower_ in INSTITUTION_HEADS
@@ -414,9 +415,11 @@ class TitleFinder:
 
 
 #: Rule families of EntityMerger that can be switched off (to measure each one's net effect):
-#: gazetteer names, dates, names after titles (and title words cut from model spans), later
-#: short mentions of a person, clean-up of model pieces, places used as verbs ("Serang").
-RULE_FAMILIES = ("gazetteer", "dates", "titles", "short_names", "cleanup", "verbs")
+#: gazetteer names; "institution + place" joined into one ORG; a model ORG/LOC that extends one
+#: gazetteer name kept whole; dates; names after titles (and title words cut from model spans);
+#: later short mentions of a person; clean-up of model pieces; places used as verbs ("Serang").
+RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "short_names", "cleanup",
+                 "verbs")
 
 
 @Language.factory("annotator_entity_merge", default_config={"not_name_words": None, "disable": []})
@@ -451,7 +454,7 @@ class EntityMerger:
 
         if "verbs" in on:  # no entity on a place name used as a verb
             taken.update((i, verb) for verb in verb_like_places(doc) for i in range(verb.start, verb.end))
-        gazetteer = gazetteer_spans(doc) if "gazetteer" in on else []
+        gazetteer = gazetteer_spans(doc, "institution_place" in on) if "gazetteer" in on else []
         dates = date_spans(doc) if "dates" in on else []
         # 1-2: gazetteer and dates, the longer first where they overlap
         for span in sorted(gazetteer + dates, key=lambda s: (-(s.end - s.start), s.start)):
@@ -469,7 +472,8 @@ class EntityMerger:
             inside = {taken[i] for i in range(ent.start, ent.end) if i in taken}
             free = [i for i in range(ent.start, ent.end) if i not in taken]
             if (
-                ent.label_ in ("ORG", "LOC")
+                "model_whole" in on
+                and ent.label_ in ("ORG", "LOC")
                 and inside
                 and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
                 and any(doc[i].text[:1].isupper() and doc[i].lower_ not in DESCRIPTOR_WORDS for i in free)
@@ -543,7 +547,8 @@ class EntityMerger:
             if "cleanup" not in self.families:
                 pieces.append(p)
                 continue
-            if all(t.text.title() in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper() for t in p):
+            if p.label_ != "DATE" and all(t.text.title() in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper()
+                                          for t in p):
                 continue  # "Ada", "Setiap"; link lines "BACA LEBIH LANJUT", "Baca Juga"
             if p.label_ == "PERSON":
                 if p.end in title_tokens:

@@ -36,7 +36,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
 from annotator.core.formats.conll import read_iob, read_tagged  # noqa: F401  (annotator.nlp.train and the tests import them from here)
-from annotator.nlp.corpora import MISSING, Sentence, spaces_after
+from annotator.nlp.corpora import MISSING, Sentence, sentence_text, spaces_after
 from annotator.nlp.tokenizer import TOKENIZER_NAME, blank_nlp, customize_tokenizer
 from annotator.resources import RESOURCES_DIR
 
@@ -317,3 +317,37 @@ def train_ner_sentences(
     )
     log(format_scores(scores))
     return scores
+
+
+def pretrain_tok2vec(
+    raw_sentences: Sequence[Sequence[str]],
+    out_dir: str | Path,
+    *,
+    max_epochs: int = 5,
+    seed: int = 0,
+    config_path: str | Path | None = None,
+    overrides: Mapping[str, object] | None = None,
+    log: Callable[[str], object] = print,
+) -> Path:
+    """`spacy pretrain` (character objective) of the tok2vec in `config_path` (default
+    resources/ner.cfg) on tokenised raw sentences; returns the last weights file, to pass to
+    `train_ner_*` as overrides {"paths.init_tok2vec": path} (same tok2vec `overrides` needed)."""
+    from spacy.training.pretrain import pretrain
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    raw_path = out_dir / "raw.jsonl"
+    srsly.write_jsonl(raw_path, ({"text": sentence_text(words)[0]} for words in raw_sentences if words))
+    base = spacy.util.load_config(config_path or DEFAULT_CONFIG, overrides=dict(overrides or {}), interpolate=False)
+    pretraining = spacy.util.load_config(Path(spacy.__file__).parent / "default_config_pretraining.cfg")
+    config = base.merge(pretraining)
+    config["paths"]["raw_text"] = str(raw_path)
+    config["pretraining"]["max_epochs"] = max_epochs
+    config["system"]["seed"] = seed
+    config = config.interpolate()
+    log(f"pretraining tok2vec on {len(raw_sentences)} raw sentences, {max_epochs} epochs")
+    pretrain(config, out_dir, silent=False)
+    weights = sorted(out_dir.glob("model*.bin"), key=lambda p: p.stat().st_mtime)
+    if not weights:
+        raise ValueError(f"{out_dir}: spacy pretrain saved no weights")
+    return weights[-1]

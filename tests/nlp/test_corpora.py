@@ -95,6 +95,19 @@ def test_harmonisation_to_the_guidelines(root):
     assert tags[words.index("Jawa")] == MISSING and tags[words.index("Orang")] == "O"
 
 
+def test_harmonise_puts_the_unit_word_inside_a_date():
+    words = ["Pada", "tahun", "1990", "dan", "tanggal", "16", "Mei", "2012"]
+    tags = ["O", "O", "B-DATE", "O", "O", "B-DATE", "I-DATE", "I-DATE"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(1, 3, "DATE"), (4, 8, "DATE")]
+
+
+def test_harmonise_makes_unannotated_gazetteer_places_unknown_where_asked():
+    words = ["serangan", "militer", "Israel", "di", "Gaza"]
+    tags = ["O", "O", "O", "O", "B-LOC"]
+    assert harmonise(words, tags, has_dates=True) == tags
+    assert harmonise(words, tags, has_dates=True, places_unknown=True) == ["O", "O", MISSING, "O", "B-LOC"]
+
+
 def test_harmonise_keeps_a_one_word_place_with_a_prefix_name():
     assert harmonise(["Kota"], ["B-LOC"], has_dates=True) == ["B-LOC"]
 

@@ -295,6 +295,13 @@ def test_place_name_that_is_also_a_verb_is_a_place_in_place_context(rules_nlp, t
     assert ("Serang", "LOC") in ents(rules_nlp(text))
 
 
+def test_model_dates_in_digits_or_lower_case_are_kept(fake_model_nlp):
+    # the stop-word clean-up (capitalised words only) used to drop every model DATE
+    doc = run_fake(fake_model_nlp, "Dari 1970 hingga 1974, ia tinggal di sana tiga dekade.",
+                   [("1970", "DATE"), ("1974", "DATE"), ("tiga dekade", "DATE")])
+    assert ents(doc) == [("1970", "DATE"), ("1974", "DATE"), ("tiga dekade", "DATE")]
+
+
 def test_rule_families_can_be_switched_off(fake_model_nlp):
     merge = fake_model_nlp.get_pipe("entity_merge")
     text = "Budi Santoso tiba di Korea Selatan pada 5 Maret 2024."
