@@ -264,7 +264,8 @@ def harmonise(words: Sequence[str], tags: Sequence[str], *, has_dates: bool, pla
             while end - start > 1 and words[start].lower().rstrip(".") in PLACE_PREFIXES:
                 start += 1
         elif label == "PERSON":
-            while end - start > 1 and words[start].lower().rstrip(".") in titles:
+            while end - start > 1 and ({words[start].lower(), words[start].lower().rstrip(".") + "."} & titles
+                                       or words[start].lower().rstrip(".") in titles):
                 start += 1
         elif label == "ORG" and start > 0 and words[start - 1] == "PT" and tags[start - 1] == "O":
             start -= 1

@@ -183,9 +183,12 @@ def _is_name_token(token) -> bool:
 
 
 def _looks_like_verb(token) -> bool:
-    """Indonesian verb morphology (meN-, ber-, di-, ter-, per-…-kan): headline words, not names."""
+    """Indonesian verb morphology (meN-, ber-, di-, ter-, per-…-kan): headline words, not names.
+    Nouns in pe(r)-…-an and words like "Meteorologi" (me- without a nasal) are not verbs."""
     lower = token.lower_
-    return len(lower) >= 6 and lower.startswith(("me", "ber", "di", "ter", "per")) and not token.is_upper
+    if len(lower) < 6 or token.is_upper or (lower.endswith("an") and not lower.endswith("kan")):
+        return False
+    return lower.startswith(("mem", "men", "mel", "mer", "mew", "ber", "di", "ter", "per"))
 
 
 def _is_qualifier_word(token) -> bool:
@@ -230,16 +233,16 @@ def _clean(doc: Doc, start: int, end: int, label: str, *, keep_closing_paren: bo
 
 
 def _has_place_context(doc: Doc, span: Span) -> bool:
-    """A place name that is also a verb ("Serang": serang = attack) is a place only after a place
-    word or preposition ("Kota Serang", "di Serang", "Bupati Serang"), before ", <Place>"
-    ("Serang, Banten"), or as an upper-case dateline ("SERANG, …")."""
+    """A place name that is also a verb ("Serang": serang = attack) is a verb only where a
+    headline verb stands: between capitalised words ("Drone Rusia Serang Ibu Kota", "Israel
+    Serang Gaza"), unless a place word or preposition precedes it ("Kota Serang", "di Serang",
+    "Bupati Serang Ratu Tatu")."""
     before = next((t for t in reversed(doc[:span.start]) if not t.is_space), None)
-    after = [t for t in doc[span.end:span.end + 3] if not t.is_space]
+    after = next((t for t in doc[span.end:] if not t.is_space), None)
     if before is not None and before.lower_.rstrip(".") in PLACE_CONTEXT_WORDS:
         return True
-    if after and after[0].text == ",":
-        return span.text.isupper() or (len(after) > 1 and after[1].text[:1].isupper() and not _looks_like_verb(after[1]))
-    return False
+    return not (before is not None and before.text[:1].isupper() and before.is_alpha
+                and after is not None and after.text[:1].isupper() and after.is_alpha)
 
 
 def verb_like_places(doc: Doc) -> list[Span]:
@@ -416,10 +419,11 @@ class TitleFinder:
 
 #: Rule families of EntityMerger that can be switched off (to measure each one's net effect):
 #: gazetteer names; "institution + place" joined into one ORG; a model ORG/LOC that extends one
-#: gazetteer name kept whole; dates; names after titles (and title words cut from model spans);
+#: gazetteer name kept whole; dates; title words cut from model spans; names after titles where
+#: the model found nothing;
 #: later short mentions of a person; clean-up of model pieces; places used as verbs ("Serang").
-RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "short_names", "cleanup",
-                 "verbs")
+RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "short_names",
+                 "cleanup", "verbs")
 
 
 @Language.factory("annotator_entity_merge", default_config={"not_name_words": None, "disable": []})
@@ -459,21 +463,28 @@ class EntityMerger:
         # 1-2: gazetteer and dates, the longer first where they overlap
         for span in sorted(gazetteer + dates, key=lambda s: (-(s.end - s.start), s.start)):
             claim(span)
-        # 3: names after titles
-        for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "titles" in on else []:
-            claim(span)
+        # 3: names after titles where the model found no entity, or an ORG/LOC that swallowed a
+        #    rule's name before the title name ("[Gedung Putih John Kirby]"); a model entity other
+        #    than that decides (its span is cut by the title words below: "Ketua Umum Demokrat
+        #    [Susilo Bambang Yudhoyono]"; "anggota [Al-Qaeda]", not "Qaeda")
+        model_at = _covered(model_ents)
+        for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
+            models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
+            if all(m.label_ != "PERSON" and m.start < span.start
+                   and any(i in taken for i in range(m.start, span.start)) for m in models):
+                claim(span)
 
         # 4a: a model ORG/LOC that contains only gazetteer hits plus capitalised words of its own
-        #     ("Dewan Keamanan Nasional Korea Selatan", "Ukraina Timur") beats those hits.
+        #     ("Dewan Keamanan Nasional Korea Selatan", "Ukraina Timur"), or a model PERSON whose
+        #     surname is a place ("Badrodin Haiti"), beats those hits.
         gazetteer_ids = {(g.start, g.end) for g in gazetteer}
         kept_whole: list[Span] = []
         title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans and "titles" in on else {}
         for ent in model_ents:
             inside = {taken[i] for i in range(ent.start, ent.end) if i in taken}
             free = [i for i in range(ent.start, ent.end) if i not in taken]
-            if (
-                "model_whole" in on
-                and ent.label_ in ("ORG", "LOC")
+            if "model_whole" in on and (
+                ent.label_ in ("ORG", "LOC")
                 and inside
                 and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
                 and any(doc[i].text[:1].isupper() and doc[i].lower_ not in DESCRIPTOR_WORDS for i in free)
@@ -482,6 +493,7 @@ class EntityMerger:
                 and ent[0].text[:1].isupper()
                 and not any(i in title_tokens for i in range(ent.start, ent.end))
                 and len(_clean(doc, ent.start, ent.end, ent.label_)) == 1
+                or self._place_surname(doc, ent, inside, free, gazetteer_ids, title_tokens)
             ):
                 for r in inside:
                     rules.remove(r)
@@ -511,10 +523,22 @@ class EntityMerger:
                 span._.score = score
         return doc
 
+    @staticmethod
+    def _place_surname(doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set, title_tokens: dict) -> bool:
+        """A model PERSON whose last word is a gazetteer place ("Badrodin [Haiti]"): given names
+        before it, no title inside."""
+        if ent.label_ != "PERSON" or len(inside) != 1 or not free or len(free) > 3:
+            return False
+        place = next(iter(inside))
+        return ((place.start, place.end) in gazetteer_ids and place.label_ == "LOC" and place.end == ent.end
+                and free == list(range(ent.start, place.start))
+                and all(_is_name_token(doc[i]) and i not in title_tokens for i in free))
+
     def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:
         a model ORG/LOC made only of words of a two-or-more-word PERSON in the same document is
-        relabelled, and such a word outside any entity becomes a PERSON (source "rule")."""
+        relabelled, and such a word outside any entity and not next to another capitalised name
+        word becomes a PERSON (source "rule")."""
         words: set[str] = set()
         for span, _, _ in results:
             if span.label_ == "PERSON" and len(span) >= 2:
@@ -530,8 +554,11 @@ class EntityMerger:
                 span = Span(doc, span.start, span.end, label="PERSON")
             out.append((span, source, score))
             covered.update(range(span.start, span.end))
+        def stands_alone(i: int) -> bool:  # "Pura Lebah", "Suku Kaili": part of another name
+            return not any(0 <= j < len(doc) and _is_name_token(doc[j]) and not doc[j].is_stop for j in (i - 1, i + 1))
+
         for token in doc:
-            if token.text in words and token.i not in covered:
+            if token.text in words and token.i not in covered and stands_alone(token.i):
                 out.append((Span(doc, token.i, token.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
         return out
 

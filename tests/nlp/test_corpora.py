@@ -95,6 +95,12 @@ def test_harmonisation_to_the_guidelines(root):
     assert tags[words.index("Jawa")] == MISSING and tags[words.index("Orang")] == "O"
 
 
+def test_harmonise_leaves_titles_and_honorifics_outside_person():
+    words = ["oleh", "Ir.", "Soprijanto", "dan", "Presiden", "Joko", "Widodo"]
+    tags = ["O", "B-PERSON", "I-PERSON", "O", "B-PERSON", "I-PERSON", "I-PERSON"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(2, 3, "PERSON"), (5, 7, "PERSON")]
+
+
 def test_harmonise_puts_the_unit_word_inside_a_date():
     words = ["Pada", "tahun", "1990", "dan", "tanggal", "16", "Mei", "2012"]
     tags = ["O", "O", "B-DATE", "O", "O", "B-DATE", "I-DATE", "I-DATE"]

@@ -295,6 +295,33 @@ def test_place_name_that_is_also_a_verb_is_a_place_in_place_context(rules_nlp, t
     assert ("Serang", "LOC") in ents(rules_nlp(text))
 
 
+@pytest.mark.parametrize("text, name", [
+    ("kata Kantor Meteorologi Islandia.", "Kantor Meteorologi Islandia"),
+    ("Partai Demokrasi Indonesia Perjuangan menyatakan hal itu.", "Partai Demokrasi Indonesia Perjuangan"),
+])
+def test_model_org_with_a_place_and_noun_words_is_kept_whole(fake_model_nlp, text, name):
+    # "Meteorologi" and "Perjuangan" are nouns, not headline verbs
+    assert ents(run_fake(fake_model_nlp, text, [(name, "ORG")])) == [(name, "ORG")]
+
+
+def test_model_person_whose_surname_is_a_place_is_kept_whole(fake_model_nlp):
+    text = "Jokowi mengusulkan Komjen Pol Badrodin Haiti. Presiden Rusia Vladimir Putin datang."
+    doc = run_fake(fake_model_nlp, text, [("Badrodin Haiti", "PERSON"), ("Rusia Vladimir Putin", "PERSON")])
+    assert ("Badrodin Haiti", "PERSON") in ents(doc)
+    assert ("Rusia", "LOC") in ents(doc) and ("Vladimir Putin", "PERSON") in ents(doc)
+
+
+@pytest.mark.parametrize("text", ["Serang adalah ibu kota Provinsi Banten.", "Mereka tiba di Serang Timur."])
+def test_place_name_that_is_also_a_verb_outside_a_headline_is_a_place(rules_nlp, text):
+    assert "Serang" in " ".join(e.text for e in rules_nlp(text).ents if e.label_ == "LOC")
+
+
+def test_a_word_of_a_person_inside_another_name_is_no_short_mention(fake_model_nlp):
+    text = "Di desa ada Pura Dalem dan Pura Lebah. Antonio Guterres datang; Guterres berkata."
+    doc = run_fake(fake_model_nlp, text, [("Pura Dalem", "PERSON"), ("Antonio Guterres", "PERSON")])
+    assert ents(doc) == [("Pura Dalem", "PERSON"), ("Antonio Guterres", "PERSON"), ("Guterres", "PERSON")]
+
+
 def test_model_dates_in_digits_or_lower_case_are_kept(fake_model_nlp):
     # the stop-word clean-up (capitalised words only) used to drop every model DATE
     doc = run_fake(fake_model_nlp, "Dari 1970 hingga 1974, ia tinggal di sana tiga dekade.",
