@@ -523,16 +523,18 @@ class EntityMerger:
                 span._.score = score
         return doc
 
-    @staticmethod
-    def _place_surname(doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set, title_tokens: dict) -> bool:
-        """A model PERSON whose last word is a gazetteer place ("Badrodin [Haiti]"): given names
-        before it, no title inside."""
+    def _place_surname(self, doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set,
+                       title_tokens: dict) -> bool:
+        """A model PERSON whose last word is a one-word gazetteer place ("Badrodin [Haiti]"): given
+        names before it, no title or common word ("Mengenai Korea Utara" is no person)."""
         if ent.label_ != "PERSON" or len(inside) != 1 or not free or len(free) > 3:
             return False
         place = next(iter(inside))
         return ((place.start, place.end) in gazetteer_ids and place.label_ == "LOC" and place.end == ent.end
-                and free == list(range(ent.start, place.start))
-                and all(_is_name_token(doc[i]) and i not in title_tokens for i in free))
+                and len(place) == 1 and free == list(range(ent.start, place.start))
+                and all(_is_name_token(doc[i]) and i not in title_tokens and not doc[i].is_stop
+                        and not _looks_like_verb(doc[i]) and not is_not_name_word(doc[i], self.not_name)
+                        for i in free))
 
     def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:

@@ -305,10 +305,13 @@ def test_model_org_with_a_place_and_noun_words_is_kept_whole(fake_model_nlp, tex
 
 
 def test_model_person_whose_surname_is_a_place_is_kept_whole(fake_model_nlp):
-    text = "Jokowi mengusulkan Komjen Pol Badrodin Haiti. Presiden Rusia Vladimir Putin datang."
-    doc = run_fake(fake_model_nlp, text, [("Badrodin Haiti", "PERSON"), ("Rusia Vladimir Putin", "PERSON")])
+    text = ("Jokowi mengusulkan Komjen Pol Badrodin Haiti. Presiden Rusia Vladimir Putin datang. "
+            "Ia bertanya, “Mengenai Korea Utara, bagaimana?”")
+    doc = run_fake(fake_model_nlp, text, [("Badrodin Haiti", "PERSON"), ("Rusia Vladimir Putin", "PERSON"),
+                                          ("Mengenai Korea Utara", "PERSON")])
     assert ("Badrodin Haiti", "PERSON") in ents(doc)
     assert ("Rusia", "LOC") in ents(doc) and ("Vladimir Putin", "PERSON") in ents(doc)
+    assert ("Korea Utara", "LOC") in ents(doc) and "Mengenai Korea Utara" not in [e.text for e in doc.ents]
 
 
 @pytest.mark.parametrize("text", ["Serang adalah ibu kota Provinsi Banten.", "Mereka tiba di Serang Timur."])
