@@ -20,6 +20,8 @@ Harmonisation to sample_corpus/GUIDELINES.md (`harmonise`), in code:
   - administrative place prefixes (Kabupaten, Kota, Provinsi, Kecamatan, Desa, Kelurahan) are
     left outside LOC ("Kabupaten [Bogor]"), as GSD-NER, NER UI and our descriptors do;
   - a leading title ("Presiden", "Menteri", from resources/patterns/titles.txt) is outside PERSON;
+  - a parenthesised alias is its own span, brackets excluded ("[Partai Persatuan Pembangunan]
+    ([PPP])"; idner-news-2k keeps it inside one span);
   - "PT" right before an ORG is inside it ("PT Pertamina"), as in NER UI;
   - a unit word right before a DATE is inside it ("tahun 1990", "tanggal 16 Mei 2012", "hari
     Senin"), as our date patterns and guidelines have it (GSD-NER leaves it out);
@@ -271,13 +273,26 @@ def harmonise(words: Sequence[str], tags: Sequence[str], *, has_dates: bool, pla
             start -= 1
         elif label == "DATE" and start > 0 and words[start - 1].lower() in DATE_UNITS and tags[start - 1] == "O":
             start -= 1
-        spans.append((start, end, label))
+        spans.extend(_split_alias(words, start, end, label))
     taken = {i for s, e, _ in spans for i in range(s, e)}
     if not has_dates:
         missing |= date_candidates(words) - taken
     if places_unknown:
         missing |= place_candidates(words) - taken
     return encode(len(words), spans, missing)
+
+
+def _split_alias(words: Sequence[str], start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """"Partai Persatuan Pembangunan (PPP)" -> "Partai Persatuan Pembangunan", "PPP": a
+    parenthesised alias is its own span, brackets excluded (our guidelines; idner-news-2k keeps
+    it inside). Only when the part in brackets is capitalised ("PT Pertamina (Persero)" stays)."""
+    if end - start >= 4 and words[end - 1] == ")" and "(" in words[start:end - 1]:
+        k = max(i for i in range(start, end - 1) if words[i] == "(")
+        inner = words[k + 1:end - 1]
+        if k > start and inner and all(w[:1].isupper() or w[:1].isdigit() for w in inner) and any(
+                w.isupper() for w in inner):
+            return [(start, k, label), (k + 1, end - 1, label)]
+    return [(start, end, label)]
 
 
 def normalise(words: Sequence[str]) -> str:

@@ -576,8 +576,8 @@ class EntityMerger:
             if "cleanup" not in self.families:
                 pieces.append(p)
                 continue
-            if p.label_ != "DATE" and all(t.text.title() in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper()
-                                          for t in p):
+            if p.label_ != "DATE" and all(t.text.title() in NOT_NAME_WORDS or t.is_stop or not (
+                    t.text[:1].isupper() or any(c.isupper() for c in t.text[1:])) for t in p):  # "detikFinance"
                 continue  # "Ada", "Setiap"; link lines "BACA LEBIH LANJUT", "Baca Juga"
             if p.label_ == "PERSON":
                 if p.end in title_tokens:

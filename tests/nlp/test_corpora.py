@@ -101,6 +101,12 @@ def test_harmonise_leaves_titles_and_honorifics_outside_person():
     assert decode(harmonise(words, tags, has_dates=True)) == [(2, 3, "PERSON"), (5, 7, "PERSON")]
 
 
+def test_harmonise_splits_a_parenthesised_alias_off():
+    words = ["Partai", "Persatuan", "Pembangunan", "(", "PPP", ")", "dan", "PT", "Pertamina", "(", "Persero", ")"]
+    tags = ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(0, 3, "ORG"), (4, 5, "ORG"), (7, 12, "ORG")]
+
+
 def test_harmonise_puts_the_unit_word_inside_a_date():
     words = ["Pada", "tahun", "1990", "dan", "tanggal", "16", "Mei", "2012"]
     tags = ["O", "O", "B-DATE", "O", "O", "B-DATE", "I-DATE", "I-DATE"]

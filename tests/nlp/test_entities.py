@@ -325,6 +325,11 @@ def test_a_word_of_a_person_inside_another_name_is_no_short_mention(fake_model_n
     assert ents(doc) == [("Pura Dalem", "PERSON"), ("Antonio Guterres", "PERSON"), ("Guterres", "PERSON")]
 
 
+def test_model_entity_in_camel_case_is_kept(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "seperti dikutip detikFinance.", [("detikFinance", "ORG")])
+    assert ents(doc) == [("detikFinance", "ORG")]
+
+
 def test_model_dates_in_digits_or_lower_case_are_kept(fake_model_nlp):
     # the stop-word clean-up (capitalised words only) used to drop every model DATE
     doc = run_fake(fake_model_nlp, "Dari 1970 hingga 1974, ia tinggal di sana tiga dekade.",
