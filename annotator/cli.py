@@ -242,7 +242,8 @@ def cmd_train_ner(args) -> int:
     try:
         if args.corpora:
             names = None if args.corpora == "all" else [c.strip() for c in args.corpora.split(",") if c.strip()]
-            scores = train_ner_corpora(args.out, data_root=args.data, corpora=names, **options)
+            scores = train_ner_corpora(args.out, data_root=args.data, corpora=names, pretrain_text=args.pretrain,
+                                       pretrain_epochs=args.pretrain_epochs, **options)
         elif args.iob and args.dev:
             scores = train_ner(args.iob, args.dev, args.out, n_sentences=args.sentences, **options)
         else:
@@ -378,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output model directory")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--pretrain", metavar="TAGGED.txt",
+                   help="with --corpora: spacy-pretrain the tok2vec first on this word<TAB>tag corpus's sentences "
+                        "(e.g. nlp-id's dataset_postag.txt) plus the training sentences")
+    p.add_argument("--pretrain-epochs", type=int, default=3)
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many updates")
     p.add_argument("--width", type=int, default=None, help="tok2vec width (default: resources/ner.cfg)")
     p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences (--iob)")

@@ -183,12 +183,16 @@ def train_ner_corpora(
     *,
     data_root: str | Path | None = None,
     corpora: Sequence[str] | None = None,
+    pretrain_text: str | Path | None = None,
+    pretrain_epochs: int = 3,
     **options,
 ) -> dict:
     """Train on the train splits of the NER corpora (annotator.nlp.corpora: read, harmonised, and
     de-duplicated against every dev and held-out split), early-stopping on all their dev splits.
     `corpora` picks some (keys of corpora.LABEL_MAPS; default all found under `data_root`).
-    Other options: see `train_ner_sentences`. Returns its dev scores."""
+    `pretrain_text` (word<TAB>tag lines, e.g. nlp-id's dataset_postag.txt): first `spacy pretrain`
+    the tok2vec for `pretrain_epochs` on its sentences plus the training sentences, and start
+    from those weights. Other options: see `train_ner_sentences`. Returns its dev scores."""
     from annotator.nlp import corpora as ner_corpora
 
     splits = ner_corpora.load_splits(data_root, corpora)
@@ -199,11 +203,20 @@ def train_ner_corpora(
     log = options.get("log", print)
     log(f"corpora: {', '.join(sorted({s.corpus for s in splits}))}; {dropped} training sentences dropped "
         "as duplicates of dev/held-out sentences")
-    return train_ner_sentences(
-        train_sents, dev_sents, out_dir,
-        training_data={"corpora": sorted({s.corpus for s in splits}), "dropped_duplicates": dropped,
-                       "harmonised": "annotator.nlp.corpora"},
-        **options)
+    training_data = {"corpora": sorted({s.corpus for s in splits}), "dropped_duplicates": dropped,
+                     "harmonised": "annotator.nlp.corpora"}
+    if pretrain_text is None:
+        return train_ner_sentences(train_sents, dev_sents, out_dir, training_data=training_data, **options)
+    raw = [words for words, _ in read_tagged(pretrain_text)]
+    if not raw:
+        raise ValueError(f"{pretrain_text}: no sentences")
+    with tempfile.TemporaryDirectory(prefix="annotator-pretrain-") as tmp:
+        weights = pretrain_tok2vec(raw + [w for w, _ in train_sents], tmp, max_epochs=pretrain_epochs,
+                                   seed=options.get("seed", 0), overrides=options.get("overrides"), log=log)
+        options["overrides"] = {**(options.get("overrides") or {}), "paths.init_tok2vec": str(weights)}
+        training_data.update(pretrain_text=Path(pretrain_text).name, pretrain_epochs=pretrain_epochs,
+                             n_pretrain=len(raw) + len(train_sents))
+        return train_ner_sentences(train_sents, dev_sents, out_dir, training_data=training_data, **options)
 
 
 def train_ner_sentences(
@@ -301,7 +314,7 @@ def train_ner_sentences(
         meta["performance"] = {k: scores[k] for k in ("ents_p", "ents_r", "ents_f", "ents_per_type")}
         meta["training_data"] = {**(training_data or {}),
                                  "n_train": len(train_sents), "n_dev": len(dev_sents), "seed": seed,
-                                 "overrides": dict(overrides or {}),
+                                 "overrides": {k: v for k, v in (overrides or {}).items() if not k.startswith("paths.")},
                                  "pos_data": Path(pos_data).name if pos_data is not None else None,
                                  "n_pos": len(pos_sents)}
         srsly.write_json(best_dir / "meta.json", meta)

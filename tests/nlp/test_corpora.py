@@ -191,3 +191,20 @@ def test_train_ner_corpora_without_data_says_so(tmp_path):
 
     with pytest.raises(ValueError, match="no NER corpus"):
         train_ner_corpora(tmp_path / "model", data_root=tmp_path, log=lambda _: None)
+
+
+def test_train_ner_corpora_can_start_from_pretrained_weights(root, tmp_path):
+    from annotator.nlp.ner_train import train_ner_corpora
+
+    tagged = tmp_path / "raw.txt"
+    tagged.write_text("\n\n".join("\n".join(f"{w}\tX" for w in f"Budi Santoso pergi ke pasar di Medan hari {i} .".split())
+                                  for i in range(20)) + "\n", encoding="utf-8")
+    out = tmp_path / "model"
+    logged: list[str] = []
+    small = {"components.tok2vec.model.encode.width": 32, "components.tok2vec.model.encode.depth": 1}
+    train_ner_corpora(out, data_root=root, pretrain_text=tagged, pretrain_epochs=1, max_epochs=1,
+                      log=logged.append, overrides=small)
+    assert any("pretraining tok2vec" in line for line in logged)
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["training_data"]["pretrain_text"] == "raw.txt" and meta["training_data"]["pretrain_epochs"] == 1
+    assert spacy.load(out).pipe_names == ["tok2vec", "ner"]
