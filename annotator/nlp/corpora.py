@@ -1,6 +1,7 @@
 """The Indonesian NER corpora the bundled model is trained and measured on, read and harmonised.
 
-Corpora (files under a data root, by default /work/shared/data; never edited, never shipped):
+Corpora (files under a data root: $ANNOTATOR_NER_DATA, else ../shared/data beside the checkout,
+else /work/shared/data; never edited, never shipped):
 
     nergrit   nergrit/{train,valid}.iob          Wikipedia; PERSON/ORGANISATION/PLACE
     idner     ner-extra/idner-news-2k/{train,dev,test}.txt   news; PER/ORG/LOC (token UPOS BIO)
@@ -45,7 +46,15 @@ from typing import Iterable, Mapping, Sequence
 
 from annotator.resources import RESOURCES_DIR
 
-DATA_ROOT = Path(os.environ.get("ANNOTATOR_NER_DATA", "/work/shared/data"))
+def _default_root() -> Path:
+    """$ANNOTATOR_NER_DATA, else ../shared/data beside the checkout, else /work/shared/data."""
+    if os.environ.get("ANNOTATOR_NER_DATA"):
+        return Path(os.environ["ANNOTATOR_NER_DATA"])
+    beside = Path(__file__).resolve().parents[3] / "shared" / "data"
+    return beside if beside.is_dir() else Path("/work/shared/data")
+
+
+DATA_ROOT = _default_root()
 MISSING = "-"  # a token whose entity status is unknown (spaCy's missing annotation)
 LABELS = ("PERSON", "ORG", "LOC", "DATE")
 

@@ -208,3 +208,22 @@ def test_train_ner_corpora_can_start_from_pretrained_weights(root, tmp_path):
     meta = json.loads((out / "meta.json").read_text())
     assert meta["training_data"]["pretrain_text"] == "raw.txt" and meta["training_data"]["pretrain_epochs"] == 1
     assert spacy.load(out).pipe_names == ["tok2vec", "ner"]
+
+
+def test_quality_ner_rows_score_both_systems_on_dev_and_held_out_splits(root):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "quality_ner.py"
+    spec = importlib.util.spec_from_file_location("quality_ner", path)
+    quality_ner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(quality_ner)
+    rows = quality_ner.ner_rows(data_root=root)
+    assert {(r["corpus"], r["part"]) for r in rows} == {
+        (name, part) for name in ("NERGrit", "idner-news-2k", "NER UI", "GSD-NER") for part in ("dev", "heldout")}
+    assert {r["system"] for r in rows} == {"model+rules", "model"}
+    gsd = {r["label"] for r in rows if r["corpus"] == "GSD-NER"}
+    assert gsd == {"PERSON", "ORG", "LOC", "DATE", "ALL"}
+    assert "DATE" not in {r["label"] for r in rows if r["corpus"] == "NER UI"}
+    assert all(set(r) >= {"corpus", "split", "label", "p", "r", "f1", "n_gold"} for r in rows)
+    assert quality_ner.ner_rows(data_root=root / "nothing") == []
