@@ -242,8 +242,15 @@ def cmd_train_ner(args) -> int:
     try:
         if args.corpora:
             names = None if args.corpora == "all" else [c.strip() for c in args.corpora.split(",") if c.strip()]
+            weights = {}
+            for item in (args.weights or "").split(","):
+                name, _, times = item.partition("=")
+                if item.strip():
+                    if not times.strip().isdigit():
+                        raise CliError(f"--weights: expected NAME=N, found {item!r}")
+                    weights[name.strip()] = int(times)
             scores = train_ner_corpora(args.out, data_root=args.data, corpora=names, pretrain_text=args.pretrain,
-                                       pretrain_epochs=args.pretrain_epochs, **options)
+                                       pretrain_epochs=args.pretrain_epochs, weights=weights, **options)
         elif args.iob and args.dev:
             scores = train_ner(args.iob, args.dev, args.out, n_sentences=args.sentences, **options)
         else:
@@ -383,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --corpora: spacy-pretrain the tok2vec first on this word<TAB>tag corpus's sentences "
                         "(e.g. nlp-id's dataset_postag.txt) plus the training sentences")
     p.add_argument("--pretrain-epochs", type=int, default=3)
+    p.add_argument("--weights", metavar="NAME=N,...", help="with --corpora: repeat a corpus's training sentences N times")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many updates")
     p.add_argument("--width", type=int, default=None, help="tok2vec width (default: resources/ner.cfg)")
     p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences (--iob)")

@@ -361,9 +361,10 @@ def load_splits(root: str | Path | None = None, corpora: Sequence[str] | None = 
     return out
 
 
-def training_sentences(splits: Sequence[Split]) -> tuple[list[Sentence], int]:
-    """All train sentences minus those whose normalised text is in any dev or held-out split;
-    returns (sentences, number dropped)."""
+def training_sentences(splits: Sequence[Split], weights: Mapping[str, int] | None = None
+                       ) -> tuple[list[Sentence], int]:
+    """All train sentences minus those whose normalised text is in any dev or held-out split,
+    each corpus's repeated `weights[corpus]` times (default 1); returns (sentences, number dropped)."""
     blocked = {normalise(w) for s in splits if s.split != "train" for w, _ in s.sentences}
     kept, dropped = [], 0
     for s in splits:
@@ -372,7 +373,7 @@ def training_sentences(splits: Sequence[Split]) -> tuple[list[Sentence], int]:
                 if normalise(sentence[0]) in blocked:
                     dropped += 1
                 else:
-                    kept.append(sentence)
+                    kept.extend([sentence] * (weights or {}).get(s.corpus, 1))
     return kept, dropped
 
 

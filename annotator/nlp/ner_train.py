@@ -185,18 +185,19 @@ def train_ner_corpora(
     corpora: Sequence[str] | None = None,
     pretrain_text: str | Path | None = None,
     pretrain_epochs: int = 3,
+    weights: Mapping[str, int] | None = None,
     **options,
 ) -> dict:
     """Train on the train splits of the NER corpora (annotator.nlp.corpora: read, harmonised, and
     de-duplicated against every dev and held-out split), early-stopping on all their dev splits.
-    `corpora` picks some (keys of corpora.LABEL_MAPS; default all found under `data_root`).
-    `pretrain_text` (word<TAB>tag lines, e.g. nlp-id's dataset_postag.txt): first `spacy pretrain`
+    `corpora` picks some (keys of corpora.LABEL_MAPS; default all found under `data_root`);
+    `weights` repeats a corpus's training sentences ({"idner": 2}). `pretrain_text` (word<TAB>tag lines, e.g. nlp-id's dataset_postag.txt): first `spacy pretrain`
     the tok2vec for `pretrain_epochs` on its sentences plus the training sentences, and start
     from those weights. Other options: see `train_ner_sentences`. Returns its dev scores."""
     from annotator.nlp import corpora as ner_corpora
 
     splits = ner_corpora.load_splits(data_root, corpora)
-    train_sents, dropped = ner_corpora.training_sentences(splits)
+    train_sents, dropped = ner_corpora.training_sentences(splits, weights)
     dev_sents = ner_corpora.dev_sentences(splits)
     if not train_sents or not dev_sents:
         raise ValueError(f"{data_root or ner_corpora.DATA_ROOT}: no NER corpus with train and dev sentences found")
@@ -204,18 +205,19 @@ def train_ner_corpora(
     log(f"corpora: {', '.join(sorted({s.corpus for s in splits}))}; {dropped} training sentences dropped "
         "as duplicates of dev/held-out sentences")
     training_data = {"corpora": sorted({s.corpus for s in splits}), "dropped_duplicates": dropped,
-                     "harmonised": "annotator.nlp.corpora"}
+                     "harmonised": "annotator.nlp.corpora", "weights": dict(weights or {})}
     if pretrain_text is None:
         return train_ner_sentences(train_sents, dev_sents, out_dir, training_data=training_data, **options)
     raw = [words for words, _ in read_tagged(pretrain_text)]
+    unique_train = [w for w, _ in ner_corpora.training_sentences(splits)[0]]
     if not raw:
         raise ValueError(f"{pretrain_text}: no sentences")
     with tempfile.TemporaryDirectory(prefix="annotator-pretrain-") as tmp:
-        weights = pretrain_tok2vec(raw + [w for w, _ in train_sents], tmp, max_epochs=pretrain_epochs,
+        tok2vec = pretrain_tok2vec(raw + unique_train, tmp, max_epochs=pretrain_epochs,
                                    seed=options.get("seed", 0), overrides=options.get("overrides"), log=log)
-        options["overrides"] = {**(options.get("overrides") or {}), "paths.init_tok2vec": str(weights)}
+        options["overrides"] = {**(options.get("overrides") or {}), "paths.init_tok2vec": str(tok2vec)}
         training_data.update(pretrain_text=Path(pretrain_text).name, pretrain_epochs=pretrain_epochs,
-                             n_pretrain=len(raw) + len(train_sents))
+                             n_pretrain=len(raw) + len(unique_train))
         return train_ner_sentences(train_sents, dev_sents, out_dir, training_data=training_data, **options)
 
 

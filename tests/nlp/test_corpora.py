@@ -227,3 +227,11 @@ def test_quality_ner_rows_score_both_systems_on_dev_and_held_out_splits(root):
     assert "DATE" not in {r["label"] for r in rows if r["corpus"] == "NER UI"}
     assert all(set(r) >= {"corpus", "split", "label", "p", "r", "f1", "n_gold"} for r in rows)
     assert quality_ner.ner_rows(data_root=root / "nothing") == []
+
+
+def test_training_weights_repeat_a_corpus(root):
+    splits = load_splits(root)
+    plain, _ = training_sentences(splits)
+    weighted, _ = training_sentences(splits, {"mdee": 3})
+    n_mdee = len([s for s in plain if s[0][0] in ("Amerika", "Soekarno")])
+    assert len(weighted) == len(plain) + 2 * n_mdee
