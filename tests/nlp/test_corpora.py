@@ -235,3 +235,16 @@ def test_training_weights_repeat_a_corpus(root):
     weighted, _ = training_sentences(splits, {"mdee": 3})
     n_mdee = len([s for s in plain if s[0][0] in ("Amerika", "Soekarno")])
     assert len(weighted) == len(plain) + 2 * n_mdee
+
+
+def test_cli_train_ner_from_the_corpora(root, tmp_path, capsys):
+    from annotator.cli import main
+
+    assert main(["train-ner", "--out", str(tmp_path / "m")]) == 2
+    assert "needs --corpora, or --iob and --dev" in capsys.readouterr().err
+    assert main(["train-ner", "--corpora", "all", "--weights", "idner=x", "--data", str(root),
+                 "--out", str(tmp_path / "m")]) == 2
+    assert "--weights: expected NAME=N" in capsys.readouterr().err
+    assert main(["train-ner", "--corpora", "nergrit,mdee", "--data", str(root), "--max-steps", "2",
+                 "--width", "32", "--out", str(tmp_path / "m")]) == 0
+    assert json.loads((tmp_path / "m" / "meta.json").read_text())["training_data"]["corpora"] == ["mdee", "nergrit"]
