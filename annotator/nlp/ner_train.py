@@ -287,6 +287,8 @@ def train_ner_sentences(
             cfg_overrides["training.max_epochs"] = max_epochs
         cfg_overrides.update(overrides or {})
         config = spacy.util.load_config(config_path or DEFAULT_CONFIG, overrides=cfg_overrides, interpolate=False)
+        if config["paths"].get("init_tok2vec"):  # spaCy loads pretrained weights only with a [pretraining] block
+            config["pretraining"] = _pretraining_defaults()["pretraining"]
         if pos_sents:
             _with_tagger(config, sorted({tag for _, tags in pos_sents for tag in tags}))
 
@@ -334,6 +336,11 @@ def train_ner_sentences(
     return scores
 
 
+def _pretraining_defaults():
+    """spaCy's default [pretraining] config (character objective, component "tok2vec")."""
+    return spacy.util.load_config(Path(spacy.__file__).parent / "default_config_pretraining.cfg")
+
+
 def pretrain_tok2vec(
     raw_sentences: Sequence[Sequence[str]],
     out_dir: str | Path,
@@ -354,8 +361,7 @@ def pretrain_tok2vec(
     raw_path = out_dir / "raw.jsonl"
     srsly.write_jsonl(raw_path, ({"text": sentence_text(words)[0]} for words in raw_sentences if words))
     base = spacy.util.load_config(config_path or DEFAULT_CONFIG, overrides=dict(overrides or {}), interpolate=False)
-    pretraining = spacy.util.load_config(Path(spacy.__file__).parent / "default_config_pretraining.cfg")
-    config = base.merge(pretraining)
+    config = base.merge(_pretraining_defaults())
     config["paths"]["raw_text"] = str(raw_path)
     config["pretraining"]["max_epochs"] = max_epochs
     config["system"]["seed"] = seed

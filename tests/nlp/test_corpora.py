@@ -208,6 +208,9 @@ def test_train_ner_corpora_can_start_from_pretrained_weights(root, tmp_path):
     meta = json.loads((out / "meta.json").read_text())
     assert meta["training_data"]["pretrain_text"] == "raw.txt" and meta["training_data"]["pretrain_epochs"] == 1
     assert spacy.load(out).pipe_names == ["tok2vec", "ner"]
+    # the pretrained weights are really used: the same training without them gives another model
+    train_ner_corpora(tmp_path / "plain", data_root=root, max_epochs=1, log=lambda _: None, overrides=small)
+    assert (out / "tok2vec" / "model").read_bytes() != (tmp_path / "plain" / "tok2vec" / "model").read_bytes()
 
 
 def test_quality_ner_rows_score_both_systems_on_dev_and_held_out_splits(root):
