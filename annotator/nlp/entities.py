@@ -184,11 +184,12 @@ def _is_name_token(token) -> bool:
 
 def _looks_like_verb(token) -> bool:
     """Indonesian verb morphology (meN-, ber-, di-, ter-, per-…-kan): headline words, not names.
-    Nouns in pe(r)-…-an and words like "Meteorologi" (me- without a nasal) are not verbs."""
+    Nouns in pe(r)-…-an, "Meteorologi", "Merdeka", "Melbourne" (me- without a nasal) and short
+    ber- words ("Bersatu", "Berlin") are not taken for verbs."""
     lower = token.lower_
     if len(lower) < 6 or token.is_upper or (lower.endswith("an") and not lower.endswith("kan")):
         return False
-    return lower.startswith(("mem", "men", "mel", "mer", "mew", "ber", "di", "ter", "per"))
+    return lower.startswith(("mem", "men", "di", "ter", "per")) or (lower.startswith("ber") and len(lower) >= 8)
 
 
 def _is_qualifier_word(token) -> bool:

@@ -298,6 +298,7 @@ def test_place_name_that_is_also_a_verb_is_a_place_in_place_context(rules_nlp, t
 @pytest.mark.parametrize("text, name", [
     ("kata Kantor Meteorologi Islandia.", "Kantor Meteorologi Islandia"),
     ("Partai Demokrasi Indonesia Perjuangan menyatakan hal itu.", "Partai Demokrasi Indonesia Perjuangan"),
+    ("pasukan penjaga perdamaian Afrika Bersatu di Darfur.", "Afrika Bersatu"),
 ])
 def test_model_org_with_a_place_and_noun_words_is_kept_whole(fake_model_nlp, text, name):
     # "Meteorologi" and "Perjuangan" are nouns, not headline verbs
