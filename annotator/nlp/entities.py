@@ -584,7 +584,7 @@ class EntityMerger:
                 if p.end in title_tokens:
                     continue  # "Area [Supervisor]": words before a title are the title's
                 stops = [i for i in range(p.start, p.end) if i in title_tokens or is_not_name_word(doc[i], self.not_name)
-                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2)]
+                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2 and len(p) > 1)]  # "SBY" alone is a person
                 if stops and stops[-1] == p.end - 1:
                     continue  # "Eigerindo Multi Produk Industri": a name never ends on such a word
                 rest = [i for i in range(stops[-1] + 1, p.end) if _is_name_token(doc[i])] if stops else []

@@ -331,6 +331,11 @@ def test_model_entity_in_camel_case_is_kept(fake_model_nlp):
     assert ents(doc) == [("detikFinance", "ORG")]
 
 
+def test_model_person_as_an_acronym_is_kept(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Dia meminta SBY menegur Dahlan.", [("SBY", "PERSON"), ("Dahlan", "PERSON")])
+    assert ents(doc) == [("SBY", "PERSON"), ("Dahlan", "PERSON")]
+
+
 def test_model_dates_in_digits_or_lower_case_are_kept(fake_model_nlp):
     # the stop-word clean-up (capitalised words only) used to drop every model DATE
     doc = run_fake(fake_model_nlp, "Dari 1970 hingga 1974, ia tinggal di sana tiga dekade.",
