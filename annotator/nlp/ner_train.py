@@ -1,23 +1,25 @@
-"""Train the statistical NER of the suggestion pipeline from IOB files (NERGrit style).
+"""Train the statistical NER of the suggestion pipeline: from the NER corpora, or from IOB files.
 
 Training is spaCy's config-driven loop with the config in `resources/ner.cfg` (CPU, fixed seed,
 early stopping on dev F1); the saved pipeline carries the project tokenizer, so even a plain
 `spacy.load` tokenizes exactly like `token_offsets`. The bundled model was made with:
 
-    nice annotator train-ner --iob /work/shared/data/nergrit/train.iob \
-        --dev /work/shared/data/nergrit/valid.iob --out annotator/resources/model/ner
+    pip download nlp-id==0.1.23.0 --no-deps -d /tmp/nlp-id && unzip -oq /tmp/nlp-id/nlp_id-*.whl -d /tmp/nlp-id
+    nice annotator train-ner --corpora all --weights idner=2,nerui=2 --max-steps 3000 --seed 0 \
+        --pretrain /tmp/nlp-id/nlp_id/data/dataset_postag.txt --pretrain-epochs 4 \
+        --out annotator/resources/model/ner
 
-which calls `train_ner(train_iob, dev_iob, out_dir)`. A variant trains with a POS corpus:
+which calls `train_ner_corpora`: the train splits of NERGrit, idner-news-2k, NER UI, GSD-NER and
+the MDEE gold, harmonised to our guidelines and de-duplicated against every dev and held-out split
+(`annotator.nlp.corpora`), the two news corpora twice, early stopping on all dev splits; the
+tok2vec starts from `spacy pretrain` weights (character objective, 4 epochs) learnt on the
+sentences of nlp-id's part-of-speech corpus of Indonesian news (MIT, 33k sentences) plus the
+training sentences. `benchmarks/quality_ner.py` scores a model on every dev and held-out split.
 
-    pip download nlp-id --no-deps -d /tmp/nlp-id && unzip -o /tmp/nlp-id/nlp_id-*.whl -d /tmp/nlp-id
-    annotator train-ner … --pos /tmp/nlp-id/nlp_id/data/dataset_postag.txt
-
-With `pos_data` (word<TAB>POS lines, a blank line between sentences: the part-of-speech corpus
-of Indonesian news that ships with nlp-id, MIT), a tagger is trained beside the NER on the
-shared tok2vec and dropped from the saved model: the tagger's proper-noun signal teaches the
-encoder what names look like in Indonesian news. Measured on NERGrit valid: F1 0.695 with it (LOC 0.776, ORG 0.514, PERSON
-0.680) against 0.688 without (LOC 0.758, ORG 0.490, PERSON 0.696); as PERSON matters most for
-speakers, the bundled model is the one trained without it (the first command, without --pos).
+`train_ner(train_iob, dev_iob, out_dir)` (`train-ner --iob … --dev …`) trains from two IOB
+files instead; `pos_data` (`--pos`, word<TAB>POS lines) adds a tagger trained beside the NER on
+the shared tok2vec and dropped from the saved model (measured on NERGrit alone: valid F1 0.695
+with it against 0.688 without).
 """
 
 from __future__ import annotations
