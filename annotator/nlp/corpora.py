@@ -15,6 +15,8 @@ GSD-NER's test file are the held-out splits. NERGrit and GSD-NER have no dev fil
 part of their training file (every 10th sentence) is their dev split. MDEE gold only trains.
 
 Harmonisation to sample_corpus/GUIDELINES.md (`harmonise`), in code:
+  - tokens the project tokenizer would split are split ("(SBY)" -> "( SBY )"), and brackets,
+    commas and quote marks at an entity's edges are outside it;
   - labels -> PERSON/ORG/LOC/DATE; GSD-NER's GPE -> LOC; FAC and NORP are unknown ("-":
     missing, neither entity nor O, so the model is not taught they are O); other OntoNotes
     types (CARDINAL, PRODUCT, EVENT, TIME, ...) are O, as in our guidelines;
@@ -271,6 +273,9 @@ def harmonise(words: Sequence[str], tags: Sequence[str], *, has_dates: bool, pla
     missing = {i for i, t in enumerate(tags) if t == MISSING}
     spans = []
     for start, end, label in decode(tags):
+        start, end = _trim_punct(words, start, end)
+        if start == end:
+            continue
         if label == "LOC":
             while end - start > 1 and words[start].lower().rstrip(".") in PLACE_PREFIXES:
                 start += 1
@@ -311,12 +316,45 @@ def normalise(words: Sequence[str]) -> str:
 
 # ------------------------------------------------------------------------------------ corpora
 
+_PUNCT_INSIDE = re.compile(r"\w[^\w\s]|[^\w\s]\w")
+
+
+def retokenise(words: Sequence[str], tags: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split tokens the project tokenizer splits ("(SBY)" -> "(", "SBY", ")", as idner-news-2k
+    glues brackets and commas to words); the pieces inherit the tag (B- on the first piece only)."""
+    from annotator.nlp.tokenizer import blank_nlp
+
+    out_w, out_t = [], []
+    for word, tag in zip(words, tags):
+        pieces = [t.text for t in blank_nlp().make_doc(word) if not t.is_space] if _PUNCT_INSIDE.search(word) else [word]
+        inside = "I" + tag[1:] if tag.startswith("B-") else tag
+        out_w.extend(pieces or [word])
+        out_t.extend([tag] + [inside] * (len(pieces) - 1) if pieces else [tag])
+    return out_w, out_t
+
+
+def _trim_punct(words: Sequence[str], start: int, end: int) -> tuple[int, int]:
+    """The span without brackets, commas and quote marks at its edges."""
+    def punct(w: str) -> bool:
+        return not any(ch.isalnum() for ch in w)
+
+    while start < end and punct(words[start]):
+        start += 1
+    while end > start and punct(words[end - 1]) and not (words[end - 1] == ")" and "(" in words[start:end - 1]):
+        end -= 1
+    return start, end
+
+
 def _prepared(corpus: str, raw: list[tuple[list[str], list[str]]]) -> list[Sentence]:
     has_dates = "DATE" in CORPUS_LABELS[corpus]
     label_map = LABEL_MAPS[corpus]
     places_unknown = corpus in PLACES_UNKNOWN
-    return [(w, harmonise(w, map_labels(t, label_map), has_dates=has_dates, places_unknown=places_unknown))
-            for w, t in raw if w]
+    out = []
+    for words, tags in raw:
+        if words:
+            words, tags = retokenise(words, map_labels(tags, label_map))
+            out.append((words, harmonise(words, tags, has_dates=has_dates, places_unknown=places_unknown)))
+    return out
 
 
 def _every(sentences: list, keep_dev: bool) -> list:

@@ -107,6 +107,14 @@ def test_harmonise_splits_a_parenthesised_alias_off():
     assert decode(harmonise(words, tags, has_dates=True)) == [(0, 3, "ORG"), (4, 5, "ORG"), (7, 12, "ORG")]
 
 
+def test_glued_brackets_are_split_off_and_left_outside_the_entity():
+    words, tags = corpora.retokenise(["Presiden", "(SBY)", "dan", "Partai", "Amanat", "Nasional", "(PAN),"],
+                                     ["O", "B-PERSON", "O", "B-ORG", "I-ORG", "I-ORG", "I-ORG"])
+    assert words == ["Presiden", "(", "SBY", ")", "dan", "Partai", "Amanat", "Nasional", "(", "PAN", ")", ","]
+    assert [(" ".join(words[s:e]), label) for s, e, label in decode(harmonise(words, tags, has_dates=True))] == [
+        ("SBY", "PERSON"), ("Partai Amanat Nasional", "ORG"), ("PAN", "ORG")]
+
+
 def test_harmonise_puts_the_unit_word_inside_a_date():
     words = ["Pada", "tahun", "1990", "dan", "tanggal", "16", "Mei", "2012"]
     tags = ["O", "O", "B-DATE", "O", "O", "B-DATE", "I-DATE", "I-DATE"]
