@@ -58,6 +58,9 @@ INSTITUTION_HEADS = {
     "kantor", "kedutaan", "kedubes", "kepolisian", "angkatan", "parlemen", "militer", "tentara",
     "pasukan", "kejaksaan", "mahkamah", "bank", "kongres", "senat", "majelis",
 }
+# First words of an organisation's full name ("PT Indofood Sukses Makmur Tbk").
+ORG_OPENERS = INSTITUTION_HEADS | {"pt", "cv", "lembaga", "partai", "universitas", "institut", "yayasan", "perusahaan",
+                                   "komite", "asosiasi", "himpunan", "ikatan", "persatuan", "perhimpunan", "koperasi"}
 # Descriptors that do not make a model ORG/LOC more than the gazetteer name inside it
 # ("Ibu Kota [Ukraina] [Kiev]": descriptor excluded, see sample_corpus/GUIDELINES.md).
 DESCRIPTOR_WORDS = {"ibu", "kota", "provinsi", "kabupaten", "wilayah", "daerah", "pemerintah", "negara", "pasukan",
@@ -489,7 +492,7 @@ class EntityMerger:
                 and inside
                 and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
                 and any(doc[i].text[:1].isupper() and doc[i].lower_ not in DESCRIPTOR_WORDS for i in free)
-                and len(inside) == 1 and len(free) <= 3  # not a title-case headline run
+                and len(inside) == 1 and len(free) <= self._max_free(ent)  # not a title-case headline run
                 and not any(_looks_like_verb(doc[i]) for i in free)  # "… Pertimbangkan Mengirim"
                 and ent[0].text[:1].isupper()
                 and not any(i in title_tokens for i in range(ent.start, ent.end))
@@ -523,6 +526,12 @@ class EntityMerger:
                 span._.source = source
                 span._.score = score
         return doc
+
+    @staticmethod
+    def _max_free(ent: Span) -> int:
+        """Words of its own a model ORG/LOC may add to a gazetteer name: 3, or 6 after an
+        institution word ("PT Indofood Sukses Makmur Tbk", "Lembaga … Penerbangan Indonesia")."""
+        return 6 if ent.label_ == "ORG" and ent[0].lower_ in ORG_OPENERS else 3
 
     def _place_surname(self, doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set,
                        title_tokens: dict) -> bool:

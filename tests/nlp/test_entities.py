@@ -299,6 +299,7 @@ def test_place_name_that_is_also_a_verb_is_a_place_in_place_context(rules_nlp, t
     ("kata Kantor Meteorologi Islandia.", "Kantor Meteorologi Islandia"),
     ("Partai Demokrasi Indonesia Perjuangan menyatakan hal itu.", "Partai Demokrasi Indonesia Perjuangan"),
     ("pasukan penjaga perdamaian Afrika Bersatu di Darfur.", "Afrika Bersatu"),
+    ("PT Indofood Sukses Makmur Tbk mencetak laba.", "PT Indofood Sukses Makmur Tbk"),  # 4 words of its own
 ])
 def test_model_org_with_a_place_and_noun_words_is_kept_whole(fake_model_nlp, text, name):
     # "Meteorologi" and "Perjuangan" are nouns, not headline verbs
