@@ -216,12 +216,28 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_train_ner(args) -> int:
-    from annotator.nlp.ner_train import train_ner
+    from annotator.nlp.ner_train import train_ner, train_ner_corpora
 
+    options = dict(max_epochs=args.epochs, max_steps=args.max_steps, seed=args.seed, pos_data=args.pos,
+                   pos_sentences=args.pos_sentences or None,
+                   overrides={"components.tok2vec.model.encode.width": args.width} if args.width else None)
     try:
-        scores = train_ner(args.iob, args.dev, args.out, max_epochs=args.epochs, seed=args.seed,
-                           n_sentences=args.sentences, pos_data=args.pos, pos_sentences=args.pos_sentences or None)
-    except ValueError as exc:  # read_iob names file:line
+        if args.corpora:
+            names = None if args.corpora == "all" else [c.strip() for c in args.corpora.split(",") if c.strip()]
+            weights = {}
+            for item in (args.weights or "").split(","):
+                name, _, times = item.partition("=")
+                if item.strip():
+                    if not times.strip().isdigit():
+                        raise CliError(f"--weights: expected NAME=N, found {item!r}")
+                    weights[name.strip()] = int(times)
+            scores = train_ner_corpora(args.out, data_root=args.data, corpora=names, pretrain_text=args.pretrain,
+                                       pretrain_epochs=args.pretrain_epochs, weights=weights, **options)
+        elif args.iob and args.dev:
+            scores = train_ner(args.iob, args.dev, args.out, n_sentences=args.sentences, **options)
+        else:
+            raise CliError("train-ner needs --corpora, or --iob and --dev")
+    except ValueError as exc:  # the readers name file:line
         raise CliError(str(exc)) from None
     print(json.dumps(scores, indent=2, default=str))
     return 0
@@ -368,13 +384,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("train-ner", help="train the statistical NER model from IOB files (e.g. NERGrit)")
-    p.add_argument("--iob", required=True, help="training IOB file")
-    p.add_argument("--dev", required=True, help="development IOB file (early stopping)")
+    p = sub.add_parser("train-ner", help="train the statistical NER model from the NER corpora or from IOB files")
+    p.add_argument("--corpora", metavar="all|NAME,...",
+                   help="train on these corpora of annotator.nlp.corpora (nergrit, idner, nerui, gsd, mdee), "
+                        "harmonised, early-stopping on their dev splits")
+    p.add_argument("--data", default=None, help="data root of --corpora (default /work/shared/data)")
+    p.add_argument("--iob", help="training IOB file (instead of --corpora)")
+    p.add_argument("--dev", help="development IOB file (early stopping; with --iob)")
     p.add_argument("--out", required=True, help="output model directory")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences")
+    p.add_argument("--pretrain", metavar="TAGGED.txt",
+                   help="with --corpora: spacy-pretrain the tok2vec first on this word<TAB>tag corpus's sentences "
+                        "(e.g. nlp-id's dataset_postag.txt) plus the training sentences")
+    p.add_argument("--pretrain-epochs", type=int, default=3)
+    p.add_argument("--weights", metavar="NAME=N,...", help="with --corpora: repeat a corpus's training sentences N times")
+    p.add_argument("--max-steps", type=int, default=None, help="stop after this many updates")
+    p.add_argument("--width", type=int, default=None, help="tok2vec width (default: resources/ner.cfg)")
+    p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences (--iob)")
     p.add_argument("--pos", metavar="TAGGED.txt",
                    help="word<TAB>POS corpus (e.g. nlp-id's dataset_postag.txt) for a tagger trained beside the NER")
     p.add_argument("--pos-sentences", type=int, default=10000, help="POS sentences to use (0: all; default 10000)")
