@@ -30,9 +30,9 @@ from annotator.core.model import (
     Quote,
     SpanRef,
 )
-from annotator.core.offsets import Tokens, overlaps, simple_tokens, split_tokens_at
+from annotator.core.offsets import Tokens, overlaps, pack_tokens, simple_tokens, split_tokens_at, unpack_tokens
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_DB = "annotator.db"
 
 
@@ -76,12 +76,11 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
 
 
-def _pack_tokens(tokens: Tokens) -> str:
-    return json.dumps([x for pair in tokens for x in pair], separators=(",", ":"))
-
-
-def _unpack_tokens(packed: str) -> Tokens:
-    flat = json.loads(packed)
+def _unpack_tokens(stored: bytes | str) -> Tokens:
+    """Tokens as stored: packed bytes (schema 4), or the JSON list of a database not migrated yet."""
+    if isinstance(stored, bytes):
+        return unpack_tokens(stored)
+    flat = json.loads(stored)
     return list(zip(flat[0::2], flat[1::2]))
 
 
@@ -177,7 +176,21 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
                                  json.dumps({"ids": ids, "status": "accepted"})])
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
+def _migrate_4(db: sqlite_utils.Database) -> None:
+    """Token offsets from a JSON list to packed bytes (core.offsets.pack_tokens), 1,000 articles at a time."""
+    last = 0
+    while True:
+        rows = db.execute("SELECT seq, tokens FROM articles WHERE seq > ? AND typeof(tokens) = 'text' "
+                          "ORDER BY seq LIMIT 1000", [last]).fetchall()
+        if not rows:
+            return
+        db.conn.executemany("UPDATE articles SET tokens = ? WHERE seq = ?",
+                            [(pack_tokens(_unpack_tokens(tokens)), seq) for seq, tokens in rows])
+        last = rows[-1][0]
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
 
 
 def _writable(path: str) -> bool:
@@ -429,31 +442,84 @@ class Store:
         """Store an article; returns (id, created). The same text again is a no-op.
 
         `boundaries` are offsets of annotations that come with the article: tokens are split there."""
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError(f"article {id!r}: empty text")
-        if not id:
-            raise ValidationError("article without id")
-        check_storable(id, "the id")
-        check_storable(text, "the text")
-        digest = text_hash(text)
-        existing = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
-        if existing:
-            return existing[0], False
-        if self.db.execute("SELECT 1 FROM articles WHERE id = ?", [id]).fetchone():
-            raise ValidationError(f"article {id!r} already exists with a different text (text is immutable)")
-        tokens = self.tokenizer(text) if tokens is None else check_tokens(tokens, text, f"article {id!r}")
-        if boundaries:
-            tokens = split_tokens_at(tokens, {b for b in boundaries if 0 < b < len(text)})
-        title = title or text.strip().splitlines()[0][:120]
-        with self.transaction():
-            self._write(
-                "INSERT INTO articles(id, title, text, source, date, url, meta, text_hash, tokens, created) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [id, title, text, source, date, url, json.dumps(meta or {}, ensure_ascii=False),
-                 digest, _pack_tokens(tokens), _now()],
-            )
-            self._log(actor, id, None, "add_article", "article", None, after={"id": id, "title": title, "text_hash": digest})
-        return id, True
+        result = self.add_articles([dict(id=id, text=text, title=title, source=source, date=date, url=url, meta=meta,
+                                         tokens=tokens, boundaries=boundaries)], actor=actor)[0]
+        if isinstance(result, StoreError):
+            raise result
+        return result
+
+    def add_articles(self, articles: list[dict], *, actor: str = "@import") -> list[tuple[str, bool] | StoreError]:
+        """Store articles (dicts of add_article's arguments) in one transaction with two statements;
+        returns for each (id, created), or the ValidationError that kept it out (the others are stored).
+        An article whose text is stored already (or earlier in the list) is a no-op."""
+        results: list = [None] * len(articles)
+        digests: list[str | None] = [None] * len(articles)
+        for n, a in enumerate(articles):
+            try:
+                text, article_id = a["text"], a["id"]
+                if not isinstance(text, str) or not text.strip():
+                    raise ValidationError(f"article {article_id!r}: empty text")
+                if not article_id:
+                    raise ValidationError("article without id")
+                check_storable(article_id, "the id")
+                check_storable(text, "the text")
+                digests[n] = text_hash(text)
+            except ValidationError as exc:
+                results[n] = exc
+        known_hashes = self.ids_by_hash([d for d in digests if d])
+        known_ids = {row[0] for row in self._existing("SELECT id FROM articles WHERE id IN ({})",
+                                                      [a["id"] for a, d in zip(articles, digests) if d])}
+        rows, log, now = [], [], _now()
+        for n, (a, digest) in enumerate(zip(articles, digests)):
+            if digest is None:
+                continue
+            article_id, text = a["id"], a["text"]
+            if digest in known_hashes:
+                results[n] = (known_hashes[digest], False)
+                continue
+            try:
+                if article_id in known_ids:
+                    raise ValidationError(f"article {article_id!r} already exists with a different text (text is immutable)")
+                tokens = a.get("tokens")
+                tokens = self.tokenizer(text) if tokens is None else check_tokens(tokens, text, f"article {article_id!r}")
+                boundaries = a.get("boundaries")
+                if boundaries:
+                    tokens = split_tokens_at(tokens, {b for b in boundaries if 0 < b < len(text)})
+            except ValidationError as exc:
+                results[n] = exc
+                continue
+            title = a.get("title") or text.strip().splitlines()[0][:120]
+            rows.append((article_id, title, text, a.get("source"), a.get("date"), a.get("url"),
+                         json.dumps(a.get("meta") or {}, ensure_ascii=False), digest, pack_tokens(tokens), now))
+            log.append((now, actor, article_id, json.dumps({"id": article_id, "title": title, "text_hash": digest},
+                                                           ensure_ascii=False)))
+            known_hashes[digest] = article_id
+            known_ids.add(article_id)
+            results[n] = (article_id, True)
+        if rows:
+            with self.transaction():
+                try:
+                    self.db.conn.executemany(
+                        "INSERT INTO articles(id, title, text, source, date, url, meta, text_hash, tokens, created) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                    self.db.conn.executemany(
+                        "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
+                        "VALUES (?, ?, ?, NULL, 'add_article', 'article', NULL, NULL, ?)", log)
+                except sqlite3.Error as exc:
+                    raise _translate(exc, self.path) from None
+        return results
+
+    def ids_by_hash(self, digests: list[str]) -> dict[str, str]:
+        """{text hash: article id} of the given text hashes that are stored."""
+        return dict(self._existing("SELECT text_hash, id FROM articles WHERE text_hash IN ({})", digests))
+
+    def _existing(self, sql: str, values: list) -> list[tuple]:
+        """Rows of `sql` (with one `IN ({})`) for the given values, asked 500 at a time."""
+        rows = []
+        for begin in range(0, len(values), 500):
+            chunk = values[begin:begin + 500]
+            rows += self.db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
 
     def _article_row(self, article_id: str) -> dict:
         rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
@@ -1166,6 +1232,22 @@ def check_storable(value: str, what: str) -> None:
 
 def check_tokens(tokens: Iterable, text: str, what: str) -> Tokens:
     """Token offsets given with a text: integers, inside the text, sorted and not overlapping."""
+    try:
+        checked = [(start, end) for start, end in tokens]
+        flat = [x for pair in checked for x in pair]
+    except (TypeError, ValueError):
+        return _check_tokens_slowly(tokens, text, what)
+    if not flat:
+        return checked
+    starts, ends = flat[0::2], flat[1::2]
+    if (set(map(type, flat)) == {int} and flat[0] >= 0 and flat[-1] <= len(text) and flat == sorted(flat)
+            and all(map(int.__lt__, starts, ends))):
+        return checked
+    return _check_tokens_slowly(checked, text, what)
+
+
+def _check_tokens_slowly(tokens: Iterable, text: str, what: str) -> Tokens:
+    """check_tokens one token at a time, to name the first wrong one."""
     checked: Tokens = []
     previous_end = 0
     for n, pair in enumerate(tokens):

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
@@ -84,8 +85,11 @@ def token_offsets(text: str) -> list[tuple[int, int]]:
     nlp = blank_nlp()
     offsets = []
     for begin, end in _pieces(text, PIECE):
-        doc = nlp.make_doc(text[begin:end])
-        offsets += [(begin + t.idx, begin + t.idx + len(t.text)) for t in doc if not t.is_space]
+        table = nlp.make_doc(text[begin:end]).to_array([IDX, LENGTH, IS_SPACE])
+        if len(table):
+            table = table[table[:, 2] == 0]
+            starts = table[:, 0] + begin
+            offsets += zip(starts.tolist(), (starts + table[:, 1]).tolist())
     return offsets
 
 

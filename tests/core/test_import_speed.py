@@ -1,0 +1,82 @@
+"""The fast import path: packed token offsets, bulk article writes, batched tokenisation."""
+
+import json
+
+from annotator.core.importer import import_records
+from annotator.core.offsets import pack_tokens, unpack_tokens
+from annotator.core.store import Store, ValidationError
+
+TEXT = "Juru bicara Kementerian Luar Negeri, Retno Marsudi, mengatakan “kami prihatin” pada Rabu (12/3)."
+
+
+def test_packed_tokens_round_trip_and_take_less_room_than_the_text(token_offsets):
+    tokens = token_offsets(TEXT)
+    packed = pack_tokens(tokens)
+    assert unpack_tokens(packed) == tokens
+    assert len(packed) < len(TEXT.encode("utf-8")) < len(json.dumps(tokens))
+    wide = [(0, 3), (70_000, 70_001), (70_001, 140_000)]  # gaps and lengths past one and two bytes
+    assert unpack_tokens(pack_tokens(wide)) == wide
+    assert unpack_tokens(pack_tokens([])) == []
+
+
+def test_imported_tokens_are_stored_packed_and_read_back(store, token_offsets):
+    summary = import_records(store, [{"id": "a", "text": TEXT}])
+    assert summary.imported == 1
+    kind, stored = store.db.execute("SELECT typeof(tokens), tokens FROM articles").fetchone()
+    assert kind == "blob" and len(stored) < len(TEXT)
+    assert store.tokens("a") == token_offsets(TEXT)
+    assert list(store.get_article("a").tokens) == token_offsets(TEXT)
+
+
+def test_a_database_with_json_tokens_is_migrated(tmp_path, token_offsets):
+    path = tmp_path / "old.db"
+    with Store(path, tokenizer=token_offsets) as store:
+        import_records(store, [{"id": f"a{n}", "text": f"{TEXT} Nomor {n}."} for n in range(1500)])
+        expected = store.tokens("a1499")
+        flat = json.dumps([x for pair in expected for x in pair])
+        # the schema-3 layout: tokens as a JSON list of offsets
+        store.db.execute("UPDATE articles SET tokens = ? WHERE id = 'a1499'", [flat])
+        store.db.execute("UPDATE articles SET tokens = '[0,4]' WHERE id != 'a1499'")
+        store.db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with Store(path, tokenizer=token_offsets) as store:
+        assert store.db.execute("SELECT count(*) FROM articles WHERE typeof(tokens) != 'blob'").fetchone()[0] == 0
+        assert store.tokens("a1499") == expected
+        assert store.tokens("a0") == [(0, 4)]
+        assert store.get_meta("schema_version") == "4"
+
+
+def test_add_articles_stores_the_good_ones_and_says_why_each_other_was_kept_out(store):
+    store.add_article("old", "Teks lama.")
+    results = store.add_articles([
+        dict(id="x1", text="Satu dua."),
+        dict(id="x2", text="Satu dua."),  # the same text earlier in the list: a no-op
+        dict(id="old", text="Teks lain."),  # the id is taken
+        dict(id="x3", text="Teks lama."),  # stored already
+        dict(id="x4", text="   "),
+        dict(id="x5", text="Tiga.", tokens=[(0, 3), (2, 5)]),
+        dict(id="x6", text="Empat lima.", meta={"k": "v"}, title="Judul"),
+    ])
+    assert results[0] == ("x1", True) and results[1] == ("x1", False) and results[3] == ("old", False)
+    assert results[6] == ("x6", True)
+    assert all(isinstance(results[n], ValidationError) for n in (2, 4, 5))
+    assert "already exists" in str(results[2]) and "empty" in str(results[4]) and "overlap" in str(results[5])
+    assert store.article_ids() == ["old", "x1", "x6"]
+    assert store.get_article("x6").meta == {"k": "v"} and store.get_article("x6").title == "Judul"
+    logged = [r["article_id"] for r in store.edit_log() if r["action"] == "add_article"]
+    assert sorted(logged) == ["old", "x1", "x6"]
+    assert store.count_articles("@gold", search="lima") == 1  # the full-text index has it
+
+
+def test_import_tokenises_a_batch_at_a_time_through_the_given_tokenizer(store, token_offsets):
+    calls = []
+
+    def tokenize_many(texts):
+        calls.append(len(texts))
+        return [token_offsets(t) for t in texts]
+
+    records = [{"id": f"r{n}", "text": f"Berita nomor {n}."} for n in range(450)]
+    records.append({"id": "dup", "text": "Berita nomor 3."})
+    summary = import_records(store, records, tokenize_many=tokenize_many)
+    assert summary.imported == 450 and summary.duplicates == 1
+    assert calls == [200, 200, 50]  # the duplicate of a stored text is not tokenised
+    assert store.tokens("r7") == token_offsets("Berita nomor 7.")
