@@ -196,7 +196,7 @@ def cmd_stats(args) -> int:
 def cmd_predict(args) -> int:
     from annotator.nlp.pipeline import run_predict
 
-    n = run_predict(args.inputs, args.out, model_dir=args.model)
+    n = run_predict(args.inputs, args.out, model_dir=args.model, workers=args.workers, ray=args.ray)
     print(f"wrote {n} records to {args.out}", file=sys.stderr)
     return 0
 
@@ -208,7 +208,7 @@ def cmd_suggest(args) -> int:
     store = _store(args)
     ids = args.articles or None
     progress = TerminalProgress("suggesting", len(ids) if ids else store.article_count())
-    n = suggest_articles(store, ids, args.model, progress=progress)
+    n = suggest_articles(store, ids, args.model, progress=progress, workers=args.workers, ray=args.ray)
     progress.done()
     print(f"suggestions stored for {n} articles")
     return 0
@@ -370,11 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("out", metavar="OUT.jsonl")
     p.add_argument("--model", help="NER model directory (default: the bundled model)")
+    _add_parallel_flags(p)
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("suggest", parents=[db], help="store pipeline suggestions for articles in the database")
     p.add_argument("--model", help="NER model directory (default: the bundled model)")
     p.add_argument("--articles", nargs="*", help="article ids (default: all)")
+    _add_parallel_flags(p)
     p.set_defaults(func=cmd_suggest)
 
     p = sub.add_parser("evaluate", parents=[db],
@@ -434,6 +436,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace DEST if it exists")
     p.set_defaults(func=cmd_backup)
     return parser
+
+
+def _add_parallel_flags(p) -> None:
+    p.add_argument("--workers", type=int, default=0, metavar="N", help="processes running the pipeline (default: all cores)")
+    p.add_argument("--ray", metavar="auto|ADDRESS", help="run the pipeline on a Ray cluster (pip install 'annotator[cluster]')")
 
 
 def main(argv: list[str] | None = None) -> int:

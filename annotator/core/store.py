@@ -561,6 +561,24 @@ class Store:
     def article_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY seq")]
 
+    def iter_texts(self, article_ids: list[str] | None = None, page: int = 500) -> Iterator[tuple[str, str]]:
+        """(text, id) of the given articles (default: all, in import order), read a page at a time."""
+        if article_ids is not None:
+            for begin in range(0, len(article_ids), page):
+                chunk = article_ids[begin:begin + page]
+                texts = dict(self._existing("SELECT id, text FROM articles WHERE id IN ({})", chunk))
+                for article_id in chunk:
+                    if article_id not in texts:
+                        raise ValidationError(f"no article {article_id!r}")
+                    yield texts[article_id], article_id
+            return
+        last = 0
+        while rows := self.db.execute("SELECT seq, id, text FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
+                                      [last, page]).fetchall():
+            for _, article_id, text in rows:
+                yield text, article_id
+            last = rows[-1][0]
+
     def find_by_hash(self, digest: str) -> str | None:
         row = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
         return row[0] if row else None
