@@ -80,3 +80,51 @@ def test_import_tokenises_a_batch_at_a_time_through_the_given_tokenizer(store, t
     assert summary.imported == 450 and summary.duplicates == 1
     assert calls == [200, 200, 50]  # the duplicate of a stored text is not tokenised
     assert store.tokens("r7") == token_offsets("Berita nomor 7.")
+
+
+def _whole_file_records(path):
+    """What read_jsonl gave when it read the file whole."""
+    from annotator.core.formats.common import read_nonempty
+    from annotator.core.formats.jsonl import _records
+
+    text, problems = read_nonempty(path)
+    return problems + ([] if text is None else list(_records(path, enumerate(text.split("\n"), 1))))
+
+
+def test_jsonl_read_a_line_at_a_time_gives_what_reading_it_whole_gave(tmp_path):
+    from annotator.core.formats.jsonl import read_jsonl
+
+    line = json.dumps({"id": "a", "text": "Café “kutipan”."}, ensure_ascii=False).encode()
+    cases = {
+        "crlf": b"\xef\xbb\xbf" + line + b"\r\n\r\n" + line.replace(b'"a"', b'"b"') + b"\r\n",
+        "lone_cr": line + b"\r" + line.replace(b'"a"', b'"b"') + b"\r\r\n{bad\n",
+        "no_final_newline": b"\n\n" + line,
+        "blank": b"  \n\n",
+        "cp1252_line": line + b"\n" + b'{"id": "c", "text": "caf\xe9"}\n' + line.replace(b'"a"', b'"d"') + b"\n",
+        "all_cp1252": b'{"id": "c", "text": "caf\xe9"}\n{"id": "e", "text": "na\xefve"}\n',
+    }
+    for name, data in cases.items():
+        path = tmp_path / f"{name}.jsonl"
+        path.write_bytes(data)
+        streamed, whole = list(read_jsonl(path)), _whole_file_records(path)
+        # the same records in the same order, the same problems (a warning may come after earlier records)
+        assert [r for r in streamed if isinstance(r, dict)] == [r for r in whole if isinstance(r, dict)], name
+        assert sorted(map(str, streamed)) == sorted(map(str, whole)), name
+
+
+def test_reading_a_big_jsonl_file_takes_memory_for_one_line_not_the_file(tmp_path):
+    import tracemalloc
+
+    from annotator.core.formats.jsonl import read_jsonl
+
+    path = tmp_path / "big.jsonl"
+    record = json.dumps({"id": "x", "text": TEXT * 20}, ensure_ascii=False)
+    path.write_text("\n".join(record.replace('"x"', f'"x{n}"') for n in range(8000)), encoding="utf-8")
+    assert path.stat().st_size > 16_000_000
+    tracemalloc.start()
+    try:
+        assert sum(1 for _ in read_jsonl(path)) == 8000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000, peak
