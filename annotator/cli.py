@@ -32,8 +32,8 @@ def _store(args, *, must_exist: bool = True, read_only: bool = False):
         config = load_config(args.config)
     tokenizer = None
     if getattr(args, "needs_tokenizer", False):
-        from annotator.nlp.tokenizer import token_offsets
-        tokenizer = token_offsets
+        from annotator.nlp.tokenizer import packed_token_offsets
+        tokenizer = packed_token_offsets
     return Store(path, config=config, tokenizer=tokenizer, read_only=read_only)
 
 
@@ -47,9 +47,12 @@ def cmd_import(args) -> int:
     store = _store(args, must_exist=False)
     items = read_paths(args.paths, args.format, text_column=args.text_column, id_column=args.id_column,
                        title_column=args.title_column, doc_boundary=args.doc_boundary)
+    from annotator.nlp.parallel import TokenizerPool
+
     progress = TerminalProgress("importing")
-    summary = import_records(store, items, layer=args.annotator, as_suggestions=args.as_suggestions,
-                             progress=progress)
+    with TokenizerPool(args.workers) as pool:
+        summary = import_records(store, items, layer=args.annotator, as_suggestions=args.as_suggestions,
+                                 progress=progress, tokenize_many=pool)
     progress.done()
     for problem in summary.problems:
         print(problem, file=sys.stderr)
@@ -337,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotator", help="layer for imported annotations (default: the record's _annotator_id, else @gold)")
     p.add_argument("--as-suggestions", action="store_true", help="store imported annotations as model suggestions")
     p.add_argument("--config", help="project configuration TOML for a new database (default: resources/config.toml)")
+    p.add_argument("--workers", type=int, default=0, metavar="N", help="processes tokenising (default: all cores)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(

@@ -109,7 +109,8 @@ class PreparedRecord:
     layer: str
     as_suggestions: bool
     model: str | None
-    needs_tokens: bool = False  # tokens left for tokenize_batch
+    needs_tokens: bool = False  # tokens left for start_tokenizing
+    error: str | None = None  # why tokenising failed
 
     @property
     def plain(self) -> bool:
@@ -133,7 +134,7 @@ def _as_text(value) -> str | None:
 
 def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_suggestions: bool = False,
                    model: str | None = None, tokenize: bool = True) -> PreparedRecord:
-    """Check a record and tokenise its text (unless `tokenize` is False: see tokenize_batch), without
+    """Check a record and tokenise its text (unless `tokenize` is False: see start_tokenizing), without
     writing; raises RecordError on any problem."""
     if not isinstance(record, dict):
         raise RecordError("a record must be a JSON object")
@@ -207,20 +208,41 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
         needs_tokens=not tokens and not tokenize)
 
 
-#: Tokenises many texts at once (e.g. annotator.nlp.parallel.TokenizerPool, on all cores).
+#: Tokenises many texts at once (e.g. annotator.nlp.parallel.TokenizerPool, on all cores); if it has
+#: a `submit(texts)` method returning a function that waits for the result, the next batch is
+#: tokenised while this one is written.
 BatchTokenizer = Callable[[list[str]], list]
 
 
-def tokenize_batch(store: Store, batch: list[PreparedRecord], tokenize_many: BatchTokenizer | None = None) -> None:
-    """Give the records prepared with tokenize=False their tokens (none for a text stored already)."""
+def start_tokenizing(store: Store, batch: list[PreparedRecord],
+                     tokenize_many: BatchTokenizer | None = None) -> Callable[[], None]:
+    """Start tokenising the records prepared with tokenize=False (not a text stored already); the
+    function returned waits, and gives them their tokens (or, if one fails, its error)."""
     todo = [p for p in batch if p.needs_tokens]
-    if not todo:
-        return
-    stored = store.ids_by_hash([text_hash(p.text) for p in todo])
-    todo = [p for p in todo if text_hash(p.text) not in stored]
+    if todo:
+        stored = store.ids_by_hash([text_hash(p.text) for p in todo])
+        todo = [p for p in todo if text_hash(p.text) not in stored]
     texts = [p.text for p in todo]
-    for p, tokens in zip(todo, tokenize_many(texts) if tokenize_many else map(store.tokenizer, texts)):
-        p.tokens, p.needs_tokens = tokens, False
+    submit = getattr(tokenize_many, "submit", None)
+    if submit and texts:
+        wait = submit(texts)
+    else:
+        def wait():
+            return tokenize_many(texts) if tokenize_many else [store.tokenizer(text) for text in texts]
+
+    def finish() -> None:
+        try:
+            results = wait()
+        except Exception:  # noqa: BLE001 - then one at a time, to say which record it was
+            results = None
+        for n, p in enumerate(todo):
+            try:
+                p.tokens = results[n] if results is not None else store.tokenizer(p.text)
+            except Exception as exc:  # noqa: BLE001 - that record's problem
+                p.error = _reason(exc)
+            p.needs_tokens = False
+
+    return finish
 
 
 def write_record(store: Store, p: PreparedRecord) -> tuple[str, bool, bool]:
@@ -300,7 +322,9 @@ def import_records(
     and the summary counts only what is stored."""
     summary = ImportSummary()
     batch: list[PreparedRecord] = []
+    tokenizing = None  # the batch being tokenised while the one before is written, and its finish
     count = size = 0
+    stopped = False
     for item in items:
         if cancelled and cancelled():
             break
@@ -316,13 +340,17 @@ def import_records(
             line = item.get("_line") if isinstance(item, dict) else None
             summary.problems.append(Problem(where, line, _reason(exc)))
         if len(batch) >= BATCH_RECORDS or size >= BATCH_SIZE:
-            stored = _write_batch(store, batch, summary, tokenize_many)
+            started = (batch, start_tokenizing(store, batch, tokenize_many))
             batch, size = [], 0
-            if not stored:
+            if tokenizing and not _write_batch(store, *tokenizing, summary):
+                stopped = True
                 break
+            tokenizing = started
         if progress:
             progress(count)
-    _write_batch(store, batch, summary, tokenize_many)  # what was read before the end (or a cancel)
+    if not stopped:  # what was read before the end (or a cancel)
+        if not tokenizing or _write_batch(store, *tokenizing, summary):
+            _write_batch(store, batch, start_tokenizing(store, batch, tokenize_many), summary)
     _in_file_order(summary.problems)
     return summary
 
@@ -335,13 +363,17 @@ def _in_file_order(problems: list[Problem]) -> None:
     problems.sort(key=lambda p: (files[p.file], p.line or 0))
 
 
-def _write_batch(store: Store, batch: list[PreparedRecord], summary: ImportSummary,
-                 tokenize_many: BatchTokenizer | None = None) -> bool:
-    """Tokenise, then write prepared records in one transaction; False if the import must stop (nothing
-    of it stored). Consecutive records without annotations are stored in bulk (Store.add_articles)."""
+def _write_batch(store: Store, batch: list[PreparedRecord], finish_tokens: Callable[[], None],
+                 summary: ImportSummary) -> bool:
+    """Wait for the batch's tokens, then write its records in one transaction; False if the import must
+    stop (nothing of it stored). Consecutive records without annotations are stored in bulk
+    (Store.add_articles)."""
     if not batch:
         return True
-    problems: list[Problem] = []
+    finish_tokens()
+    failed = [p for p in batch if p.error]
+    batch = [p for p in batch if not p.error]
+    problems: list[Problem] = [Problem(p.where, p.line, p.error) for p in failed]
     counts = [0, 0, 0]  # imported, duplicates, annotated
 
     def write_one(p: PreparedRecord) -> None:
@@ -375,7 +407,6 @@ def _write_batch(store: Store, batch: list[PreparedRecord], summary: ImportSumma
                 counts[1] += not result[1]
 
     try:
-        tokenize_batch(store, batch, tokenize_many)
         with store.transaction():
             run: list[PreparedRecord] = []
             for p in batch:
@@ -389,10 +420,10 @@ def _write_batch(store: Store, batch: list[PreparedRecord], summary: ImportSumma
             if run:
                 write_plain(run)
     except StoreError as exc:  # the whole batch was rolled back: none of it is stored
-        first = batch[0]
+        first = (batch or failed)[0]
         where = f"{first.where}:{first.line}" if first.line else first.where
         again = "free some space and import again" if "disk is full" in str(exc) else "import again"
-        summary.stopped = (f"{exc}. The import stopped; the {len(batch)} records from {where} on were not stored "
+        summary.stopped = (f"{exc}. The import stopped; the records from {where} on were not stored "
                            f"({again}: stored articles are skipped as duplicates)")
         summary.problems += problems + [Problem(store.path, None, summary.stopped)]
         return False

@@ -30,7 +30,8 @@ from annotator.core.model import (
     Quote,
     SpanRef,
 )
-from annotator.core.offsets import Tokens, overlaps, pack_tokens, simple_tokens, split_tokens_at, unpack_tokens
+from annotator.core.offsets import (Tokens, overlaps, pack_tokens, packed_array, simple_tokens, split_tokens_at,
+                                    unpack_tokens)
 
 SCHEMA_VERSION = 4
 DEFAULT_DB = "annotator.db"
@@ -481,16 +482,14 @@ class Store:
                 if article_id in known_ids:
                     raise ValidationError(f"article {article_id!r} already exists with a different text (text is immutable)")
                 tokens = a.get("tokens")
-                tokens = self.tokenizer(text) if tokens is None else check_tokens(tokens, text, f"article {article_id!r}")
-                boundaries = a.get("boundaries")
-                if boundaries:
-                    tokens = split_tokens_at(tokens, {b for b in boundaries if 0 < b < len(text)})
+                packed = self._packed_tokens(text, self.tokenizer(text) if tokens is None else tokens,
+                                             a.get("boundaries"), f"article {article_id!r}")
             except ValidationError as exc:
                 results[n] = exc
                 continue
             title = a.get("title") or text.strip().splitlines()[0][:120]
             rows.append((article_id, title, text, a.get("source"), a.get("date"), a.get("url"),
-                         json.dumps(a.get("meta") or {}, ensure_ascii=False), digest, pack_tokens(tokens), now))
+                         json.dumps(a.get("meta") or {}, ensure_ascii=False), digest, packed, now))
             log.append((now, actor, article_id, json.dumps({"id": article_id, "title": title, "text_hash": digest},
                                                            ensure_ascii=False)))
             known_hashes[digest] = article_id
@@ -508,6 +507,21 @@ class Store:
                 except sqlite3.Error as exc:
                     raise _translate(exc, self.path) from None
         return results
+
+    @staticmethod
+    def _packed_tokens(text: str, tokens: Tokens | bytes, boundaries: set[int] | None, what: str) -> bytes:
+        """Tokens (pairs, or packed by core.offsets.pack_tokens) checked against the text, split at the
+        boundaries, packed."""
+        if isinstance(tokens, bytes):
+            check_packed_tokens(tokens, text, what)
+            if not boundaries:
+                return tokens
+            tokens = unpack_tokens(tokens)
+        else:
+            tokens = check_tokens(tokens, text, what)
+        if boundaries:
+            tokens = split_tokens_at(tokens, {b for b in boundaries if 0 < b < len(text)})
+        return pack_tokens(tokens)
 
     def ids_by_hash(self, digests: list[str]) -> dict[str, str]:
         """{text hash: article id} of the given text hashes that are stored."""
@@ -1262,6 +1276,18 @@ def check_tokens(tokens: Iterable, text: str, what: str) -> Tokens:
             and all(map(int.__lt__, starts, ends))):
         return checked
     return _check_tokens_slowly(checked, text, what)
+
+
+def check_packed_tokens(blob: bytes, text: str, what: str) -> None:
+    """Packed token offsets (core.offsets.pack_tokens) given with a text: well formed, inside the text."""
+    try:
+        packed = packed_array(blob)
+    except ValueError as exc:
+        raise ValidationError(f"{what}: {exc}") from None
+    if packed and min(packed[1::2]) == 0:
+        raise ValidationError(f"{what}: packed tokens hold a token of length 0")
+    if sum(packed) > len(text):
+        raise ValidationError(f"{what}: packed tokens end at {sum(packed)}, outside the text (length {len(text)})")
 
 
 def _check_tokens_slowly(tokens: Iterable, text: str, what: str) -> Tokens:

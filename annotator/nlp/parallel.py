@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 BATCH = 64  # texts per task
 IN_FLIGHT = 2  # tasks per worker waiting or running
@@ -69,10 +69,10 @@ def _start_tokenizer() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _tokenize(texts: list[str]) -> list:
-    from annotator.nlp.tokenizer import token_offsets
+def _tokenize(texts: list[str]) -> list[bytes]:
+    from annotator.nlp.tokenizer import packed_token_offsets
 
-    return [token_offsets(text) for text in texts]
+    return [packed_token_offsets(text) for text in texts]
 
 
 # ---- caller side ---------------------------------------------------------------------------------
@@ -131,24 +131,42 @@ def pipeline_records(
 
 
 class TokenizerPool:
-    """The project tokenizer on `workers` processes: `pool(texts)` gives each text's token offsets
-    (for core.importer.import_records(tokenize_many=...)). Use it as a context manager."""
+    """The project tokenizer on `workers` processes: `pool(texts)` gives each text's token offsets,
+    packed (for core.importer.import_records(tokenize_many=...)). The processes start with the first
+    batch of SMALL texts or more (a small import is tokenised here). Use it as a context manager."""
+
+    SMALL = 100
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or cpu_count()
-        self._pool = multiprocessing.get_context("spawn").Pool(self.workers, initializer=_start_tokenizer)
+        self._pool = None
 
-    def __call__(self, texts: list[str]) -> list:
+    def __call__(self, texts: list[str]) -> list[bytes]:
+        return self.submit(texts)()
+
+    def submit(self, texts: list[str]) -> Callable[[], list[bytes]]:
+        """Start tokenising; the function returned waits for the tokens (the caller works meanwhile)."""
+        if self._pool is None and (self.workers <= 1 or len(texts) < self.SMALL):
+            tokens = _tokenize(texts)
+            return lambda: tokens
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("spawn").Pool(self.workers, initializer=_start_tokenizer)
         size = max(1, -(-len(texts) // self.workers))
         chunks = [texts[begin:begin + size] for begin in range(0, len(texts), size)]
-        return [tokens for chunk in self._pool.map(_tokenize, chunks) for tokens in chunk]
+        job = self._pool.map_async(_tokenize, chunks)
+        return lambda: [tokens for chunk in job.get() for tokens in chunk]
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
 
     def __enter__(self) -> "TokenizerPool":
         return self
 
     def __exit__(self, *exc) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
 
 
 # ---- Ray -------------------------------------------------------------------------------------------

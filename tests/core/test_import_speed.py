@@ -128,3 +128,41 @@ def test_reading_a_big_jsonl_file_takes_memory_for_one_line_not_the_file(tmp_pat
     finally:
         tracemalloc.stop()
     assert peak < 1_000_000, peak
+
+
+def test_packed_tokens_from_the_tokenizer_are_stored_as_they_are_and_bad_ones_refused(tmp_path):
+    from annotator.nlp.tokenizer import packed_token_offsets, token_offsets
+
+    store = Store(tmp_path / "p.db", tokenizer=packed_token_offsets)
+    span = {"start": 0, "end": 4, "label": "PERSON"}
+    summary = import_records(store, [{"id": "a", "text": TEXT}, {"id": "b", "text": "Juru" + TEXT[4:] + ".",
+                                                                  "spans": [{**span, "start": 2}]}])
+    assert summary.imported == 2
+    assert store.tokens("a") == token_offsets(TEXT)
+    assert store.tokens("b")[:2] == [(0, 2), (2, 4)]  # split where the imported span starts
+    results = store.add_articles([dict(id="c", text="Dua kata.", tokens=b"B\x00\x03\x01\x04\x00\x01"),
+                                  dict(id="d", text="Dua kata,", tokens=b"B\x00\x03\x01\x00"),
+                                  dict(id="e", text="Dua kata!", tokens=b"B\x00\x03\x01\x09"),
+                                  dict(id="f", text="Dua kata?", tokens=b"Q\x00\x03"),
+                                  dict(id="g", text="Dua kata;", tokens=b"B\x00\x03\x01")])
+    assert results[0] == ("c", True) and store.tokens("c") == [(0, 3), (4, 8), (8, 9)]
+    messages = [str(r) for r in results[1:]]
+    assert "length 0" in messages[0] and "outside the text" in messages[1]
+    assert "type code" in messages[2] and "a gap and a length" in messages[3]
+
+
+def test_a_record_the_tokenizer_fails_on_is_a_problem_and_its_batch_still_imports(tmp_path):
+    def tokenizer(text):
+        if "rusak" in text:
+            raise RuntimeError("the tokenizer broke")
+        return [(0, len(text))]
+
+    def tokenize_many(texts):
+        return [tokenizer(t) for t in texts]
+
+    store = Store(tmp_path / "t.db", tokenizer=tokenizer)
+    records = [{"id": f"r{n}", "text": f"Berita {n}" + (" rusak" if n == 5 else ""), "_file": "in.jsonl", "_line": n}
+               for n in range(1, 300)]
+    summary = import_records(store, records, tokenize_many=tokenize_many)
+    assert summary.imported == 298 and "r5" not in store.article_ids()
+    assert [(p.line, p.message) for p in summary.errors] == [(5, "cannot be stored: RuntimeError: the tokenizer broke")]

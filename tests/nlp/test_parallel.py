@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.importer import import_records
+from annotator.core.offsets import pack_tokens
 from annotator.core.store import Store, connect_read_only
 from annotator.nlp.parallel import ClusterUnavailable, TokenizerPool, pipeline_records
 from annotator.nlp.suggest import suggest_articles
@@ -41,12 +42,14 @@ def test_two_worker_processes_give_the_records_of_one_process_in_input_order():
 
 
 def test_the_tokenizer_pool_gives_the_tokens_of_the_tokenizer(tmp_path):
-    sample = texts(7)
+    sample = texts(450)
     with TokenizerPool(2) as pool:
-        assert pool(sample) == [token_offsets(t) for t in sample]
+        assert pool(sample[:7]) == [pack_tokens(token_offsets(t)) for t in sample[:7]]
+        assert not pool.started  # a few texts are tokenised in this process
         store = Store(tmp_path / "t.db", tokenizer=token_offsets)
         summary = import_records(store, [{"id": f"a{n}", "text": t} for n, t in enumerate(sample)], tokenize_many=pool)
-    assert summary.imported == 7 and store.tokens("a3") == token_offsets(sample[3])
+        assert pool.started
+    assert summary.imported == 450 and store.tokens("a321") == token_offsets(sample[321])
 
 
 def test_suggest_on_two_workers_stores_what_one_process_stores(tmp_path):
