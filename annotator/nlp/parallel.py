@@ -43,9 +43,17 @@ def batches(items: Iterable[tuple[str, Any]], size: int) -> Iterator[tuple[list[
 _NLP = None
 
 
-def _start_worker(model_dir: str | None, config: dict | None) -> None:
-    """Process-pool initializer: Ctrl+C is for the parent; build the pipeline once."""
+def _one_thread_each() -> None:
+    """Ctrl+C is for the parent; one BLAS thread per worker (the workers already fill the cores: more
+    threads would only fight over them). Before numpy is imported."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+
+
+def _start_worker(model_dir: str | None, config: dict | None) -> None:
+    """Process-pool initializer: build the pipeline once."""
+    _one_thread_each()
     global _NLP
     from annotator.nlp.pipeline import build_pipeline
 
@@ -63,10 +71,6 @@ def suggestion_records(nlp, texts: list[str]) -> list[dict]:
 
 def _run_batch(texts: list[str]) -> list[dict]:
     return suggestion_records(_NLP, texts)
-
-
-def _start_tokenizer() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _tokenize(texts: list[str]) -> list[bytes]:
@@ -150,7 +154,7 @@ class TokenizerPool:
             tokens = _tokenize(texts)
             return lambda: tokens
         if self._pool is None:
-            self._pool = multiprocessing.get_context("spawn").Pool(self.workers, initializer=_start_tokenizer)
+            self._pool = multiprocessing.get_context("spawn").Pool(self.workers, initializer=_one_thread_each)
         size = max(1, -(-len(texts) // self.workers))
         chunks = [texts[begin:begin + size] for begin in range(0, len(texts), size)]
         job = self._pool.map_async(_tokenize, chunks)
