@@ -166,3 +166,18 @@ def test_a_record_the_tokenizer_fails_on_is_a_problem_and_its_batch_still_import
     summary = import_records(store, records, tokenize_many=tokenize_many)
     assert summary.imported == 298 and "r5" not in store.article_ids()
     assert [(p.line, p.message) for p in summary.errors] == [(5, "cannot be stored: RuntimeError: the tokenizer broke")]
+
+
+def test_counts_without_a_layer_filter_do_not_join_the_layers_and_agree_with_the_filtered_ids(store):
+    import_records(store, [{"id": f"a{n}", "text": f"Berita {'pasukan' if n % 3 else 'cuaca'} nomor {n}."}
+                           for n in range(30)])
+    store.set_status("a4", "alice", "done")
+    for filters in ({}, {"search": "pasukan"}, {"search": "pas"}, {"search": "tidak-ada"}, {"status": "done"},
+                    {"status": "new", "search": "cuaca"}):
+        assert store.count_articles("alice", **filters) == len(store.matching_ids("alice", **filters)), filters
+    plans = []
+    store.db.conn.set_trace_callback(plans.append)
+    store.count_articles("alice")
+    store.count_articles("alice", search="pasukan")
+    store.db.conn.set_trace_callback(None)
+    assert plans and not any("layers" in sql for sql in plans), plans
