@@ -444,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_parallel_flags(p) -> None:
     p.add_argument("--workers", type=int, default=0, metavar="N", help="processes running the pipeline (default: all cores)")
-    p.add_argument("--ray", metavar="auto|ADDRESS", help="run the pipeline on a Ray cluster (pip install 'annotator[cluster]')")
+    p.add_argument("--ray", metavar="auto|ADDRESS", help="run the pipeline on a Ray cluster: auto (the running one), an address, or local (start one here); pip install 'annotator[cluster]'")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -186,3 +186,32 @@ def test_ctrl_c_during_predict_leaves_no_output_and_stops_the_workers(tmp_path):
     assert process.returncode == 130
     assert len(workers) >= 2 and _gone(workers)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_ctrl_c_during_import_keeps_whole_batches_and_stops_the_tokenizer_workers(tmp_path):
+    source, db = tmp_path / "in.jsonl", tmp_path / "big.db"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in make_articles(40_000)), encoding="utf-8")
+    process = _start(["import", str(source), "--db", str(db), "--workers", "2"], tmp_path)
+
+    def some_stored():
+        if not db.exists():
+            return False
+        conn = connect_read_only(db)
+        try:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 400
+        except Exception:  # noqa: BLE001 - the schema is still being made
+            return False
+        finally:
+            conn.close()
+
+    workers = _interrupt_when(process, some_stored)
+    assert process.returncode == 130
+    assert len(workers) >= 2 and _gone(workers)
+    with Store(db) as store:
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = store.article_count()
+        assert 400 <= stored < 40_000
+        assert store.db.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == stored
+        assert store.db.execute("SELECT count(*) FROM edit_log WHERE action = 'add_article'").fetchone()[0] == stored
+        last = store.article_ids()[-1]
+        assert store.tokens(last) == token_offsets(store.get_article(last).text)
