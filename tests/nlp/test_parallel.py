@@ -142,22 +142,32 @@ def _gone(pids: set[int]) -> bool:
     return True
 
 
+def _count(db: Path, sql: str) -> int:
+    """A count from the database another process writes (0 while it is being made)."""
+    if not db.exists():
+        return 0
+    conn = connect_read_only(db)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    except Exception:  # noqa: BLE001 - the schema is still being made
+        return 0
+    finally:
+        conn.close()
+
+
+def _interrupt_and_check(process: subprocess.Popen, ready) -> None:
+    """Ctrl+C once `ready()`: the command says it was interrupted (status 130) and its workers are gone."""
+    workers = _interrupt_when(process, ready)
+    assert process.returncode == 130
+    assert len(workers) >= 2 and _gone(workers)
+
+
 def test_ctrl_c_during_suggest_keeps_whole_articles_only_and_stops_the_workers(tmp_path):
     db = tmp_path / "big.db"
     with Store(db, tokenizer=token_offsets) as store:
         import_records(store, list(make_articles(600)))
     process = _start(["--db", str(db), "suggest", "--workers", "2"], tmp_path)
-
-    def some_stored():
-        conn = connect_read_only(db)
-        try:
-            return conn.execute("SELECT count(*) FROM layers WHERE annotator = '@model'").fetchone()[0] >= 3
-        finally:
-            conn.close()
-
-    workers = _interrupt_when(process, some_stored)
-    assert process.returncode == 130
-    assert len(workers) >= 2 and _gone(workers)
+    _interrupt_and_check(process, lambda: _count(db, "SELECT count(*) FROM layers WHERE annotator = '@model'") >= 3)
     with Store(db) as store:
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         done = [r[0] for r in store.db.execute("SELECT article_id FROM layers WHERE annotator = '@model'")]
@@ -182,9 +192,7 @@ def test_ctrl_c_during_predict_leaves_no_output_and_stops_the_workers(tmp_path):
         parts = list(tmp_path.glob("out.jsonl.*.part"))
         return bool(parts) and parts[0].stat().st_size > 0
 
-    workers = _interrupt_when(process, running)
-    assert process.returncode == 130
-    assert len(workers) >= 2 and _gone(workers)
+    _interrupt_and_check(process, running)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
@@ -192,21 +200,7 @@ def test_ctrl_c_during_import_keeps_whole_batches_and_stops_the_tokenizer_worker
     source, db = tmp_path / "in.jsonl", tmp_path / "big.db"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in make_articles(40_000)), encoding="utf-8")
     process = _start(["import", str(source), "--db", str(db), "--workers", "2"], tmp_path)
-
-    def some_stored():
-        if not db.exists():
-            return False
-        conn = connect_read_only(db)
-        try:
-            return conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 400
-        except Exception:  # noqa: BLE001 - the schema is still being made
-            return False
-        finally:
-            conn.close()
-
-    workers = _interrupt_when(process, some_stored)
-    assert process.returncode == 130
-    assert len(workers) >= 2 and _gone(workers)
+    _interrupt_and_check(process, lambda: _count(db, "SELECT count(*) FROM articles") >= 400)
     with Store(db) as store:
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = store.article_count()
