@@ -6,7 +6,7 @@ takes ~5 GB of disk and a few minutes)
 
 Prints for each N: import time and articles/s, peak RSS of the importing process (its tokenizer
 worker processes not counted: each is ~60 MB whatever N), database size, and the median of 3 runs
-of each query (budget 300 ms)."""
+of each query (budget 300 ms). BENCH_KEEP=DIR keeps the databases (see main)."""
 
 from __future__ import annotations
 
@@ -72,18 +72,23 @@ def queries(store: Store, n: int) -> dict:
 
 
 def main(sizes: list[int]) -> None:
+    """BENCH_KEEP=DIR keeps each database as DIR/big-N.db, and measures the queries again on it next time."""
+    keep = os.environ.get("BENCH_KEEP")
     for n in sizes:
-        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
-            source, db = Path(tmp) / "articles.jsonl", Path(tmp) / "big.db"
-            write_jsonl(source, n)
-            seconds, rss = import_corpus(source, db)
-            size = sum(p.stat().st_size for p in Path(tmp).glob("big.db*"))
-            print(f"{n:,} articles: import {seconds:.0f} s = {n / seconds:,.0f} articles/s, peak RSS {rss:.0f} MB, "
-                  f"database {size / 1e9:.2f} GB")
-            with Store(db) as store:
-                with store.transaction():  # 1% of the articles done by alice
+        with tempfile.TemporaryDirectory(dir=keep) as tmp:
+            source, db = Path(tmp) / "articles.jsonl", Path(keep or tmp) / f"big-{n}.db"
+            if not db.exists():
+                write_jsonl(source, n)
+                seconds, rss = import_corpus(source, db)
+                source.unlink()
+                size = sum(p.stat().st_size for p in db.parent.glob(f"{db.name}*"))
+                print(f"{n:,} articles: import {seconds:.0f} s = {n / seconds:,.0f} articles/s, peak RSS {rss:.0f} MB, "
+                      f"database {size / 1e9:.2f} GB")
+                with Store(db) as store, store.transaction():  # 1% of the articles done by alice
                     for i in range(0, n, 100):
                         store.set_status(f"gen-{i:06d}", "alice", "done")
+            with Store(db) as store:
+                print(f"{n:,} articles: queries")
                 for label, query in queries(store, n).items():
                     ms, _ = timed(query)
                     print(f"  {label:<40} {ms:8.1f} ms  {'ok' if ms < BUDGET_MS else 'OVER'}")

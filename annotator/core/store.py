@@ -33,7 +33,7 @@ from annotator.core.model import (
 from annotator.core.offsets import (Tokens, overlaps, pack_tokens, packed_array, simple_tokens, split_tokens_at,
                                     unpack_tokens)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_DB = "annotator.db"
 
 
@@ -190,8 +190,16 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
         last = rows[-1][0]
 
 
+def _migrate_5(db: sqlite_utils.Database) -> None:
+    """The browser's "pending suggestions" filter asks each article for suggested rows: these partial
+    indexes hold only those, so the question is a lookup in a small index (a 1M corpus scans in ms, not 0.5 s)."""
+    for table in ("entities", "quotes"):
+        db.execute(f"CREATE INDEX IF NOT EXISTS {table}_suggested ON {table}(article_id, annotator) "
+                   "WHERE status = 'suggested'")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
-    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
 
 
 def _writable(path: str) -> bool:

@@ -4,7 +4,7 @@ import json
 
 from annotator.core.importer import import_records
 from annotator.core.offsets import pack_tokens, unpack_tokens
-from annotator.core.store import Store, ValidationError
+from annotator.core.store import SCHEMA_VERSION, Store, ValidationError
 
 TEXT = "Juru bicara Kementerian Luar Negeri, Retno Marsudi, mengatakan “kami prihatin” pada Rabu (12/3)."
 
@@ -42,7 +42,7 @@ def test_a_database_with_json_tokens_is_migrated(tmp_path, token_offsets):
         assert store.db.execute("SELECT count(*) FROM articles WHERE typeof(tokens) != 'blob'").fetchone()[0] == 0
         assert store.tokens("a1499") == expected
         assert store.tokens("a0") == [(0, 4)]
-        assert store.get_meta("schema_version") == "4"
+        assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
 
 
 def test_add_articles_stores_the_good_ones_and_says_why_each_other_was_kept_out(store):
