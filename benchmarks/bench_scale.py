@@ -65,6 +65,7 @@ def queries(store: Store, n: int) -> dict:
         "search rare word: count": lambda: store.count_articles(who, search=f"Bicara {n // 3}"),
         "search rare word: first page": lambda: store.list_articles(who, 0, 200, search=f"Bicara {n // 3}"),
         "search common word: count": lambda: store.count_articles(who, search="pasukan"),
+        "search common word: count up to 10,000": lambda: store.count_articles(who, search="pasukan", at_most=10_000),
         "search common word: first page": lambda: store.list_articles(who, 0, 200, search="pasukan"),
         "open an article (text, tokens, layer)": lambda: (store.get_article(f"gen-{n // 2:06d}"),
                                                           store.get_layer(f"gen-{n // 2:06d}", who)),

@@ -175,6 +175,7 @@ def test_counts_without_a_layer_filter_do_not_join_the_layers_and_agree_with_the
     for filters in ({}, {"search": "pasukan"}, {"search": "pas"}, {"search": "tidak-ada"}, {"status": "done"},
                     {"status": "new", "search": "cuaca"}):
         assert store.count_articles("alice", **filters) == len(store.matching_ids("alice", **filters)), filters
+        assert store.count_articles("alice", **filters, at_most=5) == min(5, len(store.matching_ids("alice", **filters)))
     plans = []
     store.db.conn.set_trace_callback(plans.append)
     store.count_articles("alice")
