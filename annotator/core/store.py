@@ -1078,6 +1078,9 @@ class Store:
                 clauses.append("l.status = ?")
                 params.append(status)
         layer = "CASE WHEN l.article_id IS NULL THEN '@model' ELSE ? END"
+        if pending and self._few_suggested():  # then look only at their articles (a 1M corpus: 0.4 s -> 1 ms)
+            clauses.append("a.id IN (SELECT article_id FROM entities WHERE status = 'suggested' "
+                           "UNION SELECT article_id FROM quotes WHERE status = 'suggested')")
         if pending:
             clauses.append(
                 f"(EXISTS (SELECT 1 FROM entities e WHERE e.article_id=a.id AND e.annotator={layer} AND e.status='suggested') "
@@ -1094,6 +1097,17 @@ class Store:
             clauses.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(_fts_query(search))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    #: Below this many suggested entities and quotes, the pending filter starts from them (partial
+    #: indexes of schema 5); above, from the articles in order (the first page comes quickly).
+    FEW_SUGGESTED = 20_000
+
+    def _few_suggested(self) -> bool:
+        found = 0
+        for table in ("entities", "quotes"):
+            found += self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE status = 'suggested' "
+                                     "LIMIT ?)", [self.FEW_SUGGESTED]).fetchone()[0]
+        return found < self.FEW_SUGGESTED
 
     def count_articles(self, annotator: str, *, status: str | None = None, pending: bool = False,
                        no_stance: bool = False, search: str | None = None, at_most: int | None = None) -> int:

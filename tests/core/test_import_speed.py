@@ -182,3 +182,20 @@ def test_counts_without_a_layer_filter_do_not_join_the_layers_and_agree_with_the
     store.count_articles("alice", search="pasukan")
     store.db.conn.set_trace_callback(None)
     assert plans and not any("layers" in sql for sql in plans), plans
+
+
+def test_the_pending_filter_keeps_the_same_articles_whether_it_starts_from_the_suggestions_or_not(store, monkeypatch):
+    from annotator.core.model import Entity
+
+    import_records(store, [{"id": f"a{n}", "text": f"Presiden Joko berkunjung ke kota nomor {n}."} for n in range(12)])
+    for n in (1, 4, 7):  # @model suggestions; alice decides one article's, bob opens another
+        store.replace_suggestions(f"a{n}", [Entity(None, f"a{n}", "@model", 9, 13, "PERSON")], [])
+    store.open_layer("a4", "alice")
+    store.accept_all("a4", "alice")
+    store.open_layer("a7", "bob")
+    rows = {}
+    for few in (True, False):
+        monkeypatch.setattr(Store, "FEW_SUGGESTED", 1000 if few else 0)
+        rows[few] = {who: [r["id"] for r in store.list_articles(who, 0, 50, pending=True)] for who in ("alice", "bob")}
+        assert store.count_articles("alice", pending=True) == len(rows[few]["alice"])
+    assert rows[True] == rows[False] == {"alice": ["a1", "a7"], "bob": ["a1", "a4", "a7"]}
