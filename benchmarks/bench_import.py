@@ -69,8 +69,8 @@ def run_case(case: str, source: str, db: str) -> None:
     packed_token_offsets("warm up the tokenizer")
     store = Store(db, tokenizer=packed_token_offsets)
     pool = TokenizerPool(2) if case == "import2" else None
-    if pool:
-        pool(["warm up the workers"] * 2)
+    if pool:  # started and warm (the ~1 s of starting them is not counted)
+        pool(["warm up the workers"] * TokenizerPool.SMALL)
     started = time.perf_counter()
     summary = import_records(store, read_paths([source]), tokenize_many=pool)
     elapsed = time.perf_counter() - started
