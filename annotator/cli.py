@@ -32,8 +32,8 @@ def _store(args, *, must_exist: bool = True, read_only: bool = False):
         config = load_config(args.config)
     tokenizer = None
     if getattr(args, "needs_tokenizer", False):
-        from annotator.nlp.tokenizer import token_offsets
-        tokenizer = token_offsets
+        from annotator.nlp.tokenizer import packed_token_offsets
+        tokenizer = packed_token_offsets
     return Store(path, config=config, tokenizer=tokenizer, read_only=read_only)
 
 
@@ -47,9 +47,12 @@ def cmd_import(args) -> int:
     store = _store(args, must_exist=False)
     items = read_paths(args.paths, args.format, text_column=args.text_column, id_column=args.id_column,
                        title_column=args.title_column, doc_boundary=args.doc_boundary)
+    from annotator.nlp.parallel import TokenizerPool
+
     progress = TerminalProgress("importing")
-    summary = import_records(store, items, layer=args.annotator, as_suggestions=args.as_suggestions,
-                             progress=progress)
+    with TokenizerPool(args.workers) as pool:
+        summary = import_records(store, items, layer=args.annotator, as_suggestions=args.as_suggestions,
+                                 progress=progress, tokenize_many=pool)
     progress.done()
     for problem in summary.problems:
         print(problem, file=sys.stderr)
@@ -175,7 +178,7 @@ def cmd_stats(args) -> int:
 def cmd_predict(args) -> int:
     from annotator.nlp.pipeline import run_predict
 
-    n = run_predict(args.inputs, args.out, model_dir=args.model)
+    n = run_predict(args.inputs, args.out, model_dir=args.model, workers=args.workers, ray=args.ray)
     print(f"wrote {n} records to {args.out}", file=sys.stderr)
     return 0
 
@@ -187,7 +190,8 @@ def cmd_suggest(args) -> int:
     store = _store(args)
     ids = args.articles or None
     progress = TerminalProgress("suggesting", len(ids) if ids else store.article_count())
-    run = suggest_with_project_model(store, ids, model_dir=args.model, progress=progress)
+    run = suggest_with_project_model(store, ids, model_dir=args.model, progress=progress, workers=args.workers,
+                                     ray=args.ray)
     progress.done()
     print(f"suggestions stored for {run.articles} articles (by the {run.model.label()})")
     return 0
@@ -332,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotator", help="layer for imported annotations (default: the record's _annotator_id, else @gold)")
     p.add_argument("--as-suggestions", action="store_true", help="store imported annotations as model suggestions")
     p.add_argument("--config", help="project configuration TOML for a new database (default: resources/config.toml)")
+    p.add_argument("--workers", type=int, default=0, metavar="N", help="processes tokenising (default: all cores)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -365,11 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("out", metavar="OUT.jsonl")
     p.add_argument("--model", help="NER model directory (default: the bundled model)")
+    _add_parallel_flags(p)
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("suggest", parents=[db], help="store pipeline suggestions for articles in the database")
     p.add_argument("--model", help="model directory (default: the project's suggestion model, chosen in the window)")
     p.add_argument("--articles", nargs="*", help="article ids (default: all)")
+    _add_parallel_flags(p)
     p.set_defaults(func=cmd_suggest)
 
     p = sub.add_parser("evaluate", parents=[db],
@@ -440,6 +447,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace DEST if it exists")
     p.set_defaults(func=cmd_backup)
     return parser
+
+
+def _add_parallel_flags(p) -> None:
+    p.add_argument("--workers", type=int, default=0, metavar="N", help="processes running the pipeline (default: all cores)")
+    p.add_argument("--ray", metavar="auto|ADDRESS", help="run the pipeline on a Ray cluster: auto (the running one), an address, or local (start one here); pip install 'annotator[cluster]'")
 
 
 def main(argv: list[str] | None = None) -> int:
