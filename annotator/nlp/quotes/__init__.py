@@ -42,8 +42,8 @@ Decisions worth knowing:
 - ``katanya``/``ujarnya``/``Menurutnya`` and ``kata dia``/``ia``/``beliau`` take the most
   salient recent person within ``coref_window`` characters (speakers of earlier quotes and of
   reported speech outrank people in subject position, who outrank other mentions; two
-  sentences of distance cost one level), and point at that person's nearest mention by full
-  name. Unresolved → ``None`` (an explicit pronoun then stays the speaker).
+  sentences of distance cost one level), and point at that person's closest earlier mention
+  (short or full, guidelines 4.2). Unresolved → ``None`` (an explicit pronoun then stays the speaker).
 
 The parts: ``patterns`` (word lists), ``marks`` (quotation marks), ``view`` (the per-document
 arrays the rules read), ``speakers`` (speaker phrases), ``direct`` and ``indirect`` (the two

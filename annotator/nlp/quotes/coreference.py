@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 
 from annotator.nlp.quotes.view import DEMONSTRATIVES, VERB_PREFIXES, _Quote, _Speaker, _View
-from annotator.nlp.quotes.speakers import _entity_speaker, _name_in_segment, _resolve_segments, _scan_backward, _scan_forward, _with_rank
+from annotator.nlp.quotes.speakers import _entity_speaker, _joiner, _name_in_segment, _resolve_segments, _scan_backward, _scan_forward, _with_rank
 from annotator.nlp.quotes.indirect import _lead_len
 
 
@@ -255,11 +255,29 @@ def _mentions(v: _View, quotes: list[_Quote]) -> list[tuple[int, int, frozenset,
                 add(a, b, int(_subject_like(v, a, b)), name=False)
     out = [(a, b, key, lvl) for (a, b), (key, lvl) in found.items() if not v.in_quote[a]]
     out.sort()
+    return _outermost_names(v, out)
+
+
+def _outermost_names(v: _View, mentions: list[tuple[int, int, frozenset, int]]) -> list[tuple[int, int, frozenset, int]]:
+    """One mention per written name: a mention inside a longer mention made only of name words
+    ("Ardiani" in "Natasha Ardiani", a speaker cut to "Yunus Miko Wahyono" in the PERSON
+    entity "Tri Yunus Miko Wahyono") is dropped, its salience going to the longer one."""
+    def all_name(a: int, b: int) -> bool:
+        return all(v.cls[k] == "N" or v.is_space[k] or _joiner(v, k) for k in range(a, b)) and not v.placelike(a, a, b)
+
+    out: list[tuple[int, int, frozenset, int]] = []
+    for m in sorted(mentions, key=lambda m: (m[0], -m[1])):
+        outer = out[-1] if out else None
+        if outer is not None and outer[0] <= m[0] and m[1] <= outer[1] and all_name(outer[0], outer[1]):
+            if m[3] > outer[3]:
+                out[-1] = (outer[0], outer[1], outer[2] | m[2], m[3])
+            continue
+        out.append(m)
     return out
 
 
 def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
-    """-nya cues and pronouns: the most salient recent person; point at its nearest full mention."""
+    """-nya cues and pronouns: the most salient recent person; point at its closest earlier mention."""
     if not any(q.needs_coref for q in quotes):
         return
     mentions = _mentions(v, quotes)
@@ -277,9 +295,8 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
         # salience against distance: a speaker two sentences back beats a subject one back
         chosen = max(reversed(cands), key=lambda m: SALIENCE_WEIGHT * m[3] - (here - v.sent_of[m[0]]))
         same = [m for m in cands if m[2] & chosen[2]] if chosen[2] else [chosen]
-        # point at the person's nearest mention by full name, else the nearest mention
-        full = [m for m in same if len(m[2]) >= 2]
-        nearest = full[-1] if full else same[-1]
+        # the closest earlier mention of that person, short or full (guidelines 4.2)
+        nearest = same[-1]
         e = v.ent_at.get(nearest[0])
         label = e.label_ if e is not None and e.start == nearest[0] else "PERSON"
         if e is None:

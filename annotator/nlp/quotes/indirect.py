@@ -166,6 +166,8 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
         p = toks[i - 1]
         if v.lower[p] in pat.negators:
             return []
+        if i >= 2 and v.lower[p] == "hanya" and v.lower[toks[i - 2]] in pat.negators:
+            continue  # "Tak hanya percaya pada X, Budi juga yakin …": "not only", look further
         # "X menolak untuk mengkonfirmasi atau menyangkal apakah …": the refusal is the cue
         first, last = i, i
         if i >= 2 and v.lower[p] == "untuk" and v.lower[toks[i - 2]] in REFUSALS:
@@ -184,6 +186,10 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
         out = []
         while i is not None:
             pos = _content_start(v, toks, last)
+            if pos is None:  # an object, not a clause: a later coordinated verb may still report
+                nxt, end = _coordinated_verb(v, toks, last + 1)
+                i = first = last = nxt
+                continue
             nxt, end = _coordinated_verb(v, toks, pos)
             q = None if scare else _make_indirect(v, toks, _sentence_content(v, toks, pos, end), toks[first], spk,
                                                   False, cue_end=toks[last])
@@ -195,11 +201,27 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
     return []
 
 
-def _content_start(v: _View, toks: list[int], i: int) -> int:
+OBJECT_PREPOSITIONS = ("pada", "akan", "terhadap", "atas")  # "percaya pada X", "yakin akan X": an object
+ADDRESSEE_PREPOSITIONS = ("kepada", "di", "dalam", "saat", "ketika", "seusai", "usai", "melalui", "lewat", "dengan")
+
+
+def _content_start(v: _View, toks: list[int], i: int) -> int | None:
     """Where the content of reporting verb toks[i] starts: after ',' / ':' / 'bahwa' / 'agar'
-    following the verb, else right after it."""
+    following the verb, after a phrase of addressee or occasion closed by a comma ("mengatakan
+    kepada wartawan, …"), else right after it. None when a preposition opens the verb's object
+    and no clause follows ("percaya pada generasi muda")."""
     pat = v.pat
     pos = i + 1
+    if pos < len(toks) and v.lower[toks[pos]] in OBJECT_PREPOSITIONS + ADDRESSEE_PREPOSITIONS:
+        for off, t in enumerate(toks[pos: pos + 10]):
+            if v.lower[t] in COMPLEMENTIZERS:
+                return pos + off + 1
+            if v.words[t] == ",":
+                return pos + off + 1
+            if v.lower[t] in pat.reporting_verbs:
+                break
+        if v.lower[toks[pos]] in OBJECT_PREPOSITIONS:
+            return None
     # "menampik tuduhan dari Eropa Barat, yang …, bahwa …": a claim's bahwa may come later
     reach = 30 if pos < len(toks) and v.lower[toks[pos]] in pat.claim_nouns else 14
     window = toks[pos: pos + reach]

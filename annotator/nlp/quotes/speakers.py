@@ -366,6 +366,15 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
                 words = words[first:]
         if len(words) > 3:
             words = words[-3:]
+    # a longer name the entity layer marks as one PERSON ("Tri Yunus Miko Wahyono",
+    # "I Gusti Putu Ngurah Sedana") keeps its first words
+    # ("I" of Balinese names is an initial here, not a numeral)
+    ent = v.ent_at.get(run[-1])
+    if (ent is not None and ent.label_ == "PERSON" and ent.end == run[-1] + 1 and ent.start < words[0]
+            and all(v.cls[k] == "N" or _joiner(v, k) or v.is_space[k] or (k < run[0] and len(v.core[k]) == 1 and v.core[k].isupper())
+                    for k in range(ent.start, words[0]))
+            and not v.placelike(ent.start, lo, hi)):
+        return (ent.start, run[-1] + 1)
     return (words[0], run[-1] + 1)
 
 

@@ -1,0 +1,84 @@
+"""Speakers and indirect quotes on news shapes met in the PFSA development articles (issue 13);
+the texts here are made up, in the same shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+import annotator.nlp.quotes  # noqa: F401  (registers quote_finder)
+from annotator.nlp.tokenizer import new_blank
+
+
+def pipeline(persons=(), places=(), orgs=()):
+    nlp = new_blank()
+    patterns = ([{"label": "PERSON", "pattern": p} for p in persons] + [{"label": "LOC", "pattern": p} for p in places]
+                + [{"label": "ORG", "pattern": p} for p in orgs])
+    if patterns:
+        nlp.add_pipe("entity_ruler").add_patterns(patterns)
+    nlp.add_pipe("quote_finder")
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def bare():
+    return pipeline()
+
+
+def found(nlp, text):
+    """(kind, content, cue, speaker) of each quote of ``text``."""
+    doc = nlp(text)
+    t = doc.text
+    return [(q["kind"], t[q["start"]:q["end"]], q["cue"] and q["cue"]["text"],
+             q["speaker"] and t[q["speaker"]["start"]:q["speaker"]["end"]]) for q in doc._.quotes]
+
+
+def speakers(nlp, text):
+    return [q[3] for q in found(nlp, text)]
+
+
+# --------------------------------------------------------------------------- coreference
+
+
+def test_nya_cue_takes_the_closest_mention_even_a_short_one(bare):
+    # guidelines 4.2: the closest earlier mention of the referent, not the fullest one
+    text = ("Peneliti Ranny Rastati mengatakan, warganet makin peduli. Menurut Ranny, mereka belajar mencari "
+            "sumber tepercaya. ”Mereka bergerak bersama dan solid,” katanya.")
+    assert speakers(bare, text)[-1] == "Ranny"
+
+
+def test_a_name_longer_than_three_words_stays_whole_when_it_is_one_person_entity():
+    nlp = pipeline(persons=["Dewi Ayu Lestari Wulandari"], places=["Bali"])
+    text = ("Kepala Dinas Pariwisata Bali Dewi Ayu Lestari Wulandari mengatakan, kunjungan wisatawan mulai naik. "
+            "”Kami menyiapkan protokol kesehatan di semua obyek wisata,” ujarnya.")
+    assert speakers(nlp, text) == ["Dewi Ayu Lestari Wulandari"] * 2
+
+
+def test_a_balinese_initial_belongs_to_the_name():
+    nlp = pipeline(persons=["I Gusti Made Sedana"])
+    text = ("General Manager PT Taman Wisata Candi I Gusti Made Sedana mengatakan, jumlah pengunjung mulai "
+            "meningkat pelan-pelan sejak bulan lalu.")
+    assert speakers(nlp, text) == ["I Gusti Made Sedana"]
+
+
+# --------------------------------------------------------------------------- reporting predicates
+
+
+@pytest.mark.parametrize("verb", ["percaya", "yakin", "optimistis", "menyadari"])
+def test_predicates_of_holding_a_position_report_a_clause(bare, verb):
+    # guidelines section 8: verbs of holding or expressing a position are reporting predicates
+    text = f"Budi Santoso {verb}, harga beras akan turun pada bulan depan."
+    assert found(bare, text) == [("indirect", "harga beras akan turun pada bulan depan", verb, "Budi Santoso")]
+
+
+def test_a_position_verb_with_a_prepositional_object_is_no_quote(bare):
+    assert found(bare, "Budi percaya pada generasi muda yang kreatif dan rajin.") == []
+
+
+def test_not_only_goes_on_to_the_next_predicate(bare):
+    text = "Tak hanya percaya pada inovasi, Budi juga yakin bahwa internet akan mengubah cara orang berdagang."
+    assert found(bare, text) == [("indirect", "internet akan mengubah cara orang berdagang", "yakin", "Budi")]
+
+
+def test_the_addressee_before_a_comma_is_not_content(bare):
+    text = "Budi Santoso mengatakan kepada wartawan, harga beras akan naik bulan depan."
+    assert found(bare, text) == [("indirect", "harga beras akan naik bulan depan", "mengatakan", "Budi Santoso")]
