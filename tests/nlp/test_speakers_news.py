@@ -82,3 +82,24 @@ def test_not_only_goes_on_to_the_next_predicate(bare):
 def test_the_addressee_before_a_comma_is_not_content(bare):
     text = "Budi Santoso mengatakan kepada wartawan, harga beras akan naik bulan depan."
     assert found(bare, text) == [("indirect", "harga beras akan naik bulan depan", "mengatakan", "Budi Santoso")]
+
+
+# --------------------------------------------------------------------------- subjects with appositives
+
+
+@pytest.mark.parametrize("text, spk", [
+    # lower-case role words before a capitalised organisation: an appositive, the person is before it
+    ("Hanya beberapa loket yang buka. Sari (40), agen tiket PO Sinar Jaya, mengaku sedang menunggu kabar "
+     "dari penumpang.", "Sari"),
+    ("Dana itu belum cukup. Decky Senduk, sekretaris tim kampanye Andi-Budi, mengaku belum ada sumbangan dari "
+     "pihak ketiga.", "Decky Senduk"),
+    # "<name> dari <organisation> mengatakan"
+    ("Permintaan turun. Reynaldi dari PT Rotan Makmur mengatakan, pesanan furnitur anjlok hingga 20 persen.",
+     "Reynaldi"),
+    # a relative clause between the subject and the verb
+    ("Ketua panitia Abhan, yang juga menjadi pembicara dalam diskusi itu, mengatakan, bantuan sosial rentan "
+     "dipolitisasi.", "Abhan"),
+])
+def test_the_person_of_an_appositive_subject_is_the_speaker(bare, text, spk):
+    assert speakers(bare, text) == [spk]
+

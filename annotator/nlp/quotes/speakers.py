@@ -142,12 +142,12 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
         if not v.is_space[j]:
             skipped += 1
         j -= 1
-    j = _skip_circumstances(v, j, lo)
+    j = _skip_circumstances(v, _skip_relative_clause(v, j, lo), lo)
     segs: list[list[int]] = []
     first = True
     relative_skipped = False
     while j >= lo and len(segs) < 3:
-        if v.words[j] == "," and (first or (segs and (not _segment_has_name(v, segs[-1]) or v.cls[segs[-1][0]] in ("T", "O")))):
+        if v.words[j] == "," and (first or (segs and (not _segment_has_name(v, segs[-1]) or v.cls[segs[-1][0]] in ("T", "O", "L")))):
             j -= 1
             while j >= lo and v.is_space[j]:
                 j -= 1
@@ -235,7 +235,21 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
                 j -= 1
             continue
         segs.append(cur)
+        before = v.prev_tok(j) if j > lo else None
+        if (v.lower[j] == "dari" and before is not None and before >= lo and v.cls[before] == "N" and not v.common(before)
+                and (v.cls[cur[0]] == "O" or (v.ent_at.get(cur[0]) is not None and v.ent_at[cur[0]].label_ == "ORG"))):
+            # "Reynaldi dari PT House of Rattan mengatakan": the person before "dari" is the subject
+            segs[-1] = [j] + cur
+            j -= 1
+            continue
         if v.cls[cur[0]] in ("N", "R") or (_segment_has_name(v, cur) and v.cls[cur[0]] not in ("T", "O")):
+            k = _skip_descriptor(v, j, lo, need_comma=False) if v.cls[cur[0]] == "N" and j >= lo and v.cls[j] in ("L", "T") else j
+            if k != j and k >= lo and v.words[k] == ",":
+                # "Yani (40), agen tiket PO Pahala Kencana, mengaku": lower-case role words make the
+                # capitalised words an appositive's organisation; the person comes before the comma
+                segs[-1] = [t for t in range(k + 1, cur[0]) if not v.is_space[t]] + cur
+                j = k
+                continue
             break  # a name-led segment; a role-led one may follow a name: "Abdian, Koordinator X, …"
         # "Muhammad Muslim, yang juga juru bicara X, mengatakan"
         while j >= lo and (v.is_space[j] or (v.lower[j] in ("yang", "juga", "sekaligus", "selaku", "sebagai") and v.words[j].islower())):
@@ -265,6 +279,18 @@ def _group_before(v: _View, j: int, lo: int) -> tuple[list[int], int]:
         m -= 1
     g.reverse()
     return g, m
+
+
+def _skip_relative_clause(v: _View, j: int, lo: int) -> int:
+    """Index of the comma before a relative clause that stands between a subject and its verb
+    ("Abhan, yang juga menjadi narasumber dalam diskusi itu, mengatakan"), else ``j``."""
+    k = j - 1 if j >= lo and v.words[j] == "," else j
+    while k >= lo and v.is_space[k]:
+        k -= 1
+    g, m = _group_before(v, k, lo)
+    if g and v.words[g[0]] == "yang" and m >= lo and v.words[m] == ",":
+        return m
+    return j
 
 
 def _skip_circumstances(v: _View, j: int, lo: int) -> int:
