@@ -103,3 +103,24 @@ def test_the_addressee_before_a_comma_is_not_content(bare):
 def test_the_person_of_an_appositive_subject_is_the_speaker(bare, text, spk):
     assert speakers(bare, text) == [spk]
 
+
+
+def test_english_job_title_words_are_not_the_name(bare):
+    text = ("Managing Director and Chief Economist Group Research Bank ABC Taimur Baig optimistis, ekonomi akan pulih "
+            "pada tahun depan.")
+    assert speakers(bare, text) == ["Taimur Baig"]
+
+
+def test_semakin_between_subject_and_verb_is_passed_over(bare):
+    text = "Lewat pelatihan itu, Eka juga semakin menyadari, pemimpin perusahaan harus mengutamakan teknologi."
+    assert found(bare, text) == [("indirect", "pemimpin perusahaan harus mengutamakan teknologi", "menyadari", "Eka")]
+
+
+@pytest.mark.parametrize("text", [
+    # a verb after "dalam" names an action
+    "Oleh sebab itu, upaya pemerintah dalam mendorong perdagangan daring patut didukung oleh semua pihak.",
+    # a capitalised common noun opening the sentence is no speaker
+    "Kemudahan dalam mengakses tes ini diharapkan bisa mendorong warga untuk rutin melakukan tes.",
+])
+def test_no_speaker_no_quote(bare, text):
+    assert found(bare, text) == []

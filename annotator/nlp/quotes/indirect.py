@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotator.nlp.quotes.marks import _is_apostrophe
-from annotator.nlp.quotes.view import _Quote, _Speaker, _View
+from annotator.nlp.quotes.view import DEMONSTRATIVES, _Quote, _Speaker, _View
 from annotator.nlp.quotes.speakers import _descriptor_speaker, _resolve_segments, _scan_backward, _scan_forward
 
 
@@ -168,6 +168,8 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
             return []
         if i >= 2 and v.lower[p] == "hanya" and v.lower[toks[i - 2]] in pat.negators:
             continue  # "Tak hanya percaya pada X, Budi juga yakin …": "not only", look further
+        if v.lower[p] in NOMINALISERS:
+            continue  # "upaya pemerintah dalam mendorong …": an action named, not speech reported
         # "X menolak untuk mengkonfirmasi atau menyangkal apakah …": the refusal is the cue
         first, last = i, i
         if i >= 2 and v.lower[p] == "untuk" and v.lower[toks[i - 2]] in REFUSALS:
@@ -181,7 +183,7 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
         spk = _resolve_segments(v, segs, backward=True) if segs else None
         if spk is None:
             spk = _descriptor_subject(v, toks, i)
-        if spk is None:
+        if spk is None or _common_noun_subject(v, spk, toks):
             continue
         out = []
         while i is not None:
@@ -203,6 +205,24 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
 
 OBJECT_PREPOSITIONS = ("pada", "akan", "terhadap", "atas")  # "percaya pada X", "yakin akan X": an object
 ADDRESSEE_PREPOSITIONS = ("kepada", "di", "dalam", "saat", "ketika", "seusai", "usai", "melalui", "lewat", "dengan")
+
+
+NOMINALISERS = ("dalam",)  # "dalam mendorong": the verb names an action, it reports nothing
+
+
+def _common_noun_subject(v: _View, spk: _Speaker, toks: list[int]) -> bool:
+    """Is the subject one capitalised common noun opening the sentence ("Upaya mengajak warga …",
+    "Kemudahan … diharapkan bisa mendorong …"): a word also written in lower case in the text, or
+    a pe-/ke-…-an noun, with no entity on it?"""
+    words = [k for k in range(spk.start, spk.end) if not v.is_space[k]]
+    if len(words) != 1 or v.ent_at.get(words[0]) is not None or words[0] != toks[_lead_len(v, toks)]:
+        return False
+    k = words[0]
+    after = v.next_tok(k)
+    if v.lower[k] in v.pat.plural_pronouns or (after is not None and v.lower[after] in DEMONSTRATIVES + ("ini",)):
+        return False  # "Mereka", "Perusahaan itu mengonfirmasi …": an anaphor, resolved later
+    return v.kind[k] == "w" and v.core[k][:1].isupper() and not v.core[k].isupper() and (
+        v.common(k) or (v.pat.field_word.match(v.lower[k]) is not None and v.lower[k] not in v.pat.org_words))
 
 
 def _content_start(v: _View, toks: list[int], i: int) -> int | None:
