@@ -124,3 +124,31 @@ def test_semakin_between_subject_and_verb_is_passed_over(bare):
 ])
 def test_no_speaker_no_quote(bare, text):
     assert found(bare, text) == []
+
+
+# --------------------------------------------------------------------------- attributions opening a sentence
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bagi dia, menggunakan masker merupakan tanda menghormati orang lain.",
+     ("indirect", "menggunakan masker merupakan tanda menghormati orang lain", "Bagi", "dia")),
+    ("Bagi Budi Santoso, kenaikan harga itu wajar menjelang hari raya.",
+     ("indirect", "kenaikan harga itu wajar menjelang hari raya", "Bagi", "Budi Santoso")),
+    ("Berdasarkan keterangan salah satu saksi mata, lima orang membawa bensin ke rumah itu.",
+     ("indirect", "lima orang membawa bensin ke rumah itu", "Berdasarkan", "salah satu saksi mata")),
+    # the bracketed alias is not part of the source (guidelines: "[Badan Pusat Statistik] ([BPS])")
+    ("Berdasarkan data Badan Koordinasi Penanaman Modal (BKPM), realisasi investasi mencapai Rp 106 triliun.",
+     ("indirect", "realisasi investasi mencapai Rp 106 triliun", "Berdasarkan", "Badan Koordinasi Penanaman Modal")),
+])
+def test_bagi_and_berdasarkan_keterangan_attribute_like_menurut(bare, text, expected):
+    # guidelines section 8: "Berdasarkan keterangan/data X, …" and "Bagi X, …" are like "Menurut X"
+    assert found(bare, text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Berdasarkan data yang dihimpun tim, realisasi investasi mencapai Rp 106 triliun.",  # no source
+    "Bagi warga, bantuan itu sangat berarti untuk bertahan hidup.",  # an unspecified public
+    "Bantuan itu penting bagi Budi dan keluarganya yang tinggal di desa.",  # not opening the sentence
+])
+def test_bagi_and_berdasarkan_without_a_named_source_are_no_quote(bare, text):
+    assert found(bare, text) == []

@@ -56,13 +56,67 @@ def _make_indirect(v: _View, toks: list[int], span: tuple[int, int] | None, cue:
     return q
 
 
+def _opening_source(v: _View, toks: list[int], i: int) -> int | None:
+    """For an attribution opening the sentence at toks[i] ("Bagi X, …", "Berdasarkan keterangan
+    X, …"), the token after which the source X starts; else None."""
+    pat = v.pat
+    if i != _lead_len(v, toks) or i + 2 >= len(toks):
+        return None
+    lw = v.lower[toks[i]]
+    if lw in pat.opening_introducers:
+        return toks[i]
+    if lw in pat.source_introducers and v.lower[toks[i + 1]] in pat.source_nouns:
+        return toks[i + 1]
+    return None
+
+
+def _opening_source_phrase(v: _View, toks: list[int], a: int, max_words: int = 8) -> list[list[int]]:
+    """The source of an opening attribution: the words from toks[a] to the next comma, without
+    a bracketed alias ("Badan Koordinasi Penanaman Modal (BKPM)"), as one segment; [] when no
+    comma closes it soon or a relative clause stands there ("data yang dihimpun tim")."""
+    seg: list[int] = []
+    for t in toks[a:a + max_words + 3]:
+        if v.words[t] == ",":
+            return [seg] if seg else []
+        if v.words[t] == "(" and seg:
+            while t != toks[-1] and v.words[t] != ",":
+                t = toks[toks.index(t) + 1]
+            return [seg] if v.words[t] == "," else []
+        if v.kind[t] not in ("w", "n") or v.lower[t] == "yang" or len(seg) >= max_words:
+            return []
+        seg.append(t)
+    return []
+
+
+def _opening_quote(v: _View, toks: list[int], cue: int, source_end: int, spk: _Speaker) -> _Quote | None:
+    """The quote of an opening attribution whose source ends at token ``source_end``: the rest of
+    the sentence after the comma."""
+    pos = toks.index(source_end) + 1
+    while pos < len(toks) and v.words[toks[pos]] != ",":
+        pos += 1
+    return _make_indirect(v, toks, _sentence_content(v, toks, pos + 1, len(toks)), cue, spk, False)
+
+
 def _menurut(v: _View, toks: list[int]) -> _Quote | None:
+    """``Menurut X, …`` / ``…, menurut X.`` / ``Menurutnya, …``, and the openings ``Bagi X, …`` and
+    ``Berdasarkan keterangan X, …`` (the source followed by a comma)."""
     pat = v.pat
     for i, k in enumerate(toks):
-        if v.lower[k] not in pat.introducers:
+        source = k if v.lower[k] in pat.introducers else _opening_source(v, toks, i)
+        if source is None:
             continue
         nya = v.lower[k].endswith("nya")
-        segs = [] if nya else _scan_forward(v, k + 1, max_segments=2) or _lower_phrase(v, k + 1)
+        if v.lower[k] not in pat.introducers:
+            segs = _opening_source_phrase(v, toks, toks.index(source) + 1)
+            if not segs or (v.lower[k] in pat.opening_introducers and v.cls[segs[0][0]] not in ("N", "R", "O")):
+                return None  # "Bagi warga, …" / "Berdasarkan data yang dihimpun, …": no source named
+            head = v.ent_at.get(segs[0][0])
+            if head is not None and head.label_ in ("ORG", "LOC") and head.start == segs[0][0]:
+                return _opening_quote(v, toks, k, segs[0][-1], _Speaker(head.start, head.end, head.label_))
+            if v.cls[segs[0][0]] == "O":  # "Berdasarkan data Badan Koordinasi Penanaman Modal, …"
+                return _opening_quote(v, toks, k, segs[0][-1], _Speaker(segs[0][0], segs[0][-1] + 1, "ORG"))
+        else:
+            segs = [] if nya else _scan_forward(v, source + 1, max_segments=2) or _lower_phrase(v, source + 1)
         if not nya and (not segs or v.lower[segs[0][0]] in pat.menurut_non_speakers):
             return None
         spk = None if nya else _resolve_segments(v, segs[:1])

@@ -46,6 +46,9 @@ class QuotePatterns:
     headline_cues: frozenset = frozenset()
     naming_words: frozenset = frozenset()
     degrees: frozenset = frozenset()  # without dots: "sh" matches SH and S.H.
+    opening_introducers: frozenset = frozenset()  # "Bagi X, …" at a sentence start
+    source_introducers: frozenset = frozenset()  # "Berdasarkan keterangan X, …" ...
+    source_nouns: frozenset = frozenset()  # ... with one of these nouns before the source
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuotePatterns":
@@ -83,6 +86,9 @@ class QuotePatterns:
             headline_cues=low("headline_cues"),
             naming_words=low("naming_words"),
             degrees=frozenset(w.lower().replace(".", "") for w in data.get("academic_degrees", [])),
+            opening_introducers=low("opening_introducers"),
+            source_introducers=low("source_introducers"),
+            source_nouns=low("source_nouns"),
         )
 
     def cue_form(self, lower: str) -> tuple[bool, bool]:
