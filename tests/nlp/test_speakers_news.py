@@ -152,3 +152,20 @@ def test_bagi_and_berdasarkan_keterangan_attribute_like_menurut(bare, text, expe
 ])
 def test_bagi_and_berdasarkan_without_a_named_source_are_no_quote(bare, text):
     assert found(bare, text) == []
+
+
+def test_a_passive_reporting_verb_with_its_agent_inside_the_clause(bare):
+    text = "Kolaborasi itu, diyakini Eka, akan turut mendukung usaha kecil di daerah."
+    assert found(bare, text) == [("indirect", text[:-1], "diyakini", "Eka")]
+
+
+def test_a_quoted_title_after_a_naming_word_does_not_hide_the_reporting_clause(bare):
+    text = ("Dalam ringkasan kebijakan berjudul ”Perkembangan dan Regulasi Dagang Daring di Indonesia” yang "
+            "diterbitkan lembaga itu, Yose juga menyampaikan, peraturan itu perlu dicermati.")
+    assert found(bare, text) == [("indirect", "peraturan itu perlu dicermati", "menyampaikan", "Yose")]
+
+
+def test_pihaknya_as_subject_is_resolved_to_the_person(bare):
+    text = ("Risma berharap tes usap bisa menjangkau lebih banyak warga. Oleh karena itu, pihaknya mendorong agar "
+            "masyarakat mudah mengakses tes.")
+    assert found(bare, text)[-1] == ("indirect", "masyarakat mudah mengakses tes", "mendorong", "Risma")

@@ -19,11 +19,13 @@ def _indirect_quotes(v: _View) -> list[_Quote]:
 
 
 def _only_scare_quotes(v: _View, toks: list[int]) -> bool:
-    """No quotation marks in the sentence but pairs around a few words ("mengutuk keras")."""
+    """No quotation marks in the sentence but pairs around a few words ("mengutuk keras") or
+    around a title after a naming word ("ringkasan kebijakan berjudul ”…”")."""
     marks = [i for i, k in enumerate(toks) if v.kind[k] == "q" and not _is_apostrophe(v.text, v.starts[k])]
     if len(marks) % 2:
         return False
-    return all(marks[n + 1] - marks[n] - 1 <= 4 for n in range(0, len(marks), 2))
+    return all(marks[n + 1] - marks[n] - 1 <= 4 or (marks[n] > 0 and v.lower[toks[marks[n] - 1]] in v.pat.naming_words)
+               for n in range(0, len(marks), 2))
 
 
 def _sentence_content(v: _View, toks: list[int], a: int, b: int) -> tuple[int, int] | None:
@@ -165,7 +167,10 @@ def _cue_clause(v: _View, toks: list[int]) -> _Quote | None:
             continue
         is_cue, nya = pat.cue_form(v.lower[k])
         if not is_cue:
-            continue
+            # "Transformasi digital, diyakini Eka, akan …": a passive reporting verb with its agent
+            nxt = v.next_tok(k)
+            if v.lower[k] not in pat.passive_reporting or nxt is None or v.cls[nxt] not in ("N", "T"):
+                continue
         if nya:
             spk = None
             end = i + 1
