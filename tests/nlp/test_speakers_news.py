@@ -169,3 +169,9 @@ def test_pihaknya_as_subject_is_resolved_to_the_person(bare):
     text = ("Risma berharap tes usap bisa menjangkau lebih banyak warga. Oleh karena itu, pihaknya mendorong agar "
             "masyarakat mudah mengakses tes.")
     assert found(bare, text)[-1] == ("indirect", "masyarakat mudah mengakses tes", "mendorong", "Risma")
+
+
+def test_a_pronoun_opening_a_sentence_continues_the_previous_sentence_subject(bare):
+    text = ("”Kami siap membantu,” kata Eka Sari. Direktur PT Maju Jaya Anoki Kiyoshi juga turut ambil bagian. "
+            "Ia sempat menyampaikan, usaha kecil kini sangat terdampak pandemi. ”Perlu ada dukungan,” kata Anoki.")
+    assert speakers(bare, text)[1] == "Anoki Kiyoshi"

@@ -294,6 +294,9 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
         here = v.sent_of[anchor_tok]
         # salience against distance: a speaker two sentences back beats a subject one back
         chosen = max(reversed(cands), key=lambda m: SALIENCE_WEIGHT * m[3] - (here - v.sent_of[m[0]]))
+        previous = _previous_subject(v, q, cands)
+        if previous is not None:
+            chosen = previous
         same = [m for m in cands if m[2] & chosen[2]] if chosen[2] else [chosen]
         # the closest earlier mention of that person, short or full (guidelines 4.2)
         nearest = same[-1]
@@ -305,6 +308,24 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
                     label = qq.speaker.label
         q.speaker = _Speaker(_with_rank(v, nearest[0]) if label == "PERSON" else nearest[0], nearest[1], label)
         q.how = "coref"
+
+
+def _previous_subject(v: _View, q: _Quote, cands: list[tuple[int, int, frozenset, int]]) -> tuple | None:
+    """For a pronoun opening its sentence ("Ia sempat menyampaikan, …"), the person in subject
+    position (or speaking) in the sentence just before: the pronoun continues that sentence's
+    topic ("Direktur X Anoki Kiyoshi juga turut ambil bagian. Ia …"). None otherwise."""
+    s = q.speaker
+    if s is None or not s.coref or v.cls[s.start] != "R":
+        return None
+    sent = v.sent_of[s.start]
+    toks = [k for k in range(*v.sentences[sent]) if not v.is_space[k]]
+    if not toks or toks[_lead_len(v, toks)] != s.start:
+        return None
+    before = [m for m in cands if v.sent_of[m[0]] == sent - 1 and m[3] >= 1]
+    # a full name, or one used after a cue elsewhere ("kata Anoki"): not a capitalised common word
+    if before and (len(before[0][2]) >= 2 or v.name_evidence(before[0][0], before[0][0], before[0][1], strong=True)):
+        return before[0]
+    return None
 
 
 def _continuations(v: _View, quotes: list[_Quote]) -> None:
