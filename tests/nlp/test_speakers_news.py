@@ -175,3 +175,16 @@ def test_a_pronoun_opening_a_sentence_continues_the_previous_sentence_subject(ba
     text = ("”Kami siap membantu,” kata Eka Sari. Direktur PT Maju Jaya Anoki Kiyoshi juga turut ambil bagian. "
             "Ia sempat menyampaikan, usaha kecil kini sangat terdampak pandemi. ”Perlu ada dukungan,” kata Anoki.")
     assert speakers(bare, text)[1] == "Anoki Kiyoshi"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Budi Santoso menceritakan, sebelum pandemi dia rutin mengadakan acara mencicip teh.",
+     [("indirect", "sebelum pandemi dia rutin mengadakan acara mencicip teh", "menceritakan", "Budi Santoso")]),
+    ("Budi Santoso mengumumkan bahwa kantor itu ditutup selama dua pekan.",
+     [("indirect", "kantor itu ditutup selama dua pekan", "mengumumkan", "Budi Santoso")]),
+    # a marked reporting verb with a bare noun-phrase object reports nothing
+    ("Dinas Kesehatan mengumumkan kasus baru dari salah satu pabrik di kawasan itu.", []),
+    ("Budi Santoso berkisah tentang rencana membangun pabrik tempe di kota itu.", []),
+])
+def test_marked_reporting_verbs_need_a_comma_or_a_complementizer(bare, text, expected):
+    assert found(bare, text) == expected

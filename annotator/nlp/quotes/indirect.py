@@ -288,7 +288,8 @@ def _content_start(v: _View, toks: list[int], i: int) -> int | None:
     """Where the content of reporting verb toks[i] starts: after ',' / ':' / 'bahwa' / 'agar'
     following the verb, after a phrase of addressee or occasion closed by a comma ("mengatakan
     kepada wartawan, …"), else right after it. None when a preposition opens the verb's object
-    and no clause follows ("percaya pada generasi muda")."""
+    and no clause follows ("percaya pada generasi muda"), or when a marked reporting verb has
+    no comma or complementizer after it ("mengumumkan kasus baru")."""
     pat = v.pat
     pos = i + 1
     if pos < len(toks) and v.lower[toks[pos]] in OBJECT_PREPOSITIONS + ADDRESSEE_PREPOSITIONS:
@@ -314,7 +315,7 @@ def _content_start(v: _View, toks: list[int], i: int) -> int | None:
             return i + 1 + off + 1
         if v.lower[t] in pat.reporting_verbs:
             break
-    return pos
+    return None if v.lower[toks[i]] in pat.marked_reporting else pos
 
 
 def _coordinated_verb(v: _View, toks: list[int], pos: int) -> tuple[int | None, int]:

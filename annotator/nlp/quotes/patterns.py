@@ -49,6 +49,7 @@ class QuotePatterns:
     opening_introducers: frozenset = frozenset()  # "Bagi X, …" at a sentence start
     source_introducers: frozenset = frozenset()  # "Berdasarkan keterangan X, …" ...
     source_nouns: frozenset = frozenset()  # ... with one of these nouns before the source
+    marked_reporting: frozenset = frozenset()  # report only before ',' / ':' / bahwa / agar
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuotePatterns":
@@ -59,7 +60,7 @@ class QuotePatterns:
             phrases.setdefault(words[0], []).append(words)
         return cls(
             cues=low("cues"),
-            reporting_verbs=low("reporting_verbs"),
+            reporting_verbs=low("reporting_verbs") | low("marked_reporting_verbs"),
             introducers=low("introducers"),
             pronouns=low("pronouns"),
             plural_pronouns=low("plural_pronouns"),
@@ -89,6 +90,7 @@ class QuotePatterns:
             opening_introducers=low("opening_introducers"),
             source_introducers=low("source_introducers"),
             source_nouns=low("source_nouns"),
+            marked_reporting=low("marked_reporting_verbs"),
         )
 
     def cue_form(self, lower: str) -> tuple[bool, bool]:
