@@ -188,3 +188,26 @@ def test_a_pronoun_opening_a_sentence_continues_the_previous_sentence_subject(ba
 ])
 def test_marked_reporting_verbs_need_a_comma_or_a_complementizer(bare, text, expected):
     assert found(bare, text) == expected
+
+
+# --------------------------------------------------------------------------- attributions inside the clause
+
+
+@pytest.mark.parametrize("text, content, spk", [
+    # guidelines section 8: the whole clause with the cue inside
+    ("Harga beras naik, kata Andi Wijaya, karena musim hujan panjang.",
+     "Harga beras naik, kata Andi Wijaya, karena musim hujan panjang", "Andi Wijaya"),
+    ("Indonesia, lanjut Subbaraman, telah mengambil langkah untuk merampingkan regulasi.",
+     "Indonesia, lanjut Subbaraman, telah mengambil langkah untuk merampingkan regulasi", "Subbaraman"),
+    # a connective before the attribution stays outside; a time adverb is content
+    ("Oleh karena itu, kata Andi, pemerintah harus menambah stok beras.",
+     "pemerintah harus menambah stok beras", "Andi"),
+    ("Kini, kata Andi, penghasilan warga hanya cukup untuk makan.",
+     "Kini, kata Andi, penghasilan warga hanya cukup untuk makan", "Andi"),
+    # a closing attribution with the date of the statement: the clause ends before it
+    ("Harga beras naik karena hujan, ujar Kepala Dinas Perdagangan Andi Wijaya, Senin (12/1/2021).",
+     "Harga beras naik karena hujan", "Andi Wijaya"),
+])
+def test_attribution_inside_or_after_the_clause(bare, text, content, spk):
+    [(kind, got, _, who)] = found(bare, text)
+    assert (kind, got, who) == ("indirect", content, spk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotator.nlp.quotes.marks import _is_apostrophe
-from annotator.nlp.quotes.view import DEMONSTRATIVES, _Quote, _Speaker, _View
+from annotator.nlp.quotes.view import DEMONSTRATIVES, PLACE_PREPOSITIONS, _Quote, _Speaker, _View
 from annotator.nlp.quotes.speakers import _descriptor_speaker, _resolve_segments, _scan_backward, _scan_forward
 
 
@@ -183,21 +183,51 @@ def _cue_clause(v: _View, toks: list[int]) -> _Quote | None:
                 continue
             end = toks.index(segs[0][-1]) + 1
         if _clause_goes_on(v, toks, end):  # "A, kata X (kepada wartawan, Senin), B."
-            span = _sentence_content(v, toks, 0, len(toks))
+            # "Oleh karena itu, kata X, B": the connective before the attribution stays outside
+            # (a time adverb is content: "Kini, katanya, B")
+            lead = toks[:i - 1]
+            outside = i - 1 <= _lead_len(v, toks) and not any(v.lower[t] in TIME_ADVERBS for t in lead)
+            start = _after_attribution(v, toks, end) if outside else 0
+            span = _sentence_content(v, toks, start, len(toks))
         else:
             span = _sentence_content(v, toks, 0, i - 1)
         return _make_indirect(v, toks, span, k, spk, nya)
     return None
 
 
+TIME_ADVERBS = ("kini", "sekarang", "saat", "ini", "hingga", "sejak", "sampai", "kemudian", "lalu", "sebelumnya")
+
+
 def _clause_goes_on(v: _View, toks: list[int], end: int) -> bool:
     """Does the reported clause go on after an attribution ending at toks[end] ("…, kata X, B"),
-    past adverbials of the act of saying ("kepada wartawan", "Senin (12/1/2021)")?"""
-    rest = toks[end:]
-    if rest and v.words[rest[0]] not in (",", "(") and (v.cls[rest[0]] == "D" or v.lower[rest[0]] in v.pat.stop_words):
-        commas = [n for n, t in enumerate(rest) if v.words[t] == ","]
-        rest = rest[commas[-1]:] if commas else []
+    past adverbials of the act of saying ("kepada wartawan", "Senin (12/1/2021)", "di Jakarta")?"""
+    rest = toks[_after_attribution(v, toks, end):]
     return len([t for t in rest if v.kind[t] in ("w", "n")]) >= 2
+
+
+def _after_attribution(v: _View, toks: list[int], end: int) -> int:
+    """Index (in toks) where the clause resumes after an attribution ending at toks[end]: past
+    the comma-separated adverbials of the act of saying (dates, places after a preposition,
+    "kepada wartawan") and the comma after them."""
+    pos = end
+    while pos < len(toks):
+        if v.words[toks[pos]] in (",", ")"):
+            pos += 1
+            continue
+        group = []
+        k = pos
+        while k < len(toks) and v.words[toks[k]] != ",":
+            group.append(toks[k])
+            k += 1
+        words = [t for t in group if v.kind[t] in ("w", "n")]
+        first = words[0] if words else None
+        adverbial = first is not None and (v.cls[first] == "D" or v.lower[first] in v.pat.stop_words) and all(
+            v.cls[t] in ("D", "N", "O", "T") or v.kind[t] == "n" or v.lower[t] in v.pat.stop_words
+            or v.lower[t] in PLACE_PREPOSITIONS for t in words)
+        if not adverbial:
+            return pos
+        pos = k
+    return pos
 
 
 def _descriptor_subject(v: _View, toks: list[int], i: int) -> _Speaker | None:
