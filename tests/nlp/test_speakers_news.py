@@ -211,3 +211,32 @@ def test_marked_reporting_verbs_need_a_comma_or_a_complementizer(bare, text, exp
 def test_attribution_inside_or_after_the_clause(bare, text, content, spk):
     [(kind, got, _, who)] = found(bare, text)
     assert (kind, got, who) == ("indirect", content, spk)
+
+
+def model_entities(text, entities):
+    """A Doc of ``text`` whose entities are those of a statistical model (span._.source "model"):
+    every occurrence of each (phrase, label), run through the quote finder."""
+    import re
+
+    import annotator.nlp.entities  # noqa: F401  (registers span._.source)
+
+    nlp = pipeline()
+    doc = nlp.make_doc(text)
+    spans = []
+    for phrase, label in entities:
+        for m in re.finditer(re.escape(phrase), text):
+            span = doc.char_span(m.start(), m.end(), label=label)
+            if span is not None and not any(s.start < span.end and span.start < s.end for s in spans):
+                spans.append(span)
+    doc.ents = sorted(spans, key=lambda s: s.start)
+    for e in doc.ents:
+        e._.source = "model"
+    doc = nlp.get_pipe("quote_finder")(doc)
+    return [doc.text[q["speaker"]["start"]:q["speaker"]["end"]] for q in doc._.quotes]
+
+
+def test_a_place_ending_an_organisation_is_not_a_person():
+    text = ("Ekonomi Indonesia mulai pulih. Sementara itu, PT Bank DKS Indonesia memproyeksikan ekonomi "
+            "Indonesia pada 2021 akan tumbuh 4 persen.")
+    assert model_entities(text, [("PT Bank DKS Indonesia", "ORG"), ("Indonesia", "LOC")]) == [
+        "PT Bank DKS Indonesia"]

@@ -382,8 +382,8 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
     places = [i for i, k in enumerate(words[:-1]) if v.placelike(k, lo, hi)]
     if places:
         words = words[places[-1] + 1:]
-    if len(words) == 1 and v.placelike(words[0], lo, hi):
-        return None  # "Pejabat Ukraina"
+    if len(words) == 1 and (v.placelike(words[0], lo, hi) or v.tagged_place(words[0])):
+        return None  # "Pejabat Ukraina", "PT Bank DBS Indonesia"
     if len(words) >= 3:
         ev = [v.name_evidence(k, lo, hi) for k in words]
         if not ev[0] and any(ev[1:]):

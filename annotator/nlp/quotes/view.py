@@ -112,6 +112,7 @@ class _View:
         self.in_quote = bytearray(n)  # tokens inside direct quotes (content, marks)
         self._evidence: dict = {}
         self._proper: set | None = None
+        self._places: set | None = None
         self._lower_words: set | None = None
         self.ent_at: dict[int, Span] = {}
         for e in self.ents:
@@ -264,6 +265,16 @@ class _View:
                 initial.add(k)
             self._proper = {self.core[k] for k in range(self.n) if self.cls[k] == "N" and k not in initial}
         return self.core[i] in self._proper
+
+    def tagged_place(self, i: int) -> bool:
+        """Is the word of token ``i`` a whole LOC entity at least twice in the document ("Indonesia")?"""
+        if self._places is None:
+            seen: dict[str, int] = {}
+            for e in self.ents:
+                if e.label_ in ("LOC", "GPE") and e.end - e.start == 1:
+                    seen[e.text] = seen.get(e.text, 0) + 1
+            self._places = {w for w, n in seen.items() if n >= 2}
+        return self.core[i] in self._places
 
     # -- evidence from the rest of the document (occurrences outside tokens lo..hi)
     def name_evidence(self, i: int, lo: int, hi: int, strong: bool = False) -> bool:
