@@ -240,3 +240,9 @@ def test_a_place_ending_an_organisation_is_not_a_person():
             "Indonesia pada 2021 akan tumbuh 4 persen.")
     assert model_entities(text, [("PT Bank DKS Indonesia", "ORG"), ("Indonesia", "LOC")]) == [
         "PT Bank DKS Indonesia"]
+
+
+def test_a_place_the_entity_layer_knows_is_cut_off_the_front_of_the_name():
+    text = ("Warga Jakarta resah. ”Yang tidak punya izin akan kita putar balik,” kata Kepala Dinas "
+            "Perhubungan DKI Jakarta Syafrin Liputo dalam diskusi daring.")
+    assert model_entities(text, [("Jakarta", "LOC")]) == ["Syafrin Liputo"]

@@ -379,7 +379,8 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
     words = [k for k in run if v.cls[k] == "N"]
     # start after the last word the document uses as a place/organisation
     # ("Kepala Kelompok Nagaraja Cilacap Jumawan", "Kepala Puskesmas Margadana Wahidin")
-    places = [i for i, k in enumerate(words[:-1]) if v.placelike(k, lo, hi)]
+    places = [i for i, k in enumerate(words[:-1])
+              if v.placelike(k, lo, hi) or (v.tagged_place(k) and not v.name_evidence(k, lo, hi))]
     if places:
         words = words[places[-1] + 1:]
     if len(words) == 1 and (v.placelike(words[0], lo, hi) or v.tagged_place(words[0])):
