@@ -246,3 +246,10 @@ def test_a_place_the_entity_layer_knows_is_cut_off_the_front_of_the_name():
     text = ("Warga Jakarta resah. ”Yang tidak punya izin akan kita putar balik,” kata Kepala Dinas "
             "Perhubungan DKI Jakarta Syafrin Liputo dalam diskusi daring.")
     assert model_entities(text, [("Jakarta", "LOC")]) == ["Syafrin Liputo"]
+
+
+def test_a_capitalised_common_word_tagged_person_is_no_antecedent():
+    text = ("Direktur Eksekutif lembaga itu Ferry Kurnia menuturkan, pelaporan dana kampanye masih formalitas. "
+            "”Boleh jadi dana yang beredar lebih besar,” ujarnya. Oleh sebab itu, transparansi perlu diperkuat. "
+            "Audit terhadap dana kampanye tidak hanya bersifat audit kepatuhan. ”Semua pihak harus diaudit,” ujarnya.")
+    assert model_entities(text, [("Ferry Kurnia", "PERSON"), ("Audit", "PERSON")])[-1] == "Ferry Kurnia"

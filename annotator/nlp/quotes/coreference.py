@@ -210,6 +210,9 @@ def _mentions(v: _View, quotes: list[_Quote]) -> list[tuple[int, int, frozenset,
     for e in v.ents:  # entities are candidates, but their words do not seed other mentions
         if e.label_ == "PERSON":
             sp = _entity_speaker(v, e)
+            words = [k for k in range(sp.start, sp.end) if v.kind[k] == "w"]
+            if words and all(v.common(k) for k in words):
+                continue  # "Audit", "Lebaran": a capitalised common word the model took for a name
             add(sp.start, sp.end, int(_subject_like(v, sp.start, sp.end)), name=False)
     for q in quotes:
         s = q.speaker
