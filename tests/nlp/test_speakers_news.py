@@ -253,3 +253,10 @@ def test_a_capitalised_common_word_tagged_person_is_no_antecedent():
             "”Boleh jadi dana yang beredar lebih besar,” ujarnya. Oleh sebab itu, transparansi perlu diperkuat. "
             "Audit terhadap dana kampanye tidak hanya bersifat audit kepatuhan. ”Semua pihak harus diaudit,” ujarnya.")
     assert model_entities(text, [("Ferry Kurnia", "PERSON"), ("Audit", "PERSON")])[-1] == "Ferry Kurnia"
+
+
+def test_an_interrupting_attribution_with_the_name_after_the_role(bare):
+    text = ("Oleh karena itu, kata ahli epidemiologi Universitas Airlangga, Windhu Purnomo, di Surabaya, Sabtu "
+            "(2/1/2021), pemerintah kabupaten menegakkan kembali peraturan itu.")
+    assert found(bare, text) == [("indirect", "pemerintah kabupaten menegakkan kembali peraturan itu", "kata",
+                                  "Windhu Purnomo")]

@@ -175,13 +175,15 @@ def _cue_clause(v: _View, toks: list[int]) -> _Quote | None:
             spk = None
             end = i + 1
         else:
-            segs = _scan_forward(v, k + 1, max_segments=1)
+            # "…, kata ahli epidemiologi Universitas X, Windhu Purnomo, …": the name may follow the role
+            segs = _scan_forward(v, k + 1, max_segments=2)
             if not segs:
                 continue
             spk = _resolve_segments(v, segs)
             if spk is None:
                 continue
-            end = toks.index(segs[0][-1]) + 1
+            used = segs[1] if len(segs) > 1 and spk.start >= segs[1][0] else segs[0]
+            end = toks.index(used[-1]) + 1
         if _clause_goes_on(v, toks, end):  # "A, kata X (kepada wartawan, Senin), B."
             # "Oleh karena itu, kata X, B": the connective before the attribution stays outside
             # (a time adverb is content: "Kini, katanya, B")
