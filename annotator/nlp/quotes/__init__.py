@@ -34,6 +34,14 @@ Decisions worth knowing:
   ``Para menteri`` take the last group (ORG/LOC) speaker.
 - Also direct: a headline ``Name: words`` (first line, no cue) and a short quoted me-/ber-
   predicate right after a named/institutional subject (``pemerintah X "mengutuk keras" Y``).
+- Indirect: ``X mengatakan(,) (bahwa) …`` (a phrase of addressee or occasion before a comma is
+  not content; a verb of holding a position with a prepositional object, ``percaya pada X``,
+  reports nothing; ``marked_reporting_verbs`` report only before ``,``/``:``/bahwa/agar),
+  ``Menurut X, …`` and the openings ``Bagi X, …`` / ``Berdasarkan keterangan X, …``, and
+  attributions inside the clause (``A, kata X, B``; ``A, diyakini X, B``) with the whole clause
+  as content, a connective before the attribution left outside.
+- The subject of a reporting verb is the person of an appositive (``X (40), agen tiket PO Y,
+  mengaku``; ``X, yang juga …, mengatakan``; ``X dari PT Y mengatakan``), not its organisation.
 - Names are found without a model (capitalised words after titles and organisation words,
   checked against the rest of the article: "Menurut Wahidin" elsewhere says Wahidin is a
   name, "di Margadana" says Margadana is a place). Entities in ``doc.ents`` help: rule
@@ -42,8 +50,10 @@ Decisions worth knowing:
 - ``katanya``/``ujarnya``/``Menurutnya`` and ``kata dia``/``ia``/``beliau`` take the most
   salient recent person within ``coref_window`` characters (speakers of earlier quotes and of
   reported speech outrank people in subject position, who outrank other mentions; two
-  sentences of distance cost one level), and point at that person's closest earlier mention
-  (short or full, guidelines 4.2). Unresolved → ``None`` (an explicit pronoun then stays the speaker).
+  sentences of distance cost one level; a pronoun opening its sentence continues the named
+  subject of the sentence before), and point at that person's closest earlier mention (short
+  or full, guidelines 4.2). A PERSON entity of words the text also writes in lower case is no
+  antecedent. Unresolved → ``None`` (an explicit pronoun then stays the speaker).
 
 The parts: ``patterns`` (word lists), ``marks`` (quotation marks), ``view`` (the per-document
 arrays the rules read), ``speakers`` (speaker phrases), ``direct`` and ``indirect`` (the two
