@@ -62,9 +62,9 @@ def _opening_source(v: _View, toks: list[int], i: int) -> int | None:
     """For an attribution opening the sentence at toks[i] ("Bagi X, …", "Berdasarkan keterangan
     X, …"), the token after which the source X starts; else None."""
     pat = v.pat
-    if i != _lead_len(v, toks) or i + 2 >= len(toks):
-        return None
     lw = v.lower[toks[i]]
+    if (lw not in pat.opening_introducers and lw not in pat.source_introducers) or i + 2 >= len(toks) or i != _lead_len(v, toks):
+        return None
     if lw in pat.opening_introducers:
         return toks[i]
     if lw in pat.source_introducers and v.lower[toks[i + 1]] in pat.source_nouns:
