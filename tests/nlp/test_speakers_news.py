@@ -260,3 +260,18 @@ def test_an_interrupting_attribution_with_the_name_after_the_role(bare):
             "(2/1/2021), pemerintah kabupaten menegakkan kembali peraturan itu.")
     assert found(bare, text) == [("indirect", "pemerintah kabupaten menegakkan kembali peraturan itu", "kata",
                                   "Windhu Purnomo")]
+
+
+@pytest.mark.parametrize("text", [
+    "Sebab, sebagian umat Muslim menilai pemerintah tidak berlaku adil dalam penegakan aturan.",
+    "Sebagian warga menilai, harga beras terlalu mahal bulan ini.",
+])
+def test_the_belief_of_an_unspecified_public_is_no_quote(bare, text):
+    # guidelines section 8: "sebagian warga menilai …" is not a quote
+    assert found(bare, text) == []
+
+
+def test_an_unspecified_public_is_no_antecedent(bare):
+    text = ("Abdul Muti menuturkan, penegakan aturan kurang tegas. Sebab, sebagian umat Muslim menilai pemerintah "
+            "tidak adil. ”Sebagian umat menilai hal itu tidak adil,” ujarnya.")
+    assert speakers(bare, text)[-1] == "Abdul Muti"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 
 from annotator.nlp.quotes.view import DEMONSTRATIVES, VERB_PREFIXES, _Quote, _Speaker, _View
-from annotator.nlp.quotes.speakers import _entity_speaker, _joiner, _name_in_segment, _resolve_segments, _scan_backward, _scan_forward, _with_rank
+from annotator.nlp.quotes.speakers import _entity_speaker, _joiner, _unspecified_public, _name_in_segment, _resolve_segments, _scan_backward, _scan_forward, _with_rank
 from annotator.nlp.quotes.indirect import _lead_len
 
 
@@ -156,6 +156,8 @@ def _attribution_events(v: _View) -> list[_Speaker]:
             p = v.prev_tok(k)
             if p is not None and (v.lower[p] in pat.negators or v.lower[p] == "yang"):
                 continue  # "…, Raja Pakubuwono V, yang menceritakan …" describes, does not report
+            if _unspecified_public(v, k, lo):
+                continue  # "sebagian umat Muslim menilai …
             spk = _resolve_segments(v, _scan_backward(v, k, lo), backward=True)
         elif lw in pat.passive_reporting or lw in pat.introducers and not lw.endswith("nya"):
             j = v.next_tok(k)

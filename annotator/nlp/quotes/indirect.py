@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.nlp.quotes.marks import _is_apostrophe
 from annotator.nlp.quotes.view import DEMONSTRATIVES, PLACE_PREPOSITIONS, _Quote, _Speaker, _View
-from annotator.nlp.quotes.speakers import _descriptor_speaker, _resolve_segments, _scan_backward, _scan_forward
+from annotator.nlp.quotes.speakers import _descriptor_speaker, _resolve_segments, _scan_backward, _scan_forward, _unspecified_public
 
 
 def _indirect_quotes(v: _View) -> list[_Quote]:
@@ -261,6 +261,8 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
             continue  # "Tak hanya percaya pada X, Budi juga yakin …": "not only", look further
         if v.lower[p] in NOMINALISERS:
             continue  # "upaya pemerintah dalam mendorong …": an action named, not speech reported
+        if _unspecified_public(v, k, toks[0]):
+            continue  # "Sebagian warga menilai …": no identifiable source
         # "X menolak untuk mengkonfirmasi atau menyangkal apakah …": the refusal is the cue
         first, last = i, i
         if i >= 2 and v.lower[p] == "untuk" and v.lower[toks[i - 2]] in REFUSALS:

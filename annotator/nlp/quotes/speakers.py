@@ -281,6 +281,25 @@ def _group_before(v: _View, j: int, lo: int) -> tuple[list[int], int]:
     return g, m
 
 
+PUBLIC_QUANTIFIERS = frozenset(("sebagian", "banyak", "kebanyakan", "mayoritas"))
+PUBLIC_NOUNS = frozenset(("warga", "masyarakat", "umat", "orang", "publik", "kalangan", "penduduk", "warganet",
+                          "netizen", "konsumen", "pengguna"))
+
+
+def _unspecified_public(v: _View, verb: int, lo: int) -> bool:
+    """Is the subject of the verb at token ``verb`` an unspecified public ("sebagian umat Muslim
+    menilai …", "Sebagian warga menilai …")? Such beliefs are not quotes (guidelines section 8)."""
+    words: list[int] = []
+    k = v.prev_tok(verb)
+    while k is not None and k >= lo and len(words) < 6 and v.kind[k] == "w":
+        words.insert(0, k)
+        k = v.prev_tok(k)
+    for n, t in enumerate(words):
+        if v.lower[t] in PUBLIC_QUANTIFIERS:
+            return any(v.lower[u] in PUBLIC_NOUNS for u in words[n + 1:n + 3])
+    return False
+
+
 def _skip_relative_clause(v: _View, j: int, lo: int) -> int:
     """Index of the comma before a relative clause that stands between a subject and its verb
     ("Abhan, yang juga menjadi narasumber dalam diskusi itu, mengatakan"), else ``j``."""
