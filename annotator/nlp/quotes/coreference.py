@@ -157,7 +157,7 @@ def _attribution_events(v: _View) -> list[_Speaker]:
             if p is not None and (v.lower[p] in pat.negators or v.lower[p] == "yang"):
                 continue  # "…, Raja Pakubuwono V, yang menceritakan …" describes, does not report
             if _unspecified_public(v, k, lo):
-                continue  # "sebagian umat Muslim menilai …
+                continue  # "sebagian umat Muslim menilai …": no identifiable source
             spk = _resolve_segments(v, _scan_backward(v, k, lo), backward=True)
         elif lw in pat.passive_reporting or lw in pat.introducers and not lw.endswith("nya"):
             j = v.next_tok(k)
@@ -315,7 +315,7 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
         q.how = "coref"
 
 
-def _previous_subject(v: _View, q: _Quote, cands: list[tuple[int, int, frozenset, int]]) -> tuple | None:
+def _previous_subject(v: _View, q: _Quote, cands: list[tuple[int, int, frozenset, int]]) -> tuple[int, int, frozenset, int] | None:
     """For a pronoun opening its sentence ("Ia sempat menyampaikan, …"), the person in subject
     position (or speaking) in the sentence just before: the pronoun continues that sentence's
     topic ("Direktur X Anoki Kiyoshi juga turut ambil bagian. Ia …"). None otherwise."""
@@ -324,7 +324,8 @@ def _previous_subject(v: _View, q: _Quote, cands: list[tuple[int, int, frozenset
         return None
     sent = v.sent_of[s.start]
     toks = [k for k in range(*v.sentences[sent]) if not v.is_space[k]]
-    if not toks or toks[_lead_len(v, toks)] != s.start:
+    lead = _lead_len(v, toks)
+    if lead >= len(toks) or toks[lead] != s.start:
         return None
     before = [m for m in cands if v.sent_of[m[0]] == sent - 1 and m[3] >= 1]
     # a full name, or one used after a cue elsewhere ("kata Anoki"): not a capitalised common word

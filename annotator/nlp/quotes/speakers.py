@@ -236,7 +236,7 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
             continue
         segs.append(cur)
         before = v.prev_tok(j) if j > lo else None
-        if (v.lower[j] == "dari" and before is not None and before >= lo and v.cls[before] == "N" and not v.common(before)
+        if (before is not None and before >= lo and v.lower[j] == "dari" and v.cls[before] == "N" and not v.common(before)
                 and (v.cls[cur[0]] == "O" or (v.ent_at.get(cur[0]) is not None and v.ent_at[cur[0]].label_ == "ORG"))):
             # "Reynaldi dari PT House of Rattan mengatakan": the person before "dari" is the subject
             segs[-1] = [j] + cur
