@@ -39,6 +39,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from annotator.nlp.corpora import BRANCH_HEADS, REGIONAL_GOVERNMENTS, UNIT_HEADS, is_place_prefix
 from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
 from annotator.resources import RESOURCES_DIR
 
@@ -71,6 +72,8 @@ PLACE_CONTEXT_WORDS = {
     "pemkot", "pemkab", "polres", "polresta", "polda", "kodim", "kejari", "dprd", "bupati", "wali", "walikota",
     "warga", "wilayah", "daerah", "kawasan", "sekitar",
 }
+# Legal forms inside a company's ORG ("PT Maju Jaya (Persero) Tbk", "PO Sinar Jaya").
+COMPANY_PREFIXES = {"PT", "PO", "CV"}
 PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
 # Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
 NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
@@ -216,8 +219,19 @@ def _covered(spans: Iterable[Span]) -> dict[int, Span]:
     return index
 
 
-def _clean(doc: Doc, start: int, end: int, label: str, *, keep_closing_paren: bool = False) -> list[Span]:
-    """Split tokens start:end at line breaks; strip whitespace and punctuation at the edges."""
+def _is_edge_junk(doc: Doc, i: int, start: int) -> bool:
+    """A token that never starts or ends an entity: whitespace, punctuation, an emoji or other
+    symbol without a letter or digit; a closing bracket whose opening one is inside the span is kept
+    ("Selasa (5/11/2024)", "PT Maju (Persero)")."""
+    token = doc[i]
+    if token.text == ")":
+        return not any(doc[j].text == "(" for j in range(start, i))
+    return token.is_space or not any(ch.isalnum() for ch in token.text)
+
+
+def _clean(doc: Doc, start: int, end: int, label: str) -> list[Span]:
+    """Split tokens start:end at line breaks; strip whitespace, punctuation and symbols (emoji)
+    at the edges."""
     pieces, piece_start = [], start
     for i in range(start, end + 1):
         if i == end or (doc[i].is_space and "\n" in doc[i].text):
@@ -225,11 +239,9 @@ def _clean(doc: Doc, start: int, end: int, label: str, *, keep_closing_paren: bo
             piece_start = i + 1
     spans = []
     for s, e in pieces:
-        while s < e and (doc[s].is_space or doc[s].is_punct):
+        while s < e and _is_edge_junk(doc, s, s):
             s += 1
-        while s < e and (doc[e - 1].is_space or doc[e - 1].is_punct) and not (
-            keep_closing_paren and doc[e - 1].text == ")"
-        ):
+        while s < e and _is_edge_junk(doc, e - 1, s):
             e -= 1
         if s < e:
             spans.append(Span(doc, s, e, label=label))
@@ -279,16 +291,76 @@ def gazetteer_spans(doc: Doc, join_institutions: bool = True) -> list[Span]:
     return merged
 
 
+#: date pattern ids (resources/patterns/dates.jsonl) whose first token is context, not date ("pada [Maret]")
+DATE_CONTEXT_PREFIX = "ctx_"
+# Words before a count + unit that make it an age or a rate, not a duration ("berusia 40 tahun",
+# "dua kali sehari", "per tahun"): sample_corpus/GUIDELINES.md section 8.
+NOT_DURATION_BEFORE = {"usia", "berusia", "umur", "berumur", "per", "setiap", "tiap", "kali"}
+# Words after a year-like number that make it a count ("2000 orang", "1998 kasus").
+COUNTED_WORDS = set("""
+orang unit ton kg kilogram km kilometer meter m hektare ha ekor buah kantong rumah personel kasus dosis
+warga peserta jiwa kendaraan suara siswa pasien perusahaan sampel dollar dolar rupiah triliun miliar juta
+ribu persen kali pekerja karyawan keluarga kk titik lembar paket botol liter mw megawatt porsi pemilih
+""".split())
+# Words before a year-like number that make it something else ("Rp 2000", "nomor 1945", "pukul 2000").
+NOT_YEAR_BEFORE = {"rp", "no", "no.", "nomor", "pukul", "km", "kode", "nopol", "us$", "$"}
+# Words after a date that belong to it ("Selasa (1/12/2020) pagi", "31 Mei nanti", "tiga hari kemudian").
+DATE_TAIL_WORDS = {"pagi", "siang", "sore", "malam", "petang", "nanti", "ini", "lalu", "besok", "kemarin",
+                   "terakhir", "kemudian", "silam", "mendatang", "lagi", "sebelumnya", "belakangan"}
+DATE_TAIL_PHRASES = (("dini", "hari"), ("ke", "depan"), ("yang", "lalu"), ("berturut", "-", "turut"))
+
+
+def _date_match(doc: Doc, span: Span) -> Span | None:
+    """A date pattern match as a DATE span: context words cut off, ages, rates and counts dropped."""
+    start, end = span.start, span.end
+    if span.id_.startswith(DATE_CONTEXT_PREFIX):
+        start += 1
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    if span.id_.endswith("duration") and (
+        (before is not None and before.lower_ in NOT_DURATION_BEFORE)
+        or (before is not None and before.text == "(" and after is not None and after.text == ")")  # "(40 tahun)"
+        or (after is not None and after.is_digit and len(after) == 4)  # "5 tahun 1992": a law's number
+    ):
+        return None
+    if span.id_ == "year" and (
+        (before is not None and before.lower_ in NOT_YEAR_BEFORE)
+        or (after is not None and after.lower_ in COUNTED_WORDS)
+    ):
+        return None
+    return Span(doc, start, end, label="DATE")
+
+
+def _date_tail(doc: Doc, end: int) -> int:
+    """End of a date with the words that follow it and belong to it (DATE_TAIL_*)."""
+    for phrase in DATE_TAIL_PHRASES:
+        if tuple(t.lower_ for t in doc[end:end + len(phrase)]) == phrase:
+            return end + len(phrase)
+    return end + 1 if end < len(doc) and doc[end].lower_ in DATE_TAIL_WORDS else end
+
+
 def date_spans(doc: Doc) -> list[Span]:
-    """Date matches, longest first, adjacent dates joined ("Selasa (5/11/2024) kemarin")."""
-    spans = sorted(filter_spans(doc.spans[DATES_KEY]) if DATES_KEY in doc.spans else [], key=lambda s: s.start)
+    """Date matches, longest first; adjacent dates and dates joined by a hyphen are one
+    ("Selasa (5/11/2024) kemarin", "akhir Agustus-awal September"), with the words that follow
+    a date and belong to it ("Minggu (24/1) malam", "tiga hari kemudian")."""
+    matches = [_date_match(doc, s) for s in doc.spans[DATES_KEY]] if DATES_KEY in doc.spans else []
+    spans = sorted(filter_spans(m for m in matches if m is not None), key=lambda s: s.start)
     merged: list[Span] = []
     for span in spans:
-        if merged and merged[-1].end == span.start:
+        if merged and (merged[-1].end == span.start or (
+            merged[-1].end + 1 == span.start and doc[merged[-1].end].text == "-"
+            and not doc[merged[-1].end - 1].whitespace_ and not doc[merged[-1].end].whitespace_
+        )):
             merged[-1] = Span(doc, merged[-1].start, span.end, label="DATE")
         else:
             merged.append(span)
-    return [p for span in merged for p in _clean(doc, span.start, span.end, "DATE", keep_closing_paren=True)]
+    out = []
+    for span in merged:
+        span = Span(doc, span.start, _date_tail(doc, span.end), label="DATE")
+        if out and out[-1].end > span.start:
+            continue
+        out.extend(_clean(doc, span.start, span.end, "DATE"))
+    return out
 
 
 # ---------------------------------------------------------------------------------- components
@@ -425,9 +497,12 @@ class TitleFinder:
 #: gazetteer names; "institution + place" joined into one ORG; a model ORG/LOC that extends one
 #: gazetteer name kept whole; dates; title words cut from model spans; names after titles where
 #: the model found nothing;
-#: later short mentions of a person; clean-up of model pieces; places used as verbs ("Serang").
+#: later short mentions of a person; clean-up of model pieces; places used as verbs ("Serang");
+#: a capitalised place prefix inside the LOC ("Kota Bekasi"); a state body or unit joined with
+#: its area or parent into one ORG ("Polda Papua", "Pemerintah Kota Bekasi"); "PT"/"PO",
+#: "(Persero)", "Tbk" and a branch inside a company's ORG (sample_corpus/GUIDELINES.md section 8).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "short_names",
-                 "cleanup", "verbs")
+                 "cleanup", "verbs", "place_prefix", "org_area", "company")
 
 
 @Language.factory("annotator_entity_merge", default_config={"not_name_words": None, "disable": []})
@@ -518,6 +593,9 @@ class EntityMerger:
 
         if "short_names" in on:
             results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
+        results = [(piece, source, score) for span, source, score in results  # no emoji or symbol at the edges
+                   for piece in _clean(doc, span.start, span.end, span.label_)]
+        results = self._attach(doc, results)
         final = filter_spans(span for span, _, _ in results)  # safety net: never overlapping
         final_ids = {(s.start, s.end, s.label) for s in final}
         doc.ents = sorted(final, key=lambda s: s.start)
@@ -526,6 +604,66 @@ class EntityMerger:
                 span._.source = source
                 span._.score = score
         return doc
+
+    def _attach(self, doc: Doc, results: list) -> list:
+        """GUIDELINES.md section 8 on the final spans, left to right: a capitalised place prefix
+        joins the LOC after it ("Kota Bekasi", not "Wali Kota"); "Pemerintah"/"Pemkot" + place is
+        one ORG; a state body with branches or a unit followed directly by its area or parent is
+        one ORG ("Polda Papua", "KPU Kota Metro", "Unit Transfusi Darah PMI"); a company's ORG takes
+        "PT"/"PO" before it and "(Persero)", "Tbk", "Cabang <place>" after it."""
+        on = self.families
+        words = [t.text for t in doc]
+        out = sorted(results, key=lambda r: r[0].start)
+        covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+
+        def free(i: int) -> bool:
+            return 0 <= i < len(doc) and i not in covered
+
+        def widen(k: int, start: int, end: int, label: str) -> None:
+            span, source, score = out[k]
+            out[k] = (Span(doc, start, end, label=label), source, score)
+            covered.update(range(start, end))
+
+        for k in range(len(out)):
+            span = out[k][0]
+            if "place_prefix" in on and span.label_ == "LOC" and free(span.start - 1) and is_place_prefix(words, span.start - 1):
+                widen(k, span.start - 1, span.end, "LOC")
+            span = out[k][0]
+            if "org_area" in on and span.label_ == "LOC" and free(span.start - 1) and (
+                doc[span.start - 1].text in REGIONAL_GOVERNMENTS
+                or (doc[span.start - 1].text == "Pemerintah" and span[0].lower_ in ("kota", "kabupaten", "provinsi"))
+            ):
+                widen(k, span.start - 1, span.end, "ORG")
+            span = out[k][0]
+            if "company" in on and span.label_ == "ORG":
+                start, end = span.start, span.end
+                if free(start - 1) and doc[start - 1].text.rstrip(".") in COMPANY_PREFIXES:
+                    start -= 1
+                if [t.text for t in doc[end:end + 3]] == ["(", "Persero", ")"] and all(free(i) for i in range(end, end + 3)):
+                    end += 3
+                if free(end) and doc[end].text.rstrip(".") == "Tbk":
+                    end += 1
+                if (start, end) != (span.start, span.end):
+                    widen(k, start, end, "ORG")
+        joined: list = []
+        for span, source, score in out:
+            if joined:
+                prev, prev_source, prev_score = joined[-1]
+                head = prev[0].lower_
+                if prev.end == span.start and prev.label_ == "ORG" and (
+                    ("org_area" in on and span.label_ == "LOC" and head in BRANCH_HEADS)
+                    or ("org_area" in on and span.label_ == "ORG" and head in UNIT_HEADS)
+                    or ("company" in on and span.label_ == "LOC" and doc[prev.end - 1].text == "Cabang"
+                        and head in {p.lower() for p in COMPANY_PREFIXES})
+                ):
+                    joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
+                    continue
+                if ("company" in on and prev.label_ == "ORG" and span.label_ == "LOC" and prev.end + 1 == span.start
+                        and doc[prev.end].text == "Cabang" and prev[0].text.rstrip(".") in COMPANY_PREFIXES):
+                    joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
+                    continue
+            joined.append((span, source, score))
+        return joined
 
     @staticmethod
     def _max_free(ent: Span) -> int:
