@@ -100,8 +100,13 @@ BRANCH_HEADS = {
 }
 # Units followed directly by their parent organisation are one ORG ("Unit Transfusi Darah PMI").
 UNIT_HEADS = {"unit", "fakultas", "direktorat", "subdirektorat", "biro", "laboratorium"}
-# Capitalised regional governments: with their place one ORG ("Pemkot Bekasi").
-REGIONAL_GOVERNMENTS = {"Pemkot", "Pemkab", "Pemprov", "Pemda"}
+# One-word state bodies and regional governments: capitalised, with the place after them one ORG
+# even where nothing tagged the body ("Polres [Yahukimo]" -> "[Polres Yahukimo]", "Pemkot Bekasi").
+BRANCH_BODIES = {
+    "Polda", "Polres", "Polresta", "Polrestabes", "Polsek", "Kodam", "Kodim", "Korem", "Lanud", "Lantamal",
+    "KPU", "KPUD", "Bawaslu", "Panwaslu", "DPRD", "BPS", "PMI", "Kejari", "Kejati", "BPBD", "Puskesmas",
+    "Disdik", "Dinkes", "Dishub", "Bappeda", "Bapenda", "Kanwil", "Pemkot", "Pemkab", "Pemprov", "Pemda",
+}
 DATE_UNITS = {"tahun", "bulan", "tanggal", "hari"}
 DURATION_PATTERNS = ("duration", "ctx_duration")  # ids in resources/patterns/dates.jsonl  # "tahun 1990", "hari Senin": the unit is inside DATE
 DEV_EVERY = 10  # NERGrit and GSD-NER: every 10th training sentence is dev
@@ -293,20 +298,22 @@ def is_place_prefix(words: Sequence[str], i: int) -> bool:
 
 def join_area(words: Sequence[str], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Regional governments and state bodies with their area as one ORG (GUIDELINES.md section 8):
-    "Pemkot [Bekasi]" and "Pemerintah [Kota Bekasi]" -> "[Pemkot Bekasi]", "[Pemerintah Kota
-    Bekasi]"; "[Polda] [Papua]" -> "[Polda Papua]" (BRANCH_HEADS); "[Unit Transfusi Darah] [PMI]"
-    -> one ORG (UNIT_HEADS). Spans are (start, end, label), sorted, not overlapping."""
+    "Pemkot [Bekasi]", "Polres [Yahukimo]" and "Pemerintah [Kota Bekasi]" -> "[Pemkot Bekasi]",
+    "[Polres Yahukimo]", "[Pemerintah Kota Bekasi]" (BRANCH_BODIES); "[Polda] [Papua]" -> "[Polda
+    Papua]" and "[Unit Transfusi Darah PMI] [DKI Jakarta]" -> one ORG (a word in BRANCH_HEADS);
+    "[Unit Transfusi Darah] [PMI]" -> one ORG (UNIT_HEADS). Spans are (start, end, label), sorted,
+    not overlapping."""
     out: list[tuple[int, int, str]] = []
     for start, end, label in spans:
         taken_before = bool(out) and out[-1][1] == start
         if label == "LOC" and not taken_before and start > 0 and (
-            words[start - 1] in REGIONAL_GOVERNMENTS
+            words[start - 1] in BRANCH_BODIES
             or (words[start - 1] == "Pemerintah" and words[start].lower() in ("kota", "kabupaten", "provinsi"))
         ):
             out.append((start - 1, end, "ORG"))
             continue
         if taken_before and out[-1][2] == "ORG" and (
-            (label == "LOC" and words[out[-1][0]].lower() in BRANCH_HEADS)
+            (label == "LOC" and any(w.lower() in BRANCH_HEADS for w in words[out[-1][0]:out[-1][1]]))
             or (label == "ORG" and words[out[-1][0]].lower() in UNIT_HEADS)
         ):
             out[-1] = (out[-1][0], end, "ORG")

@@ -39,7 +39,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from annotator.nlp.corpora import BRANCH_HEADS, REGIONAL_GOVERNMENTS, UNIT_HEADS, is_place_prefix
+from annotator.nlp.corpora import BRANCH_BODIES, BRANCH_HEADS, UNIT_HEADS, is_place_prefix
 from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
 from annotator.resources import RESOURCES_DIR
 
@@ -72,6 +72,7 @@ PLACE_CONTEXT_WORDS = {
     "pemkot", "pemkab", "polres", "polresta", "polda", "kodim", "kejari", "dprd", "bupati", "wali", "walikota",
     "warga", "wilayah", "daerah", "kawasan", "sekitar",
 }
+SPACED_DASHES = {"–", "—", "|"}  # between spaces they separate, never join, names
 # Legal forms inside a company's ORG ("PT Maju Jaya (Persero) Tbk", "PO Sinar Jaya").
 COMPANY_PREFIXES = {"PT", "PO", "CV"}
 PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
@@ -230,11 +231,13 @@ def _is_edge_junk(doc: Doc, i: int, start: int) -> bool:
 
 
 def _clean(doc: Doc, start: int, end: int, label: str) -> list[Span]:
-    """Split tokens start:end at line breaks; strip whitespace, punctuation and symbols (emoji)
-    at the edges."""
+    """Split tokens start:end at line breaks and (but for dates) at a dash between spaces
+    ("JAKARTA, KOMPAS – Selama"); strip whitespace, punctuation and symbols (emoji) at the edges."""
     pieces, piece_start = [], start
     for i in range(start, end + 1):
-        if i == end or (doc[i].is_space and "\n" in doc[i].text):
+        if i == end or (doc[i].is_space and "\n" in doc[i].text) or (
+            label != "DATE" and doc[i].text in SPACED_DASHES and doc[i].whitespace_ and i > 0 and doc[i - 1].whitespace_
+        ):
             pieces.append((piece_start, i))
             piece_start = i + 1
     spans = []
@@ -505,9 +508,11 @@ RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titl
                  "cleanup", "verbs", "place_prefix", "org_area", "company")
 
 
-@Language.factory("annotator_entity_merge", default_config={"not_name_words": None, "disable": []})
-def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, disable: list[str]):
-    return EntityMerger(name, not_name_words, disable=disable)
+@Language.factory("annotator_entity_merge",
+                  default_config={"not_name_words": None, "not_entities": None, "disable": []})
+def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, not_entities: str | None,
+                       disable: list[str]):
+    return EntityMerger(name, not_name_words, not_entities, disable=disable)
 
 
 class EntityMerger:
@@ -515,12 +520,14 @@ class EntityMerger:
 
     `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones."""
 
-    def __init__(self, name: str, not_name_words: str | None = None, disable: Iterable[str] = ()):
+    def __init__(self, name: str, not_name_words: str | None = None, not_entities: str | None = None,
+                 disable: Iterable[str] = ()):
         unknown = set(disable) - set(RULE_FAMILIES)
         if unknown:
             raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
         self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
+        self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -630,7 +637,7 @@ class EntityMerger:
                 widen(k, span.start - 1, span.end, "LOC")
             span = out[k][0]
             if "org_area" in on and span.label_ == "LOC" and free(span.start - 1) and (
-                doc[span.start - 1].text in REGIONAL_GOVERNMENTS
+                doc[span.start - 1].text in BRANCH_BODIES
                 or (doc[span.start - 1].text == "Pemerintah" and span[0].lower_ in ("kota", "kabupaten", "provinsi"))
             ):
                 widen(k, span.start - 1, span.end, "ORG")
@@ -651,7 +658,7 @@ class EntityMerger:
                 prev, prev_source, prev_score = joined[-1]
                 head = prev[0].lower_
                 if prev.end == span.start and prev.label_ == "ORG" and (
-                    ("org_area" in on and span.label_ == "LOC" and head in BRANCH_HEADS)
+                    ("org_area" in on and span.label_ == "LOC" and any(t.lower_ in BRANCH_HEADS for t in prev))
                     or ("org_area" in on and span.label_ == "ORG" and head in UNIT_HEADS)
                     or ("company" in on and span.label_ == "LOC" and doc[prev.end - 1].text == "Cabang"
                         and head in {p.lower() for p in COMPANY_PREFIXES})
@@ -727,6 +734,8 @@ class EntityMerger:
             if p.label_ != "DATE" and all(t.text.title() in NOT_NAME_WORDS or t.is_stop or not (
                     t.text[:1].isupper() or any(c.isupper() for c in t.text[1:])) for t in p):  # "detikFinance"
                 continue  # "Ada", "Setiap"; link lines "BACA LEBIH LANJUT", "Baca Juga"
+            if p.label_ != "DATE" and all(t.lower_ in self.not_entities for t in p):
+                continue  # "PSBB", "UMKM": resources/patterns/not_entities.txt
             if p.label_ == "PERSON":
                 if p.end in title_tokens:
                     continue  # "Area [Supervisor]": words before a title are the title's
@@ -795,7 +804,7 @@ def add_entity_components(nlp: Language, resources_dir: str | Path | None = None
         config={"titles": read_titles(patterns_dir / "titles.txt"), "not_name_words": str(not_name_path)},
     )
     nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles",
-                 config={"not_name_words": str(not_name_path)})
+                 config={"not_name_words": str(not_name_path), "not_entities": str(patterns_dir / "not_entities.txt")})
     return nlp
 
 

@@ -259,3 +259,23 @@ def test_cli_train_ner_from_the_corpora(root, tmp_path, capsys):
     assert main(["train-ner", "--corpora", "nergrit,mdee", "--data", str(root), "--max-steps", "2",
                  "--width", "32", "--out", str(tmp_path / "m")]) == 0
     assert json.loads((tmp_path / "m" / "meta.json").read_text())["training_data"]["corpora"] == ["mdee", "nergrit"]
+
+
+def test_harmonise_joins_state_bodies_and_regional_governments_with_their_area():
+    # GUIDELINES.md section 8; NER UI writes "Pemkot [Surabaya]" and "[Polda] [Jabar]"
+    words = ["Pemkot", "Surabaya", "dan", "Polda", "Jabar", "serta", "Universitas", "Indonesia", "Depok"]
+    tags = ["O", "B-LOC", "O", "B-ORG", "B-LOC", "O", "B-ORG", "I-ORG", "B-LOC"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(0, 2, "ORG"), (3, 5, "ORG"), (6, 8, "ORG"), (8, 9, "LOC")]
+
+
+def test_harmonise_puts_capitalised_place_prefixes_inside_and_lower_case_ones_outside():
+    words = ["di", "Kota", "Bekasi", "dan", "kota", "Bogor", "kata", "Wali", "Kota", "Depok"]
+    tags = ["O", "O", "B-LOC", "O", "B-LOC", "I-LOC", "O", "O", "O", "B-LOC"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(1, 3, "LOC"), (5, 6, "LOC"), (9, 10, "LOC")]
+
+
+def test_harmonise_marks_durations_unknown_where_a_dated_corpus_leaves_them_o():
+    words = ["selama", "tiga", "tahun", "sejak", "2001"]
+    tags = ["O", "O", "O", "O", "B-DATE"]
+    out = harmonise(words, tags, has_dates=True)
+    assert out[1] == out[2] == MISSING and out[0] == "O" and out[4] == "B-DATE"

@@ -451,6 +451,19 @@ def test_state_bodies_units_and_companies_take_their_area_parent_and_legal_form(
 
 
 @pytest.mark.parametrize("text, model, expected", [
+    ("jajaran Polres Yahukimo menyelidiki.", [("Yahukimo", "LOC")], [("Polres Yahukimo", "ORG")]),
+    ("Kepala Unit Transfusi Darah PMI DKI Jakarta hadir.",
+     [("Unit Transfusi Darah", "ORG"), ("PMI", "ORG"), ("DKI Jakarta", "LOC")],
+     [("Unit Transfusi Darah PMI DKI Jakarta", "ORG")]),
+    ("JAKARTA, KOMPAS – Selama kebijakan PSBB, warga diam.", [("JAKARTA", "LOC"), ("KOMPAS – Selama", "ORG"),
+                                                              ("PSBB", "ORG")], [("JAKARTA", "LOC"), ("KOMPAS", "ORG")]),
+    ("bantuan bagi UMKM dan APD.", [("UMKM", "PERSON"), ("APD", "ORG")], []),  # common-noun acronyms
+])
+def test_state_bodies_without_a_model_span_dashes_and_common_acronyms(fake_model_nlp, text, model, expected):
+    assert ents(run_fake(fake_model_nlp, text, model)) == expected
+
+
+@pytest.mark.parametrize("text, model, expected", [
     ("Kata Budi Santoso🇮🇩 kepada wartawan.", [("Budi Santoso🇮🇩", "PERSON")], [("Budi Santoso", "PERSON")]),
     ("Menurut 👍Anies Baswedan❤️, warga senang.", [("👍Anies Baswedan❤️", "PERSON")], [("Anies Baswedan", "PERSON")]),
     ("Ucapan Prabowo Subianto 😀 disambut.", [("Prabowo Subianto 😀", "PERSON")], [("Prabowo Subianto", "PERSON")]),
