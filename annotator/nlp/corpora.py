@@ -28,6 +28,7 @@ Harmonisation to sample_corpus/GUIDELINES.md (`harmonise`), in code:
   - a parenthesised alias is its own span, brackets excluded ("[Partai Persatuan Pembangunan]
     ([PPP])"; idner-news-2k keeps it inside one span);
   - "PT" right before an ORG is inside it ("PT Pertamina"), as in NER UI;
+  - hospitals, universities, health centres and laboratories are ORG, not LOC (`is_org_type`);
   - regional governments and state bodies directly followed by their area are one ORG ("Pemkot
     Surabaya", "Polda Jabar"; NER UI: "Pemkot [Surabaya]", "[Polda] [Jabar]"), `join_area`;
   - a unit word right before a DATE is inside it ("tahun 1990", "tanggal 16 Mei 2012", "hari
@@ -107,6 +108,9 @@ BRANCH_BODIES = {
     "KPU", "KPUD", "Bawaslu", "Panwaslu", "DPRD", "BPS", "PMI", "Kejari", "Kejati", "BPBD", "Puskesmas",
     "Disdik", "Dinkes", "Dishub", "Bappeda", "Bapenda", "Kanwil", "Pemkot", "Pemkab", "Pemprov", "Pemda",
 }
+# Hospitals, universities, health centres and laboratories are ORG, not LOC (GUIDELINES.md 8).
+ORG_TYPE_HEADS = {"rsud", "rsup", "rsu", "rsia", "rs", "puskesmas", "laboratorium", "labkesda", "universitas",
+                  "politeknik", "institut", "akademi", "balai", "klinik"}
 DATE_UNITS = {"tahun", "bulan", "tanggal", "hari"}
 DURATION_PATTERNS = ("duration", "ctx_duration")  # ids in resources/patterns/dates.jsonl  # "tahun 1990", "hari Senin": the unit is inside DATE
 DEV_EVERY = 10  # NERGrit and GSD-NER: every 10th training sentence is dev
@@ -296,6 +300,12 @@ def is_place_prefix(words: Sequence[str], i: int) -> bool:
     return before != "ibu" and f"{before} {words[i].lower()}" not in _titles()
 
 
+def is_org_type(words: Sequence[str]) -> bool:
+    """A name that starts like a hospital, university, health centre or laboratory (ORG_TYPE_HEADS,
+    "Rumah Sakit …")."""
+    return bool(words) and (words[0].lower() in ORG_TYPE_HEADS or [w.lower() for w in words[:2]] == ["rumah", "sakit"])
+
+
 def join_area(words: Sequence[str], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Regional governments and state bodies with their area as one ORG (GUIDELINES.md section 8):
     "Pemkot [Bekasi]", "Polres [Yahukimo]" and "Pemerintah [Kota Bekasi]" -> "[Pemkot Bekasi]",
@@ -346,6 +356,8 @@ def harmonise(words: Sequence[str], tags: Sequence[str], *, has_dates: bool, pla
         start, end = _trim_punct(words, start, end)
         if start == end:
             continue
+        if label == "LOC" and is_org_type(words[start:end]):  # idner-news-2k: "[Rumah Sakit Pusat Pertamina]" LOC
+            label = "ORG"
         if label == "LOC":
             while end - start > 1 and words[start].lower().rstrip(".") in PLACE_PREFIXES and words[start][:1].islower():
                 start += 1

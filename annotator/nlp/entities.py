@@ -39,7 +39,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from annotator.nlp.corpora import BRANCH_BODIES, BRANCH_HEADS, UNIT_HEADS, is_place_prefix
+from annotator.nlp.corpora import BRANCH_BODIES, BRANCH_HEADS, UNIT_HEADS, is_org_type, is_place_prefix
 from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
 from annotator.resources import RESOURCES_DIR
 
@@ -503,9 +503,11 @@ class TitleFinder:
 #: later short mentions of a person; clean-up of model pieces; places used as verbs ("Serang");
 #: a capitalised place prefix inside the LOC ("Kota Bekasi"); a state body or unit joined with
 #: its area or parent into one ORG ("Polda Papua", "Pemerintah Kota Bekasi"); "PT"/"PO",
-#: "(Persero)", "Tbk" and a branch inside a company's ORG (sample_corpus/GUIDELINES.md section 8).
+#: "(Persero)", "Tbk" and a branch inside a company's ORG; hospitals, universities, health centres
+#: and laboratories ORG, not LOC; initials of private persons ("W (40)") PERSON (sample_corpus/
+#: GUIDELINES.md section 8).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "short_names",
-                 "cleanup", "verbs", "place_prefix", "org_area", "company")
+                 "cleanup", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
 
 
 @Language.factory("annotator_entity_merge",
@@ -621,7 +623,13 @@ class EntityMerger:
         on = self.families
         words = [t.text for t in doc]
         out = sorted(results, key=lambda r: r[0].start)
+        if "cleanup" in on:
+            out = [(p, source, score) for span, source, score in out if not self._common_word(doc, span)
+                   for p in self._split_hyphenated(doc, span)]
+        if "initials" in on:
+            out = self._initials(doc, out)
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
 
         def free(i: int) -> bool:
             return 0 <= i < len(doc) and i not in covered
@@ -633,8 +641,21 @@ class EntityMerger:
 
         for k in range(len(out)):
             span = out[k][0]
-            if "place_prefix" in on and span.label_ == "LOC" and free(span.start - 1) and is_place_prefix(words, span.start - 1):
+            if "place_prefix" in on and span.label_ in ("LOC", "PERSON") and len(span) <= 3 and free(span.start - 1) \
+                    and is_place_prefix(words, span.start - 1):  # "Desa [Penusupan]" is no person
                 widen(k, span.start - 1, span.end, "LOC")
+            span = out[k][0]
+            if "org_area" in on and span.label_ == "LOC":  # "Dinas Kesehatan Kabupaten Tegal"
+                j, head = span.start - 1, None
+                while free(j) and j not in title_tokens and span.start - j <= 5 and doc[j].is_alpha and doc[j].text[:1].isupper():
+                    if doc[j].lower_ in BRANCH_HEADS:
+                        head = j
+                    j -= 1
+                if head is not None:
+                    widen(k, head, span.end, "ORG")
+            span = out[k][0]
+            if "org_heads" in on and span.label_ == "LOC" and is_org_type([t.text for t in span]):
+                widen(k, span.start, span.end, "ORG")
             span = out[k][0]
             if "org_area" in on and span.label_ == "LOC" and free(span.start - 1) and (
                 doc[span.start - 1].text in BRANCH_BODIES
@@ -671,6 +692,44 @@ class EntityMerger:
                     continue
             joined.append((span, source, score))
         return joined
+
+    @staticmethod
+    def _common_word(doc: Doc, span: Span) -> bool:
+        """A one-word model name at the start of a sentence that the same text also writes in lower
+        case ("Donor darah …" beside "menjadi donor"): a common word capitalised by its position."""
+        if len(span) != 1 or span.label_ == "DATE" or span[0].is_upper:
+            return False
+        before = next((t for t in reversed(doc[:span.start]) if not t.is_space or "\n" in t.text), None)
+        if before is not None and not (before.is_space or before.text in ".!?”\"'’"):
+            return False
+        lower = span[0].lower_
+        return any(t.text == lower for t in doc)
+
+    @staticmethod
+    def _split_hyphenated(doc: Doc, span: Span) -> list[Span]:
+        """A PERSON of two names joined by a hyphen is two PERSONs ("[Didimus]-[Esau]"); a name
+        particle before the hyphen stays ("Al-Farabi")."""
+        if span.label_ != "PERSON":
+            return [span]
+        cuts = [i for i in range(span.start + 1, span.end - 1) if doc[i].text == "-" and not doc[i - 1].whitespace_
+                and not doc[i].whitespace_ and doc[i + 1].text[:1].isupper() and len(doc[i - 1]) > 3]
+        bounds = [span.start] + [b for i in cuts for b in (i, i + 1)] + [span.end]
+        return [Span(doc, bounds[n], bounds[n + 1], label="PERSON") for n in range(0, len(bounds), 2)]
+
+    @staticmethod
+    def _initials(doc: Doc, results: list) -> list:
+        """Initials of private persons: a capital letter before an age in brackets ("W (40)") and its
+        later mentions ("W dites usap") are PERSON, replacing any other label on that letter."""
+        letters = {t.text for t in doc if len(t.text) == 1 and t.text.isupper() and t.i + 3 < len(doc)
+                   and doc[t.i + 1].text == "(" and doc[t.i + 2].like_num and doc[t.i + 3].text == ")"}
+        if not letters:
+            return results
+        out = [r for r in results if not (len(r[0]) == 1 and r[0].text in letters)]
+        covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+        for t in doc:
+            if t.text in letters and t.i not in covered and not (t.i + 1 < len(doc) and doc[t.i + 1].text == "."):
+                out.append((Span(doc, t.i, t.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
+        return sorted(out, key=lambda r: r[0].start)
 
     @staticmethod
     def _max_free(ent: Span) -> int:

@@ -279,3 +279,9 @@ def test_harmonise_marks_durations_unknown_where_a_dated_corpus_leaves_them_o():
     tags = ["O", "O", "O", "O", "B-DATE"]
     out = harmonise(words, tags, has_dates=True)
     assert out[1] == out[2] == MISSING and out[0] == "O" and out[4] == "B-DATE"
+
+
+def test_harmonise_makes_hospitals_and_universities_org():
+    words = ["di", "Rumah", "Sakit", "Pusat", "Pertamina", ",", "Jakarta"]
+    tags = ["O", "B-LOC", "I-LOC", "I-LOC", "I-LOC", "O", "B-LOC"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(1, 5, "ORG"), (6, 7, "LOC")]
