@@ -23,8 +23,21 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
      only of capitalised stop words ("Ada", "Setiap") are dropped.
+  4. A person's later short mentions ("Piter menilai") are PERSON.
+  5. Section 8 of sample_corpus/GUIDELINES.md on the result (`_attach`): "Kota Bekasi" (a
+     capitalised place prefix inside the LOC), "Pemerintah Kota Bekasi", "Polres Yahukimo",
+     "Dinas Kesehatan Kabupaten Tegal", "Unit Transfusi Darah PMI DKI Jakarta" (state bodies and
+     units with their area or parent: one ORG), "PT Jasa Marga (Persero) Tbk", hospitals and
+     universities ORG, initials before an age ("W (40)") and their mentions PERSON, "[Didimus]-
+     [Esau]"; one-word names at a sentence start that the text also writes in lower case
+     ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
+     dropped.
 Title words are never part of any entity (sample_corpus/GUIDELINES.md).
-All spans are on token boundaries, never start or end on whitespace, never cross a line break.
+All spans are on token boundaries, never start or end on whitespace, punctuation or a symbol such
+as an emoji (a closing bracket whose opening one is inside stays), never cross a line break.
+Dates (resources/patterns/dates.jsonl, `date_spans`) follow section 8: durations ("lebih dari
+seminggu", not ages or rates), bare years and months after a preposition, ranges, quarters, and
+the words that belong to a date ("Minggu (24/1) malam", "31 Mei nanti"); "kemarin" alone is none.
 """
 
 from __future__ import annotations
@@ -40,6 +53,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from annotator.nlp.corpora import BRANCH_BODIES, BRANCH_HEADS, UNIT_HEADS, is_org_type, is_place_prefix
+from annotator.nlp import gazetteer_features  # noqa: F401  (registers the NER's gazetteer embedding)
 from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
 from annotator.resources import RESOURCES_DIR
 
@@ -296,9 +310,11 @@ def gazetteer_spans(doc: Doc, join_institutions: bool = True) -> list[Span]:
 
 #: date pattern ids (resources/patterns/dates.jsonl) whose first token is context, not date ("pada [Maret]")
 DATE_CONTEXT_PREFIX = "ctx_"
-# Words before a count + unit that make it an age or a rate, not a duration ("berusia 40 tahun",
-# "dua kali sehari", "per tahun"): sample_corpus/GUIDELINES.md section 8.
-NOT_DURATION_BEFORE = {"usia", "berusia", "umur", "berumur", "per", "setiap", "tiap", "kali"}
+# Words before a count + unit that make it a rate, not a duration ("dua kali sehari", "per tahun"),
+# and words up to four tokens before it that make it an age ("berusia antara 50 tahun dan 60
+# tahun"): sample_corpus/GUIDELINES.md section 8.
+RATE_WORDS = {"per", "setiap", "tiap", "kali"}
+AGE_WORDS = {"usia", "berusia", "umur", "berumur"}
 # Words after a year-like number that make it a count ("2000 orang", "1998 kasus").
 COUNTED_WORDS = set("""
 orang unit ton kg kilogram km kilometer meter m hektare ha ekor buah kantong rumah personel kasus dosis
@@ -321,7 +337,8 @@ def _date_match(doc: Doc, span: Span) -> Span | None:
     before = doc[start - 1] if start > 0 else None
     after = doc[end] if end < len(doc) else None
     if span.id_.endswith("duration") and (
-        (before is not None and before.lower_ in NOT_DURATION_BEFORE)
+        (before is not None and before.lower_ in RATE_WORDS)
+        or any(t.lower_ in AGE_WORDS for t in doc[max(0, start - 4):start])
         or (before is not None and before.text == "(" and after is not None and after.text == ")")  # "(40 tahun)"
         or (after is not None and after.is_digit and len(after) == 4)  # "5 tahun 1992": a law's number
     ):

@@ -410,6 +410,8 @@ def test_date_forms(rules_nlp, text, date):
 
 @pytest.mark.parametrize("text", [
     "Ketika Anda berusia 50 tahun, gunakan waktu itu.",  # an age
+    "Ketika Anda berusia antara 50 tahun, gunakan waktu itu.",
+    "Peserta berusia 21 tahun-61 tahun.",
     "Obat diminum tiga kali sehari.",  # a rate
     "Pajak dibayar per tahun.",
     "Sebanyak 2000 orang hadir.",  # a count, not a year
