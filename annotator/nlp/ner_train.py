@@ -50,6 +50,7 @@ from spacy.training import Example
 
 from annotator.core.formats.conll import read_iob, read_tagged  # noqa: F401  (annotator.nlp.train and the tests import them from here)
 from annotator.nlp.corpora import MISSING, Sentence, sentence_text, spaces_after
+from annotator.nlp import gazetteer_features  # noqa: F401  (registers the NER's gazetteer embedding)
 from annotator.nlp.tokenizer import TOKENIZER_NAME, blank_nlp, customize_tokenizer
 from annotator.resources import RESOURCES_DIR
 
