@@ -52,7 +52,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from annotator.nlp.corpora import BRANCH_BODIES, BRANCH_HEADS, UNIT_HEADS, is_org_type, is_place_prefix
+from annotator.nlp.corpora import BRANCH_HEADS, UNIT_HEADS, is_org_type, is_place_prefix
 from annotator.nlp import gazetteer_features  # noqa: F401  (registers the NER's gazetteer embedding)
 from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
 from annotator.resources import RESOURCES_DIR
@@ -632,11 +632,14 @@ class EntityMerger:
         return doc
 
     def _attach(self, doc: Doc, results: list) -> list:
-        """GUIDELINES.md section 8 on the final spans, left to right: a capitalised place prefix
-        joins the LOC after it ("Kota Bekasi", not "Wali Kota"); "Pemerintah"/"Pemkot" + place is
-        one ORG; a state body with branches or a unit followed directly by its area or parent is
-        one ORG ("Polda Papua", "KPU Kota Metro", "Unit Transfusi Darah PMI"); a company's ORG takes
-        "PT"/"PO" before it and "(Persero)", "Tbk", "Cabang <place>" after it."""
+        """GUIDELINES.md section 8 on the final spans, left to right: capitalised common words and
+        hyphen-joined names (`_common_word`, `_split_hyphenated`) and initials (`_initials`) first;
+        then a capitalised place prefix joins the LOC (or one-word PERSON) after it ("Kota
+        Bekasi", "Desa [Penusupan]"; not "Wali Kota"); a state body written before a place, with or
+        without a model span, is one ORG with it ("Polres Yahukimo", "Dinas Kesehatan Kabupaten
+        Tegal", "Pemerintah Kota Bekasi"); hospitals and universities are ORG; a company's ORG takes
+        "PT"/"PO" before it and "(Persero)", "Tbk" after it; last, an ORG takes its area, parent or
+        branch after it (`_joins`)."""
         on = self.families
         words = [t.text for t in doc]
         out = sorted(results, key=lambda r: r[0].start)
@@ -675,8 +678,7 @@ class EntityMerger:
                 widen(k, span.start, span.end, "ORG")
             span = out[k][0]
             if "org_area" in on and span.label_ == "LOC" and free(span.start - 1) and (
-                doc[span.start - 1].text in BRANCH_BODIES
-                or (doc[span.start - 1].text == "Pemerintah" and span[0].lower_ in ("kota", "kabupaten", "provinsi"))
+                doc[span.start - 1].text == "Pemerintah" and span[0].lower_ in ("kota", "kabupaten", "provinsi")
             ):
                 widen(k, span.start - 1, span.end, "ORG")
             span = out[k][0]
@@ -692,23 +694,25 @@ class EntityMerger:
                     widen(k, start, end, "ORG")
         joined: list = []
         for span, source, score in out:
-            if joined:
+            if joined and joined[-1][0].label_ == "ORG" and self._joins(doc, joined[-1][0], span):
                 prev, prev_source, prev_score = joined[-1]
-                head = prev[0].lower_
-                if prev.end == span.start and prev.label_ == "ORG" and (
-                    ("org_area" in on and span.label_ == "LOC" and any(t.lower_ in BRANCH_HEADS for t in prev))
-                    or ("org_area" in on and span.label_ == "ORG" and head in UNIT_HEADS)
-                    or ("company" in on and span.label_ == "LOC" and doc[prev.end - 1].text == "Cabang"
-                        and head in {p.lower() for p in COMPANY_PREFIXES})
-                ):
-                    joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
-                    continue
-                if ("company" in on and prev.label_ == "ORG" and span.label_ == "LOC" and prev.end + 1 == span.start
-                        and doc[prev.end].text == "Cabang" and prev[0].text.rstrip(".") in COMPANY_PREFIXES):
-                    joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
-                    continue
-            joined.append((span, source, score))
+                joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
+            else:
+                joined.append((span, source, score))
         return joined
+
+    def _joins(self, doc: Doc, org: Span, span: Span) -> bool:
+        """The span after an ORG belongs to it: its area after a state body ("[Polda] [Papua]"), its
+        parent after a unit ("[Unit Transfusi Darah] [PMI]"), a company's branch ("[PT X] Cabang
+        [Kupang]")."""
+        on = self.families
+        if org.end == span.start:
+            return "org_area" in on and (
+                (span.label_ == "LOC" and any(t.lower_ in BRANCH_HEADS for t in org))
+                or (span.label_ == "ORG" and org[0].lower_ in UNIT_HEADS)
+            )
+        return ("company" in on and span.label_ == "LOC" and org.end + 1 == span.start
+                and doc[org.end].text == "Cabang" and org[0].text.rstrip(".") in COMPANY_PREFIXES)
 
     @staticmethod
     def _common_word(doc: Doc, span: Span) -> bool:
