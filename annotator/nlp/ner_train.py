@@ -31,6 +31,8 @@ unknown), scored with the section-8 rules, also on the 10 PFSA stand-off dev art
     retrained, seed 2                          0.674 / 0.844 / 0.879 / 0.725 / 0.823
     + gazetteer feature, seed 0                0.700 / 0.852 / 0.890 / 0.770 / 0.847
     + gazetteer feature, seed 2 (bundled)      0.701 / 0.868 / 0.886 / 0.765 / 0.851
+    + gazetteer, width 128, 5000 steps, seed 2 0.706 / 0.863 / 0.899 / 0.775 / 0.831 (11 MB; best
+      at step 3400; within the seed spread, so no second, "accurate" model is shipped)
 The gazetteer feature (resources/ner.cfg, annotator/nlp/gazetteer_features.py) embeds each
 capitalised token's membership in the person/organisation/place name lists; with it the rule
 family "gazetteer" still helps PFSA and the sample gold (without it the sample falls to 0.905).
