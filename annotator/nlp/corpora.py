@@ -20,16 +20,22 @@ Harmonisation to sample_corpus/GUIDELINES.md (`harmonise`), in code:
   - labels -> PERSON/ORG/LOC/DATE; GSD-NER's GPE -> LOC; FAC and NORP are unknown ("-":
     missing, neither entity nor O, so the model is not taught they are O); other OntoNotes
     types (CARDINAL, PRODUCT, EVENT, TIME, ...) are O, as in our guidelines;
-  - administrative place prefixes (Kabupaten, Kota, Provinsi, Kecamatan, Desa, Kelurahan) are
-    left outside LOC ("Kabupaten [Bogor]"), as GSD-NER, NER UI and our descriptors do;
+  - administrative place prefixes (Kabupaten, Kota, Provinsi, Kecamatan, Desa, Kelurahan, Distrik)
+    are inside the LOC when capitalised ("[Kabupaten Bogor]", also where the corpus leaves them
+    out, as GSD-NER and NER UI mostly do) and outside it in lower case ("kabupaten [Bogor]"),
+    except the end of a title ("Wali Kota [Bogor]"): GUIDELINES.md section 8;
   - a leading title ("Presiden", "Menteri", from resources/patterns/titles.txt) is outside PERSON;
   - a parenthesised alias is its own span, brackets excluded ("[Partai Persatuan Pembangunan]
     ([PPP])"; idner-news-2k keeps it inside one span);
   - "PT" right before an ORG is inside it ("PT Pertamina"), as in NER UI;
+  - hospitals, universities, health centres and laboratories are ORG, not LOC (`is_org_type`);
+  - regional governments and state bodies directly followed by their area are one ORG ("Pemkot
+    Surabaya", "Polda Jabar"; NER UI: "Pemkot [Surabaya]", "[Polda] [Jabar]"), `join_area`;
   - a unit word right before a DATE is inside it ("tahun 1990", "tanggal 16 Mei 2012", "hari
     Senin"), as our date patterns and guidelines have it (GSD-NER leaves it out);
   - corpora without DATE gold (all but GSD-NER) get the tokens our date patterns match marked
-    unknown, so they do not teach that dates are O;
+    unknown, so they do not teach that dates are O; GSD-NER, which leaves durations O ("tiga
+    tahun", DATE in our guidelines), gets the durations our patterns match marked unknown;
   - in idner-news-2k, which leaves countries acting or used as modifiers unannotated ("militer
     Israel"; LOC in our guidelines), a place of our gazetteer tagged O is unknown (PLACES_UNKNOWN).
 Training sentences whose normalised text (lower case, letters and digits only) occurs in any
@@ -77,13 +83,36 @@ CORPUS_LABELS: Mapping[str, tuple[str, ...]] = {
 CORPUS_NAMES: Mapping[str, str] = {
     "nergrit": "NERGrit", "idner": "idner-news-2k", "nerui": "NER UI", "gsd": "GSD-NER", "mdee": "MDEE gold",
 }
+#: administrative place prefixes: inside the LOC when capitalised ("Kota Bekasi"), a descriptor
+#: outside it when lower case ("kota [Bekasi]"), sample_corpus/GUIDELINES.md section 8.
 PLACE_PREFIXES = {"kabupaten", "kab", "kota", "provinsi", "prov", "kecamatan", "kec", "desa", "kelurahan",
-                  "kotamadya"}
+                  "kotamadya", "distrik"}
 # Corpora that leave many countries and cities unannotated (idner-news-2k: 40% of our gazetteer's
 # places are O there, mostly countries acting or used as modifiers, "militer Israel", "dolar AS",
 # which our guidelines make LOC; other corpora under 10%): there a gazetteer place tagged O is unknown.
 PLACES_UNKNOWN = {"idner"}
-DATE_UNITS = {"tahun", "bulan", "tanggal", "hari"}  # "tahun 1990", "hari Senin": the unit is inside DATE
+# State bodies with regional branches: followed directly by their area they are one ORG
+# ("Polda Papua", "KPU Kota Metro", "Dinas Kesehatan Kota Tegal"); GUIDELINES.md section 8.
+BRANCH_HEADS = {
+    "polda", "polres", "polresta", "polrestabes", "polsek", "kodam", "kodim", "korem", "lanud", "lantamal",
+    "brimob", "kpu", "kpud", "bawaslu", "panwaslu", "dprd", "bps", "pmi", "kejari", "kejati", "kejaksaan",
+    "pengadilan", "dinas", "disdik", "dinkes", "dishub", "bpbd", "satgas", "satpol", "bappeda", "bapenda",
+    "kanwil", "balai", "badan", "gugus", "satuan", "puskesmas", "pemkot", "pemkab", "pemprov", "pemda",
+}
+# Units followed directly by their parent organisation are one ORG ("Unit Transfusi Darah PMI").
+UNIT_HEADS = {"unit", "fakultas", "direktorat", "subdirektorat", "biro", "laboratorium"}
+# One-word state bodies and regional governments: capitalised, with the place after them one ORG
+# even where nothing tagged the body ("Polres [Yahukimo]" -> "[Polres Yahukimo]", "Pemkot Bekasi").
+BRANCH_BODIES = {
+    "Polda", "Polres", "Polresta", "Polrestabes", "Polsek", "Kodam", "Kodim", "Korem", "Lanud", "Lantamal",
+    "KPU", "KPUD", "Bawaslu", "Panwaslu", "DPRD", "BPS", "PMI", "Kejari", "Kejati", "BPBD", "Puskesmas",
+    "Disdik", "Dinkes", "Dishub", "Bappeda", "Bapenda", "Kanwil", "Pemkot", "Pemkab", "Pemprov", "Pemda",
+}
+# Hospitals, universities, health centres and laboratories are ORG, not LOC (GUIDELINES.md 8).
+ORG_TYPE_HEADS = {"rsud", "rsup", "rsu", "rsia", "rs", "puskesmas", "laboratorium", "labkesda", "universitas",
+                  "politeknik", "institut", "akademi", "balai", "klinik"}
+DATE_UNITS = {"tahun", "bulan", "tanggal", "hari"}
+DURATION_PATTERNS = ("duration", "ctx_duration")  # ids in resources/patterns/dates.jsonl  # "tahun 1990", "hari Senin": the unit is inside DATE
 DEV_EVERY = 10  # NERGrit and GSD-NER: every 10th training sentence is dev
 
 Sentence = tuple[list[str], list[str]]  # words, BIO tags in project labels (or MISSING)
@@ -212,10 +241,15 @@ def map_labels(tags: Sequence[str], label_map: Mapping[str, str]) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _single_titles() -> frozenset[str]:
+def _titles() -> frozenset[str]:
     from annotator.nlp.entities import read_titles
 
-    return frozenset(t for t in read_titles(RESOURCES_DIR / "patterns" / "titles.txt") if " " not in t)
+    return frozenset(read_titles(RESOURCES_DIR / "patterns" / "titles.txt"))
+
+
+@lru_cache(maxsize=1)
+def _single_titles() -> frozenset[str]:
+    return frozenset(t for t in _titles() if " " not in t)
 
 
 @lru_cache(maxsize=1)
@@ -228,7 +262,7 @@ def _date_matcher():
     matcher = Matcher(blank_nlp().vocab)
     for row in read_patterns(RESOURCES_DIR / "patterns" / "dates.jsonl"):
         if isinstance(row["pattern"], list):
-            matcher.add("DATE", [row["pattern"]])
+            matcher.add(row.get("id") or "DATE", [row["pattern"]])
     return matcher
 
 
@@ -257,14 +291,60 @@ def place_candidates(words: Sequence[str]) -> set[int]:
     return {i for _, s, e in _place_matcher()(doc) for i in range(s, e)}
 
 
-def date_candidates(words: Sequence[str]) -> set[int]:
-    """Token indices our date patterns match (the token patterns of resources/patterns/dates.jsonl)."""
+def is_place_prefix(words: Sequence[str], i: int) -> bool:
+    """words[i] is a capitalised place prefix that is not the end of a title or of "Ibu Kota"
+    ("Kota" but not "Wali Kota", "Kepala Desa", "Ibu Kota")."""
+    if i < 0 or not words[i][:1].isupper() or words[i].lower().rstrip(".") not in PLACE_PREFIXES:
+        return False
+    before = words[i - 1].lower() if i > 0 else ""
+    return before != "ibu" and f"{before} {words[i].lower()}" not in _titles()
+
+
+def is_org_type(words: Sequence[str]) -> bool:
+    """A name that starts like a hospital, university, health centre or laboratory (ORG_TYPE_HEADS,
+    "Rumah Sakit …")."""
+    return bool(words) and (words[0].lower() in ORG_TYPE_HEADS or [w.lower() for w in words[:2]] == ["rumah", "sakit"])
+
+
+def join_area(words: Sequence[str], spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Regional governments and state bodies with their area as one ORG (GUIDELINES.md section 8):
+    "Pemkot [Bekasi]", "Polres [Yahukimo]" and "Pemerintah [Kota Bekasi]" -> "[Pemkot Bekasi]",
+    "[Polres Yahukimo]", "[Pemerintah Kota Bekasi]" (BRANCH_BODIES); "[Polda] [Papua]" -> "[Polda
+    Papua]" and "[Unit Transfusi Darah PMI] [DKI Jakarta]" -> one ORG (a word in BRANCH_HEADS);
+    "[Unit Transfusi Darah] [PMI]" -> one ORG (UNIT_HEADS). Spans are (start, end, label), sorted,
+    not overlapping."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        taken_before = bool(out) and out[-1][1] == start
+        if label == "LOC" and not taken_before and start > 0 and (
+            words[start - 1] in BRANCH_BODIES
+            or (words[start - 1] == "Pemerintah" and words[start].lower() in ("kota", "kabupaten", "provinsi"))
+        ):
+            out.append((start - 1, end, "ORG"))
+            continue
+        if taken_before and out[-1][2] == "ORG" and (
+            (label == "LOC" and any(w.lower() in BRANCH_HEADS for w in words[out[-1][0]:out[-1][1]]))
+            or (label == "ORG" and words[out[-1][0]].lower() in UNIT_HEADS)
+        ):
+            out[-1] = (out[-1][0], end, "ORG")
+            continue
+        out.append((start, end, label))
+    return out
+
+
+def date_candidates(words: Sequence[str], kinds: Iterable[str] | None = None) -> set[int]:
+    """Token indices our date patterns match (the token patterns of resources/patterns/dates.jsonl;
+    only those whose id is in `kinds`, if given), without a pattern's context word."""
     from spacy.tokens import Doc
 
     from annotator.nlp.tokenizer import blank_nlp
 
+    from annotator.nlp.entities import DATE_CONTEXT_PREFIX
+
     doc = Doc(blank_nlp().vocab, words=list(words))
-    return {i for _, s, e in _date_matcher()(doc) for i in range(s, e)}
+    vocab = doc.vocab.strings
+    return {i for key, s, e in _date_matcher()(doc) if kinds is None or vocab[key] in kinds
+            for i in range(s + vocab[key].startswith(DATE_CONTEXT_PREFIX), e)}
 
 
 def harmonise(words: Sequence[str], tags: Sequence[str], *, has_dates: bool, places_unknown: bool = False) -> list[str]:
@@ -276,9 +356,13 @@ def harmonise(words: Sequence[str], tags: Sequence[str], *, has_dates: bool, pla
         start, end = _trim_punct(words, start, end)
         if start == end:
             continue
+        if label == "LOC" and is_org_type(words[start:end]):  # idner-news-2k: "[Rumah Sakit Pusat Pertamina]" LOC
+            label = "ORG"
         if label == "LOC":
-            while end - start > 1 and words[start].lower().rstrip(".") in PLACE_PREFIXES:
+            while end - start > 1 and words[start].lower().rstrip(".") in PLACE_PREFIXES and words[start][:1].islower():
                 start += 1
+            if is_place_prefix(words, start - 1) and tags[start - 1] == "O":
+                start -= 1
         elif label == "PERSON":
             while end - start > 1 and ({words[start].lower(), words[start].lower().rstrip(".") + "."} & titles
                                        or words[start].lower().rstrip(".") in titles):
@@ -288,9 +372,12 @@ def harmonise(words: Sequence[str], tags: Sequence[str], *, has_dates: bool, pla
         elif label == "DATE" and start > 0 and words[start - 1].lower() in DATE_UNITS and tags[start - 1] == "O":
             start -= 1
         spans.extend(_split_alias(words, start, end, label))
+    spans = join_area(words, sorted(spans))
     taken = {i for s, e, _ in spans for i in range(s, e)}
     if not has_dates:
         missing |= date_candidates(words) - taken
+    else:  # GSD-NER leaves durations O; in our guidelines they are DATE
+        missing |= date_candidates(words, DURATION_PATTERNS) - taken
     if places_unknown:
         missing |= place_candidates(words) - taken
     return encode(len(words), spans, missing)

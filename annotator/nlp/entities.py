@@ -23,8 +23,21 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
      only of capitalised stop words ("Ada", "Setiap") are dropped.
+  4. A person's later short mentions ("Piter menilai") are PERSON.
+  5. Section 8 of sample_corpus/GUIDELINES.md on the result (`_attach`): "Kota Bekasi" (a
+     capitalised place prefix inside the LOC), "Pemerintah Kota Bekasi", "Polres Yahukimo",
+     "Dinas Kesehatan Kabupaten Tegal", "Unit Transfusi Darah PMI DKI Jakarta" (state bodies and
+     units with their area or parent: one ORG), "PT Jasa Marga (Persero) Tbk", hospitals and
+     universities ORG, initials before an age ("W (40)") and their mentions PERSON, "[Didimus]-
+     [Esau]"; one-word names at a sentence start that the text also writes in lower case
+     ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
+     dropped.
 Title words are never part of any entity (sample_corpus/GUIDELINES.md).
-All spans are on token boundaries, never start or end on whitespace, never cross a line break.
+All spans are on token boundaries, never start or end on whitespace, punctuation or a symbol such
+as an emoji (a closing bracket whose opening one is inside stays), never cross a line break.
+Dates (resources/patterns/dates.jsonl, `date_spans`) follow section 8: durations ("lebih dari
+seminggu", not ages or rates), bare years and months after a preposition, ranges, quarters, and
+the words that belong to a date ("Minggu (24/1) malam", "31 Mei nanti"); "kemarin" alone is none.
 """
 
 from __future__ import annotations
@@ -39,6 +52,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from annotator.nlp.corpora import BRANCH_HEADS, UNIT_HEADS, is_org_type, is_place_prefix
+from annotator.nlp import gazetteer_features  # noqa: F401  (registers the NER's gazetteer embedding)
 from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
 from annotator.resources import RESOURCES_DIR
 
@@ -71,6 +86,9 @@ PLACE_CONTEXT_WORDS = {
     "pemkot", "pemkab", "polres", "polresta", "polda", "kodim", "kejari", "dprd", "bupati", "wali", "walikota",
     "warga", "wilayah", "daerah", "kawasan", "sekitar",
 }
+SPACED_DASHES = {"–", "—", "|"}  # between spaces they separate, never join, names
+# Legal forms inside a company's ORG ("PT Maju Jaya (Persero) Tbk", "PO Sinar Jaya").
+COMPANY_PREFIXES = {"PT", "PO", "CV"}
 PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
 # Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
 NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
@@ -216,20 +234,31 @@ def _covered(spans: Iterable[Span]) -> dict[int, Span]:
     return index
 
 
-def _clean(doc: Doc, start: int, end: int, label: str, *, keep_closing_paren: bool = False) -> list[Span]:
-    """Split tokens start:end at line breaks; strip whitespace and punctuation at the edges."""
+def _is_edge_junk(doc: Doc, i: int, start: int) -> bool:
+    """A token that never starts or ends an entity: whitespace, punctuation, an emoji or other
+    symbol without a letter or digit; a closing bracket whose opening one is inside the span is kept
+    ("Selasa (5/11/2024)", "PT Maju (Persero)")."""
+    token = doc[i]
+    if token.text == ")":
+        return not any(doc[j].text == "(" for j in range(start, i))
+    return token.is_space or not any(ch.isalnum() for ch in token.text)
+
+
+def _clean(doc: Doc, start: int, end: int, label: str) -> list[Span]:
+    """Split tokens start:end at line breaks and (but for dates) at a dash between spaces
+    ("JAKARTA, KOMPAS – Selama"); strip whitespace, punctuation and symbols (emoji) at the edges."""
     pieces, piece_start = [], start
     for i in range(start, end + 1):
-        if i == end or (doc[i].is_space and "\n" in doc[i].text):
+        if i == end or (doc[i].is_space and "\n" in doc[i].text) or (
+            label != "DATE" and doc[i].text in SPACED_DASHES and doc[i].whitespace_ and i > 0 and doc[i - 1].whitespace_
+        ):
             pieces.append((piece_start, i))
             piece_start = i + 1
     spans = []
     for s, e in pieces:
-        while s < e and (doc[s].is_space or doc[s].is_punct):
+        while s < e and _is_edge_junk(doc, s, s):
             s += 1
-        while s < e and (doc[e - 1].is_space or doc[e - 1].is_punct) and not (
-            keep_closing_paren and doc[e - 1].text == ")"
-        ):
+        while s < e and _is_edge_junk(doc, e - 1, s):
             e -= 1
         if s < e:
             spans.append(Span(doc, s, e, label=label))
@@ -279,16 +308,79 @@ def gazetteer_spans(doc: Doc, join_institutions: bool = True) -> list[Span]:
     return merged
 
 
+#: date pattern ids (resources/patterns/dates.jsonl) whose first token is context, not date ("pada [Maret]")
+DATE_CONTEXT_PREFIX = "ctx_"
+# Words before a count + unit that make it a rate, not a duration ("dua kali sehari", "per tahun"),
+# and words up to four tokens before it that make it an age ("berusia antara 50 tahun dan 60
+# tahun"): sample_corpus/GUIDELINES.md section 8.
+RATE_WORDS = {"per", "setiap", "tiap", "kali"}
+AGE_WORDS = {"usia", "berusia", "umur", "berumur"}
+# Words after a year-like number that make it a count ("2000 orang", "1998 kasus").
+COUNTED_WORDS = set("""
+orang unit ton kg kilogram km kilometer meter m hektare ha ekor buah kantong rumah personel kasus dosis
+warga peserta jiwa kendaraan suara siswa pasien perusahaan sampel dollar dolar rupiah triliun miliar juta
+ribu persen kali pekerja karyawan keluarga kk titik lembar paket botol liter mw megawatt porsi pemilih
+""".split())
+# Words before a year-like number that make it something else ("Rp 2000", "nomor 1945", "pukul 2000").
+NOT_YEAR_BEFORE = {"rp", "no", "no.", "nomor", "pukul", "km", "kode", "nopol", "us$", "$"}
+# Words after a date that belong to it ("Selasa (1/12/2020) pagi", "31 Mei nanti", "tiga hari kemudian").
+DATE_TAIL_WORDS = {"pagi", "siang", "sore", "malam", "petang", "nanti", "ini", "lalu", "besok", "kemarin",
+                   "terakhir", "kemudian", "silam", "mendatang", "lagi", "sebelumnya", "belakangan"}
+DATE_TAIL_PHRASES = (("dini", "hari"), ("ke", "depan"), ("yang", "lalu"), ("berturut", "-", "turut"))
+
+
+def _date_match(doc: Doc, span: Span) -> Span | None:
+    """A date pattern match as a DATE span: context words cut off, ages, rates and counts dropped."""
+    start, end = span.start, span.end
+    if span.id_.startswith(DATE_CONTEXT_PREFIX):
+        start += 1
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    if span.id_.endswith("duration") and (
+        (before is not None and before.lower_ in RATE_WORDS)
+        or any(t.lower_ in AGE_WORDS for t in doc[max(0, start - 4):start])
+        or (before is not None and before.text == "(" and after is not None and after.text == ")")  # "(40 tahun)"
+        or (after is not None and after.is_digit and len(after) == 4)  # "5 tahun 1992": a law's number
+    ):
+        return None
+    if span.id_ == "year" and (
+        (before is not None and before.lower_ in NOT_YEAR_BEFORE)
+        or (after is not None and after.lower_ in COUNTED_WORDS)
+    ):
+        return None
+    return Span(doc, start, end, label="DATE")
+
+
+def _date_tail(doc: Doc, end: int) -> int:
+    """End of a date with the words that follow it and belong to it (DATE_TAIL_*)."""
+    for phrase in DATE_TAIL_PHRASES:
+        if tuple(t.lower_ for t in doc[end:end + len(phrase)]) == phrase:
+            return end + len(phrase)
+    return end + 1 if end < len(doc) and doc[end].lower_ in DATE_TAIL_WORDS else end
+
+
 def date_spans(doc: Doc) -> list[Span]:
-    """Date matches, longest first, adjacent dates joined ("Selasa (5/11/2024) kemarin")."""
-    spans = sorted(filter_spans(doc.spans[DATES_KEY]) if DATES_KEY in doc.spans else [], key=lambda s: s.start)
+    """Date matches, longest first; adjacent dates and dates joined by a hyphen are one
+    ("Selasa (5/11/2024) kemarin", "akhir Agustus-awal September"), with the words that follow
+    a date and belong to it ("Minggu (24/1) malam", "tiga hari kemudian")."""
+    matches = [_date_match(doc, s) for s in doc.spans[DATES_KEY]] if DATES_KEY in doc.spans else []
+    spans = sorted(filter_spans(m for m in matches if m is not None), key=lambda s: s.start)
     merged: list[Span] = []
     for span in spans:
-        if merged and merged[-1].end == span.start:
+        if merged and (merged[-1].end == span.start or (
+            merged[-1].end + 1 == span.start and doc[merged[-1].end].text == "-"
+            and not doc[merged[-1].end - 1].whitespace_ and not doc[merged[-1].end].whitespace_
+        )):
             merged[-1] = Span(doc, merged[-1].start, span.end, label="DATE")
         else:
             merged.append(span)
-    return [p for span in merged for p in _clean(doc, span.start, span.end, "DATE", keep_closing_paren=True)]
+    out = []
+    for span in merged:
+        span = Span(doc, span.start, _date_tail(doc, span.end), label="DATE")
+        if out and out[-1].end > span.start:
+            continue
+        out.extend(_clean(doc, span.start, span.end, "DATE"))
+    return out
 
 
 # ---------------------------------------------------------------------------------- components
@@ -425,14 +517,21 @@ class TitleFinder:
 #: gazetteer names; "institution + place" joined into one ORG; a model ORG/LOC that extends one
 #: gazetteer name kept whole; dates; title words cut from model spans; names after titles where
 #: the model found nothing;
-#: later short mentions of a person; clean-up of model pieces; places used as verbs ("Serang").
+#: later short mentions of a person; clean-up of model pieces; places used as verbs ("Serang");
+#: a capitalised place prefix inside the LOC ("Kota Bekasi"); a state body or unit joined with
+#: its area or parent into one ORG ("Polda Papua", "Pemerintah Kota Bekasi"); "PT"/"PO",
+#: "(Persero)", "Tbk" and a branch inside a company's ORG; hospitals, universities, health centres
+#: and laboratories ORG, not LOC; initials of private persons ("W (40)") PERSON (sample_corpus/
+#: GUIDELINES.md section 8).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "short_names",
-                 "cleanup", "verbs")
+                 "cleanup", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
 
 
-@Language.factory("annotator_entity_merge", default_config={"not_name_words": None, "disable": []})
-def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, disable: list[str]):
-    return EntityMerger(name, not_name_words, disable=disable)
+@Language.factory("annotator_entity_merge",
+                  default_config={"not_name_words": None, "not_entities": None, "disable": []})
+def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, not_entities: str | None,
+                       disable: list[str]):
+    return EntityMerger(name, not_name_words, not_entities, disable=disable)
 
 
 class EntityMerger:
@@ -440,12 +539,14 @@ class EntityMerger:
 
     `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones."""
 
-    def __init__(self, name: str, not_name_words: str | None = None, disable: Iterable[str] = ()):
+    def __init__(self, name: str, not_name_words: str | None = None, not_entities: str | None = None,
+                 disable: Iterable[str] = ()):
         unknown = set(disable) - set(RULE_FAMILIES)
         if unknown:
             raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
         self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
+        self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -518,6 +619,9 @@ class EntityMerger:
 
         if "short_names" in on:
             results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
+        results = [(piece, source, score) for span, source, score in results  # no emoji or symbol at the edges
+                   for piece in _clean(doc, span.start, span.end, span.label_)]
+        results = self._attach(doc, results)
         final = filter_spans(span for span, _, _ in results)  # safety net: never overlapping
         final_ids = {(s.start, s.end, s.label) for s in final}
         doc.ents = sorted(final, key=lambda s: s.start)
@@ -526,6 +630,127 @@ class EntityMerger:
                 span._.source = source
                 span._.score = score
         return doc
+
+    def _attach(self, doc: Doc, results: list) -> list:
+        """GUIDELINES.md section 8 on the final spans, left to right: capitalised common words and
+        hyphen-joined names (`_common_word`, `_split_hyphenated`) and initials (`_initials`) first;
+        then a capitalised place prefix joins the LOC (or one-word PERSON) after it ("Kota
+        Bekasi", "Desa [Penusupan]"; not "Wali Kota"); a state body written before a place, with or
+        without a model span, is one ORG with it ("Polres Yahukimo", "Dinas Kesehatan Kabupaten
+        Tegal", "Pemerintah Kota Bekasi"); hospitals and universities are ORG; a company's ORG takes
+        "PT"/"PO" before it and "(Persero)", "Tbk" after it; last, an ORG takes its area, parent or
+        branch after it (`_joins`)."""
+        on = self.families
+        words = [t.text for t in doc]
+        out = sorted(results, key=lambda r: r[0].start)
+        if "cleanup" in on:
+            out = [(p, source, score) for span, source, score in out if not self._common_word(doc, span)
+                   for p in self._split_hyphenated(doc, span)]
+        if "initials" in on:
+            out = self._initials(doc, out)
+        covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+
+        def free(i: int) -> bool:
+            return 0 <= i < len(doc) and i not in covered
+
+        def widen(k: int, start: int, end: int, label: str) -> None:
+            span, source, score = out[k]
+            out[k] = (Span(doc, start, end, label=label), source, score)
+            covered.update(range(start, end))
+
+        for k in range(len(out)):
+            span = out[k][0]
+            if "place_prefix" in on and span.label_ in ("LOC", "PERSON") and len(span) <= 3 and free(span.start - 1) \
+                    and is_place_prefix(words, span.start - 1):  # "Desa [Penusupan]" is no person
+                widen(k, span.start - 1, span.end, "LOC")
+            span = out[k][0]
+            if "org_area" in on and span.label_ == "LOC":  # "Dinas Kesehatan Kabupaten Tegal"
+                j, head = span.start - 1, None
+                while free(j) and j not in title_tokens and span.start - j <= 5 and doc[j].is_alpha and doc[j].text[:1].isupper():
+                    if doc[j].lower_ in BRANCH_HEADS:
+                        head = j
+                    j -= 1
+                if head is not None:
+                    widen(k, head, span.end, "ORG")
+            span = out[k][0]
+            if "org_heads" in on and span.label_ == "LOC" and is_org_type([t.text for t in span]):
+                widen(k, span.start, span.end, "ORG")
+            span = out[k][0]
+            if "org_area" in on and span.label_ == "LOC" and free(span.start - 1) and (
+                doc[span.start - 1].text == "Pemerintah" and span[0].lower_ in ("kota", "kabupaten", "provinsi")
+            ):
+                widen(k, span.start - 1, span.end, "ORG")
+            span = out[k][0]
+            if "company" in on and span.label_ == "ORG":
+                start, end = span.start, span.end
+                if free(start - 1) and doc[start - 1].text.rstrip(".") in COMPANY_PREFIXES:
+                    start -= 1
+                if [t.text for t in doc[end:end + 3]] == ["(", "Persero", ")"] and all(free(i) for i in range(end, end + 3)):
+                    end += 3
+                if free(end) and doc[end].text.rstrip(".") == "Tbk":
+                    end += 1
+                if (start, end) != (span.start, span.end):
+                    widen(k, start, end, "ORG")
+        joined: list = []
+        for span, source, score in out:
+            if joined and joined[-1][0].label_ == "ORG" and self._joins(doc, joined[-1][0], span):
+                prev, prev_source, prev_score = joined[-1]
+                joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
+            else:
+                joined.append((span, source, score))
+        return joined
+
+    def _joins(self, doc: Doc, org: Span, span: Span) -> bool:
+        """The span after an ORG belongs to it: its area after a state body ("[Polda] [Papua]"), its
+        parent after a unit ("[Unit Transfusi Darah] [PMI]"), a company's branch ("[PT X] Cabang
+        [Kupang]")."""
+        on = self.families
+        if org.end == span.start:
+            return "org_area" in on and (
+                (span.label_ == "LOC" and any(t.lower_ in BRANCH_HEADS for t in org))
+                or (span.label_ == "ORG" and org[0].lower_ in UNIT_HEADS)
+            )
+        return ("company" in on and span.label_ == "LOC" and org.end + 1 == span.start
+                and doc[org.end].text == "Cabang" and org[0].text.rstrip(".") in COMPANY_PREFIXES)
+
+    @staticmethod
+    def _common_word(doc: Doc, span: Span) -> bool:
+        """A one-word model name at the start of a sentence that the same text also writes in lower
+        case ("Donor darah …" beside "menjadi donor"): a common word capitalised by its position."""
+        if len(span) != 1 or span.label_ == "DATE" or span[0].is_upper:
+            return False
+        before = next((t for t in reversed(doc[:span.start]) if not t.is_space or "\n" in t.text), None)
+        if before is not None and not (before.is_space or before.text in ".!?”\"'’"):
+            return False
+        lower = span[0].lower_
+        return any(t.text == lower for t in doc)
+
+    @staticmethod
+    def _split_hyphenated(doc: Doc, span: Span) -> list[Span]:
+        """A PERSON of two names joined by a hyphen is two PERSONs ("[Didimus]-[Esau]"); a name
+        particle before the hyphen stays ("Al-Farabi")."""
+        if span.label_ != "PERSON":
+            return [span]
+        cuts = [i for i in range(span.start + 1, span.end - 1) if doc[i].text == "-" and not doc[i - 1].whitespace_
+                and not doc[i].whitespace_ and doc[i + 1].text[:1].isupper() and len(doc[i - 1]) > 3]
+        bounds = [span.start] + [b for i in cuts for b in (i, i + 1)] + [span.end]
+        return [Span(doc, bounds[n], bounds[n + 1], label="PERSON") for n in range(0, len(bounds), 2)]
+
+    @staticmethod
+    def _initials(doc: Doc, results: list) -> list:
+        """Initials of private persons: a capital letter before an age in brackets ("W (40)") and its
+        later mentions ("W dites usap") are PERSON, replacing any other label on that letter."""
+        letters = {t.text for t in doc if len(t.text) == 1 and t.text.isupper() and t.i + 3 < len(doc)
+                   and doc[t.i + 1].text == "(" and doc[t.i + 2].like_num and doc[t.i + 3].text == ")"}
+        if not letters:
+            return results
+        out = [r for r in results if not (len(r[0]) == 1 and r[0].text in letters)]
+        covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+        for t in doc:
+            if t.text in letters and t.i not in covered and not (t.i + 1 < len(doc) and doc[t.i + 1].text == "."):
+                out.append((Span(doc, t.i, t.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
+        return sorted(out, key=lambda r: r[0].start)
 
     @staticmethod
     def _max_free(ent: Span) -> int:
@@ -589,6 +814,8 @@ class EntityMerger:
             if p.label_ != "DATE" and all(t.text.title() in NOT_NAME_WORDS or t.is_stop or not (
                     t.text[:1].isupper() or any(c.isupper() for c in t.text[1:])) for t in p):  # "detikFinance"
                 continue  # "Ada", "Setiap"; link lines "BACA LEBIH LANJUT", "Baca Juga"
+            if p.label_ != "DATE" and all(t.lower_ in self.not_entities for t in p):
+                continue  # "PSBB", "UMKM": resources/patterns/not_entities.txt
             if p.label_ == "PERSON":
                 if p.end in title_tokens:
                     continue  # "Area [Supervisor]": words before a title are the title's
@@ -657,7 +884,7 @@ def add_entity_components(nlp: Language, resources_dir: str | Path | None = None
         config={"titles": read_titles(patterns_dir / "titles.txt"), "not_name_words": str(not_name_path)},
     )
     nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles",
-                 config={"not_name_words": str(not_name_path)})
+                 config={"not_name_words": str(not_name_path), "not_entities": str(patterns_dir / "not_entities.txt")})
     return nlp
 
 

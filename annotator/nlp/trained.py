@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Span
 from thinc.api import Ops, get_current_ops
 from thinc.types import Ragged
 
+from annotator.nlp import gazetteer_features  # noqa: F401  (registers the NER's gazetteer embedding)
 from annotator.nlp import tokenizer as _tokenizer  # noqa: F401  (registers annotator.id_news_tokenizer.v1)
 from annotator.nlp.tokenizer import new_blank
 

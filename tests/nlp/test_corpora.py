@@ -84,10 +84,10 @@ def test_harmonisation_to_the_guidelines(root):
     splits = by_key(load_splits(root))
     # title outside PERSON, "PT" inside ORG
     assert ents_of(splits["idner", "train"].sentences[0]) == [("Jokowi", "PERSON"), ("PT Pertamina", "ORG")]
-    # place prefix outside LOC; the date our patterns find is unknown (no DATE gold in NERGrit)
+    # a capitalised place prefix inside LOC; the date our patterns find is unknown (no DATE gold in NERGrit)
     words, tags = splits["nergrit", "dev"].sentences[0]
-    assert ents_of((words, tags)) == [("Rudi", "PERSON"), ("Bogor", "LOC")]
-    assert tags[words.index("Kabupaten")] == "O"
+    assert ents_of((words, tags)) == [("Rudi", "PERSON"), ("Kabupaten Bogor", "LOC")]
+    assert tags[words.index("Kabupaten")] == "B-LOC"
     assert tags[words.index("tahun")] == MISSING and tags[words.index("2020")] == MISSING
     # GSD-NER: GPE -> LOC, DATE learned, NORP unknown, CARDINAL is O
     words, tags = splits["gsd", "heldout"].sentences[0]
@@ -259,3 +259,29 @@ def test_cli_train_ner_from_the_corpora(root, tmp_path, capsys):
     assert main(["train-ner", "--corpora", "nergrit,mdee", "--data", str(root), "--max-steps", "2",
                  "--width", "32", "--out", str(tmp_path / "m")]) == 0
     assert json.loads((tmp_path / "m" / "meta.json").read_text())["training_data"]["corpora"] == ["mdee", "nergrit"]
+
+
+def test_harmonise_joins_state_bodies_and_regional_governments_with_their_area():
+    # GUIDELINES.md section 8; NER UI writes "Pemkot [Surabaya]" and "[Polda] [Jabar]"
+    words = ["Pemkot", "Surabaya", "dan", "Polda", "Jabar", "serta", "Universitas", "Indonesia", "Depok"]
+    tags = ["O", "B-LOC", "O", "B-ORG", "B-LOC", "O", "B-ORG", "I-ORG", "B-LOC"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(0, 2, "ORG"), (3, 5, "ORG"), (6, 8, "ORG"), (8, 9, "LOC")]
+
+
+def test_harmonise_puts_capitalised_place_prefixes_inside_and_lower_case_ones_outside():
+    words = ["di", "Kota", "Bekasi", "dan", "kota", "Bogor", "kata", "Wali", "Kota", "Depok"]
+    tags = ["O", "O", "B-LOC", "O", "B-LOC", "I-LOC", "O", "O", "O", "B-LOC"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(1, 3, "LOC"), (5, 6, "LOC"), (9, 10, "LOC")]
+
+
+def test_harmonise_marks_durations_unknown_where_a_dated_corpus_leaves_them_o():
+    words = ["selama", "tiga", "tahun", "sejak", "2001"]
+    tags = ["O", "O", "O", "O", "B-DATE"]
+    out = harmonise(words, tags, has_dates=True)
+    assert out[1] == out[2] == MISSING and out[0] == "O" and out[4] == "B-DATE"
+
+
+def test_harmonise_makes_hospitals_and_universities_org():
+    words = ["di", "Rumah", "Sakit", "Pusat", "Pertamina", ",", "Jakarta"]
+    tags = ["O", "B-LOC", "I-LOC", "I-LOC", "I-LOC", "O", "B-LOC"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(1, 5, "ORG"), (6, 7, "LOC")]

@@ -160,3 +160,22 @@ def test_train_ner_with_a_pos_corpus_saves_only_tok2vec_and_ner(tmp_path):
     assert not (tmp_path / "m" / "tagger").exists()
     assert 0.0 <= scores["ents_f"] <= 1.0
     assert all(not t.tag_ for t in nlp("Budi Santoso tiba di Jakarta ."))  # no tagger runs
+
+
+def test_gazetteer_flags_of_capitalised_words_are_stored_in_the_trained_model(tmp_path):
+    from annotator.nlp.gazetteer_features import FLAG_BITS, build_table, token_flags
+    from annotator.nlp.tokenizer import blank_nlp
+
+    table = build_table(tmp_path)  # no MDEE lists there: resources/patterns/gazetteer.jsonl only
+    assert table["jakarta"] & FLAG_BITS["LOC"]
+    doc = blank_nlp()("Warga Jakarta dan warga jakarta")
+    assert token_flags(doc, table) == [table.get("warga", 0), table["jakarta"], 0, table.get("warga", 0), 0]
+
+    train = write(tmp_path, "train.iob", _tiny_corpus(30, 5))
+    dev = write(tmp_path, "dev.iob", _tiny_corpus(10, 6))
+    train_ner(train, dev, tmp_path / "model", max_epochs=1, log=lambda _: None,
+              overrides={"components.tok2vec.model.encode.width": 32, "components.tok2vec.model.encode.depth": 1})
+    nlp = spacy.load(tmp_path / "model")  # a fresh load: the table comes from the model's files
+    tables = [node.attrs["table"] for node in nlp.get_pipe("tok2vec").model.walk()
+              if node.name == "annotator_gazetteer_features"]
+    assert len(tables) == 1 and tables[0]["jakarta"] & FLAG_BITS["LOC"]
