@@ -143,6 +143,13 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
             skipped += 1
         j -= 1
     j = _skip_circumstances(v, _skip_relative_clause(v, j, lo), lo)
+    if j >= lo and v.cls[j] == "L" and v.kind[j] == "w" and v.words[j].islower():
+        # the circumstance ended a descriptor: "Budi (52), [pedagang kaki lima] di Tanah Abang,
+        # mengatakan": the subject is before the descriptor's comma
+        k = _skip_descriptor(v, j, lo)
+        name_end = v.prev_tok(k) if k != j else None
+        if name_end is not None and name_end >= lo and (v.words[name_end] == ")" or v.cls[name_end] == "N"):
+            j = k  # only when a name (or a name's age) stands before the descriptor's comma
     segs: list[list[int]] = []
     first = True
     relative_skipped = False
@@ -507,7 +514,11 @@ def _snap(v: _View, name: tuple[int, int]) -> _Speaker:
     for k in range(*name):
         e = v.ent_at.get(k)
         if e is not None and e.label_ == "PERSON" and e.start > name[0] and e.end == name[1]:
-            if all(v.cls[j] != "N" or v.placelike(j, name[0], name[1]) for j in range(name[0], e.start)):
+            # what it leaves out is a place, or lies inside another entity ("Dinas Kesehatan Kota
+            # Surabaya Febria Rachmanita": "Surabaya" ends the ORG)
+            if all(v.cls[j] != "N" or v.placelike(j, name[0], name[1])
+                   or (v.ent_at.get(j) is not None and v.ent_at[j].label_ != "PERSON")
+                   for j in range(name[0], e.start)):
                 name = (e.start, e.end)
             break
     return _Speaker(_with_rank(v, name[0]), name[1], "PERSON")
