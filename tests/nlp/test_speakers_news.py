@@ -286,10 +286,3 @@ def test_a_place_word_ending_an_organisation_entity_is_not_part_of_the_name():
     assert ("Dinas Kesehatan Kota Surabaya", "ORG") in [(e.text, e.label_) for e in doc.ents]
     assert [q["speaker"]["text"] for q in doc._.quotes] == ["Febria Rachmanita"]
 
-
-@pytest.mark.parametrize("place", ["Tanah Abang", "pasar induk"])
-def test_a_descriptor_with_its_place_between_the_name_and_the_verb(bare, place):
-    """'Budi (52), pedagang kaki lima di Tanah Abang, mengatakan …': the place belongs to the
-    descriptor; the person before it is the subject."""
-    text = f"Budi (52), pedagang kaki lima di {place}, mengatakan omzetnya turun sejak pandemi."
-    assert found(bare, text) == [("indirect", "omzetnya turun sejak pandemi", "mengatakan", "Budi")]

@@ -143,13 +143,6 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
             skipped += 1
         j -= 1
     j = _skip_circumstances(v, _skip_relative_clause(v, j, lo), lo)
-    if j >= lo and v.cls[j] == "L" and v.kind[j] == "w" and v.words[j].islower():
-        # the circumstance ended a descriptor: "Budi (52), [pedagang kaki lima] di Tanah Abang,
-        # mengatakan": the subject is before the descriptor's comma
-        k = _skip_descriptor(v, j, lo)
-        name_end = v.prev_tok(k) if k != j else None
-        if name_end is not None and name_end >= lo and (v.words[name_end] == ")" or v.cls[name_end] == "N"):
-            j = k  # only when a name (or a name's age) stands before the descriptor's comma
     segs: list[list[int]] = []
     first = True
     relative_skipped = False
