@@ -17,9 +17,61 @@ def token_offsets():
 
 
 @pytest.fixture
-def store(tmp_path, token_offsets):
+def store(db_url, token_offsets):
     from annotator.core.store import Store
 
-    s = Store(tmp_path / "test.db", tokenizer=token_offsets)
+    s = Store(db_url, tokenizer=token_offsets)
     yield s
     s.close()
+
+
+# ---- backends: SQLite files and a PostgreSQL server -------------------------------------------
+# A test module that sets BACKENDS = ("sqlite", "postgres") runs its tests that use `store` or
+# `db_url` once per backend; a test marked @pytest.mark.sqlite_only runs on SQLite alone.
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: the test checks SQLite itself (PRAGMAs, files)")
+
+
+def pytest_generate_tests(metafunc):
+    backends = getattr(metafunc.module, "BACKENDS", None)
+    if backends and "backend" in metafunc.fixturenames:
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            backends = ("sqlite",)
+        metafunc.parametrize("backend", backends)
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A private PostgreSQL 16 server for the test session (pip package pgserver)."""
+    pgserver = pytest.importorskip("pgserver")
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    """The URL of a new, empty database on the test server."""
+    from annotator.core.backends import postgres
+
+    pg_url.count += 1
+    url = postgres.with_database(pg_server.get_uri(), f"test_{pg_url.count}")
+    postgres.create_database(url)
+    return url
+
+
+pg_url.count = 0
+
+
+@pytest.fixture
+def db_url(backend, tmp_path, request):
+    """Where the test's database lives: a file, or a fresh database on the PostgreSQL server."""
+    if backend == "postgres":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "test.db")

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
+from annotator.core.backends import is_server_url
 from annotator.core.config import ProjectConfig, load_config
 from annotator.core.model import (
     ARTICLE_STATUSES,
@@ -71,6 +72,7 @@ def text_hash(text: str) -> str:
 
 
 def default_db_path() -> str:
+    """--db's default: $ANNOTATOR_DB (a file or a postgresql:// URL), else ./annotator.db."""
     return os.environ.get("ANNOTATOR_DB") or DEFAULT_DB
 
 
@@ -85,6 +87,17 @@ def _pack_tokens(tokens: Tokens) -> str:
 def _unpack_tokens(packed: str) -> Tokens:
     flat = json.loads(packed)
     return list(zip(flat[0::2], flat[1::2]))
+
+
+CREATE_LAYERS = """CREATE TABLE layers (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new',
+            stance TEXT, answer TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            flagged INTEGER NOT NULL DEFAULT 0,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator))"""  # the same on every backend
 
 
 def _migrate_1(db: sqlite_utils.Database) -> None:
@@ -105,17 +118,7 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
         "BEGIN SELECT RAISE(ABORT, 'article text is immutable'); END"
     )
     db.execute("CREATE TABLE annotators (name TEXT PRIMARY KEY, created TEXT NOT NULL)")
-    db.execute(
-        """CREATE TABLE layers (
-            article_id TEXT NOT NULL REFERENCES articles(id),
-            annotator TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'new',
-            stance TEXT, answer TEXT,
-            comment TEXT NOT NULL DEFAULT '',
-            flagged INTEGER NOT NULL DEFAULT 0,
-            updated TEXT NOT NULL,
-            PRIMARY KEY (article_id, annotator))"""
-    )
+    db.execute(CREATE_LAYERS)
     span_columns = """id INTEGER PRIMARY KEY,
             article_id TEXT NOT NULL REFERENCES articles(id),
             annotator TEXT NOT NULL,
@@ -296,6 +299,43 @@ class Store:
         self._lock = threading.RLock()
         self._observers: list[Callable[[ChangeSet], None]] = []
         self._changes = _ChangeCollector()
+        self.server = None  # the PostgreSQL backend module when the database is on a server
+        self._errors: tuple = (sqlite3.Error,)
+        if is_server_url(self.path):
+            self._open_server(read_only)
+        else:
+            self._open_file(read_only)
+        stored = self.get_meta("config")
+        if stored:
+            self.config = ProjectConfig.from_json(stored)
+        else:
+            self.config = config or load_config()
+            if self.writable:  # another process creating the database may have stored its configuration
+                with self.transaction():
+                    self._write("INSERT INTO meta(key, value) VALUES ('config', ?) ON CONFLICT DO NOTHING",
+                                [self.config.to_json()])
+                self.config = ProjectConfig.from_json(self.get_meta("config"))
+
+    def _open_server(self, read_only: bool) -> None:
+        """Connect to the project's database on a PostgreSQL server and bring its schema up to date."""
+        from annotator.core.backends import postgres
+
+        self.server = postgres
+        self._errors = postgres.ERRORS
+        self.read_only = read_only
+        self.db = postgres.connect(self.path, timeout=self.timeout, read_only=read_only)
+        try:
+            if not read_only:
+                self._migrate()
+            elif not postgres.table_exists(self.db, "meta"):
+                raise StoreError(f"{postgres.redact(self.path)}: not an annotator database (it has no annotator "
+                                 f"tables; create them with `annotator init-server`)")
+        except postgres.ERRORS as exc:
+            raise postgres.translate(exc, self.path, reading=read_only) from None
+
+    def _open_file(self, read_only: bool) -> None:
+        """Open (or create) the SQLite file and bring its schema up to date."""
+        timeout = self.timeout
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
         exists = self.path != ":memory:" and Path(self.path).exists()
@@ -329,15 +369,6 @@ class Store:
                 raise StoreError(f"{self.path}: not an annotator database (it has no annotator tables)")
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self.path, reading=self.read_only) from None
-        stored = self.get_meta("config")
-        if stored:
-            self.config = ProjectConfig.from_json(stored)
-        else:
-            self.config = config or load_config()
-            if self.writable:  # another process creating the database may have stored its configuration
-                with self.transaction():
-                    self._write("INSERT OR IGNORE INTO meta(key, value) VALUES ('config', ?)", [self.config.to_json()])
-                self.config = ProjectConfig.from_json(self.get_meta("config"))
 
     # ---- plumbing -------------------------------------------------------------------------
     @property
@@ -353,11 +384,16 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _translate(self, exc: Exception) -> StoreError:
+        if self.server:
+            return self.server.translate(exc, self.path)
+        return _translate(exc, self.path)
+
     def _schema_version(self) -> int:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
+        except self._errors as exc:
+            if "no such table" in str(exc) or "does not exist" in str(exc):
                 return 0
             raise
         return int(row[0]) if row else 0
@@ -373,15 +409,22 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: made by a newer annotator (schema {version} > {SCHEMA_VERSION})")
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[target](self.db)
+                if target == 1 and self.server:
+                    self.server.create_schema(self.db)
+                else:
+                    MIGRATIONS[target](self.db)
                 self.db.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(target)]
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(target)]
                 )
 
     def _begin(self) -> None:
         """BEGIN IMMEDIATE, trying again every few milliseconds while another process writes: SQLite's
         own busy handler backs off to 100 ms between tries, so a writer could starve for seconds
-        beside others that write in quick succession."""
+        beside others that write in quick succession. On a server: BEGIN and the project's write lock."""
+        if self.server:
+            self.server.begin(self.db)
+            return
         conn = self.db.conn
         deadline = time.monotonic() + self.timeout
         conn.execute("PRAGMA busy_timeout = 0")
@@ -407,8 +450,8 @@ class Store:
             name = f"sp_{id(conn)}_{time.perf_counter_ns()}"
             try:
                 conn.execute(f"SAVEPOINT {name}") if nested else self._begin()
-            except sqlite3.Error as exc:
-                raise _translate(exc, self.path) from None
+            except self._errors as exc:
+                raise self._translate(exc) from None
             try:
                 yield
             except BaseException as exc:
@@ -432,12 +475,12 @@ class Store:
                 raise TransactionLostError(f"{self.path}: SQLite rolled back the transaction; nothing of it was stored")
             try:
                 conn.execute(f"RELEASE {name}" if nested else "COMMIT")
-            except sqlite3.Error as exc:
+            except self._errors as exc:
                 if conn.in_transaction and not nested:
                     conn.execute("ROLLBACK")
                     self._changes.clear()
                 self._token_cache.clear()
-                raise _translate(exc, self.path) from None
+                raise self._translate(exc) from None
             changes = ChangeSet() if nested else self._changes.take()
         if changes:
             self._announce(changes)
@@ -456,8 +499,21 @@ class Store:
     def _write(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         try:
             return self.db.conn.execute(sql, list(params))
-        except sqlite3.Error as exc:
-            raise _translate(exc, self.path) from None
+        except self._errors as exc:
+            raise self._translate(exc) from None
+
+    def _insert(self, table: str, row: dict) -> int:
+        """Insert a row (id None: a new id); returns its id."""
+        if row.get("id") is None:
+            row = {k: v for k, v in row.items() if k != "id"}
+        columns = ", ".join(f'"{name}"' for name in row)
+        sql = f"INSERT INTO {table}({columns}) VALUES ({','.join('?' * len(row))})"
+        if self.server:
+            try:
+                return self.server.insert_returning_id(self.db, sql, list(row.values()))
+            except self._errors as exc:
+                raise self._translate(exc) from None
+        return self._write(sql, row.values()).lastrowid
 
     def _log(self, actor: str, article_id: str | None, layer: str | None, action: str,
              target: str | None = None, target_id: int | None = None, before=None, after=None) -> None:
@@ -477,11 +533,12 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
-            self._write("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, value])
+            self._write("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
 
     def set_config(self, config: ProjectConfig) -> None:
         with self.transaction():
-            self._write("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", [config.to_json()])
+            self._write("INSERT INTO meta(key, value) VALUES ('config', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [config.to_json()])
             self._log("@system", None, None, "set_config", after=json.loads(config.to_json()))
         self.config = config
 
@@ -598,7 +655,7 @@ class Store:
             return
         row = self.db.execute(
             'SELECT id, label, start, "end" FROM entities WHERE article_id = ? AND annotator = ? '
-            "AND status != 'rejected' AND start < ? AND \"end\" > ? AND id IS NOT ? LIMIT 1",
+            "AND status != 'rejected' AND start < ? AND \"end\" > ? AND id != COALESCE(?, -1) LIMIT 1",
             [entity.article_id, entity.annotator, entity.end, entity.start, ignore_id],
         ).fetchone()
         if row:
@@ -633,7 +690,7 @@ class Store:
 
     # ---- layers ---------------------------------------------------------------------------
     def _ensure_annotator(self, name: str) -> None:
-        self._write("INSERT OR IGNORE INTO annotators(name, created) VALUES (?, ?)", [name, _now()])
+        self._write("INSERT INTO annotators(name, created) VALUES (?, ?) ON CONFLICT DO NOTHING", [name, _now()])
 
     def annotators(self, include_special: bool = False) -> list[str]:
         names = [r[0] for r in self.db.execute("SELECT name FROM annotators ORDER BY name")]
@@ -678,7 +735,7 @@ class Store:
             with self.transaction():
                 self._ensure_annotator(annotator)
                 self._write(
-                    "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
+                    "INSERT INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
                     [article_id, annotator, "new", _now()],
                 )
                 if annotator != MODEL_LAYER:
@@ -728,7 +785,7 @@ class Store:
         """Make sure the layer row exists, and mark a new article as in progress."""
         self._ensure_annotator(annotator)
         self._write(
-            "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
+            "INSERT INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
             [article_id, annotator, "new", _now()],
         )
         self._write(
@@ -740,12 +797,9 @@ class Store:
     # ---- entities -------------------------------------------------------------------------
     def _insert_entity(self, e: Entity) -> int:
         now = _now()
-        cur = self._write(
-            'INSERT INTO entities(id, article_id, annotator, start, "end", label, source, status, score, model, created, updated) '
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [e.id, e.article_id, e.annotator, e.start, e.end, e.label, e.source, e.status, e.score, e.model, now, now],
-        )
-        return cur.lastrowid
+        return self._insert("entities", dict(
+            id=e.id, article_id=e.article_id, annotator=e.annotator, start=e.start, end=e.end, label=e.label,
+            source=e.source, status=e.status, score=e.score, model=e.model, created=now, updated=now))
 
     def get_entity(self, entity_id: int) -> Entity:
         rows = list(self.db.query("SELECT * FROM entities WHERE id = ?", [entity_id]))
@@ -847,17 +901,12 @@ class Store:
     # ---- quotes ---------------------------------------------------------------------------
     def _insert_quote(self, q: Quote) -> int:
         now = _now()
-        cur = self._write(
-            'INSERT INTO quotes(id, article_id, annotator, start, "end", kind, speaker_start, speaker_end, speaker_label, '
-            "cue_start, cue_end, stance, source, status, score, model, created, updated) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [q.id, q.article_id, q.annotator, q.start, q.end, q.kind,
-             q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None,
-             q.speaker.label if q.speaker else None,
-             q.cue.start if q.cue else None, q.cue.end if q.cue else None,
-             q.stance, q.source, q.status, q.score, q.model, now, now],
-        )
-        return cur.lastrowid
+        return self._insert("quotes", dict(
+            id=q.id, article_id=q.article_id, annotator=q.annotator, start=q.start, end=q.end, kind=q.kind,
+            speaker_start=q.speaker.start if q.speaker else None, speaker_end=q.speaker.end if q.speaker else None,
+            speaker_label=q.speaker.label if q.speaker else None,
+            cue_start=q.cue.start if q.cue else None, cue_end=q.cue.end if q.cue else None,
+            stance=q.stance, source=q.source, status=q.status, score=q.score, model=q.model, created=now, updated=now))
 
     def get_quote(self, quote_id: int) -> Quote:
         rows = list(self.db.query("SELECT * FROM quotes WHERE id = ?", [quote_id]))
@@ -1089,7 +1138,7 @@ class Store:
         with self.transaction():
             self._ensure_annotator(MODEL_LAYER)
             self._write(
-                "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
+                "INSERT INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
                 [article_id, MODEL_LAYER, "done", _now()],
             )
             layers = [r[0] for r in self.db.execute(
@@ -1140,8 +1189,13 @@ class Store:
             )
             params.append(annotator)
         if search and search.strip():
-            clauses.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(_fts_query(search))
+            if self.server:
+                clause, query = self.server.search_clause(search)
+                clauses.append(clause)
+                params.append(query)
+            else:
+                clauses.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+                params.append(_fts_query(search))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def count_articles(self, annotator: str, *, status: str | None = None, pending: bool = False,
@@ -1238,7 +1292,7 @@ class Store:
         """Copy the committed edits of the -wal file into the database file itself, without waiting
         for other connections (PASSIVE; then TRUNCATE empties the -wal when nobody needs it).
         True when the database file alone holds everything committed."""
-        if self.read_only or self.path == ":memory:":
+        if self.read_only or self.path == ":memory:" or self.server:
             return False
         with self._lock:
             conn = self.db.conn
@@ -1265,6 +1319,9 @@ class Store:
         beside `dest`, then moved into place; an existing `dest` is replaced only with `force`.
         `progress(pages_done, pages_total)` is called as it goes; an exception from it stops the
         backup and leaves `dest` as it was. Returns the absolute path of the backup."""
+        if self.server:
+            raise StoreError(f"{self.server.redact(self.path)}: a server database is backed up with "
+                             "`annotator copy URL FILE.db` (or the server's own pg_dump)")
         dest = os.path.abspath(os.fspath(dest))
         if os.path.isdir(dest):
             raise StoreError(f"{dest}: is a folder; give the file name of the backup")

@@ -1,0 +1,241 @@
+"""The PostgreSQL backend: the store's database on a shared server, through psycopg 3.
+
+The store writes its SQL once, with ? placeholders and the SQL that SQLite and PostgreSQL share;
+this module holds what differs: the connection, the schema (migration 1), placeholders, the
+write lock (an advisory lock instead of BEGIN IMMEDIATE), full-text search (tsvector instead of
+FTS5) and the translation of server errors into the store's messages, naming the server
+without its password."""
+
+from __future__ import annotations
+
+import functools
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql as pg_sql
+from psycopg import errors as pg_errors
+from psycopg.rows import dict_row
+
+from annotator.core.store import CREATE_LAYERS, LockedError, StoreError, ValidationError
+
+ERRORS = (psycopg.Error,)
+WRITE_LOCK = 0x616E6E6F  # advisory lock key that every writing transaction takes ("anno")
+
+
+class PermissionDeniedError(StoreError):
+    """The server refused the change or read: the user's role may not do it."""
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+@functools.lru_cache(maxsize=512)
+def placeholders(sql: str) -> str:
+    """SQL with ? placeholders as psycopg's %s (a literal % doubled); ? inside quotes stays."""
+    out, quote = [], None
+    for ch in sql:
+        if quote:
+            if ch == quote:
+                quote = None
+            out.append("%%" if ch == "%" else ch)
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class Connection:
+    """A psycopg connection with the few members of sqlite3.Connection that the store uses."""
+
+    def __init__(self, raw: psycopg.Connection):
+        self.raw = raw
+
+    def execute(self, sql: str, params=()) -> psycopg.Cursor:
+        params = list(params or ())
+        return self.raw.execute(placeholders(sql) if params else sql, params or None)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class Database:
+    """execute() and query() as sqlite_utils.Database offers them, on a PostgreSQL connection."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, params=()) -> psycopg.Cursor:
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params=()):
+        params = list(params or ())
+        with self.conn.raw.cursor(row_factory=dict_row) as cur:
+            cur.execute(placeholders(sql) if params else sql, params or None)
+            yield from cur.fetchall()
+
+
+def connect(url: str, *, timeout: float = 5.0, read_only: bool = False) -> Database:
+    """Open the project database at `url` (autocommit: the store opens its transactions itself)."""
+    try:
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=max(1, round(timeout)))
+    except psycopg.Error as exc:
+        raise translate(exc, url) from None
+    raw.adapters.register_loader("json", psycopg.types.string.TextLoader)  # JSON comes back as stored
+    raw.execute(f"SET lock_timeout = {int(timeout * 1000)}")
+    raw.execute("SET client_min_messages = warning")
+    if read_only:
+        raw.execute("SET default_transaction_read_only = on")
+    return Database(Connection(raw))
+
+
+def begin(db: Database) -> None:
+    """A writing transaction: one writer at a time, as SQLite's BEGIN IMMEDIATE (waits up to the
+    lock timeout)."""
+    db.conn.raw.execute("BEGIN")
+    try:
+        db.conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+    except BaseException:
+        db.conn.raw.execute("ROLLBACK")
+        raise
+
+
+def insert_returning_id(db: Database, sql: str, params) -> int:
+    return db.execute(sql + " RETURNING id", params).fetchone()[0]
+
+
+def table_exists(db: Database, name: str) -> bool:
+    return db.execute("SELECT to_regclass(?) IS NOT NULL", [name]).fetchone()[0]
+
+
+def search_clause(search: str) -> tuple[str, str]:
+    """The browser's search: each word as a prefix of a word of the title or text."""
+    words = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in search.split()]
+    return "a.search @@ to_tsquery('simple', ?)", " & ".join(words)
+
+
+def translate(exc: psycopg.Error, url: str, *, reading: bool = False) -> StoreError:
+    """A server error as the store's error, naming the server (never its password)."""
+    where = redact(url)
+    message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, pg_errors.InsufficientPrivilege):
+        return PermissionDeniedError(f"{where}: permission denied ({message}); nothing was changed")
+    if isinstance(exc, (pg_errors.LockNotAvailable, pg_errors.DeadlockDetected, pg_errors.SerializationFailure)):
+        return LockedError(f"{where}: another session holds the project's write lock; "
+                           "the change was not stored (try again)")
+    if isinstance(exc, (pg_errors.IntegrityError, pg_errors.RaiseException)):
+        return ValidationError(f"{where}: {message}")
+    if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
+        return StoreError(f"{where}: the database is opened read-only; the change was not stored")
+    if isinstance(exc, psycopg.OperationalError):
+        text = str(exc)
+        if "password authentication failed" in text or "authentication failed" in text:
+            user = urlsplit(url).username or "the current user"
+            return StoreError(f"{where}: authentication failed for user {user!r}; check the user name "
+                              "and password (PGPASSWORD or ~/.pgpass)")
+        if re.search(r'database "[^"]*" does not exist', text):
+            return StoreError(f"{where}: the server has no such database; create it with "
+                              f"`annotator init-server {where}`")
+        if re.search(r'role "[^"]*" does not exist', text):
+            return StoreError(f"{where}: the server has no such user; a lead adds it with "
+                              "`annotator user add NAME --role ...`")
+        if "connection" in text or "timeout" in text or "could not" in text:
+            return StoreError(f"{where}: the server cannot be reached ({message}); check the address and "
+                              "that PostgreSQL runs there")
+    return StoreError(f"{where}: {message}")
+
+
+def create_schema(db: Database) -> None:
+    """Migration 1 on PostgreSQL: the tables of the SQLite schema, in PostgreSQL's types."""
+    raw = db.conn.raw
+    raw.execute(
+        """CREATE TABLE articles (
+            seq BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            source TEXT, date TEXT, url TEXT,
+            meta JSON NOT NULL DEFAULT '{}',
+            text_hash TEXT NOT NULL UNIQUE,
+            tokens TEXT NOT NULL,
+            created TEXT NOT NULL,
+            search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || text)) STORED)""")
+    raw.execute("CREATE INDEX articles_search ON articles USING GIN (search)")
+    raw.execute("""CREATE FUNCTION articles_text_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'article text is immutable'; END $$""")
+    raw.execute("CREATE TRIGGER articles_text_immutable BEFORE UPDATE OF text, text_hash ON articles "
+                "FOR EACH ROW EXECUTE FUNCTION articles_text_immutable()")
+    raw.execute("CREATE TABLE annotators (name TEXT PRIMARY KEY, created TEXT NOT NULL)")
+    raw.execute(CREATE_LAYERS)
+    span_columns = """id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL"""
+    common = """source TEXT NOT NULL, status TEXT NOT NULL,
+            score DOUBLE PRECISION, model TEXT, created TEXT NOT NULL, updated TEXT NOT NULL"""
+    raw.execute(f"CREATE TABLE entities ({span_columns}, label TEXT NOT NULL, {common})")
+    raw.execute(
+        f"""CREATE TABLE quotes ({span_columns}, kind TEXT NOT NULL,
+            speaker_start INTEGER, speaker_end INTEGER, speaker_label TEXT,
+            cue_start INTEGER, cue_end INTEGER, stance TEXT, {common})""")
+    raw.execute(
+        """CREATE TABLE edit_log (
+            id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, ts TEXT NOT NULL, actor TEXT NOT NULL,
+            article_id TEXT, layer TEXT, action TEXT NOT NULL, target TEXT,
+            target_id BIGINT, before JSON, after JSON)""")
+    raw.execute("CREATE INDEX entities_layer ON entities(article_id, annotator)")
+    raw.execute("CREATE INDEX quotes_layer ON quotes(article_id, annotator)")
+    raw.execute("CREATE INDEX edit_log_article ON edit_log(article_id)")
+    raw.execute("CREATE INDEX layers_annotator ON layers(annotator, status)")
+
+
+def reset_ids(db: Database) -> None:
+    """After rows were written with their ids (a copy): new rows get ids after the largest."""
+    for table, column in (("articles", "seq"), ("entities", "id"), ("quotes", "id"), ("edit_log", "id")):
+        db.conn.raw.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                            f"COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)")
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server and user, another database."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def create_database(url: str, *, timeout: float = 5.0) -> bool:
+    """Create the database named in `url` on its server if it is missing; True when created."""
+    name = database_name(url)
+    if not name:
+        raise StoreError(f"{redact(url)}: the URL names no database (postgresql://user@host:port/PROJECT)")
+    admin = with_database(url, "postgres")
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=max(1, round(timeout))) as raw:
+            if raw.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                return False
+            raw.execute(pg_sql.SQL("CREATE DATABASE {}").format(pg_sql.Identifier(name)))
+            return True
+    except psycopg.Error as exc:
+        raise translate(exc, url) from None
