@@ -1287,6 +1287,62 @@ class Store:
         return [r[0] for r in self.db.execute(
             "SELECT annotator FROM layers WHERE article_id = ? ORDER BY annotator", [article_id])]
 
+    # ---- copying a whole project ----------------------------------------------------------
+    COPIED_TABLES = {  # in an order that satisfies the foreign keys; the columns of every backend
+        "meta": ("key", "value"),
+        "annotators": ("name", "created"),
+        "articles": ("seq", "id", "title", "text", "source", "date", "url", "meta", "text_hash", "tokens", "created"),
+        "layers": ("article_id", "annotator", "status", "stance", "answer", "comment", "flagged", "updated"),
+        "entities": ("id", "article_id", "annotator", "start", "end", "label", "source", "status", "score", "model",
+                     "created", "updated"),
+        "quotes": ("id", "article_id", "annotator", "start", "end", "kind", "speaker_start", "speaker_end",
+                   "speaker_label", "cue_start", "cue_end", "stance", "source", "status", "score", "model",
+                   "created", "updated"),
+        "edit_log": ("id", "ts", "actor", "article_id", "layer", "action", "target", "target_id", "before", "after"),
+    }
+
+    def copy_from(self, source: "Store", *, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+        """Fill this new, empty database with every row of `source` (another backend too), ids,
+        times and edit log included, in one transaction. Returns the rows copied per table."""
+        if self.article_count() or self.db.execute("SELECT count(*) FROM edit_log").fetchone()[0]:
+            raise StoreError(f"{self.label}: already holds a project; copy only into a new, empty database")
+        source_version = source.get_meta("schema_version")
+        if source_version != str(SCHEMA_VERSION):
+            raise StoreError(f"{source.label}: schema {source_version}, this annotator copies schema {SCHEMA_VERSION} "
+                             "(open it once with this version to migrate it)")
+        counts = {}
+        with self.transaction():
+            self._write("DELETE FROM meta")  # the configuration comes with the project
+            self._write("DELETE FROM annotators")
+            for table, columns in self.COPIED_TABLES.items():
+                names = ", ".join(f'"{c}"' for c in columns)
+                order = "" if table == "meta" else f" ORDER BY {columns[0]}"
+                rows = source.db.execute(f"SELECT {names} FROM {table}{order}")
+                insert = f"INSERT INTO {table}({names}) VALUES ({','.join('?' * len(columns))})"
+                counts[table] = 0
+                while batch := rows.fetchmany(500):
+                    try:
+                        self.db.conn.executemany(insert, [list(r) for r in batch])
+                    except self._errors as exc:
+                        raise self._translate(exc) from None
+                    counts[table] += len(batch)
+                    if progress:
+                        progress(table, counts[table])
+            if self.server:
+                self.server.reset_ids(self.db)
+        self.config = ProjectConfig.from_json(self.get_meta("config"))
+        self._token_cache.clear()
+        return counts
+
+    def json_text(self, column: str, key: str) -> str:
+        """SQL for the text at `key` of the JSON object in `column`, in this backend's dialect."""
+        return self.server.json_text(column, key) if self.server else f"json_extract({column}, '$.{key}')"
+
+    @property
+    def label(self) -> str:
+        """The database's name for messages (a server URL without its password)."""
+        return self.server.redact(self.path) if self.server else self.path
+
     # ---- checkpoint and backup ------------------------------------------------------------
     def checkpoint(self) -> bool:
         """Copy the committed edits of the -wal file into the database file itself, without waiting

@@ -70,6 +70,10 @@ class Connection:
         params = list(params or ())
         return self.raw.execute(placeholders(sql) if params else sql, params or None)
 
+    def executemany(self, sql: str, rows) -> None:
+        with self.raw.cursor() as cur:
+            cur.executemany(placeholders(sql), rows)
+
     @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
@@ -131,6 +135,10 @@ def search_clause(search: str) -> tuple[str, str]:
     """The browser's search: each word as a prefix of a word of the title or text."""
     words = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in search.split()]
     return "a.search @@ to_tsquery('simple', ?)", " & ".join(words)
+
+
+def json_text(column: str, key: str) -> str:
+    return f"(({column})::json ->> '{key}')"
 
 
 def translate(exc: psycopg.Error, url: str, *, reading: bool = False) -> StoreError:
