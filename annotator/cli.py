@@ -12,7 +12,7 @@ from annotator import __version__
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "sample_corpus"
 SUBCOMMANDS = ("gui", "import", "export", "stats", "predict", "suggest", "evaluate", "train-ner", "train",
-               "merge", "agreement", "config", "backup", "init-server", "copy")
+               "merge", "agreement", "config", "backup", "init-server", "copy", "user")
 
 
 class CliError(Exception):
@@ -327,6 +327,20 @@ def cmd_copy(args) -> int:
     return 0
 
 
+def cmd_user_add(args) -> int:
+    password = None
+    if args.password:
+        import getpass
+        password = getpass.getpass(f"password for {args.name}: ")
+    store = _store(args)
+    try:
+        created = store.add_user(args.name, args.role, password=password)
+    finally:
+        store.close()
+    print(f"{store.label}: {args.name} {'created as' if created else 'is now'} {args.role}")
+    return 0
+
+
 # ---- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -466,6 +480,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("src", metavar="SRC", help="database file or postgresql:// URL to copy")
     p.add_argument("dst", metavar="DST", help="new database file or postgresql:// URL")
     p.set_defaults(func=cmd_copy)
+
+    p = sub.add_parser("user", help="people of a server project and their roles (leads only)")
+    users = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    p = users.add_parser("add", parents=[db], help="add a person (or change their role)",
+                         description="Create the person's login on the server and give them a role that the "
+                                     "server enforces: annotator (writes their own layer), reviewer (also the "
+                                     "gold), lead (everything: import, configuration, suggestions, users).")
+    p.add_argument("name", metavar="NAME", help="the person's login, also their layer's name")
+    p.add_argument("--role", required=True, choices=["annotator", "reviewer", "lead"])
+    p.add_argument("--password", action="store_true", help="ask for a password to set")
+    p.set_defaults(func=cmd_user_add)
     return parser
 
 

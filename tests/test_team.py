@@ -2,6 +2,7 @@
 with a server URL, and the server's errors (on a private server that the test session starts)."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from annotator.core.store import Store, StoreError
 from annotator.project.export import export_layer
 from tests.helpers import at
 
-pytest.importorskip("psycopg")
+psycopg = pytest.importorskip("psycopg")
 
 TEXT_A = "Menteri Luar Negeri AS Antony Blinken mengatakan, “Kami prihatin.” kata Blinken di Washington."
 TEXT_B = "Presiden Joko Widodo bertemu Kim Jong Un di Pyongyang pada hari Senin."
@@ -114,3 +115,164 @@ def token_offsets_of():
     from annotator.nlp.tokenizer import token_offsets
 
     return token_offsets
+
+
+# ---- roles that the server enforces ---------------------------------------------------------
+@pytest.fixture
+def team(pg_url, token_offsets):
+    """A server project made by its lead (the server's superuser) with alice and bob (annotators),
+    rita (reviewer) and lena (lead); alice, bob and the gold have an entity on article a."""
+    from annotator.core.backends import postgres
+
+    with Store(pg_url, tokenizer=token_offsets) as lead:
+        lead.add_article("a", TEXT_A, title="Blinken")
+        for name, role in (("alice", "annotator"), ("bob", "annotator"), ("rita", "reviewer"), ("lena", "lead")):
+            lead.add_user(name, role)
+        ids = {layer: lead.add_entity("a", layer, *at(TEXT_A, "Antony Blinken"), "PERSON", actor=layer).id
+               for layer in ("alice", "bob", GOLD_LAYER)}
+    return {name: postgres.with_user(pg_url, name) for name in ("alice", "bob", "rita", "lena")}, ids
+
+
+def entity_labels(url):
+    with Store(url, read_only=True) as store:
+        return {layer: [e.label for e in store.get_layer("a", layer).entities] for layer in ("alice", "bob", GOLD_LAYER)}
+
+
+def test_an_annotator_writes_only_their_own_layer(team, token_offsets):
+    from annotator.core.backends.postgres import PermissionDeniedError
+
+    urls, ids = team
+    before = entity_labels(urls["alice"])
+    with Store(urls["alice"], tokenizer=token_offsets) as alice:
+        alice.update_entity(ids["alice"], label="ORG")  # their own layer: stored
+        for layer in ("bob", GOLD_LAYER):
+            with pytest.raises(PermissionDeniedError, match="permission denied.*row-level security"):
+                alice.add_entity("a", layer, *at(TEXT_A, "Washington"), "LOC")
+            with pytest.raises(PermissionDeniedError, match="permission denied"):
+                alice.update_entity(ids[layer], label="ORG")
+            with pytest.raises(PermissionDeniedError, match="permission denied"):
+                alice.set_status("a", layer, "done")
+        with pytest.raises(PermissionDeniedError, match="permission denied for table articles"):
+            alice.add_article("x", "Artikel yang tidak boleh diimpor oleh annotator.")
+        with pytest.raises(PermissionDeniedError, match="permission denied for table meta"):
+            alice.set_config(alice.config)
+    assert entity_labels(urls["alice"]) == {**before, "alice": ["ORG"]}
+
+
+def test_an_annotator_connecting_directly_cannot_touch_others_or_the_history(team):
+    import psycopg
+
+    urls, ids = team
+    with psycopg.connect(urls["alice"], autocommit=True) as conn:
+        # other layers' rows are invisible to an annotator's UPDATE and DELETE: nothing changes
+        assert conn.execute("UPDATE entities SET label = 'ORG' WHERE annotator != 'alice'").rowcount == 0
+        assert conn.execute("DELETE FROM entities WHERE annotator != 'alice'").rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute("UPDATE entities SET annotator = 'bob' WHERE annotator = 'alice'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute("INSERT INTO edit_log(ts, actor, article_id, layer, action) "
+                         "VALUES ('t', 'bob', 'a', 'bob', 'add')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            conn.execute("DELETE FROM edit_log")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            conn.execute("UPDATE articles SET title = 'x'")
+    assert entity_labels(urls["lena"]) == {"alice": ["PERSON"], "bob": ["PERSON"], GOLD_LAYER: ["PERSON"]}
+
+
+def test_a_reviewer_writes_the_gold_and_a_lead_everything(team, token_offsets):
+    from annotator.core.backends.postgres import PermissionDeniedError
+
+    urls, ids = team
+    with Store(urls["rita"], tokenizer=token_offsets) as rita:
+        rita.update_entity(ids[GOLD_LAYER], label="ORG", actor="rita")
+        rita.set_status("a", GOLD_LAYER, "done", actor="rita")
+        with pytest.raises(PermissionDeniedError):
+            rita.update_entity(ids["bob"], label="ORG", actor="rita")
+        with pytest.raises(PermissionDeniedError):
+            rita.add_user("mallory", "lead")
+    with Store(urls["lena"], tokenizer=token_offsets) as lena:
+        lena.add_article("b", TEXT_B)
+        lena.update_entity(ids["bob"], label="LOC", actor="lena")
+        lena.set_config(lena.config)
+        assert lena.add_user("tom", "annotator")
+    assert entity_labels(urls["lena"]) == {"alice": ["PERSON"], "bob": ["LOC"], GOLD_LAYER: ["ORG"]}
+
+
+def test_user_add_on_the_command_line(pg_url, capsys):
+    from annotator.core.backends import postgres
+
+    Store(pg_url).close()
+    assert main(["user", "add", "dina", "--role", "annotator", "--db", pg_url]) == 0
+    assert "dina created as annotator" in capsys.readouterr().out
+    assert main(["user", "add", "dina", "--role", "reviewer", "--db", pg_url]) == 0
+    assert "dina is now reviewer" in capsys.readouterr().out
+    with Store(postgres.with_user(pg_url, "dina")) as dina:
+        assert dina.article_count() == 0
+    assert main(["user", "add", "eve", "--role", "annotator", "--db", postgres.with_user(pg_url, "dina")]) == 2
+    assert "permission denied" in capsys.readouterr().err
+
+
+# ---- the server's errors, each naming the server and never the password ---------------------
+def test_an_unreachable_server_is_named_without_its_password(tmp_path):
+    url = f"postgresql://alice:s3cret@/project?host={tmp_path}"  # no server listens in this folder
+    with pytest.raises(StoreError) as refused:
+        Store(url, timeout=1)
+    message = str(refused.value)
+    assert message.startswith(f"postgresql://alice@/project?host={tmp_path}: the server cannot be reached")
+    assert "s3cret" not in message
+    with pytest.raises(StoreError) as refused:  # psycopg quotes a malformed URL's parts in its message
+        Store(f"postgresql://alice:bad s3cret@/project?host={tmp_path}")
+    assert "s3cret" not in str(refused.value) and str(refused.value).startswith("postgresql://alice@/project")
+
+
+def wait_until_refused(url: str) -> None:
+    """Wait (up to 30 s) until the server asks this login for a password."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            psycopg.connect(url).close()
+        except psycopg.OperationalError:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the server did not take its new pg_hba.conf")
+
+
+def test_a_wrong_password_is_an_authentication_failure(pg_server, pg_url):
+    from annotator.core.backends import postgres
+
+    with Store(pg_url) as lead:
+        lead.add_user("pat", "annotator", password="right one")
+    hba = Path(pg_server.pgdata) / "pg_hba.conf"
+    hba.write_text("local all pat scram-sha-256\n" + hba.read_text())  # pat alone must give a password
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+    wait_until_refused(postgres.with_user(pg_url, "pat"))  # the server reloads its configuration meanwhile
+    with pytest.raises(StoreError) as refused:
+        Store(postgres.with_user(pg_url, "pat", "wrong one"))
+    message = str(refused.value)
+    assert "authentication failed for user 'pat'" in message and "wrong one" not in message
+    assert message.startswith(postgres.with_user(pg_url, "pat") + ":")
+    with Store(postgres.with_user(pg_url, "pat", "right one"), read_only=True) as pat:
+        assert pat.article_count() == 0
+
+
+def test_a_missing_database_and_a_missing_user_say_what_to_do(pg_url):
+    from annotator.core.backends import postgres
+
+    with pytest.raises(StoreError, match="no such database; create it with `annotator init-server"):
+        Store(postgres.with_database(pg_url, "nowhere"))
+    with pytest.raises(StoreError, match="no such user; a lead adds it with `annotator user add"):
+        Store(postgres.with_user(pg_url, "nobody"))
+
+
+def test_a_user_without_a_role_in_the_project_is_told_permission_denied(pg_url):
+    from annotator.core.backends import postgres
+    from annotator.core.backends.postgres import PermissionDeniedError
+
+    Store(pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE ROLE stranger LOGIN")
+    with pytest.raises(PermissionDeniedError, match=r"^postgresql://stranger@.*: permission denied .*table meta"):
+        Store(postgres.with_user(pg_url, "stranger"))

@@ -411,6 +411,7 @@ class Store:
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 if target == 1 and self.server:
                     self.server.create_schema(self.db)
+                    self.server.create_roles(self.db)
                 else:
                     MIGRATIONS[target](self.db)
                 self.db.execute(
@@ -1333,6 +1334,21 @@ class Store:
         self.config = ProjectConfig.from_json(self.get_meta("config"))
         self._token_cache.clear()
         return counts
+
+    def add_user(self, name: str, role: str, *, password: str | None = None) -> bool:
+        """Give a person a role in this server project (annotator, reviewer or lead); the server
+        enforces it. True when their login was created."""
+        if not self.server:
+            raise StoreError(f"{self.path}: users and roles need a shared project on a PostgreSQL server "
+                             "(`annotator copy` moves this one there)")
+        check_storable(name, "the user name")
+        if not name or name.startswith("@"):
+            raise ValidationError(f"{name!r}: not a person's name")
+        try:
+            with self.transaction():
+                return self.server.add_user(self.db, name, role, password)
+        except self._errors as exc:
+            raise self._translate(exc) from None
 
     def json_text(self, column: str, key: str) -> str:
         """SQL for the text at `key` of the JSON object in `column`, in this backend's dialect."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql as pg_sql
@@ -145,6 +145,9 @@ def translate(exc: psycopg.Error, url: str, *, reading: bool = False) -> StoreEr
     """A server error as the store's error, naming the server (never its password)."""
     where = redact(url)
     message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    password = urlsplit(url).password
+    for secret in {password, unquote(password or "")} - {None, ""}:
+        message = message.replace(secret, "***")  # psycopg quotes parts of a malformed URL
     if isinstance(exc, pg_errors.InsufficientPrivilege):
         return PermissionDeniedError(f"{where}: permission denied ({message}); nothing was changed")
     if isinstance(exc, (pg_errors.LockNotAvailable, pg_errors.DeadlockDetected, pg_errors.SerializationFailure)):
@@ -214,6 +217,87 @@ def create_schema(db: Database) -> None:
     raw.execute("CREATE INDEX quotes_layer ON quotes(article_id, annotator)")
     raw.execute("CREATE INDEX edit_log_article ON edit_log(article_id)")
     raw.execute("CREATE INDEX layers_annotator ON layers(annotator, status)")
+
+
+ROLES = ("annotator", "reviewer", "lead")
+PEOPLE_TABLES = ("layers", "entities", "quotes")
+
+
+def group_role(db: Database, role: str) -> str:
+    """The server role whose members have `role` in this project (roles are per server: the
+    database's name keeps projects apart)."""
+    return f"{db.execute('SELECT current_database()').fetchone()[0]}_{role}s"
+
+
+def create_roles(db: Database) -> None:
+    """Migration 1, last part: the project's roles, enforced by the server. Everyone reads
+    everything; an annotator writes only their own layer (and its edit-log rows, as themselves); a
+    reviewer also the gold layer; a lead everything (import, configuration, suggestions, users)."""
+    raw = db.conn.raw
+    ident = pg_sql.Identifier
+    groups = {role: group_role(db, role) for role in ROLES}
+    for name in groups.values():
+        if not raw.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone():
+            raw.execute(pg_sql.SQL("CREATE ROLE {} NOLOGIN").format(ident(name)))
+    everyone = pg_sql.SQL(", ").join(ident(name) for name in groups.values())
+    people = pg_sql.SQL(", ").join(ident(groups[role]) for role in ("annotator", "reviewer"))
+    lead = ident(groups["lead"])
+    for statement in (
+            "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}",
+            "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {everyone}",
+            "GRANT INSERT, UPDATE, DELETE ON layers, entities, quotes TO {people}",
+            "GRANT INSERT ON annotators, edit_log TO {people}",
+            "GRANT ALL ON ALL TABLES IN SCHEMA public TO {lead}",
+            "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {lead}"):
+        raw.execute(pg_sql.SQL(statement).format(everyone=everyone, people=people, lead=lead))
+    own = {"annotator": "{column} = current_user", "reviewer": "{column} IN (current_user, '@gold')"}
+    guarded = {table: "annotator" for table in PEOPLE_TABLES} | {"annotators": "name", "edit_log": "layer"}
+    for table, column in guarded.items():
+        raw.execute(pg_sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(ident(table)))
+        raw.execute(pg_sql.SQL("CREATE POLICY everyone_reads ON {} FOR SELECT USING (true)").format(ident(table)))
+        raw.execute(pg_sql.SQL("CREATE POLICY lead_writes ON {} TO {} USING (true) WITH CHECK (true)")
+                    .format(ident(table), lead))
+        for role, rule in own.items():
+            check = rule.format(column=column)
+            if table == "edit_log":
+                check += " AND actor = current_user"  # nobody writes history in another's name
+            raw.execute(pg_sql.SQL("CREATE POLICY {} ON {} TO {} USING ({}) WITH CHECK ({})").format(
+                ident(f"{role}_writes"), ident(table), ident(groups[role]), pg_sql.SQL(check), pg_sql.SQL(check)))
+
+
+def add_user(db: Database, name: str, role: str, password: str | None = None) -> bool:
+    """Create the login role `name` (if missing) and give it `role` in this project, and only that
+    one. True when the login was created."""
+    if role not in ROLES:
+        raise ValidationError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
+    raw = db.conn.raw
+    ident = pg_sql.Identifier
+    created = not raw.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone()
+    if created:
+        raw.execute(pg_sql.SQL("CREATE ROLE {} LOGIN").format(ident(name)))
+    if password is not None:
+        raw.execute(pg_sql.SQL("ALTER ROLE {} PASSWORD {}").format(ident(name), pg_sql.Literal(password)))
+    for other in ROLES:
+        raw.execute(pg_sql.SQL("REVOKE {} FROM {}").format(ident(group_role(db, other)), ident(name)))
+    raw.execute(pg_sql.SQL("GRANT {} TO {}{}").format(
+        ident(group_role(db, role)), ident(name),
+        pg_sql.SQL(" WITH ADMIN OPTION" if role == "lead" else "")))
+    if role == "lead":  # leads manage the users of the project
+        raw.execute(pg_sql.SQL("ALTER ROLE {} CREATEROLE").format(ident(name)))
+        for other in ROLES:
+            raw.execute(pg_sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
+                ident(group_role(db, other)), ident(name)))
+    return created
+
+
+def with_user(url: str, user: str, password: str | None = None) -> str:
+    """The same server and database, as another user."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    login = quote(user, safe="") if password is None else f"{quote(user, safe='')}:{quote(password, safe='')}"
+    return urlunsplit((parts.scheme, f"{login}@{host}", parts.path, parts.query, parts.fragment))
 
 
 def reset_ids(db: Database) -> None:
