@@ -50,9 +50,38 @@ def backend():
 def pg_server(tmp_path_factory):
     """A private PostgreSQL 16 server for the test session (pip package pgserver)."""
     pgserver = pytest.importorskip("pgserver")
+    import psycopg
+
     server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    # every login trusted, except PASSWORD_USER: the tests of a failed authentication log in as them
+    hba = Path(server.pgdata) / "pg_hba.conf"
+    hba.write_text(f"local all {PASSWORD_USER} scram-sha-256\n" + hba.read_text())
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+    _wait_for_password_check(server.get_uri())
     yield server
     server.cleanup()
+
+
+PASSWORD_USER = "pat"
+
+
+def _wait_for_password_check(uri: str) -> None:
+    """Wait (up to 30 s) until the server has reloaded pg_hba.conf and asks PASSWORD_USER for a password."""
+    import time
+
+    import psycopg
+    from annotator.core.backends import postgres
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            psycopg.connect(postgres.with_user(uri, PASSWORD_USER)).close()
+        except psycopg.OperationalError as exc:
+            if "password" in str(exc):
+                return
+        time.sleep(0.02)
+    raise RuntimeError(f"{uri}: the test server did not take its new pg_hba.conf")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 with a server URL, and the server's errors (on a private server that the test session starts)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -225,30 +224,11 @@ def test_an_unreachable_server_is_named_without_its_password(tmp_path):
     assert "s3cret" not in str(refused.value) and str(refused.value).startswith("postgresql://alice@/project")
 
 
-def wait_until_refused(url: str) -> None:
-    """Wait (up to 30 s) until the server asks this login for a password."""
-    import time
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            psycopg.connect(url).close()
-        except psycopg.OperationalError:
-            return
-        time.sleep(0.02)
-    raise AssertionError("the server did not take its new pg_hba.conf")
-
-
-def test_a_wrong_password_is_an_authentication_failure(pg_server, pg_url):
+def test_a_wrong_password_is_an_authentication_failure(pg_url):  # the test server asks pat for a password
     from annotator.core.backends import postgres
 
     with Store(pg_url) as lead:
         lead.add_user("pat", "annotator", password="right one")
-    hba = Path(pg_server.pgdata) / "pg_hba.conf"
-    hba.write_text("local all pat scram-sha-256\n" + hba.read_text())  # pat alone must give a password
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute("SELECT pg_reload_conf()")
-    wait_until_refused(postgres.with_user(pg_url, "pat"))  # the server reloads its configuration meanwhile
     with pytest.raises(StoreError) as refused:
         Store(postgres.with_user(pg_url, "pat", "wrong one"))
     message = str(refused.value)
@@ -276,3 +256,33 @@ def test_a_user_without_a_role_in_the_project_is_told_permission_denied(pg_url):
         conn.execute("CREATE ROLE stranger LOGIN")
     with pytest.raises(PermissionDeniedError, match=r"^postgresql://stranger@.*: permission denied .*table meta"):
         Store(postgres.with_user(pg_url, "stranger"))
+
+
+# ---- live team view ---------------------------------------------------------------------------
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_other_sessions_see_a_commit_through_outside_version(db_url, token_offsets):
+    with Store(db_url, tokenizer=token_offsets) as mine, Store(db_url, tokenizer=token_offsets) as theirs:
+        mine.add_article("a", TEXT_A)
+        seen = theirs.outside_version()
+        assert theirs.outside_version() == seen  # nothing new
+        own = mine.outside_version()
+        mine.add_entity("a", "alice", *at(TEXT_A, "Antony Blinken"), "PERSON")
+        assert mine.outside_version() == own  # its own commits are no news to a session
+        assert theirs.outside_version() != seen
+        seen = theirs.outside_version()
+        with pytest.raises(StoreError):
+            with mine.transaction():
+                mine.set_status("a", "alice", "done")
+                raise StoreError("changed my mind")  # rolled back: nothing to announce
+        assert theirs.outside_version() == seen
+
+
+def test_a_server_session_hears_which_articles_and_layers_changed(pg_url, token_offsets):
+    from annotator.core.backends import postgres
+
+    with Store(pg_url, tokenizer=token_offsets) as mine, Store(pg_url, tokenizer=token_offsets) as theirs:
+        mine.add_article("a", TEXT_A)
+        mine.add_article("b", TEXT_B)
+        postgres.changes_heard(theirs.db)
+        mine.set_status("b", "alice", "done")
+        assert postgres.changes_heard(theirs.db) == [{"articles": ["b"], "layers": [["b", "alice"]]}]

@@ -300,6 +300,7 @@ class Store:
         self._observers: list[Callable[[ChangeSet], None]] = []
         self._changes = _ChangeCollector()
         self.server = None  # the PostgreSQL backend module when the database is on a server
+        self._outside_version = 0
         self._errors: tuple = (sqlite3.Error,)
         if is_server_url(self.path):
             self._open_server(read_only)
@@ -475,6 +476,8 @@ class Store:
                 self._changes.clear()
                 raise TransactionLostError(f"{self.path}: SQLite rolled back the transaction; nothing of it was stored")
             try:
+                if self.server and not nested and self._changes.articles:
+                    self.server.announce(self.db, self._changes.articles, self._changes.layers)
                 conn.execute(f"RELEASE {name}" if nested else "COMMIT")
             except self._errors as exc:
                 if conn.in_transaction and not nested:
@@ -489,9 +492,17 @@ class Store:
     def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
         """Call `callback(changes)` after each committed transaction of this Store that changed
         annotations (every edit-log row counts); returns the function that unsubscribes. Changes
-        made through other connections or processes are not announced (watch PRAGMA data_version)."""
+        made through other connections or processes are not announced (watch outside_version())."""
         self._observers.append(callback)
         return lambda: self._observers.remove(callback) if callback in self._observers else None
+
+    def outside_version(self) -> int:
+        """A number that changes when other connections or processes commit changes (SQLite's
+        data_version; on a server, the changes other sessions announced through NOTIFY)."""
+        if self.server:
+            self._outside_version += len(self.server.changes_heard(self.db))
+            return self._outside_version
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
 
     def _announce(self, changes: ChangeSet) -> None:
         for callback in list(self._observers):

@@ -9,6 +9,7 @@ without its password."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -21,6 +22,8 @@ from annotator.core.store import CREATE_LAYERS, LockedError, StoreError, Validat
 
 ERRORS = (psycopg.Error,)
 WRITE_LOCK = 0x616E6E6F  # advisory lock key that every writing transaction takes ("anno")
+CHANNEL = "annotator_changes"  # every committed change is announced here (LISTEN/NOTIFY)
+MAX_PAYLOAD = 7000  # bytes; PostgreSQL takes up to 8000 per notification
 
 
 class PermissionDeniedError(StoreError):
@@ -61,10 +64,18 @@ def placeholders(sql: str) -> str:
 
 
 class Connection:
-    """A psycopg connection with the few members of sqlite3.Connection that the store uses."""
+    """A psycopg connection with the few members of sqlite3.Connection that the store uses, and
+    the changes that other sessions announced (notifications received while it talked to the
+    server)."""
 
     def __init__(self, raw: psycopg.Connection):
         self.raw = raw
+        self.heard: list[dict] = []
+        raw.add_notify_handler(self._hear)
+
+    def _hear(self, notify: psycopg.Notify) -> None:
+        if notify.pid != self.raw.info.backend_pid:
+            self.heard.append(json.loads(notify.payload))
 
     def execute(self, sql: str, params=()) -> psycopg.Cursor:
         params = list(params or ())
@@ -107,6 +118,7 @@ def connect(url: str, *, timeout: float = 5.0, read_only: bool = False) -> Datab
     raw.adapters.register_loader("json", psycopg.types.string.TextLoader)  # JSON comes back as stored
     raw.execute(f"SET lock_timeout = {int(timeout * 1000)}")
     raw.execute("SET client_min_messages = warning")
+    raw.execute(f"LISTEN {CHANNEL}")
     if read_only:
         raw.execute("SET default_transaction_read_only = on")
     return Database(Connection(raw))
@@ -121,6 +133,22 @@ def begin(db: Database) -> None:
     except BaseException:
         db.conn.raw.execute("ROLLBACK")
         raise
+
+
+def announce(db: Database, articles: set[str], layers: set[tuple[str, str]]) -> None:
+    """Tell the other sessions what this transaction changes (delivered when it commits)."""
+    payload = json.dumps({"articles": sorted(articles), "layers": sorted(layers)}, ensure_ascii=False)
+    if len(payload.encode("utf-8")) > MAX_PAYLOAD:
+        payload = json.dumps({"articles": None, "layers": None})  # too many to list: anything may have changed
+    db.conn.raw.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+
+
+def changes_heard(db: Database) -> list[dict]:
+    """What other sessions announced since the last call: {"articles": [...], "layers": [...]}
+    each (None: anything may have changed)."""
+    db.conn.raw.execute("SELECT 1")  # reads the notifications waiting on the connection
+    heard, db.conn.heard = db.conn.heard, []
+    return heard
 
 
 def insert_returning_id(db: Database, sql: str, params) -> int:
