@@ -1,0 +1,156 @@
+"""A team editing one project at once: annotators (processes) against PostgreSQL and SQLite.
+
+    .venv/bin/python benchmarks/bench_team.py [--annotators 10] [--seconds 60] [--url postgresql://...]
+
+Without --url it starts a private PostgreSQL server (pip package pgserver) in a temporary folder.
+Each annotator is a process with its own login (role annotator, so row-level security is on
+the path) that adds, relabels and deletes entities in its own layer of random articles as fast
+as it can. Prints edits/s, the median and 95th-percentile latency of an acknowledged edit, and
+checks that no acknowledged edit is lost: each annotator's edit-log rows equal its acknowledged
+edits, and replaying the edit log gives the entities table. The same run on one SQLite file
+follows. Prints figures only; never part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from annotator.core.store import LockedError, Store, ValidationError  # noqa: E402
+
+WORDS = ["Presiden", "Joko", "Widodo", "bertemu", "Menteri", "Retno", "Marsudi", "di", "Jakarta", "pada",
+         "hari", "Senin", "untuk", "membahas", "pengerahan", "pasukan", "Korea", "Utara", "ke", "Rusia"]
+LABELS = ["PERSON", "ORG", "LOC"]
+
+
+def build(url: str, articles: int, annotators: int) -> list[str]:
+    rng = random.Random(0)
+    with Store(url) as lead:
+        for i in range(articles):
+            lead.add_article(f"a{i}", " ".join(rng.choice(WORDS) for _ in range(120)) + f" ({i}).")
+        if lead.server:
+            for n in range(annotators):
+                lead.add_user(f"ann{n}", "annotator")
+    return [f"a{i}" for i in range(articles)]
+
+
+def annotate(url: str, name: str, article_ids: list[str], seconds: float, start_at: float, out: mp.Queue) -> None:
+    """Edit as fast as possible until the time is up; report latencies and acknowledged edits."""
+    rng = random.Random(name)
+    latencies: list[float] = []
+    acknowledged = locked = 0
+    with Store(url, timeout=30) as store:
+        own: dict[int, str] = {}
+        while time.time() < start_at:
+            time.sleep(0.001)
+        end = start_at + seconds
+        while time.time() < end:
+            article = rng.choice(article_ids)
+            t0 = time.perf_counter()
+            try:
+                choice = rng.random()
+                if own and choice < 0.2:
+                    entity_id = rng.choice(list(own))
+                    store.delete_or_reject_entity(entity_id)
+                    del own[entity_id]
+                elif own and choice < 0.5:
+                    entity_id = rng.choice(list(own))
+                    store.update_entity(entity_id, label=rng.choice(LABELS))
+                else:
+                    tokens = store.tokens(article)
+                    i = rng.randrange(len(tokens))
+                    try:
+                        entity = store.add_entity(article, name, tokens[i][0], tokens[i][1], rng.choice(LABELS))
+                    except ValidationError:  # overlaps one of its own: refused, not acknowledged
+                        continue
+                    own[entity.id] = article
+            except LockedError:
+                locked += 1
+                continue
+            latencies.append(time.perf_counter() - t0)
+            acknowledged += 1
+    out.put((name, acknowledged, locked, latencies))
+
+
+def replay_equals_tables(url: str) -> bool:
+    """Replaying the entity rows of the edit log gives exactly the entities table."""
+    with Store(url, read_only=True) as store:
+        state: dict[int, tuple] = {}
+        for r in store.db.query("SELECT action, target_id, before, after FROM edit_log "
+                                "WHERE target = 'entity' ORDER BY id"):
+            if r["action"] in ("add", "update"):
+                e = json.loads(r["after"])
+                state[r["target_id"]] = (e["article_id"], e["annotator"], e["start"], e["end"], e["label"], e["status"])
+            elif r["action"] == "delete":
+                state.pop(r["target_id"], None)
+        table = {r[0]: tuple(r[1:]) for r in store.db.execute(
+            'SELECT id, article_id, annotator, start, "end", label, status FROM entities')}
+        return state == table
+
+
+def run(url: str, label: str, annotators: int, seconds: float, articles: int) -> None:
+    ids = build(url, articles, annotators)
+    names = [f"ann{n}" for n in range(annotators)]
+    with Store(url) as probe:
+        server = probe.server
+    urls = {name: (server.with_user(url, name) if server else url) for name in names}
+    out: mp.Queue = mp.Queue()
+    start_at = time.time() + 2.0  # every process connected before the clock starts
+    procs = [mp.Process(target=annotate, args=(urls[n], n, ids, seconds, start_at, out)) for n in names]
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    latencies = sorted(x for _, _, _, lat in results for x in lat)
+    total = sum(n for _, n, _, _ in results)
+    locked = sum(n for _, _, n, _ in results)
+    with Store(url, read_only=True) as store:
+        logged = dict(store.db.execute(
+            "SELECT actor, count(*) FROM edit_log WHERE target = 'entity' GROUP BY actor").fetchall())
+    lost = sum(max(0, n - logged.get(name, 0)) for name, n, _, _ in results)
+    extra = sum(max(0, logged.get(name, 0) - n) for name, n, _, _ in results)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+    print(f"{label}: {annotators} annotators x {seconds:.0f} s: {total / seconds:.0f} edits/s, "
+          f"latency median {statistics.median(latencies) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
+          f"'locked' refusals {locked}, acknowledged edits missing from the log {lost}, unacknowledged in it "
+          f"{extra}, edit-log replay equals the table: {replay_equals_tables(url)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--annotators", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--url", help="an empty PostgreSQL database (default: a private pgserver)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        server = None
+        url = args.url
+        if url is None:
+            import pgserver
+            from annotator.core.backends import postgres
+
+            server = pgserver.get_server(Path(folder) / "pg", cleanup_mode="stop")
+            url = postgres.with_database(server.get_uri(), "bench_team")
+            postgres.create_database(url)
+        try:
+            run(url, "PostgreSQL", args.annotators, args.seconds, args.articles)
+        finally:
+            if server is not None:
+                server.cleanup()
+        run(str(Path(folder) / "team.db"), "SQLite    ", args.annotators, args.seconds, args.articles)
+
+
+if __name__ == "__main__":
+    main()
