@@ -286,3 +286,21 @@ def test_a_server_session_hears_which_articles_and_layers_changed(pg_url, token_
         postgres.changes_heard(theirs.db)
         mine.set_status("b", "alice", "done")
         assert postgres.changes_heard(theirs.db) == [{"articles": ["b"], "layers": [["b", "alice"]]}]
+
+
+def test_merging_an_annotators_file_into_a_server_project(tmp_path, pg_url, token_offsets):
+    """`annotator merge` brings a laptop's work into the server project as into a file."""
+    with Store(tmp_path / "office.db", tokenizer=token_offsets) as office:
+        build_project(office)
+    assert main(["copy", str(tmp_path / "office.db"), str(tmp_path / "laptop.db")]) == 0
+    with Store(tmp_path / "laptop.db", tokenizer=token_offsets) as laptop:
+        laptop.add_entity("b", "bob", *at(TEXT_B, "Pyongyang"), "LOC")
+        laptop.set_status("b", "bob", "done")
+        laptop.add_article("c", "Artikel baru dari laptop tentang ASEAN.")
+    assert main(["copy", str(tmp_path / "office.db"), pg_url]) == 0
+    for target in (str(tmp_path / "office.db"), pg_url):
+        assert main(["--db", target, "merge", str(tmp_path / "laptop.db")]) == 0
+    with Store(tmp_path / "office.db") as office, Store(pg_url) as server:
+        assert server.article_ids() == office.article_ids() == ["a", "b", "c"]
+        assert exports(server, tmp_path / "s") == exports(office, tmp_path / "o")
+        assert [e.label for e in server.get_layer("b", "bob").entities] == ["LOC"]
