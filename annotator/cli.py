@@ -33,8 +33,8 @@ def _store(args, *, must_exist: bool = True, read_only: bool = False):
         config = load_config(args.config)
     tokenizer = None
     if getattr(args, "needs_tokenizer", False):
-        from annotator.nlp.tokenizer import token_offsets
-        tokenizer = token_offsets
+        from annotator.nlp.tokenizer import packed_token_offsets
+        tokenizer = packed_token_offsets
     return Store(path, config=config, tokenizer=tokenizer, read_only=read_only)
 
 
@@ -48,9 +48,12 @@ def cmd_import(args) -> int:
     store = _store(args, must_exist=False)
     items = read_paths(args.paths, args.format, text_column=args.text_column, id_column=args.id_column,
                        title_column=args.title_column, doc_boundary=args.doc_boundary)
+    from annotator.nlp.parallel import TokenizerPool
+
     progress = TerminalProgress("importing")
-    summary = import_records(store, items, layer=args.annotator, as_suggestions=args.as_suggestions,
-                             progress=progress)
+    with TokenizerPool(args.workers) as pool:
+        summary = import_records(store, items, layer=args.annotator, as_suggestions=args.as_suggestions,
+                                 progress=progress, tokenize_many=pool)
     progress.done()
     for problem in summary.problems:
         print(problem, file=sys.stderr)
@@ -178,7 +181,7 @@ def cmd_stats(args) -> int:
 def cmd_predict(args) -> int:
     from annotator.nlp.pipeline import run_predict
 
-    n = run_predict(args.inputs, args.out, model_dir=args.model)
+    n = run_predict(args.inputs, args.out, model_dir=args.model, workers=args.workers, ray=args.ray)
     print(f"wrote {n} records to {args.out}", file=sys.stderr)
     return 0
 
@@ -190,7 +193,8 @@ def cmd_suggest(args) -> int:
     store = _store(args)
     ids = args.articles or None
     progress = TerminalProgress("suggesting", len(ids) if ids else store.article_count())
-    run = suggest_with_project_model(store, ids, model_dir=args.model, progress=progress)
+    run = suggest_with_project_model(store, ids, model_dir=args.model, progress=progress, workers=args.workers,
+                                     ray=args.ray)
     progress.done()
     print(f"suggestions stored for {run.articles} articles (by the {run.model.label()})")
     return 0
@@ -219,12 +223,28 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_train_ner(args) -> int:
-    from annotator.nlp.ner_train import train_ner
+    from annotator.nlp.ner_train import train_ner, train_ner_corpora
 
+    options = dict(max_epochs=args.epochs, max_steps=args.max_steps, seed=args.seed, pos_data=args.pos,
+                   pos_sentences=args.pos_sentences or None,
+                   overrides={"components.tok2vec.model.encode.width": args.width} if args.width else None)
     try:
-        scores = train_ner(args.iob, args.dev, args.out, max_epochs=args.epochs, seed=args.seed,
-                           n_sentences=args.sentences, pos_data=args.pos, pos_sentences=args.pos_sentences or None)
-    except ValueError as exc:  # read_iob names file:line
+        if args.corpora:
+            names = None if args.corpora == "all" else [c.strip() for c in args.corpora.split(",") if c.strip()]
+            weights = {}
+            for item in (args.weights or "").split(","):
+                name, _, times = item.partition("=")
+                if item.strip():
+                    if not times.strip().isdigit():
+                        raise CliError(f"--weights: expected NAME=N, found {item!r}")
+                    weights[name.strip()] = int(times)
+            scores = train_ner_corpora(args.out, data_root=args.data, corpora=names, pretrain_text=args.pretrain,
+                                       pretrain_epochs=args.pretrain_epochs, weights=weights, **options)
+        elif args.iob and args.dev:
+            scores = train_ner(args.iob, args.dev, args.out, n_sentences=args.sentences, **options)
+        else:
+            raise CliError("train-ner needs --corpora, or --iob and --dev")
+    except ValueError as exc:  # the readers name file:line
         raise CliError(str(exc)) from None
     print(json.dumps(scores, indent=2, default=str))
     return 0
@@ -371,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotator", help="layer for imported annotations (default: the record's _annotator_id, else @gold)")
     p.add_argument("--as-suggestions", action="store_true", help="store imported annotations as model suggestions")
     p.add_argument("--config", help="project configuration TOML for a new database (default: resources/config.toml)")
+    p.add_argument("--workers", type=int, default=0, metavar="N", help="processes tokenising (default: all cores)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -404,11 +425,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("out", metavar="OUT.jsonl")
     p.add_argument("--model", help="NER model directory (default: the bundled model)")
+    _add_parallel_flags(p)
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("suggest", parents=[db], help="store pipeline suggestions for articles in the database")
     p.add_argument("--model", help="model directory (default: the project's suggestion model, chosen in the window)")
     p.add_argument("--articles", nargs="*", help="article ids (default: all)")
+    _add_parallel_flags(p)
     p.set_defaults(func=cmd_suggest)
 
     p = sub.add_parser("evaluate", parents=[db],
@@ -423,13 +446,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("train-ner", help="train the statistical NER model from IOB files (e.g. NERGrit)")
-    p.add_argument("--iob", required=True, help="training IOB file")
-    p.add_argument("--dev", required=True, help="development IOB file (early stopping)")
+    p = sub.add_parser("train-ner", help="train the statistical NER model from the NER corpora or from IOB files")
+    p.add_argument("--corpora", metavar="all|NAME,...",
+                   help="train on these corpora of annotator.nlp.corpora (nergrit, idner, nerui, gsd, mdee), "
+                        "harmonised, early-stopping on their dev splits")
+    p.add_argument("--data", default=None, help="data root of --corpora (default /work/shared/data)")
+    p.add_argument("--iob", help="training IOB file (instead of --corpora)")
+    p.add_argument("--dev", help="development IOB file (early stopping; with --iob)")
     p.add_argument("--out", required=True, help="output model directory")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences")
+    p.add_argument("--pretrain", metavar="TAGGED.txt",
+                   help="with --corpora: spacy-pretrain the tok2vec first on this word<TAB>tag corpus's sentences "
+                        "(e.g. nlp-id's dataset_postag.txt) plus the training sentences")
+    p.add_argument("--pretrain-epochs", type=int, default=3)
+    p.add_argument("--weights", metavar="NAME=N,...", help="with --corpora: repeat a corpus's training sentences N times")
+    p.add_argument("--max-steps", type=int, default=None, help="stop after this many updates")
+    p.add_argument("--width", type=int, default=None, help="tok2vec width (default: resources/ner.cfg)")
+    p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences (--iob)")
     p.add_argument("--pos", metavar="TAGGED.txt",
                    help="word<TAB>POS corpus (e.g. nlp-id's dataset_postag.txt) for a tagger trained beside the NER")
     p.add_argument("--pos-sentences", type=int, default=10000, help="POS sentences to use (0: all; default 10000)")
@@ -492,6 +526,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", action="store_true", help="ask for a password to set")
     p.set_defaults(func=cmd_user_add)
     return parser
+
+
+def _add_parallel_flags(p) -> None:
+    p.add_argument("--workers", type=int, default=0, metavar="N", help="processes running the pipeline (default: all cores)")
+    p.add_argument("--ray", metavar="auto|ADDRESS", help="run the pipeline on a Ray cluster: auto (the running one), an address, or local (start one here); pip install 'annotator[cluster]'")
 
 
 def main(argv: list[str] | None = None) -> int:

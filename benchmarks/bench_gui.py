@@ -340,8 +340,8 @@ def bench_startup(tmp: Path, runs: int = 5) -> list[float]:
 
 def make_big_db(path: Path, n: int) -> None:
     """100,000 articles with bulk SQL into the Store's schema (see the module docstring)."""
-    from annotator.core.offsets import simple_tokens
-    from annotator.core.store import Store, _pack_tokens, text_hash
+    from annotator.core.offsets import pack_tokens, simple_tokens
+    from annotator.core.store import Store, text_hash
 
     rng = random.Random(3)
     store = Store(str(path))
@@ -356,7 +356,7 @@ def make_big_db(path: Path, n: int) -> None:
             article_id = f"b{i:06d}"
             tokens = simple_tokens(text)
             rows.append((i + 1, article_id, f"Berita {i}: {' '.join(words[:8])}", text, "bench.id",
-                         f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "{}", text_hash(text), _pack_tokens(tokens), now))
+                         f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "{}", text_hash(text), pack_tokens(tokens), now))
             if i % 3 == 0:
                 layers.append((article_id, "bench", ("new", "in_progress", "done")[i % 3 if i % 9 else 2], now))
                 for k in range(0, min(len(tokens), 40), 8):

@@ -1,25 +1,30 @@
-"""Import N generated articles (JSONL, ~2 KB each) into a new database; prints articles/second.
+"""Import N generated news articles (JSONL, ~1,800 characters each) into a new database: articles/s and
+peak memory (RSS) of the import, next to a raw sqlite-utils insert_all of the same rows (no tokens,
+no full-text index, no edit log: the floor we build on), measured in the same run, each in its own process.
 
-usage: python benchmarks/bench_import.py [N]   (default 10000)"""
+usage: python benchmarks/bench_import.py [N ...]   (default: 10000 100000)"""
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from annotator.core.formats.readers import read_paths  # noqa: E402
-from annotator.core.importer import import_records  # noqa: E402
-from annotator.core.store import Store  # noqa: E402
-from annotator.nlp.tokenizer import token_offsets  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 WORDS = ("pasukan Korea Utara dikerahkan ke Rusia menurut laporan intelijen Amerika Serikat pada Rabu "
          "juru bicara mengatakan bahwa pemerintah sangat prihatin dengan perkembangan terbaru di Kursk").split()
+CASES = {
+    "sqlite-utils insert_all (raw rows)": "raw",
+    "annotator import, 1 process": "import",
+    "annotator import, tokenizer on 2 processes": "import2",
+}
 
 
 def make_articles(n: int, seed: int = 0):
@@ -33,28 +38,75 @@ def make_articles(n: int, seed: int = 0):
         yield {"id": f"gen-{i:06d}", "text": "\n".join(sentences), "meta": {"title": f"Artikel {i}", "source": "bench"}}
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "articles.jsonl"
-        with open(source, "w", encoding="utf-8") as fh:
-            for record in make_articles(n):
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        size = source.stat().st_size
-        token_offsets("warm up the tokenizer")
-        store = Store(Path(tmp) / "bench.db", tokenizer=token_offsets)
+def write_jsonl(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for record in make_articles(n):
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def run_case(case: str, source: str, db: str) -> None:
+    """In a child process: one import, timed; prints the seconds."""
+    if case == "raw":
+        import sqlite_utils
+
+        def rows():
+            with open(source, encoding="utf-8") as fh:
+                for line in fh:
+                    r = json.loads(line)
+                    yield {"id": r["id"], "title": r["meta"]["title"], "text": r["text"], "source": r["meta"]["source"],
+                           "meta": "{}"}
+
         started = time.perf_counter()
-        summary = import_records(store, read_paths([source]))
-        elapsed = time.perf_counter() - started
-        assert summary.imported == n, summary.line()
-        db_size = (Path(tmp) / "bench.db").stat().st_size
-        print(f"import: {n} articles ({size / 1e6:.1f} MB JSONL) in {elapsed:.2f} s = {n / elapsed:,.0f} articles/s; "
-              f"database {db_size / 1e6:.1f} MB")
-        started = time.perf_counter()
-        summary = import_records(store, read_paths([source]))
-        elapsed = time.perf_counter() - started
-        print(f"re-import (all duplicates): {summary.duplicates} in {elapsed:.2f} s = {n / elapsed:,.0f} articles/s")
+        sqlite_utils.Database(db)["articles"].insert_all(rows(), pk="id", batch_size=200)
+        print(time.perf_counter() - started)
+        return
+    from annotator.core.formats.readers import read_paths
+    from annotator.core.importer import import_records
+    from annotator.core.store import Store
+    from annotator.nlp.parallel import TokenizerPool
+    from annotator.nlp.tokenizer import packed_token_offsets
+
+    packed_token_offsets("warm up the tokenizer")
+    store = Store(db, tokenizer=packed_token_offsets)
+    pool = TokenizerPool(2) if case == "import2" else None
+    if pool:  # started and warm (the ~1 s of starting them is not counted)
+        pool(["warm up the workers"] * TokenizerPool.SMALL)
+    started = time.perf_counter()
+    summary = import_records(store, read_paths([source]), tokenize_many=pool)
+    elapsed = time.perf_counter() - started
+    if pool:
+        pool.__exit__()
+    assert not summary.problems, summary.line()
+    print(elapsed)
+
+
+def measure(case: str, source: Path, db: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB of the importing process)."""
+    process = subprocess.Popen([sys.executable, __file__, "--case", case, str(source), str(db)], stdout=subprocess.PIPE,
+                               text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit(f"{case} failed")
+    return float(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def main(sizes: list[int]) -> None:
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Path(tmp) / "articles.jsonl"
+            write_jsonl(source, n)
+            print(f"{n:,} articles, {source.stat().st_size / 1e6:.0f} MB of JSONL")
+            for label, case in CASES.items():
+                db = Path(tmp) / f"{case}.db"
+                seconds, rss = measure(case, source, db)
+                size = sum(p.stat().st_size for p in Path(tmp).glob(f"{case}.db*"))
+                print(f"  {label:<44} {n / seconds:>8,.0f} articles/s  peak RSS {rss:>5.0f} MB  "
+                      f"database {size / 1e6:,.0f} MB")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--case"]:
+        run_case(*sys.argv[2:5])
+    else:
+        main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])

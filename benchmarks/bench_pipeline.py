@@ -6,6 +6,9 @@ Texts: sample_corpus/*.txt if present, else /work/shared/seed_articles/*.txt, re
 --docs articles. Prints the pipeline load time, documents/second of spacy.blank("id")
 tokenisation and of build_pipeline() (all components), and their ratio. Budget: the
 pipeline within 15x of tokenisation (issue 13) and loaded in under 2 s.
+Then articles/second of annotator.nlp.parallel.pipeline_records (what `predict` and `suggest` run)
+on 1, 2 and all worker processes, and on a local Ray cluster of 2 CPUs if Ray is installed: wall
+time from the start, worker start-up and model loading included.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from annotator.nlp.parallel import cpu_count  # noqa: E402
 
 
 def sample_texts() -> list[str]:
@@ -41,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-dir", default=None)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--no-entities", action="store_true", help="quote finder and stance only")
+    ap.add_argument("--workers", default="1,2,all", help="worker counts to measure (comma separated; all = every core)")
     args = ap.parse_args(argv)
 
     base = sample_texts()
@@ -73,7 +79,30 @@ def main(argv: list[str] | None = None) -> int:
     print("\nper component (ms/doc, and in units of bare tokenisation):")
     for name, ms in component_times(nlp, texts[: min(len(texts), 300)], args.batch_size):
         print(f"  {name:20} {ms:7.2f} ms   {ms / (1000 / tok):5.2f} x")
+    print("\nall cores (pipeline_records; start-up and model loading included):")
+    config = {"entities": not args.no_entities}
+    for workers in args.workers.split(","):
+        n = cpu_count() if workers == "all" else int(workers)
+        print(f"  {n} worker process{'es' if n > 1 else '':2}           {parallel_rate(texts, config, workers=n):8.1f} docs/s")
+    try:
+        import ray
+    except ImportError:
+        print("  Ray: not installed (pip install 'annotator[cluster]')")
+    else:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            print(f"  Ray, local cluster of 2 CPUs      {parallel_rate(texts, config, ray='auto'):8.1f} docs/s")
+        finally:
+            ray.shutdown()
     return 0
+
+
+def parallel_rate(texts: list[str], config: dict, **how) -> float:
+    from annotator.nlp.parallel import pipeline_records
+
+    t0 = time.perf_counter()
+    count = sum(1 for _ in pipeline_records(((t, n) for n, t in enumerate(texts)), config=config, **how))
+    return count / (time.perf_counter() - t0)
 
 
 def component_times(nlp, texts: list[str], batch_size: int) -> list[tuple[str, float]]:

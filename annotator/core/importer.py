@@ -109,6 +109,13 @@ class PreparedRecord:
     layer: str
     as_suggestions: bool
     model: str | None
+    needs_tokens: bool = False  # tokens left for start_tokenizing
+    error: str | None = None  # why tokenising failed
+
+    @property
+    def plain(self) -> bool:
+        """Only an article: no annotations (stored in bulk by Store.add_articles)."""
+        return not (self.spans or self.quotes or self.stance or self.answer)
 
     @property
     def size(self) -> int:
@@ -126,8 +133,9 @@ def _as_text(value) -> str | None:
 
 
 def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_suggestions: bool = False,
-                   model: str | None = None) -> PreparedRecord:
-    """Check a record and tokenise its text, without writing; raises RecordError on any problem."""
+                   model: str | None = None, tokenize: bool = True) -> PreparedRecord:
+    """Check a record and tokenise its text (unless `tokenize` is False: see start_tokenizing), without
+    writing; raises RecordError on any problem."""
     if not isinstance(record, dict):
         raise RecordError("a record must be a JSON object")
     text = record.get("text")
@@ -189,14 +197,52 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
             raise RecordError("tokens must be objects with start and end") from None
         token_pairs = check_tokens(token_pairs, text, "tokens")
     else:
-        token_pairs = None if store.find_by_hash(text_hash(text)) else store.tokenizer(text)
+        token_pairs = None if not tokenize or store.find_by_hash(text_hash(text)) else store.tokenizer(text)
     article = {key: _as_text(meta.pop(key, None)) for key in ("title", "source", "date", "url")}
     article["title"] = article["title"] or ""
     article["meta"] = meta
     return PreparedRecord(
         where=record.get("_file", "<input>"), line=record.get("_line"), article_id=article_id, text=text,
         article=article, tokens=token_pairs, boundaries=boundaries, spans=checked_spans, quotes=checked_quotes,
-        stance=stance, answer=record.get("answer"), layer=target_layer, as_suggestions=as_suggestions, model=model)
+        stance=stance, answer=record.get("answer"), layer=target_layer, as_suggestions=as_suggestions, model=model,
+        needs_tokens=not tokens and not tokenize)
+
+
+#: Tokenises many texts at once (e.g. annotator.nlp.parallel.TokenizerPool, on all cores); if it has
+#: a `submit(texts)` method returning a function that waits for the result, the next batch is
+#: tokenised while this one is written.
+BatchTokenizer = Callable[[list[str]], list]
+
+
+def start_tokenizing(store: Store, batch: list[PreparedRecord],
+                     tokenize_many: BatchTokenizer | None = None) -> Callable[[], None]:
+    """Start tokenising the records prepared with tokenize=False (not a text stored already); the
+    function returned waits, and gives them their tokens (or, if one fails, its error)."""
+    todo = [p for p in batch if p.needs_tokens]
+    if todo:
+        stored = store.ids_by_hash([text_hash(p.text) for p in todo])
+        todo = [p for p in todo if text_hash(p.text) not in stored]
+    texts = [p.text for p in todo]
+    submit = getattr(tokenize_many, "submit", None)
+    if submit and texts:
+        wait = submit(texts)
+    else:
+        def wait():
+            return tokenize_many(texts) if tokenize_many else [store.tokenizer(text) for text in texts]
+
+    def finish() -> None:
+        try:
+            results = wait()
+        except Exception:  # noqa: BLE001 - then one at a time, to say which record it was
+            results = None
+        for n, p in enumerate(todo):
+            try:
+                p.tokens = results[n] if results is not None else store.tokenizer(p.text)
+            except Exception as exc:  # noqa: BLE001 - that record's problem
+                p.error = _reason(exc)
+            p.needs_tokens = False
+
+    return finish
 
 
 def write_record(store: Store, p: PreparedRecord) -> tuple[str, bool, bool]:
@@ -268,13 +314,17 @@ def import_records(
     as_suggestions: bool = False,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    tokenize_many: BatchTokenizer | None = None,
 ) -> ImportSummary:
     """Import records (and pass on reader problems); a bad record is skipped whole and reported as
-    `file:line: reason`. Records are checked and tokenised first, then written in short batches.
-    If SQLite loses a batch (disk full …) the import stops, and the summary counts only what is stored."""
+    `file:line: reason`. Records are checked and tokenised first (a batch at a time, by `tokenize_many`
+    if given), then written in short batches. If SQLite loses a batch (disk full …) the import stops,
+    and the summary counts only what is stored."""
     summary = ImportSummary()
     batch: list[PreparedRecord] = []
+    tokenizing = None  # the batch being tokenised while the one before is written, and its finish
     count = size = 0
+    stopped = False
     for item in items:
         if cancelled and cancelled():
             break
@@ -283,20 +333,24 @@ def import_records(
             continue
         count += 1
         try:
-            batch.append(prepare_record(store, item, layer=layer, as_suggestions=as_suggestions))
+            batch.append(prepare_record(store, item, layer=layer, as_suggestions=as_suggestions, tokenize=False))
             size += batch[-1].size
         except Exception as exc:  # noqa: BLE001 - whatever goes wrong with one record, the others go on
             where = item.get("_file", "<input>") if isinstance(item, dict) else "<input>"
             line = item.get("_line") if isinstance(item, dict) else None
             summary.problems.append(Problem(where, line, _reason(exc)))
         if len(batch) >= BATCH_RECORDS or size >= BATCH_SIZE:
-            stored = _write_batch(store, batch, summary)
+            started = (batch, start_tokenizing(store, batch, tokenize_many))
             batch, size = [], 0
-            if not stored:
+            if tokenizing and not _write_batch(store, *tokenizing, summary):
+                stopped = True
                 break
+            tokenizing = started
         if progress:
             progress(count)
-    _write_batch(store, batch, summary)  # what was read before the end (or a cancel)
+    if not stopped:  # what was read before the end (or a cancel)
+        if not tokenizing or _write_batch(store, *tokenizing, summary):
+            _write_batch(store, batch, start_tokenizing(store, batch, tokenize_many), summary)
     _in_file_order(summary.problems)
     return summary
 
@@ -309,30 +363,67 @@ def _in_file_order(problems: list[Problem]) -> None:
     problems.sort(key=lambda p: (files[p.file], p.line or 0))
 
 
-def _write_batch(store: Store, batch: list[PreparedRecord], summary: ImportSummary) -> bool:
-    """Write prepared records in one transaction; False if the import must stop (nothing of it stored)."""
+def _write_batch(store: Store, batch: list[PreparedRecord], finish_tokens: Callable[[], None],
+                 summary: ImportSummary) -> bool:
+    """Wait for the batch's tokens, then write its records in one transaction; False if the import must
+    stop (nothing of it stored). Consecutive records without annotations are stored in bulk
+    (Store.add_articles)."""
     if not batch:
         return True
-    problems: list[Problem] = []
+    finish_tokens()
+    failed = [p for p in batch if p.error]
+    batch = [p for p in batch if not p.error]
+    problems: list[Problem] = [Problem(p.where, p.line, p.error) for p in failed]
     counts = [0, 0, 0]  # imported, duplicates, annotated
+
+    def write_one(p: PreparedRecord) -> None:
+        try:
+            _, created, annotated = write_record(store, p)
+        except (TransactionLostError, DiskFullError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - one record's fault is that record's problem
+            problems.append(Problem(p.where, p.line, _reason(exc)))
+        else:
+            counts[0] += created
+            counts[1] += not created and not annotated
+            counts[2] += annotated
+
+    def write_plain(run: list[PreparedRecord]) -> None:
+        try:
+            with store.transaction():
+                results = store.add_articles([dict(id=p.article_id, text=p.text, tokens=p.tokens,
+                                                   boundaries=p.boundaries, **p.article) for p in run])
+        except (TransactionLostError, DiskFullError):
+            raise
+        except Exception:  # noqa: BLE001 - nothing of the run is stored: each record alone says what is wrong
+            for p in run:
+                write_one(p)
+            return
+        for p, result in zip(run, results):
+            if isinstance(result, Exception):
+                problems.append(Problem(p.where, p.line, _reason(result)))
+            else:
+                counts[0] += result[1]
+                counts[1] += not result[1]
+
     try:
         with store.transaction():
+            run: list[PreparedRecord] = []
             for p in batch:
-                try:
-                    _, created, annotated = write_record(store, p)
-                except (TransactionLostError, DiskFullError):
-                    raise
-                except Exception as exc:  # noqa: BLE001 - one record's fault is that record's problem
-                    problems.append(Problem(p.where, p.line, _reason(exc)))
-                else:
-                    counts[0] += created
-                    counts[1] += not created and not annotated
-                    counts[2] += annotated
+                if p.plain:
+                    run.append(p)
+                    continue
+                if run:
+                    write_plain(run)
+                    run = []
+                write_one(p)
+            if run:
+                write_plain(run)
     except StoreError as exc:  # the whole batch was rolled back: none of it is stored
-        first = batch[0]
+        first = (batch or failed)[0]
         where = f"{first.where}:{first.line}" if first.line else first.where
         again = "free some space and import again" if "disk is full" in str(exc) else "import again"
-        summary.stopped = (f"{exc}. The import stopped; the {len(batch)} records from {where} on were not stored "
+        summary.stopped = (f"{exc}. The import stopped; the records from {where} on were not stored "
                            f"({again}: stored articles are skipped as duplicates)")
         summary.problems += problems + [Problem(store.path, None, summary.stopped)]
         return False

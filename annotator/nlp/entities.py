@@ -58,10 +58,20 @@ INSTITUTION_HEADS = {
     "kantor", "kedutaan", "kedubes", "kepolisian", "angkatan", "parlemen", "militer", "tentara",
     "pasukan", "kejaksaan", "mahkamah", "bank", "kongres", "senat", "majelis",
 }
+# First words of an organisation's full name ("PT Indofood Sukses Makmur Tbk").
+ORG_OPENERS = INSTITUTION_HEADS | {"pt", "cv", "lembaga", "partai", "universitas", "institut", "yayasan", "perusahaan",
+                                   "komite", "asosiasi", "himpunan", "ikatan", "persatuan", "perhimpunan", "koperasi"}
 # Descriptors that do not make a model ORG/LOC more than the gazetteer name inside it
 # ("Ibu Kota [Ukraina] [Kiev]": descriptor excluded, see sample_corpus/GUIDELINES.md).
 DESCRIPTOR_WORDS = {"ibu", "kota", "provinsi", "kabupaten", "wilayah", "daerah", "pemerintah", "negara", "pasukan",
                     "tentara", "militer", "rakyat", "warga", "pejabat", "presiden", "menteri"}
+# Words before a place name that make it a place ("Kota Serang", "di Serang", "Bupati Serang").
+PLACE_CONTEXT_WORDS = {
+    "kota", "kabupaten", "kab", "provinsi", "kecamatan", "desa", "kelurahan", "di", "ke", "dari", "asal",
+    "pemkot", "pemkab", "polres", "polresta", "polda", "kodim", "kejari", "dprd", "bupati", "wali", "walikota",
+    "warga", "wilayah", "daerah", "kawasan", "sekitar",
+}
+PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
 # Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
 NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
 # Capitalised words that are never part of a name found after a title.
@@ -72,6 +82,7 @@ NOT_NAME_WORDS = {
     "Ada", "Apa", "Siapa", "Mengapa", "Bagaimana", "Kapan", "Jika", "Kalau", "Tapi", "Tetapi",
     "Sangat", "Tidak", "Bukan", "Para", "Seorang", "Sebelumnya", "Kemudian", "Setelah", "Sebelum",
     "Berita", "Artikel", "Sumber", "Editor", "Pewarta", "Foto", "Lihat", "Simak",
+    "Lebih", "Lanjut", "Terkait", "Selengkapnya", "Lainnya", "Terkini", "Terpopuler", "Klik",  # link lines
 }
 _NAME_MAX_TOKENS = 5
 # Words that open a Balinese or Arabic-style name; the name starts at the first of a run of them
@@ -175,9 +186,13 @@ def _is_name_token(token) -> bool:
 
 
 def _looks_like_verb(token) -> bool:
-    """Indonesian verb morphology (meN-, ber-, di-, ter-, per-…-kan): headline words, not names."""
+    """Indonesian verb morphology (meN-, ber-, di-, ter-, per-…-kan): headline words, not names.
+    Nouns in pe(r)-…-an, "Meteorologi", "Merdeka", "Melbourne" (me- without a nasal) and short
+    ber- words ("Bersatu", "Berlin") are not taken for verbs."""
     lower = token.lower_
-    return len(lower) >= 6 and lower.startswith(("me", "ber", "di", "ter", "per")) and not token.is_upper
+    if len(lower) < 6 or token.is_upper or (lower.endswith("an") and not lower.endswith("kan")):
+        return False
+    return lower.startswith(("mem", "men", "di", "ter", "per")) or (lower.startswith("ber") and len(lower) >= 8)
 
 
 def _is_qualifier_word(token) -> bool:
@@ -221,16 +236,39 @@ def _clean(doc: Doc, start: int, end: int, label: str, *, keep_closing_paren: bo
     return spans
 
 
-def gazetteer_spans(doc: Doc) -> list[Span]:
-    """Gazetteer hits, longest first, with "institution + place" joined into one ORG."""
-    spans = sorted(filter_spans(doc.spans[GAZETTEER_KEY]) if GAZETTEER_KEY in doc.spans else [],
-                   key=lambda s: s.start)
+def _has_place_context(doc: Doc, span: Span) -> bool:
+    """A place name that is also a verb ("Serang": serang = attack) is a verb only where a
+    headline verb stands: between capitalised words ("Drone Rusia Serang Ibu Kota", "Israel
+    Serang Gaza"), unless a place word or preposition precedes it ("Kota Serang", "di Serang",
+    "Bupati Serang Ratu Tatu")."""
+    before = next((t for t in reversed(doc[:span.start]) if not t.is_space), None)
+    after = next((t for t in doc[span.end:] if not t.is_space), None)
+    if before is not None and before.lower_.rstrip(".") in PLACE_CONTEXT_WORDS:
+        return True
+    return not (before is not None and before.text[:1].isupper() and before.is_alpha
+                and after is not None and after.text[:1].isupper() and after.is_alpha)
+
+
+def verb_like_places(doc: Doc) -> list[Span]:
+    """Gazetteer hits of places that are also verbs (pattern id "place_or_verb") used as verbs
+    ("Drone Rusia Serang Ibu Kota Ukraina"): no entity may be suggested there."""
+    hits = doc.spans[GAZETTEER_KEY] if GAZETTEER_KEY in doc.spans else []
+    return [s for s in hits if s.id_ == PLACE_OR_VERB and not _has_place_context(doc, s)]
+
+
+def gazetteer_spans(doc: Doc, join_institutions: bool = True) -> list[Span]:
+    """Gazetteer hits, longest first, with "institution + place" joined into one ORG; places
+    used as verbs (verb_like_places) are left out."""
+    verbs = {(s.start, s.end) for s in verb_like_places(doc)}
+    hits = [s for s in doc.spans[GAZETTEER_KEY] if (s.start, s.end) not in verbs] if GAZETTEER_KEY in doc.spans else []
+    spans = sorted(filter_spans(hits), key=lambda s: s.start)
     merged: list[Span] = []
     for span in spans:
         if merged:
             prev = merged[-1]
             if (
-                prev.end == span.start
+                join_institutions
+                and prev.end == span.start
                 and prev.label_ == "ORG"
                 and span.label_ == "LOC"
                 and prev[0].lower_ in INSTITUTION_HEADS
@@ -383,19 +421,35 @@ class TitleFinder:
         return None
 
 
-@Language.factory("annotator_entity_merge", default_config={"not_name_words": None})
-def make_entity_merger(nlp: Language, name: str, not_name_words: str | None):
-    return EntityMerger(name, not_name_words)
+#: Rule families of EntityMerger that can be switched off (to measure each one's net effect):
+#: gazetteer names; "institution + place" joined into one ORG; a model ORG/LOC that extends one
+#: gazetteer name kept whole; dates; title words cut from model spans; names after titles where
+#: the model found nothing;
+#: later short mentions of a person; clean-up of model pieces; places used as verbs ("Serang").
+RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "short_names",
+                 "cleanup", "verbs")
+
+
+@Language.factory("annotator_entity_merge", default_config={"not_name_words": None, "disable": []})
+def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, disable: list[str]):
+    return EntityMerger(name, not_name_words, disable=disable)
 
 
 class EntityMerger:
-    """Combines model entities (the doc.ents it receives) with the rule spans into doc.ents."""
+    """Combines model entities (the doc.ents it receives) with the rule spans into doc.ents.
 
-    def __init__(self, name: str, not_name_words: str | None = None):
+    `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones."""
+
+    def __init__(self, name: str, not_name_words: str | None = None, disable: Iterable[str] = ()):
+        unknown = set(disable) - set(RULE_FAMILIES)
+        if unknown:
+            raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
         self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
+        self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
+        on = self.families
         model_ents = list(doc.ents)
         model_scores = {(e.start, e.end): e._.score for e in model_ents}
         taken: dict[int, Span] = {}  # token -> rule span that claimed it
@@ -406,33 +460,44 @@ class EntityMerger:
                 rules.append(span)
                 taken.update((i, span) for i in range(span.start, span.end))
 
-        gazetteer = gazetteer_spans(doc)
-        dates = date_spans(doc)
+        if "verbs" in on:  # no entity on a place name used as a verb
+            taken.update((i, verb) for verb in verb_like_places(doc) for i in range(verb.start, verb.end))
+        gazetteer = gazetteer_spans(doc, "institution_place" in on) if "gazetteer" in on else []
+        dates = date_spans(doc) if "dates" in on else []
         # 1-2: gazetteer and dates, the longer first where they overlap
         for span in sorted(gazetteer + dates, key=lambda s: (-(s.end - s.start), s.start)):
             claim(span)
-        # 3: names after titles
-        for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans else []:
-            claim(span)
+        # 3: names after titles where the model found no entity, or an ORG/LOC that swallowed a
+        #    rule's name before the title name ("[Gedung Putih John Kirby]"); a model entity other
+        #    than that decides (its span is cut by the title words below: "Ketua Umum Demokrat
+        #    [Susilo Bambang Yudhoyono]"; "anggota [Al-Qaeda]", not "Qaeda")
+        model_at = _covered(model_ents)
+        for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
+            models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
+            if all(m.label_ != "PERSON" and m.start < span.start
+                   and any(i in taken for i in range(m.start, span.start)) for m in models):
+                claim(span)
 
         # 4a: a model ORG/LOC that contains only gazetteer hits plus capitalised words of its own
-        #     ("Dewan Keamanan Nasional Korea Selatan", "Ukraina Timur") beats those hits.
+        #     ("Dewan Keamanan Nasional Korea Selatan", "Ukraina Timur"), or a model PERSON whose
+        #     surname is a place ("Badrodin Haiti"), beats those hits.
         gazetteer_ids = {(g.start, g.end) for g in gazetteer}
         kept_whole: list[Span] = []
-        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans and "titles" in on else {}
         for ent in model_ents:
             inside = {taken[i] for i in range(ent.start, ent.end) if i in taken}
             free = [i for i in range(ent.start, ent.end) if i not in taken]
-            if (
+            if "model_whole" in on and (
                 ent.label_ in ("ORG", "LOC")
                 and inside
                 and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
                 and any(doc[i].text[:1].isupper() and doc[i].lower_ not in DESCRIPTOR_WORDS for i in free)
-                and len(inside) == 1 and len(free) <= 3  # not a title-case headline run
+                and len(inside) == 1 and len(free) <= self._max_free(ent)  # not a title-case headline run
                 and not any(_looks_like_verb(doc[i]) for i in free)  # "… Pertimbangkan Mengirim"
                 and ent[0].text[:1].isupper()
                 and not any(i in title_tokens for i in range(ent.start, ent.end))
                 and len(_clean(doc, ent.start, ent.end, ent.label_)) == 1
+                or self._place_surname(doc, ent, inside, free, gazetteer_ids, title_tokens)
             ):
                 for r in inside:
                     rules.remove(r)
@@ -451,7 +516,8 @@ class EntityMerger:
                 for piece in self._free_pieces(doc, ent, taken, title_tokens):
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
-        results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
+        if "short_names" in on:
+            results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
         final = filter_spans(span for span, _, _ in results)  # safety net: never overlapping
         final_ids = {(s.start, s.end, s.label) for s in final}
         doc.ents = sorted(final, key=lambda s: s.start)
@@ -461,10 +527,30 @@ class EntityMerger:
                 span._.score = score
         return doc
 
+    @staticmethod
+    def _max_free(ent: Span) -> int:
+        """Words of its own a model ORG/LOC may add to a gazetteer name: 3, or 6 after an
+        institution word ("PT Indofood Sukses Makmur Tbk", "Lembaga … Penerbangan Indonesia")."""
+        return 6 if ent.label_ == "ORG" and ent[0].lower_ in ORG_OPENERS else 3
+
+    def _place_surname(self, doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set,
+                       title_tokens: dict) -> bool:
+        """A model PERSON whose last word is a one-word gazetteer place ("Badrodin [Haiti]"): given
+        names before it, no title or common word ("Mengenai Korea Utara" is no person)."""
+        if ent.label_ != "PERSON" or len(inside) != 1 or not free or len(free) > 3:
+            return False
+        place = next(iter(inside))
+        return ((place.start, place.end) in gazetteer_ids and place.label_ == "LOC" and place.end == ent.end
+                and len(place) == 1 and free == list(range(ent.start, place.start))
+                and all(_is_name_token(doc[i]) and i not in title_tokens and not doc[i].is_stop
+                        and not _looks_like_verb(doc[i]) and not is_not_name_word(doc[i], self.not_name)
+                        for i in free))
+
     def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:
         a model ORG/LOC made only of words of a two-or-more-word PERSON in the same document is
-        relabelled, and such a word outside any entity becomes a PERSON (source "rule")."""
+        relabelled, and such a word outside any entity and not next to another capitalised name
+        word becomes a PERSON (source "rule")."""
         words: set[str] = set()
         for span, _, _ in results:
             if span.label_ == "PERSON" and len(span) >= 2:
@@ -480,8 +566,11 @@ class EntityMerger:
                 span = Span(doc, span.start, span.end, label="PERSON")
             out.append((span, source, score))
             covered.update(range(span.start, span.end))
+        def stands_alone(i: int) -> bool:  # "Pura Lebah", "Suku Kaili": part of another name
+            return not any(0 <= j < len(doc) and _is_name_token(doc[j]) and not doc[j].is_stop for j in (i - 1, i + 1))
+
         for token in doc:
-            if token.text in words and token.i not in covered:
+            if token.text in words and token.i not in covered and stands_alone(token.i):
                 out.append((Span(doc, token.i, token.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
         return out
 
@@ -494,13 +583,17 @@ class EntityMerger:
         """
         pieces = []
         for p in EntityMerger._model_pieces(doc, ent, taken, title_tokens):
-            if all(t.text in NOT_NAME_WORDS or t.is_stop or not t.text[:1].isupper() for t in p):
+            if "cleanup" not in self.families:
+                pieces.append(p)
                 continue
+            if p.label_ != "DATE" and all(t.text.title() in NOT_NAME_WORDS or t.is_stop or not (
+                    t.text[:1].isupper() or any(c.isupper() for c in t.text[1:])) for t in p):  # "detikFinance"
+                continue  # "Ada", "Setiap"; link lines "BACA LEBIH LANJUT", "Baca Juga"
             if p.label_ == "PERSON":
                 if p.end in title_tokens:
                     continue  # "Area [Supervisor]": words before a title are the title's
                 stops = [i for i in range(p.start, p.end) if i in title_tokens or is_not_name_word(doc[i], self.not_name)
-                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2)]
+                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2 and len(p) > 1)]  # "SBY" alone is a person
                 if stops and stops[-1] == p.end - 1:
                     continue  # "Eigerindo Multi Produk Industri": a name never ends on such a word
                 rest = [i for i in range(stops[-1] + 1, p.end) if _is_name_token(doc[i])] if stops else []

@@ -1,23 +1,36 @@
-"""Train the statistical NER of the suggestion pipeline from IOB files (NERGrit style).
+"""Train the statistical NER of the suggestion pipeline: from the NER corpora, or from IOB files.
 
 Training is spaCy's config-driven loop with the config in `resources/ner.cfg` (CPU, fixed seed,
 early stopping on dev F1); the saved pipeline carries the project tokenizer, so even a plain
 `spacy.load` tokenizes exactly like `token_offsets`. The bundled model was made with:
 
-    nice annotator train-ner --iob /work/shared/data/nergrit/train.iob \
-        --dev /work/shared/data/nergrit/valid.iob --out annotator/resources/model/ner
+    nice annotator train-ner --corpora all --weights idner=2,nerui=2 --max-steps 3000 --seed 2 \
+        --out annotator/resources/model/ner
 
-which calls `train_ner(train_iob, dev_iob, out_dir)`. A variant trains with a POS corpus:
+which calls `train_ner_corpora`: the train splits of NERGrit, idner-news-2k, NER UI, GSD-NER and
+the MDEE gold, harmonised to our guidelines and de-duplicated against every dev and held-out split
+(`annotator.nlp.corpora`), the two news corpora twice, early stopping on all dev splits (about
+10 minutes on 2 cores). `benchmarks/quality_ner.py` scores a model on every dev and held-out split.
+Chosen on the dev splits (model + rules, ALL F1; NERGrit dev / idner-news-2k dev / NER UI dev.01 /
+GSD-NER dev), first with an earlier harmonisation (brackets still glued to idner-news-2k words):
+    every corpus once, seed 0                  0.659 / 0.814 / 0.875 / 0.725
+    + news corpora twice, seed 0               0.689 / 0.818 / 0.881 / 0.736
+    + news corpora twice, seed 1               0.662 / 0.812 / 0.879 / 0.730
+    every corpus once + pretrained tok2vec     0.681 / 0.810 / 0.878 / 0.729
+    news twice + pretrained tok2vec            0.674 / 0.819 / 0.882 / 0.741
+then with the final harmonisation, news corpora twice, three seeds:
+    seed 0                                     0.675 / 0.850 / 0.881 / 0.727
+    seed 1                                     0.660 / 0.850 / 0.875 / 0.723
+    seed 2 (bundled)                           0.665 / 0.852 / 0.881 / 0.747
+The pretrained tok2vec (`--pretrain`, `spacy pretrain` with the character objective, 4 epochs on
+the 33k sentences of nlp-id's MIT-licensed POS corpus of Indonesian news plus the training
+sentences, about 30 minutes) gave nothing on the news dev splits, so the bundled model does
+without it. A 128-wide encoder was no better at the same step and slower (resources/ner.cfg).
 
-    pip download nlp-id --no-deps -d /tmp/nlp-id && unzip -o /tmp/nlp-id/nlp_id-*.whl -d /tmp/nlp-id
-    annotator train-ner … --pos /tmp/nlp-id/nlp_id/data/dataset_postag.txt
-
-With `pos_data` (word<TAB>POS lines, a blank line between sentences: the part-of-speech corpus
-of Indonesian news that ships with nlp-id, MIT), a tagger is trained beside the NER on the
-shared tok2vec and dropped from the saved model: the tagger's proper-noun signal teaches the
-encoder what names look like in Indonesian news. Measured on NERGrit valid: F1 0.695 with it (LOC 0.776, ORG 0.514, PERSON
-0.680) against 0.688 without (LOC 0.758, ORG 0.490, PERSON 0.696); as PERSON matters most for
-speakers, the bundled model is the one trained without it (the first command, without --pos).
+`train_ner(train_iob, dev_iob, out_dir)` (`train-ner --iob … --dev …`) trains from two IOB
+files instead; `pos_data` (`--pos`, word<TAB>POS lines) adds a tagger trained beside the NER on
+the shared tok2vec and dropped from the saved model (measured on NERGrit alone: valid F1 0.695
+with it against 0.688 without).
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
 from annotator.core.formats.conll import read_iob, read_tagged  # noqa: F401  (annotator.nlp.train and the tests import them from here)
+from annotator.nlp.corpora import MISSING, Sentence, sentence_text, spaces_after
 from annotator.nlp.tokenizer import TOKENIZER_NAME, blank_nlp, customize_tokenizer
 from annotator.resources import RESOURCES_DIR
 
@@ -44,18 +58,17 @@ DEFAULT_CONFIG = RESOURCES_DIR / "ner.cfg"
 #: NERGrit entity types -> project labels.
 NERGRIT_LABEL_MAP: Mapping[str, str] = {"PERSON": "PERSON", "ORGANISATION": "ORG", "PLACE": "LOC"}
 
-# Tokens that attach to the previous token in running text (no space before them).
-_NO_SPACE_BEFORE = set(".,;:!?)]}%”’»")
-_NO_SPACE_AFTER = set("([{“‘«")
-
-Sentence = tuple[list[str], list[str]]
 
 
 def _map_tags(tags: Sequence[str], label_map: Mapping[str, str] | None) -> list[str]:
-    """Rename entity types; types absent from `label_map` become O. Lone I- becomes B-."""
+    """Rename entity types; types absent from `label_map` become O, "-" (unknown) stays. Lone I- becomes B-."""
     out: list[str] = []
     prev_type = None
     for tag in tags:
+        if tag == MISSING:  # unknown annotation stays unknown
+            out.append(tag)
+            prev_type = None
+            continue
         if tag == "O":
             out.append("O")
             prev_type = None
@@ -74,19 +87,10 @@ def _map_tags(tags: Sequence[str], label_map: Mapping[str, str] | None) -> list[
     return out
 
 
-def _spaces(words: Sequence[str]) -> list[bool]:
-    """Plausible trailing-space flags so doc.text reads like news text."""
-    spaces = []
-    for i, word in enumerate(words):
-        nxt = words[i + 1] if i + 1 < len(words) else None
-        space = nxt is not None and nxt not in _NO_SPACE_BEFORE and word not in _NO_SPACE_AFTER
-        spaces.append(space)
-    return spaces
-
-
 def iob_to_doc(vocab, words: Sequence[str], tags: Sequence[str], label_map=NERGRIT_LABEL_MAP) -> Doc:
     """A Doc with the sentence's tokens and its entities (tags mapped through `label_map`)."""
-    return Doc(vocab, words=list(words), spaces=_spaces(words), ents=_map_tags(tags, label_map))
+    ents = [None if tag == MISSING else tag for tag in _map_tags(tags, label_map)]
+    return Doc(vocab, words=list(words), spaces=spaces_after(words), ents=ents)
 
 
 def iob_to_docbin(
@@ -162,32 +166,15 @@ def train_ner(
     out_dir: str | Path,
     *,
     label_map: Mapping[str, str] | None = NERGRIT_LABEL_MAP,
-    max_epochs: int | None = None,
-    seed: int = 0,
     n_sentences: int | None = None,
-    log: Callable[[str], object] = print,
-    config_path: str | Path | None = None,
-    overrides: Mapping[str, object] | None = None,
-    pos_data: str | Path | None = None,
-    pos_sentences: int | None = 10000,
+    **options,
 ) -> dict:
     """Train a tok2vec+ner pipeline on IOB files and save it to `out_dir` (a `spacy.load` dir).
 
     `label_map` renames entity types (types missing from it are dropped; None keeps all).
-    Training stops after `max_epochs` (None: the config's `training.max_epochs`) or earlier
-    when dev F1 has not improved for `training.patience` steps; the best-on-dev model is kept. `n_sentences` limits the
-    training sentences (first N, for quick runs). `overrides` are extra config overrides,
-    e.g. {"components.tok2vec.model.encode.width": 128}. `pos_data` adds a tagger trained on that
-    POS corpus (`pos_sentences` of its sentences, drawn with the seed; None: all) beside the NER;
-    the tagger is left out of the saved model.
-
-    Returns the dev scores of the saved model: {"ents_p", "ents_r", "ents_f",
-    "ents_per_type": {label: {"p","r","f"}}, "n_train", "n_dev", "seconds", "model_dir"}.
+    `n_sentences` limits the training sentences (first N, for quick runs). Other options: see
+    `train_ner_sentences`. Returns its dev scores.
     """
-    started = time.perf_counter()
-    out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "config.cfg").is_file())):
-        raise ValueError(f"{out_dir}: exists and is not a spaCy pipeline directory; not overwriting it")
     train_sents = read_iob(train_iob)
     dev_sents = read_iob(dev_iob)
     if n_sentences is not None:
@@ -196,7 +183,89 @@ def train_ner(
         raise ValueError(f"{train_iob}: no sentences")
     if not dev_sents:
         raise ValueError(f"{dev_iob}: no sentences")
+    map_tags = (lambda tags: _map_tags(tags, label_map))
+    return train_ner_sentences(
+        [(w, map_tags(t)) for w, t in train_sents], [(w, map_tags(t)) for w, t in dev_sents], out_dir,
+        training_data={"train": Path(train_iob).name, "dev": Path(dev_iob).name,
+                       "label_map": dict(label_map) if label_map is not None else None},
+        **options)
 
+
+def train_ner_corpora(
+    out_dir: str | Path,
+    *,
+    data_root: str | Path | None = None,
+    corpora: Sequence[str] | None = None,
+    pretrain_text: str | Path | None = None,
+    pretrain_epochs: int = 3,
+    weights: Mapping[str, int] | None = None,
+    **options,
+) -> dict:
+    """Train on the train splits of the NER corpora (annotator.nlp.corpora: read, harmonised, and
+    de-duplicated against every dev and held-out split), early-stopping on all their dev splits.
+    `corpora` picks some (keys of corpora.LABEL_MAPS; default all found under `data_root`);
+    `weights` repeats a corpus's training sentences ({"idner": 2}). `pretrain_text` (word<TAB>tag lines, e.g. nlp-id's dataset_postag.txt): first `spacy pretrain`
+    the tok2vec for `pretrain_epochs` on its sentences plus the training sentences, and start
+    from those weights. Other options: see `train_ner_sentences`. Returns its dev scores."""
+    from annotator.nlp import corpora as ner_corpora
+
+    splits = ner_corpora.load_splits(data_root, corpora)
+    train_sents, dropped = ner_corpora.training_sentences(splits, weights)
+    dev_sents = ner_corpora.dev_sentences(splits)
+    if not train_sents or not dev_sents:
+        raise ValueError(f"{data_root or ner_corpora.DATA_ROOT}: no NER corpus with train and dev sentences found")
+    log = options.get("log", print)
+    log(f"corpora: {', '.join(sorted({s.corpus for s in splits}))}; {dropped} training sentences dropped "
+        "as duplicates of dev/held-out sentences")
+    training_data = {"corpora": sorted({s.corpus for s in splits}), "dropped_duplicates": dropped,
+                     "harmonised": "annotator.nlp.corpora", "weights": dict(weights or {})}
+    if pretrain_text is None:
+        return train_ner_sentences(train_sents, dev_sents, out_dir, training_data=training_data, **options)
+    raw = [words for words, _ in read_tagged(pretrain_text)]
+    unique_train = [w for w, _ in ner_corpora.training_sentences(splits)[0]]
+    if not raw:
+        raise ValueError(f"{pretrain_text}: no sentences")
+    with tempfile.TemporaryDirectory(prefix="annotator-pretrain-") as tmp:
+        tok2vec = pretrain_tok2vec(raw + unique_train, tmp, max_epochs=pretrain_epochs,
+                                   seed=options.get("seed", 0), overrides=options.get("overrides"), log=log)
+        options["overrides"] = {**(options.get("overrides") or {}), "paths.init_tok2vec": str(tok2vec)}
+        training_data.update(pretrain_text=Path(pretrain_text).name, pretrain_epochs=pretrain_epochs,
+                             n_pretrain=len(raw) + len(unique_train))
+        return train_ner_sentences(train_sents, dev_sents, out_dir, training_data=training_data, **options)
+
+
+def train_ner_sentences(
+    train_sents: Sequence[Sentence],
+    dev_sents: Sequence[Sentence],
+    out_dir: str | Path,
+    *,
+    max_epochs: int | None = None,
+    max_steps: int | None = None,
+    seed: int = 0,
+    log: Callable[[str], object] = print,
+    config_path: str | Path | None = None,
+    overrides: Mapping[str, object] | None = None,
+    pos_data: str | Path | None = None,
+    pos_sentences: int | None = 10000,
+    training_data: Mapping[str, object] | None = None,
+) -> dict:
+    """Train a tok2vec+ner pipeline on (words, project BIO tags) sentences; save it to `out_dir`.
+
+    Tags use project labels; "-" marks a token whose annotation is unknown (not learned as O).
+    Training stops after `max_epochs` / `max_steps` (None: the config's) or earlier when dev F1
+    has not improved for `training.patience` steps; the best-on-dev model is kept. `overrides`
+    are extra config overrides, e.g. {"components.tok2vec.model.encode.width": 128}. `pos_data`
+    adds a tagger trained on that POS corpus (`pos_sentences` of its sentences, drawn with the
+    seed; None: all) beside the NER; the tagger is left out of the saved model.
+    `training_data` is recorded in the model's meta.json.
+
+    Returns the dev scores of the saved model: {"ents_p", "ents_r", "ents_f",
+    "ents_per_type": {label: {"p","r","f"}}, "n_train", "n_dev", "seconds", "model_dir"}.
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "config.cfg").is_file())):
+        raise ValueError(f"{out_dir}: exists and is not a spaCy pipeline directory; not overwriting it")
     pos_sents = read_tagged(pos_data) if pos_data is not None else []
     if pos_data is not None and not pos_sents:
         raise ValueError(f"{pos_data}: no sentences")
@@ -209,28 +278,30 @@ def train_ner(
     with tempfile.TemporaryDirectory(prefix="annotator-ner-") as tmp:
         tmp_path = Path(tmp)
         train_path, dev_path = tmp_path / "train.spacy", tmp_path / "dev.spacy"
-        train_bin = iob_to_docbin(train_sents, blank, label_map)
+        train_bin = iob_to_docbin(train_sents, blank, None)
         if pos_sents:
             # no entity annotation on the POS sentences (the NER loss skips them), no tags on the
             # NER ones; interleaved, so that every batch has both kinds
-            docs = [iob_to_doc(blank.vocab, w, t, label_map) for w, t in train_sents]
-            docs += [Doc(blank.vocab, words=w, spaces=_spaces(w), tags=t) for w, t in pos_sents]
+            docs = [iob_to_doc(blank.vocab, w, t, None) for w, t in train_sents]
+            docs += [Doc(blank.vocab, words=w, spaces=spaces_after(w), tags=t) for w, t in pos_sents]
             random.Random(seed).shuffle(docs)
             train_bin = DocBin(attrs=["ORTH", "TAG", "ENT_IOB", "ENT_TYPE"], docs=docs, store_user_data=False)
         train_bin.to_disk(train_path)
-        dev_bin = iob_to_docbin(dev_sents, blank, label_map)
+        dev_bin = iob_to_docbin(dev_sents, blank, None)
         dev_bin.to_disk(dev_path)
 
         cfg_overrides = {
             "paths.train": str(train_path),
             "paths.dev": str(dev_path),
             "system.seed": seed,
-            "training.max_steps": 0,
+            "training.max_steps": max_steps or 0,
         }
         if max_epochs is not None:
             cfg_overrides["training.max_epochs"] = max_epochs
         cfg_overrides.update(overrides or {})
         config = spacy.util.load_config(config_path or DEFAULT_CONFIG, overrides=cfg_overrides, interpolate=False)
+        if config["paths"].get("init_tok2vec"):  # spaCy loads pretrained weights only with a [pretraining] block
+            config["pretraining"] = _pretraining_defaults()["pretraining"]
         if pos_sents:
             _with_tagger(config, sorted({tag for _, tags in pos_sents for tag in tags}))
 
@@ -258,9 +329,9 @@ def train_ner(
         meta["name"] = "annotator_ner"
         meta["description"] = "tok2vec+ner for Indonesian news, trained with annotator.nlp.ner_train"
         meta["performance"] = {k: scores[k] for k in ("ents_p", "ents_r", "ents_f", "ents_per_type")}
-        meta["training_data"] = {"train": Path(train_iob).name, "dev": Path(dev_iob).name,
-                                 "n_train": len(train_sents), "n_dev": len(dev_sents),
-                                 "label_map": dict(label_map) if label_map is not None else None, "seed": seed,
+        meta["training_data"] = {**(training_data or {}),
+                                 "n_train": len(train_sents), "n_dev": len(dev_sents), "seed": seed,
+                                 "overrides": {k: v for k, v in (overrides or {}).items() if not k.startswith("paths.")},
                                  "pos_data": Path(pos_data).name if pos_data is not None else None,
                                  "n_pos": len(pos_sents)}
         srsly.write_json(best_dir / "meta.json", meta)
@@ -276,3 +347,41 @@ def train_ner(
     )
     log(format_scores(scores))
     return scores
+
+
+def _pretraining_defaults():
+    """spaCy's default [pretraining] config (character objective, component "tok2vec")."""
+    return spacy.util.load_config(Path(spacy.__file__).parent / "default_config_pretraining.cfg")
+
+
+def pretrain_tok2vec(
+    raw_sentences: Sequence[Sequence[str]],
+    out_dir: str | Path,
+    *,
+    max_epochs: int = 5,
+    seed: int = 0,
+    config_path: str | Path | None = None,
+    overrides: Mapping[str, object] | None = None,
+    log: Callable[[str], object] = print,
+) -> Path:
+    """`spacy pretrain` (character objective) of the tok2vec in `config_path` (default
+    resources/ner.cfg) on tokenised raw sentences; returns the last weights file, to pass to
+    `train_ner_*` as overrides {"paths.init_tok2vec": path} (same tok2vec `overrides` needed)."""
+    from spacy.training.pretrain import pretrain
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    raw_path = out_dir / "raw.jsonl"
+    srsly.write_jsonl(raw_path, ({"text": sentence_text(words)[0]} for words in raw_sentences if words))
+    base = spacy.util.load_config(config_path or DEFAULT_CONFIG, overrides=dict(overrides or {}), interpolate=False)
+    config = base.merge(_pretraining_defaults())
+    config["paths"]["raw_text"] = str(raw_path)
+    config["pretraining"]["max_epochs"] = max_epochs
+    config["system"]["seed"] = seed
+    config = config.interpolate()
+    log(f"pretraining tok2vec on {len(raw_sentences)} raw sentences, {max_epochs} epochs")
+    pretrain(config, out_dir, silent=False)
+    weights = sorted(out_dir.glob("model*.bin"), key=lambda p: p.stat().st_mtime)
+    if not weights:
+        raise ValueError(f"{out_dir}: spacy pretrain saved no weights")
+    return weights[-1]

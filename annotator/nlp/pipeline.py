@@ -248,11 +248,15 @@ def _count_inputs(paths: list[str]) -> int | None:
     return total
 
 
-def run_predict(inputs: list[str], out_path: str, model_dir: str | None = None, progress: bool = True, config: dict | None = None) -> int:
+def run_predict(inputs: list[str], out_path: str, model_dir: str | None = None, progress: bool = True,
+                config: dict | None = None, *, workers: int | None = None, ray: str | None = None) -> int:
     """Predict suggestions for ``inputs`` (files/folders, see read_inputs) into the JSONL file
-    ``out_path``; returns the number of records written. The output appears only when complete
-    (written to a temporary file, then renamed)."""
-    nlp = build_pipeline(model_dir, config)
+    ``out_path``; returns the number of records written. Inputs are read and results written as they
+    come, on ``workers`` processes (default: all cores) or a Ray cluster (``ray``: "auto" or an address;
+    see annotator.nlp.parallel). The output appears only when complete (written to a temporary file,
+    then renamed): an interrupted run leaves no output."""
+    from annotator.nlp.parallel import pipeline_records
+
     bar = TerminalProgress("predict", _count_inputs(list(inputs)), force=True) if progress else None
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -260,8 +264,11 @@ def run_predict(inputs: list[str], out_path: str, model_dir: str | None = None, 
     n = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for rec in predict(read_inputs(inputs), nlp):
-                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            items = ((rec["text"], rec) for rec in read_inputs(inputs))
+            for out_rec, rec in pipeline_records(items, model_dir=model_dir, config=config, workers=workers, ray=ray):
+                meta = rec.get("meta")
+                out_rec.update(id=rec.get("id"), meta=dict(meta) if isinstance(meta, dict) else {})
+                f.write(json.dumps(out_rec, ensure_ascii=False) + "\n")
                 n += 1
                 if bar:
                     bar(n)

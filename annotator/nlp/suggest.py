@@ -42,33 +42,40 @@ def suggest_articles(
     batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    workers: int = 1,
+    ray: str | None = None,
 ) -> int:
     """Suggest entities, quotes, speakers, cues and stance for articles; returns how many were done.
 
+    Articles are read a page at a time and run through `nlp` (default: the project's pipeline on
+    `workers` processes or the Ray cluster `ray`, see annotator.nlp.parallel); this process stores
+    each article's suggestions in one transaction, in order, so a stop keeps whole articles only.
     Human and already decided work is never touched (Store.replace_suggestions)."""
-    from annotator.nlp.pipeline import build_pipeline, doc_to_record
+    from annotator.nlp.parallel import batches, pipeline_records, suggestion_records
 
-    if nlp is None:
-        nlp = build_pipeline(model_dir, config={"labels": store.config.label_names,
-                                                 "stance_labels": store.config.stance_names,
-                                                 "target": store.config.target})
-    name = model_name(nlp)
-    ids = article_ids if article_ids is not None else store.article_ids()
+    items = store.iter_texts(article_ids)
+    if nlp is not None:
+        results = ((record, key) for texts, keys in batches(items, batch_size)
+                   for record, key in zip(suggestion_records(nlp, texts), keys))
+    else:
+        config = {"labels": store.config.label_names, "stance_labels": store.config.stance_names,
+                  "target": store.config.target}
+        results = pipeline_records(items, model_dir=model_dir, config=config, workers=workers, ray=ray,
+                                   batch_size=batch_size)
+    labels = set(store.config.label_names)
     done = 0
-
-    def texts():
-        for article_id in ids:
-            yield store.get_article(article_id).text, article_id
-
-    for doc, article_id in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size):
-        if cancelled and cancelled():
-            break
-        record = doc_to_record(doc, record_id=article_id)
-        labels = set(store.config.label_names)
-        entities, quotes = record_annotations(record, article_id)
-        entities = [e for e in entities if e.label in labels]
-        store.replace_suggestions(article_id, entities, quotes, model=name)
-        done += 1
-        if progress:
-            progress(done)
+    try:
+        for record, article_id in results:
+            if cancelled and cancelled():
+                break
+            entities, quotes = record_annotations(record, article_id)
+            entities = [e for e in entities if e.label in labels]
+            store.replace_suggestions(article_id, entities, quotes, model=record["meta"].get("model"))
+            done += 1
+            if progress:
+                progress(done)
+    finally:
+        if hasattr(results, "close"):
+            results.close()  # stops the workers
     return done
+

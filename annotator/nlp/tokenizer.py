@@ -8,9 +8,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
+
+from annotator.core.offsets import pack_code
 
 QUOTE_MARKS = "\"'“”‘’«»„‟‹›"
 TOKENIZER_NAME = "annotator.id_news_tokenizer.v1"
@@ -78,15 +82,40 @@ def blank_nlp() -> "spacy.language.Language":
 PIECE = 100_000  # characters tokenised at once: far below spaCy's max_length, so any article imports
 
 
-def token_offsets(text: str) -> list[tuple[int, int]]:
-    """(start, end) code-point offsets of each non-space token of `text` (tokenised in pieces cut
-    after white space, so a long article never meets spaCy's max_length)."""
+def _offset_arrays(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends (code points) of the non-space tokens of `text`, tokenised in pieces cut after
+    white space, so a long article never meets spaCy's max_length."""
     nlp = blank_nlp()
-    offsets = []
+    starts, ends = [], []
     for begin, end in _pieces(text, PIECE):
-        doc = nlp.make_doc(text[begin:end])
-        offsets += [(begin + t.idx, begin + t.idx + len(t.text)) for t in doc if not t.is_space]
-    return offsets
+        table = nlp.make_doc(text[begin:end]).to_array([IDX, LENGTH, IS_SPACE])
+        if len(table):
+            table = table[table[:, 2] == 0]
+            starts.append(table[:, 0] + begin)
+            ends.append(starts[-1] + table[:, 1])
+    if len(starts) == 1:
+        return starts[0], ends[0]
+    return (np.concatenate(starts), np.concatenate(ends)) if starts else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def token_offsets(text: str) -> list[tuple[int, int]]:
+    """(start, end) code-point offsets of each non-space token of `text`."""
+    starts, ends = _offset_arrays(text)
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def packed_token_offsets(text: str) -> bytes:
+    """token_offsets packed as the store keeps them (core.offsets.pack_tokens), without a Python
+    object per token: what the importer stores."""
+    starts, ends = _offset_arrays(text)
+    flat = np.empty(2 * len(starts), dtype=np.int64)
+    flat[0::2], flat[1::2] = starts, ends
+    deltas = np.diff(flat, prepend=0)
+    code = pack_code(int(deltas.max()) if len(deltas) else 0)
+    return code.encode() + deltas.astype(_LITTLE_ENDIAN[code]).tobytes()
+
+
+_LITTLE_ENDIAN = {"B": "<u1", "H": "<u2", "I": "<u4"}
 
 
 def _pieces(text: str, size: int) -> list[tuple[int, int]]:

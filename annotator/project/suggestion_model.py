@@ -134,7 +134,7 @@ class Suggested:
 
 
 def suggest_with_project_model(store, article_ids: list[str] | None = None, *, model_dir: str | None = None,
-                               progress=None, cancelled=None) -> Suggested:
+                               progress=None, cancelled=None, workers: int = 1, ray: str | None = None) -> Suggested:
     """Store suggestions for the articles (None: all) from the project's model, or from
     `model_dir` when given."""
     model = describe(model_dir) if model_dir else project_model(store, store.path)
@@ -143,7 +143,8 @@ def suggest_with_project_model(store, article_ids: list[str] | None = None, *, m
     from annotator.nlp.suggest import suggest_articles  # spaCy only when suggesting
 
     done, changes = run_recording(store, lambda: suggest_articles(store, article_ids, model.model_dir,
-                                                                  progress=progress, cancelled=cancelled))
+                                                                  progress=progress, cancelled=cancelled,
+                                                                  workers=workers, ray=ray))
     return Suggested(model, done, changes)
 
 

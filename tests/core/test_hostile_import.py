@@ -54,14 +54,14 @@ def test_each_bad_record_is_a_problem_and_the_good_ones_of_the_batch_import(stor
 def test_an_unexpected_error_in_one_record_is_a_problem_not_a_crash(store, tmp_path, monkeypatch):
     from annotator.core import store as store_module
 
-    original = store_module.Store.add_article
+    original = store_module.Store.add_articles
 
-    def explode(self, id, *args, **kwargs):
-        if id == "boom":
+    def explode(self, articles, *args, **kwargs):  # Store.add_article stores through add_articles too
+        if any(a["id"] == "boom" for a in articles):
             raise KeyError("something nobody foresaw")
-        return original(self, id, *args, **kwargs)
+        return original(self, articles, *args, **kwargs)
 
-    monkeypatch.setattr(store_module.Store, "add_article", explode)
+    monkeypatch.setattr(store_module.Store, "add_articles", explode)
     items = [{"id": "a", "text": "Satu."}, {"id": "boom", "text": "Dua.", "_file": "f.jsonl", "_line": 2},
              {"id": "c", "text": "Tiga."}]
     summary = import_records(store, items)

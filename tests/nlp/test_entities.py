@@ -266,6 +266,98 @@ def test_model_stop_word_spans_are_dropped(fake_model_nlp):
     assert ents(doc) == [("Joe Biden", "PERSON")]
 
 
+@pytest.mark.parametrize("line", ["BACA LEBIH LANJUT", "Baca Juga", "BACA JUGA", "Berita Terkait"])
+def test_link_line_words_are_not_an_entity(fake_model_nlp, line):
+    # issue 11.13: the model tagged the link line "BACA LEBIH LANJUT" as an ORG
+    doc = run_fake(fake_model_nlp, f"{line}: Korea Utara Dilaporkan Mengirim Pasukan", [(line, "ORG")])
+    assert ents(doc) == [("Korea Utara", "LOC")]
+
+
+@pytest.mark.parametrize("text", [
+    "Baca Juga: 71 Drone Rusia Serang Ibu Kota Ukraina Kiev",
+    "Israel Serang Gaza Lagi",
+])
+def test_place_name_used_as_a_verb_is_not_a_place(fake_model_nlp, text):
+    # issue 11.13: "Serang" (attack) in a headline was tagged LOC by the gazetteer
+    doc = run_fake(fake_model_nlp, text, [])
+    assert "Serang" not in [e.text for e in doc.ents]
+    doc = run_fake(fake_model_nlp, text, [("Serang", "LOC")])  # nor by the model
+    assert "Serang" not in [e.text for e in doc.ents]
+
+
+@pytest.mark.parametrize("text", [
+    "Banjir melanda Kota Serang hari ini.",
+    "Warga di Serang mengungsi.",
+    "Bupati Serang meninjau lokasi.",
+    "Serang, Banten - Hujan deras turun.",
+])
+def test_place_name_that_is_also_a_verb_is_a_place_in_place_context(rules_nlp, text):
+    assert ("Serang", "LOC") in ents(rules_nlp(text))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("kata Kantor Meteorologi Islandia.", "Kantor Meteorologi Islandia"),
+    ("Partai Demokrasi Indonesia Perjuangan menyatakan hal itu.", "Partai Demokrasi Indonesia Perjuangan"),
+    ("pasukan penjaga perdamaian Afrika Bersatu di Darfur.", "Afrika Bersatu"),
+    ("PT Indofood Sukses Makmur Tbk mencetak laba.", "PT Indofood Sukses Makmur Tbk"),  # 4 words of its own
+])
+def test_model_org_with_a_place_and_noun_words_is_kept_whole(fake_model_nlp, text, name):
+    # "Meteorologi" and "Perjuangan" are nouns, not headline verbs
+    assert ents(run_fake(fake_model_nlp, text, [(name, "ORG")])) == [(name, "ORG")]
+
+
+def test_model_person_whose_surname_is_a_place_is_kept_whole(fake_model_nlp):
+    text = ("Jokowi mengusulkan Komjen Pol Badrodin Haiti. Presiden Rusia Vladimir Putin datang. "
+            "Ia bertanya, “Mengenai Korea Utara, bagaimana?”")
+    doc = run_fake(fake_model_nlp, text, [("Badrodin Haiti", "PERSON"), ("Rusia Vladimir Putin", "PERSON"),
+                                          ("Mengenai Korea Utara", "PERSON")])
+    assert ("Badrodin Haiti", "PERSON") in ents(doc)
+    assert ("Rusia", "LOC") in ents(doc) and ("Vladimir Putin", "PERSON") in ents(doc)
+    assert ("Korea Utara", "LOC") in ents(doc) and "Mengenai Korea Utara" not in [e.text for e in doc.ents]
+
+
+@pytest.mark.parametrize("text", ["Serang adalah ibu kota Provinsi Banten.", "Mereka tiba di Serang Timur."])
+def test_place_name_that_is_also_a_verb_outside_a_headline_is_a_place(rules_nlp, text):
+    assert "Serang" in " ".join(e.text for e in rules_nlp(text).ents if e.label_ == "LOC")
+
+
+def test_a_word_of_a_person_inside_another_name_is_no_short_mention(fake_model_nlp):
+    text = "Di desa ada Pura Dalem dan Pura Lebah. Antonio Guterres datang; Guterres berkata."
+    doc = run_fake(fake_model_nlp, text, [("Pura Dalem", "PERSON"), ("Antonio Guterres", "PERSON")])
+    assert ents(doc) == [("Pura Dalem", "PERSON"), ("Antonio Guterres", "PERSON"), ("Guterres", "PERSON")]
+
+
+def test_model_entity_in_camel_case_is_kept(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "seperti dikutip detikFinance.", [("detikFinance", "ORG")])
+    assert ents(doc) == [("detikFinance", "ORG")]
+
+
+def test_model_person_as_an_acronym_is_kept(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Dia meminta SBY menegur Dahlan.", [("SBY", "PERSON"), ("Dahlan", "PERSON")])
+    assert ents(doc) == [("SBY", "PERSON"), ("Dahlan", "PERSON")]
+
+
+def test_model_dates_in_digits_or_lower_case_are_kept(fake_model_nlp):
+    # the stop-word clean-up (capitalised words only) used to drop every model DATE
+    doc = run_fake(fake_model_nlp, "Dari 1970 hingga 1974, ia tinggal di sana tiga dekade.",
+                   [("1970", "DATE"), ("1974", "DATE"), ("tiga dekade", "DATE")])
+    assert ents(doc) == [("1970", "DATE"), ("1974", "DATE"), ("tiga dekade", "DATE")]
+
+
+def test_rule_families_can_be_switched_off(fake_model_nlp):
+    merge = fake_model_nlp.get_pipe("entity_merge")
+    text = "Budi Santoso tiba di Korea Selatan pada 5 Maret 2024."
+    try:
+        merge.families = set(entities.RULE_FAMILIES) - {"gazetteer", "dates"}
+        assert ents(run_fake(fake_model_nlp, text, [("Budi Santoso", "PERSON")])) == [("Budi Santoso", "PERSON")]
+    finally:
+        merge.families = set(entities.RULE_FAMILIES)
+    assert ents(run_fake(fake_model_nlp, text, [("Budi Santoso", "PERSON")])) == [
+        ("Budi Santoso", "PERSON"), ("Korea Selatan", "LOC"), ("5 Maret 2024", "DATE")]
+    with pytest.raises(ValueError, match="unknown entity rule families"):
+        entities.EntityMerger("m", disable=["headlines"])
+
+
 def test_model_entity_outside_rules_is_kept_as_model(fake_model_nlp):
     doc = run_fake(fake_model_nlp, "Budi Santoso tiba di Korea Selatan.", [("Budi Santoso", "PERSON")])
     assert ents(doc) == [("Budi Santoso", "PERSON"), ("Korea Selatan", "LOC")]

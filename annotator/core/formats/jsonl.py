@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import stat
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from annotator.core.formats.common import Problem, read_nonempty
+from annotator.core.formats.common import _BOMS, FormatError, Problem, looks_binary, read_nonempty
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
-    """Records of a JSONL file; a bad line becomes a Problem naming file:line, the others still come."""
+    """Records of a JSONL file; a bad line becomes a Problem naming file:line, the others still come.
+    A UTF-8 file is read a line at a time (memory does not grow with the file); other encodings, and a
+    .json file (which may hold one document over many lines), are read whole as read_text does."""
     path = Path(path)
+    if path.suffix.lower() != ".json":
+        lines = _utf8_lines(path)
+        if lines is not None:
+            yield from _records(path, lines)
+            return
     text, problems = read_nonempty(path)  # FormatError (binary): read_paths reports it per file
     yield from problems
     if text is None:
@@ -25,7 +34,54 @@ def read_jsonl(path: str | Path) -> Iterator[dict | Problem]:
         if document is not None:
             yield from _document_records(path, document)
             return
-    for number, line in enumerate(text.split("\n"), 1):
+    yield from _records(path, enumerate(text.split("\n"), 1))
+
+
+def _utf8_lines(path: Path) -> Iterator[tuple[int, str]] | None:
+    """(number, line) of a file as read_text would give them, read a line at a time; None when the file
+    must be read whole (UTF-16/32). A file that turns out not to be UTF-8 is then decoded whole, and
+    its lines not given yet follow."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        return None  # refused by read_text
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if any(head.startswith(bom) for bom, name in _BOMS if name != "utf-8-sig"):
+        return None
+    if looks_binary(head):
+        raise FormatError(f"{path}: looks like a binary file, not text; skipped")
+    return _lines(path)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    number = 0
+    blank = True
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if number == 0:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:  # not all UTF-8: decode the file whole, as read_text does
+                text, problems = read_nonempty(path)
+                yield from ((0, p) for p in problems)
+                if text is not None:
+                    yield from list(enumerate(text.split("\n"), 1))[number:]
+                return
+            if line.endswith("\n"):
+                line = line[:-1]
+            for piece in (line[:-1] if line.endswith("\r") else line).split("\r"):
+                number += 1
+                blank = blank and not piece.strip()
+                yield number, piece
+    if blank:
+        yield 0, Problem(str(path), None, "empty file; skipped", "warning")
+
+
+def _records(path: Path, lines: Iterable[tuple[int, str | Problem]]) -> Iterator[dict | Problem]:
+    for number, line in lines:
+        if isinstance(line, Problem):
+            yield line
+            continue
         if not line.strip():
             continue
         try:

@@ -1,0 +1,99 @@
+"""A big corpus: import N generated news articles with `annotator import`, then time what the window
+asks of the database (browse, filter, full-text search, open an article). Not part of `make test`.
+
+usage: python benchmarks/bench_scale.py [N ...]   (default: 100000 300000 1000000; a 1M database
+takes ~5 GB of disk and a few minutes)
+
+Prints for each N: import time and articles/s, peak RSS of the importing process (its tokenizer
+worker processes not counted: each is ~60 MB whatever N), database size, and the median of 3 runs
+of each query (budget 300 ms). BENCH_KEEP=DIR keeps the databases (see main)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_import import write_jsonl  # noqa: E402
+
+from annotator.core.store import Store  # noqa: E402
+
+BUDGET_MS = 300
+
+
+def timed(query) -> tuple[float, object]:
+    """Median milliseconds of 3 runs, and the result."""
+    times, result = [], None
+    for _ in range(3):
+        started = time.perf_counter()
+        result = query()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), result
+
+
+def import_corpus(source: Path, db: Path) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of `annotator import` in its own process."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "annotator", "import", str(source), "--db", str(db)],
+                               env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit("the import failed")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def queries(store: Store, n: int) -> dict:
+    who = "alice"
+    return {
+        "count all articles": lambda: store.count_articles(who),
+        "first page (200 rows)": lambda: store.list_articles(who, 0, 200),
+        "page in the middle": lambda: store.list_articles(who, n // 2, 200),
+        "last page": lambda: store.list_articles(who, n - 200, 200),
+        "filter done: count": lambda: store.count_articles(who, status="done"),
+        "filter done: first page": lambda: store.list_articles(who, 0, 200, status="done"),
+        "filter new: count": lambda: store.count_articles(who, status="new"),
+        "filter new: first page": lambda: store.list_articles(who, 0, 200, status="new"),
+        "filter pending suggestions: first page": lambda: store.list_articles(who, 0, 200, pending=True),
+        "search rare word: count": lambda: store.count_articles(who, search=f"Bicara {n // 3}"),
+        "search rare word: first page": lambda: store.list_articles(who, 0, 200, search=f"Bicara {n // 3}"),
+        "search common word: count": lambda: store.count_articles(who, search="pasukan"),
+        "search common word: count up to 10,000": lambda: store.count_articles(who, search="pasukan", at_most=10_000),
+        "search common word: first page": lambda: store.list_articles(who, 0, 200, search="pasukan"),
+        "open an article (text, tokens, layer)": lambda: (store.get_article(f"gen-{n // 2:06d}"),
+                                                          store.get_layer(f"gen-{n // 2:06d}", who)),
+    }
+
+
+def main(sizes: list[int]) -> None:
+    """BENCH_KEEP=DIR keeps each database as DIR/big-N.db, and measures the queries again on it next time."""
+    keep = os.environ.get("BENCH_KEEP")
+    for n in sizes:
+        with tempfile.TemporaryDirectory(dir=keep) as tmp:
+            source, db = Path(tmp) / "articles.jsonl", Path(keep or tmp) / f"big-{n}.db"
+            if not db.exists():
+                write_jsonl(source, n)
+                seconds, rss = import_corpus(source, db)
+                source.unlink()
+                size = sum(p.stat().st_size for p in db.parent.glob(f"{db.name}*"))
+                print(f"{n:,} articles: import {seconds:.0f} s = {n / seconds:,.0f} articles/s, peak RSS {rss:.0f} MB, "
+                      f"database {size / 1e9:.2f} GB")
+                with Store(db) as store, store.transaction():  # 1% of the articles done by alice
+                    for i in range(0, n, 100):
+                        store.set_status(f"gen-{i:06d}", "alice", "done")
+            with Store(db) as store:
+                print(f"{n:,} articles: queries")
+                for label, query in queries(store, n).items():
+                    ms, _ = timed(query)
+                    print(f"  {label:<40} {ms:8.1f} ms  {'ok' if ms < BUDGET_MS else 'OVER'}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [100_000, 300_000, 1_000_000])
