@@ -1588,7 +1588,7 @@ class Store:
         found = 0
         for table in ("entities", "quotes"):
             found += self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE status = 'suggested' "
-                                     "LIMIT ?)", [self.FEW_SUGGESTED]).fetchone()[0]
+                                     "LIMIT ?) AS found", [self.FEW_SUGGESTED]).fetchone()[0]
         return found < self.FEW_SUGGESTED
 
     def count_articles(self, annotator: str, *, status: str | None = None, pending: bool = False,
@@ -1605,7 +1605,7 @@ class Store:
             sql, params = (f"SELECT 1 FROM articles a LEFT JOIN layers l ON l.article_id = a.id "
                            f"AND l.annotator = ?{where}", [annotator, *params])
         if at_most is not None:
-            sql, params = f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, at_most]
+            sql, params = f"SELECT count(*) FROM ({sql} LIMIT ?) AS found", [*params, at_most]  # PostgreSQL < 16 wants the name
         else:  # count(*) of the table itself: SQLite counts the smallest index
             sql = sql.replace("SELECT 1 ", "SELECT count(*) ", 1)
         try:
