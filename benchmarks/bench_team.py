@@ -5,10 +5,11 @@
 Without --url it starts a private PostgreSQL server (pip package pgserver) in a temporary folder.
 Each annotator is a process with its own login (role annotator, so row-level security is on
 the path) that adds, relabels and deletes entities in its own layer of random articles as fast
-as it can. Prints edits/s, the median and 95th-percentile latency of an acknowledged edit, and
-checks that no acknowledged edit is lost: each annotator's edit-log rows equal its acknowledged
-edits, and replaying the edit log gives the entities table. The same run on one SQLite file
-follows. Prints figures only; never part of the tests.
+as it can, each change on the row version it read (a stale one would be refused: StaleEditError).
+Prints edits/s, the median and 95th-percentile latency of an acknowledged edit, and checks that no
+acknowledged edit is lost: each annotator's edit-log rows equal its acknowledged edits, and
+replaying the edit log gives the entities table. The same run on one SQLite file follows. Prints
+figures only; never part of the tests.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from annotator.core.store import LockedError, Store, ValidationError  # noqa: E402
+from annotator.core.store import LockedError, StaleEditError, Store, ValidationError  # noqa: E402
 
 WORDS = ["Presiden", "Joko", "Widodo", "bertemu", "Menteri", "Retno", "Marsudi", "di", "Jakarta", "pada",
          "hari", "Senin", "untuk", "membahas", "pengerahan", "pasukan", "Korea", "Utara", "ke", "Rusia"]
@@ -48,9 +49,9 @@ def annotate(url: str, name: str, article_ids: list[str], seconds: float, start_
     """Edit as fast as possible until the time is up; report latencies and acknowledged edits."""
     rng = random.Random(name)
     latencies: list[float] = []
-    acknowledged = locked = 0
+    acknowledged = locked = stale = 0
     with Store(url, timeout=30) as store:
-        own: dict[int, str] = {}
+        own: dict[int, int] = {}  # its entities and the version it last saw
         while time.time() < start_at:
             time.sleep(0.001)
         end = start_at + seconds
@@ -61,11 +62,11 @@ def annotate(url: str, name: str, article_ids: list[str], seconds: float, start_
                 choice = rng.random()
                 if own and choice < 0.2:
                     entity_id = rng.choice(list(own))
-                    store.delete_or_reject_entity(entity_id)
-                    del own[entity_id]
+                    store.delete_or_reject_entity(entity_id, version=own.pop(entity_id))
                 elif own and choice < 0.5:
                     entity_id = rng.choice(list(own))
-                    store.update_entity(entity_id, label=rng.choice(LABELS))
+                    own[entity_id] = store.update_entity(entity_id, label=rng.choice(LABELS),
+                                                         version=own[entity_id]).version
                 else:
                     tokens = store.tokens(article)
                     i = rng.randrange(len(tokens))
@@ -73,13 +74,16 @@ def annotate(url: str, name: str, article_ids: list[str], seconds: float, start_
                         entity = store.add_entity(article, name, tokens[i][0], tokens[i][1], rng.choice(LABELS))
                     except ValidationError:  # overlaps one of its own: refused, not acknowledged
                         continue
-                    own[entity.id] = article
+                    own[entity.id] = entity.version
             except LockedError:
                 locked += 1
                 continue
+            except StaleEditError:
+                stale += 1
+                continue
             latencies.append(time.perf_counter() - t0)
             acknowledged += 1
-    out.put((name, acknowledged, locked, latencies))
+    out.put((name, acknowledged, locked, stale, latencies))
 
 
 def replay_equals_tables(url: str) -> bool:
@@ -112,18 +116,20 @@ def run(url: str, label: str, annotators: int, seconds: float, articles: int) ->
     results = [out.get() for _ in procs]
     for p in procs:
         p.join()
-    latencies = sorted(x for _, _, _, lat in results for x in lat)
-    total = sum(n for _, n, _, _ in results)
-    locked = sum(n for _, _, n, _ in results)
+    latencies = sorted(x for *_, lat in results for x in lat)
+    total = sum(n for _, n, _, _, _ in results)
+    locked = sum(n for _, _, n, _, _ in results)
+    stale = sum(n for _, _, _, n, _ in results)
     with Store(url, read_only=True) as store:
         logged = dict(store.db.execute(
             "SELECT actor, count(*) FROM edit_log WHERE target = 'entity' GROUP BY actor").fetchall())
-    lost = sum(max(0, n - logged.get(name, 0)) for name, n, _, _ in results)
-    extra = sum(max(0, logged.get(name, 0) - n) for name, n, _, _ in results)
+    lost = sum(max(0, n - logged.get(name, 0)) for name, n, *_ in results)
+    extra = sum(max(0, logged.get(name, 0) - n) for name, n, *_ in results)
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
     print(f"{label}: {annotators} annotators x {seconds:.0f} s: {total / seconds:.0f} edits/s, "
           f"latency median {statistics.median(latencies) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
-          f"'locked' refusals {locked}, acknowledged edits missing from the log {lost}, unacknowledged in it "
+          f"'locked' refusals {locked}, stale-version refusals {stale}, acknowledged edits missing from the log "
+          f"{lost}, unacknowledged in it "
           f"{extra}, edit-log replay equals the table: {replay_equals_tables(url)}")
 
 
