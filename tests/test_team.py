@@ -306,3 +306,24 @@ def test_merging_an_annotators_file_into_a_server_project(tmp_path, pg_url, toke
         assert server.article_ids() == office.article_ids() == ["a", "b", "c"]
         assert exports(server, tmp_path / "s") == exports(office, tmp_path / "o")
         assert [e.label for e in server.get_layer("b", "bob").entities] == ["LOC"]
+
+
+# ---- writers of different layers do not wait for each other on a server ---------------------------
+def test_writers_of_other_layers_go_on_while_one_layer_is_being_written(pg_url, token_offsets):
+    from annotator.core.store import LockedError
+
+    with Store(pg_url, tokenizer=token_offsets) as alice, \
+            Store(pg_url, tokenizer=token_offsets, timeout=1) as other:
+        alice.add_article("a", TEXT_A)
+        entity = alice.add_entity("a", "alice", *at(TEXT_A, "Antony Blinken"), "PERSON")
+        with alice._layer_transaction("a", "alice"):  # alice's edit in progress, its lock held
+            alice.update_entity(entity.id, label="ORG")
+            bob = other.add_entity("a", "bob", *at(TEXT_A, "Washington"), "LOC")  # another layer: no wait
+            other.set_status("a", "bob", "done")
+            with pytest.raises(LockedError):  # the same layer waits (here: gives up after 1 s)
+                other.add_entity("a", "alice", *at(TEXT_A, "Washington"), "LOC")
+            with pytest.raises(LockedError):  # a change of the whole project waits for every writer
+                other.add_article("b", TEXT_B)
+        assert other.get_entity(entity.id).label == "ORG" and other.get_entity(bob.id).annotator == "bob"
+        other.add_entity("a", "alice", *at(TEXT_A, "Washington"), "LOC")  # once alice's edit is stored
+        assert other.add_article("b", TEXT_B) == ("b", True)

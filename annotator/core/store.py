@@ -387,6 +387,7 @@ class Store:
         self._errors: tuple = (sqlite3.Error,)
         self._own_log_rows: list[tuple[int, int]] | None = None  # (after, up to) edit-log ids this Store wrote
         self._known_annotators: set[str] = set()  # stored, as far as this Store knows (forgotten at a rollback)
+        self._layer_scope: tuple[str, str] | None = None  # the one layer the transaction to begin writes
         if is_server_url(self.path):
             self._open_server(read_only)
         else:
@@ -515,7 +516,7 @@ class Store:
         own busy handler backs off to 100 ms between tries, so a writer could starve for seconds
         beside others that write in quick succession. On a server: BEGIN and the project's write lock."""
         if self.server:
-            self.server.begin(self.db)
+            self.server.begin(self.db, self._layer_scope)
             return
         conn = self.db.conn
         deadline = time.monotonic() + self.timeout
@@ -592,6 +593,23 @@ class Store:
             changes = ChangeSet() if nested else self._changes.take()
         if changes:
             self._announce(changes)
+
+    @contextmanager
+    def _layer_transaction(self, article_id: str | None, annotator: str | None) -> Iterator[None]:
+        """A transaction that writes one layer (its items, its fields, the edit log): on a server it
+        waits only for writers of the same layer and for project-wide changes, so people editing their
+        own layers do not queue behind each other. Inside another transaction: a part of that one."""
+        if not self.server or self.db.conn.in_transaction or article_id is None:
+            with self.transaction():
+                yield
+            return
+        self._layer_scope = (article_id, annotator)
+        try:
+            with self.transaction():
+                self._layer_scope = None
+                yield
+        finally:
+            self._layer_scope = None
 
     def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
         """Call `callback(changes)` after each committed transaction of this Store that changed
@@ -1110,7 +1128,7 @@ class Store:
 
     def _add_entity(self, entity: Entity, actor: str | None) -> Entity:
         article_id, annotator = entity.article_id, entity.annotator
-        with self.transaction():
+        with self._layer_transaction(article_id, annotator):
             self._check_entity(entity)
             self._touch_layer(article_id, annotator)
             entity = entity.with_changes(id=self._insert_entity(entity), version=_stored_version(entity))
@@ -1155,8 +1173,8 @@ class Store:
         allowed = {"label", "start", "end", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of an entity")
-        with self.transaction():  # read and write under one write lock: no concurrent edit is lost
-            before = self._current_item("entity", entity_id, version)
+        with self._layer_transaction(*self._layer_of("entity", entity_id, version)):
+            before = self._current_item("entity", entity_id, version)  # read and written under one lock
             after = before.with_changes(**changes)
             self._check_entity(after, ignore_id=entity_id)
             self._touch_layer(after.article_id, after.annotator)
@@ -1171,7 +1189,7 @@ class Store:
                                 version: int | None = None) -> Entity:
         """Delete a human span; a machine suggestion is rejected instead, so it stays stored. With
         `version`: StaleEditError when another session changed or deleted it since."""
-        with self.transaction():
+        with self._layer_transaction(*self._layer_of("entity", entity_id, version)):
             before = self._current_item("entity", entity_id, version)
             if before.is_machine_suggestion:
                 return self.update_entity(entity_id, status="rejected", actor=actor, version=version)
@@ -1196,6 +1214,14 @@ class Store:
         if seen is not None and item.version != seen:
             self._stale(kind, item_id, seen, item, item.article_id, item.annotator)
         return item
+
+    def _layer_of(self, kind: str, item_id: int, seen: int | None) -> tuple[str | None, str | None]:
+        """On a server, the article and layer of an entity or quote (they never change), read before
+        its transaction takes the layer's lock (as _current_item when it is gone); else (None, None)."""
+        if not self.server or self.db.conn.in_transaction:
+            return None, None
+        item = self._current_item(kind, item_id, seen)
+        return item.article_id, item.annotator
 
     def _update_row(self, kind: str, item: Entity | Quote, columns: dict) -> None:
         """Write only the columns that change (and the time), so a concurrent edit of others stays; only
@@ -1291,7 +1317,7 @@ class Store:
     def _add_quote(self, quote: Quote, actor: str | None) -> Quote:
         article_id, annotator = quote.article_id, quote.annotator
         self._check_quote(quote)
-        with self.transaction():
+        with self._layer_transaction(article_id, annotator):
             self._touch_layer(article_id, annotator)
             quote = quote.with_changes(id=self._insert_quote(quote), version=_stored_version(quote))
             self._log(actor or annotator, article_id, annotator, "add", "quote", quote.id, after=quote)
@@ -1304,8 +1330,8 @@ class Store:
         allowed = {"start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of a quote")
-        with self.transaction():  # read and write under one write lock: no concurrent edit is lost
-            before = self._current_item("quote", quote_id, version)
+        with self._layer_transaction(*self._layer_of("quote", quote_id, version)):
+            before = self._current_item("quote", quote_id, version)  # read and written under one lock
             after = before.with_changes(**changes)
             self._check_quote(after)
             self._touch_layer(after.article_id, after.annotator)
@@ -1331,7 +1357,7 @@ class Store:
                                version: int | None = None) -> Quote:
         """Delete a human quote; a machine suggestion is rejected instead, so it stays stored. With
         `version`: StaleEditError when another session changed or deleted it since."""
-        with self.transaction():
+        with self._layer_transaction(*self._layer_of("quote", quote_id, version)):
             before = self._current_item("quote", quote_id, version)
             if before.is_machine_suggestion:
                 return self.update_quote(quote_id, status="rejected", actor=actor, version=version)
@@ -1347,7 +1373,7 @@ class Store:
         """Set fields of a layer; with `version` (of the layer the caller read), StaleEditError when
         another session changed its fields since."""
         self._text_and_tokens(article_id)
-        with self.transaction():
+        with self._layer_transaction(article_id, annotator):
             before = self._current_layer(article_id, annotator, version)
             self._touch_layer(article_id, annotator)
             sets = ", ".join(f"{k} = ?" for k in fields)
@@ -1378,7 +1404,7 @@ class Store:
         if status not in ARTICLE_STATUSES:
             raise ValidationError(f"unknown article status {status!r} (known: {', '.join(ARTICLE_STATUSES)})")
         answer = "accept" if status == "done" else None
-        with self.transaction():
+        with self._layer_transaction(article_id, annotator):
             self._current_layer(article_id, annotator, version)
             if status == "done" and not annotator.startswith("@"):
                 pending = self.pending_count(article_id, annotator)

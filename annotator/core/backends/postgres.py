@@ -25,6 +25,7 @@ from annotator.core.store import (CREATE_LAYERS, ROW_VERSIONS, LockedError, Stor
 
 ERRORS = (psycopg.Error,)
 WRITE_LOCK = 0x616E6E6F  # advisory lock key that every writing transaction takes ("anno")
+LAYER_LOCKS = 0x6C617972  # first key of the advisory locks of single layers ("layr"; with the layer's hash)
 CHANNEL = "annotator_changes"  # every committed change is announced here (LISTEN/NOTIFY)
 MAX_PAYLOAD = 7000  # bytes; PostgreSQL takes up to 8000 per notification
 
@@ -127,11 +128,16 @@ def connect(url: str, *, timeout: float = 5.0, read_only: bool = False) -> Datab
     return Database(Connection(raw))
 
 
-def begin(db: Database) -> None:
-    """A writing transaction: one writer at a time, as SQLite's BEGIN IMMEDIATE (waits up to the
-    lock timeout)."""
+def begin(db: Database, layer: tuple[str, str] | None = None) -> None:
+    """A writing transaction (waits up to the lock timeout): alone in the project, as SQLite's BEGIN
+    IMMEDIATE; or, writing only `layer` (article id, layer name), beside the writers of other layers."""
+    if layer is None:
+        locks = f"pg_advisory_xact_lock({WRITE_LOCK})"
+    else:  # the project's lock shared, the layer's (in the two-key space) alone
+        locks = (f"pg_advisory_xact_lock_shared({WRITE_LOCK}), pg_advisory_xact_lock({LAYER_LOCKS}, "
+                 f"hashtext({pg_sql.Literal(layer[0] + chr(31) + layer[1]).as_string(db.conn.raw)}))")
     try:
-        db.conn.raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # one round trip
+        db.conn.raw.execute(f"BEGIN; SELECT {locks}")  # one round trip
     except BaseException:
         if db.conn.in_transaction:
             db.conn.raw.execute("ROLLBACK")
