@@ -12,7 +12,7 @@ from annotator import __version__
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "sample_corpus"
 SUBCOMMANDS = ("gui", "import", "export", "stats", "predict", "suggest", "evaluate", "train-ner", "train",
-               "merge", "agreement", "config", "backup")
+               "merge", "agreement", "config", "backup", "init-server", "copy", "user")
 
 
 class CliError(Exception):
@@ -21,10 +21,11 @@ class CliError(Exception):
 
 def _store(args, *, must_exist: bool = True, read_only: bool = False):
     """The database of --db; read commands open it read-only (which also works on read-only media)."""
+    from annotator.core.backends import is_server_url
     from annotator.core.store import Store, default_db_path
 
     path = args.db or default_db_path()
-    if must_exist and path != ":memory:" and not Path(path).exists():
+    if must_exist and path != ":memory:" and not is_server_url(path) and not Path(path).exists():
         raise CliError(f"{path}: no such database (create one with `annotator import FILES --db {path}`)")
     config = None
     if getattr(args, "config", None):
@@ -110,9 +111,11 @@ def check_display(environ=None, find_library=None) -> None:
 def cmd_gui(args) -> int:
     from annotator.core.store import Store, default_db_path
 
+    from annotator.core.backends import is_server_url
+
     check_display()
     path = args.db or default_db_path()
-    if not Path(path).exists():
+    if not is_server_url(path) and not Path(path).exists():
         if args.db and not args.sample:
             raise CliError(f"{path}: no such database (use --sample to create it from the sample corpus)")
         print(f"{path}: creating the database from the sample corpus …", file=sys.stderr)
@@ -306,6 +309,58 @@ def cmd_backup(args) -> int:
     return 0
 
 
+# ---- team projects on a PostgreSQL server ----------------------------------------------------
+def cmd_init_server(args) -> int:
+    from annotator.core.backends import is_server_url
+    from annotator.core.store import Store
+
+    if not is_server_url(args.url):
+        raise CliError(f"{args.url}: not a server URL (postgresql://user@host:port/PROJECT)")
+    from annotator.core.backends import postgres
+
+    created = postgres.create_database(args.url)
+    config = None
+    if args.config:
+        from annotator.core.config import load_config
+        config = load_config(args.config)
+    with Store(args.url, config=config) as store:
+        print(f"{store.label}: {'created' if created else 'already there'}; schema {store.get_meta('schema_version')}, "
+              f"{store.article_count()} articles")
+    return 0
+
+
+def cmd_copy(args) -> int:
+    from annotator.core.backends import is_server_url
+    from annotator.core.store import Store
+
+    if not is_server_url(args.src) and not Path(args.src).exists():
+        raise CliError(f"{args.src}: no such database")
+    if is_server_url(args.dst):
+        from annotator.core.backends import postgres
+        postgres.create_database(args.dst)
+    elif Path(args.dst).exists():
+        raise CliError(f"{args.dst}: already exists; copy into a new file")
+    with Store(args.src, read_only=True) as source, Store(args.dst, config=source.config) as target:
+        counts = target.copy_from(source)
+        print(f"{source.label} -> {target.label}: {counts['articles']} articles, {counts['layers']} layers, "
+              f"{counts['entities']} entities, {counts['quotes']} quotes, {counts['edit_log']} edit-log rows")
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    password = None
+    if args.password:
+        import getpass
+        password = getpass.getpass(f"password for {args.name}: ")
+    store = _store(args)
+    try:
+        created = store.add_user(args.name, args.role, password=password)
+    finally:
+        store.close()
+    print(f"{store.label}: {args.name} {'created as' if created else 'is now'} {args.role}")
+    return 0
+
+
 # ---- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -446,6 +501,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", metavar="DEST", help="the backup file to write")
     p.add_argument("--force", action="store_true", help="replace DEST if it exists")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("init-server", help="create a project's database and tables on a PostgreSQL server",
+                       description="Create the database named in the URL (if missing) and the annotator tables.")
+    p.add_argument("url", metavar="URL", help="postgresql://user@host:port/PROJECT (password: PGPASSWORD or ~/.pgpass)")
+    p.add_argument("--config", help="project configuration TOML (default: resources/config.toml)")
+    p.set_defaults(func=cmd_init_server)
+
+    p = sub.add_parser("copy", help="copy a whole project between SQLite and PostgreSQL (either way)",
+                       description="Copy every article, layer, annotation and the edit log, with their ids and "
+                                   "times, into a new SQLite file or an empty PostgreSQL database.")
+    p.add_argument("src", metavar="SRC", help="database file or postgresql:// URL to copy")
+    p.add_argument("dst", metavar="DST", help="new database file or postgresql:// URL")
+    p.set_defaults(func=cmd_copy)
+
+    p = sub.add_parser("user", help="people of a server project and their roles (leads only)")
+    users = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    p = users.add_parser("add", parents=[db], help="add a person (or change their role)",
+                         description="Create the person's login on the server and give them a role that the "
+                                     "server enforces: annotator (writes their own layer), reviewer (also the "
+                                     "gold), lead (everything: import, configuration, suggestions, users).")
+    p.add_argument("name", metavar="NAME", help="the person's login, also their layer's name")
+    p.add_argument("--role", required=True, choices=["annotator", "reviewer", "lead"])
+    p.add_argument("--password", action="store_true", help="ask for a password to set")
+    p.set_defaults(func=cmd_user_add)
     return parser
 
 
@@ -474,6 +553,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except sqlite3.Error as exc:  # a read that SQLite refused (locked, damaged …): say which database
         print(f"annotator: error: {getattr(args, 'db', None) or default_db_path()}: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a read that the PostgreSQL server refused: say which server, as the store does
+        from annotator.core.backends import is_server_url
+        path = getattr(args, "db", None) or default_db_path()
+        if not is_server_url(path) or type(exc).__module__.split(".")[0] != "psycopg":
+            raise
+        from annotator.core.backends import postgres
+        print(f"annotator: error: {postgres.translate(exc, path)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("annotator: interrupted; everything stored before this point is kept", file=sys.stderr)

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
+from annotator.core.backends import is_server_url
 from annotator.core.config import ProjectConfig, load_config
 from annotator.core.model import (
     ARTICLE_STATUSES,
@@ -35,7 +36,7 @@ from annotator.core.model import (
 from annotator.core.offsets import (Tokens, overlaps, pack_tokens, packed_array, simple_tokens, split_tokens_at,
                                     unpack_tokens)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_DB = "annotator.db"
 
 
@@ -55,6 +56,18 @@ class PendingError(ValidationError):
         self.pending = pending
 
 
+class StaleEditError(StoreError):
+    """The entity, quote or layer was changed (or deleted) by another session since the caller read
+    the version it edits: the edit was not stored. `current` is the stored version (None: deleted);
+    `actor` and `ts` say who changed it and when (from the edit log, None when unknown)."""
+
+    def __init__(self, message: str, *, target: str, target_id, seen: int, current: int | None,
+                 actor: str | None, ts: str | None):
+        super().__init__(message)
+        self.target, self.target_id, self.seen, self.current = target, target_id, seen, current
+        self.actor, self.ts = actor, ts
+
+
 class LockedError(StoreError):
     """Another process holds the database lock for longer than the timeout."""
 
@@ -72,6 +85,7 @@ def text_hash(text: str) -> str:
 
 
 def default_db_path() -> str:
+    """--db's default: $ANNOTATOR_DB (a file or a postgresql:// URL), else ./annotator.db."""
     return os.environ.get("ANNOTATOR_DB") or DEFAULT_DB
 
 
@@ -79,12 +93,23 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
 
 
-def _unpack_tokens(stored: bytes | str) -> Tokens:
+def stored_tokens(stored: bytes | str) -> Tokens:
     """Tokens as stored: packed bytes (schema 4), or the JSON list of a database not migrated yet."""
     if isinstance(stored, bytes):
         return unpack_tokens(stored)
     flat = json.loads(stored)
     return list(zip(flat[0::2], flat[1::2]))
+
+
+CREATE_LAYERS = """CREATE TABLE layers (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new',
+            stance TEXT, answer TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            flagged INTEGER NOT NULL DEFAULT 0,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator))"""  # the same on every backend
 
 
 def _migrate_1(db: sqlite_utils.Database) -> None:
@@ -105,17 +130,7 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
         "BEGIN SELECT RAISE(ABORT, 'article text is immutable'); END"
     )
     db.execute("CREATE TABLE annotators (name TEXT PRIMARY KEY, created TEXT NOT NULL)")
-    db.execute(
-        """CREATE TABLE layers (
-            article_id TEXT NOT NULL REFERENCES articles(id),
-            annotator TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'new',
-            stance TEXT, answer TEXT,
-            comment TEXT NOT NULL DEFAULT '',
-            flagged INTEGER NOT NULL DEFAULT 0,
-            updated TEXT NOT NULL,
-            PRIMARY KEY (article_id, annotator))"""
-    )
+    db.execute(CREATE_LAYERS)
     span_columns = """id INTEGER PRIMARY KEY,
             article_id TEXT NOT NULL REFERENCES articles(id),
             annotator TEXT NOT NULL,
@@ -189,7 +204,7 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
         if not rows:
             return
         db.conn.executemany("UPDATE articles SET tokens = ? WHERE seq = ?",
-                            [(pack_tokens(_unpack_tokens(tokens)), seq) for seq, tokens in rows])
+                            [(pack_tokens(stored_tokens(tokens)), seq) for seq, tokens in rows])
         last = rows[-1][0]
 
 
@@ -201,8 +216,45 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
                    "WHERE status = 'suggested'")
 
 
+#: Row versions (schema 6): each table's version before its rows' first change. Every UPDATE of an
+#: entity or quote makes a new version; of a layer, one that changes its own fields (an article going
+#: from new to in progress with its first edit is none).
+ROW_VERSIONS = {"entities": 1, "quotes": 1, "layers": 0}
+
+
+def new_version_condition(table: str, differs: str) -> str:
+    """SQL over OLD and NEW: whether an UPDATE of `table` makes a new version (`differs`: the
+    dialect's null-safe inequality)."""
+    if table != "layers":
+        return "NEW.version = OLD.version"
+    fields = " OR ".join(f"OLD.{name} {differs} NEW.{name}" for name in ("stance", "answer", "comment", "flagged"))
+    return (f"NEW.version = OLD.version AND ({fields} OR (OLD.status {differs} NEW.status "
+            "AND NOT (OLD.status = 'new' AND NEW.status = 'in_progress')))")
+
+
+def add_row_versions(db) -> None:
+    """Schema 6, what both backends share: the version columns (unless a database marked older already
+    has them), and an index to find an item's edits."""
+    for table, first in ROW_VERSIONS.items():
+        if "version" not in {column[0] for column in db.execute(f"SELECT * FROM {table} LIMIT 0").description}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT {first}")
+    db.execute("CREATE INDEX IF NOT EXISTS edit_log_target ON edit_log(target_id) WHERE target_id IS NOT NULL")
+
+
+def _migrate_6(db: sqlite_utils.Database) -> None:
+    """Row versions: every UPDATE of an entity, a quote or a layer's fields counts its row's version up
+    (a trigger, so no writer can forget it); an edit made on a version that is no longer the stored
+    one is refused (StaleEditError) instead of overwriting what another session stored."""
+    add_row_versions(db)
+    for table in ROW_VERSIONS:
+        key = "id = OLD.id" if table != "layers" else "article_id = OLD.article_id AND annotator = OLD.annotator"
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_version AFTER UPDATE ON {table} FOR EACH ROW "
+                   f"WHEN {new_version_condition(table, 'IS NOT')} "
+                   f"BEGIN UPDATE {table} SET version = OLD.version + 1 WHERE {key}; END")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
-    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}
 
 
 def _writable(path: str) -> bool:
@@ -252,21 +304,29 @@ def _translate(exc: sqlite3.Error, path: str, *, reading: bool = False) -> Store
 
 @dataclass(frozen=True)
 class ChangeSet:
-    """What stored changes touched: articles, layers (article id, layer name), entity and quote ids.
-    The store announces one per committed transaction to its observers (Store.subscribe); the
-    project's use cases return one."""
+    """What stored changes touched: articles, layers (article id, layer name), entity and quote ids,
+    and the statuses layers were set to (article id, layer name, status). The store announces one per
+    committed transaction to its observers (Store.subscribe), and one for what other sessions
+    committed (Store.poll_changes: `outside` is true; on a server it names no entities or quotes, and
+    `everything` says more changed than could be told: read everything again); the project's use
+    cases return one."""
 
     articles: frozenset[str] = frozenset()
     layers: frozenset[tuple[str, str]] = frozenset()
     entities: frozenset[int] = frozenset()
     quotes: frozenset[int] = frozenset()
+    statuses: frozenset[tuple[str, str, str]] = frozenset()
+    outside: bool = False
+    everything: bool = False
 
     def __or__(self, other: "ChangeSet") -> "ChangeSet":
         return ChangeSet(self.articles | other.articles, self.layers | other.layers,
-                         self.entities | other.entities, self.quotes | other.quotes)
+                         self.entities | other.entities, self.quotes | other.quotes,
+                         self.statuses | other.statuses, self.outside or other.outside,
+                         self.everything or other.everything)
 
     def __bool__(self) -> bool:
-        return bool(self.articles or self.layers or self.entities or self.quotes)
+        return bool(self.articles or self.layers or self.entities or self.quotes or self.everything)
 
 
 class _ChangeCollector:
@@ -279,22 +339,26 @@ class _ChangeCollector:
         self.articles: set[str] = set()
         self.layers: set[tuple[str, str]] = set()
         self.items: dict[str, set[int]] = {"entity": set(), "quote": set()}
+        self.statuses: set[tuple[str, str, str]] = set()
 
     def add(self, article_id: str | None, layer: str | None, target: str | None, target_id: int | None,
-            before) -> None:
+            before, after=None) -> None:
+        """What one edit-log row says changed (before and after as dicts, or None)."""
         if article_id is not None:
             self.articles.add(article_id)
             if layer is not None:
                 self.layers.add((article_id, layer))
+                if target == "layer" and isinstance(after, dict) and isinstance(after.get("status"), str):
+                    self.statuses.add((article_id, layer, after["status"]))
         if target in self.items:
             if target_id is not None:
                 self.items[target].add(target_id)
             elif isinstance(before, dict):  # a bulk row lists its ids
                 self.items[target].update(before.get("ids") or ())
 
-    def take(self) -> ChangeSet:
-        changes = ChangeSet(frozenset(self.articles), frozenset(self.layers),
-                            frozenset(self.items["entity"]), frozenset(self.items["quote"]))
+    def take(self, *, outside: bool = False) -> ChangeSet:
+        changes = ChangeSet(frozenset(self.articles), frozenset(self.layers), frozenset(self.items["entity"]),
+                            frozenset(self.items["quote"]), frozenset(self.statuses), outside)
         self.clear()
         return changes
 
@@ -318,6 +382,55 @@ class Store:
         self._lock = threading.RLock()
         self._observers: list[Callable[[ChangeSet], None]] = []
         self._changes = _ChangeCollector()
+        self.server = None  # the PostgreSQL backend module when the database is on a server
+        self._outside_version = 0
+        self._errors: tuple = (sqlite3.Error,)
+        self._own_log_rows: list[tuple[int, int]] | None = None  # (after, up to) edit-log ids this Store wrote
+        self._known_annotators: set[str] = set()  # stored, as far as this Store knows (forgotten at a rollback)
+        self._layer_scope: tuple[str, str] | None = None  # the one layer the transaction to begin writes
+        if is_server_url(self.path):
+            self._open_server(read_only)
+        else:
+            self._open_file(read_only)
+        # what other sessions commit from now on (poll_changes): on a server what they announce, in a
+        # file the edit-log rows after this one that this Store did not write
+        self._heard: list[dict] = []
+        self._seen_log_id = self._seen_data_version = 0
+        if not self.server:
+            self._seen_data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+            self._seen_log_id = self._last_log_id()
+            self._own_log_rows = []
+        stored = self.get_meta("config")
+        if stored:
+            self.config = ProjectConfig.from_json(stored)
+        else:
+            self.config = config or load_config()
+            if self.writable:  # another process creating the database may have stored its configuration
+                with self.transaction():
+                    self._write("INSERT INTO meta(key, value) VALUES ('config', ?) ON CONFLICT DO NOTHING",
+                                [self.config.to_json()])
+                self.config = ProjectConfig.from_json(self.get_meta("config"))
+
+    def _open_server(self, read_only: bool) -> None:
+        """Connect to the project's database on a PostgreSQL server and bring its schema up to date."""
+        from annotator.core.backends import postgres
+
+        self.server = postgres
+        self._errors = postgres.ERRORS
+        self.read_only = read_only
+        self.db = postgres.connect(self.path, timeout=self.timeout, read_only=read_only)
+        try:
+            if not read_only:
+                self._migrate()
+            elif not postgres.table_exists(self.db, "meta"):
+                raise StoreError(f"{postgres.redact(self.path)}: not an annotator database (it has no annotator "
+                                 f"tables; create them with `annotator init-server`)")
+        except postgres.ERRORS as exc:
+            raise postgres.translate(exc, self.path, reading=read_only) from None
+
+    def _open_file(self, read_only: bool) -> None:
+        """Open (or create) the SQLite file and bring its schema up to date."""
+        timeout = self.timeout
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
         exists = self.path != ":memory:" and Path(self.path).exists()
@@ -351,15 +464,6 @@ class Store:
                 raise StoreError(f"{self.path}: not an annotator database (it has no annotator tables)")
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self.path, reading=self.read_only) from None
-        stored = self.get_meta("config")
-        if stored:
-            self.config = ProjectConfig.from_json(stored)
-        else:
-            self.config = config or load_config()
-            if self.writable:  # another process creating the database may have stored its configuration
-                with self.transaction():
-                    self._write("INSERT OR IGNORE INTO meta(key, value) VALUES ('config', ?)", [self.config.to_json()])
-                self.config = ProjectConfig.from_json(self.get_meta("config"))
 
     # ---- plumbing -------------------------------------------------------------------------
     @property
@@ -375,11 +479,16 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _translate(self, exc: Exception) -> StoreError:
+        if self.server:
+            return self.server.translate(exc, self.path)
+        return _translate(exc, self.path)
+
     def _schema_version(self) -> int:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
+        except self._errors as exc:
+            if "no such table" in str(exc) or "does not exist" in str(exc):
                 return 0
             raise
         return int(row[0]) if row else 0
@@ -395,15 +504,20 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: made by a newer annotator (schema {version} > {SCHEMA_VERSION})")
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[target](self.db)
+                own = self.server.MIGRATIONS.get(target) if self.server else None  # where the dialects differ
+                (own or MIGRATIONS[target])(self.db)
                 self.db.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [str(target)]
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(target)]
                 )
 
     def _begin(self) -> None:
         """BEGIN IMMEDIATE, trying again every few milliseconds while another process writes: SQLite's
         own busy handler backs off to 100 ms between tries, so a writer could starve for seconds
-        beside others that write in quick succession."""
+        beside others that write in quick succession. On a server: BEGIN and the project's write lock."""
+        if self.server:
+            self.server.begin(self.db, self._layer_scope)
+            return
         conn = self.db.conn
         deadline = time.monotonic() + self.timeout
         conn.execute("PRAGMA busy_timeout = 0")
@@ -429,11 +543,15 @@ class Store:
             name = f"sp_{id(conn)}_{time.perf_counter_ns()}"
             try:
                 conn.execute(f"SAVEPOINT {name}") if nested else self._begin()
-            except sqlite3.Error as exc:
-                raise _translate(exc, self.path) from None
+                log_before = None if nested or self._own_log_rows is None else self._last_log_id()
+            except self._errors as exc:
+                if conn.in_transaction and not nested:
+                    conn.execute("ROLLBACK")
+                raise self._translate(exc) from None
             try:
                 yield
             except BaseException as exc:
+                self._known_annotators.clear()
                 if not nested:
                     self._changes.clear()
                 if conn.in_transaction:
@@ -451,25 +569,142 @@ class Store:
             if not conn.in_transaction:  # rolled back by SQLite under a statement that did not fail here
                 self._token_cache.clear()
                 self._changes.clear()
+                self._known_annotators.clear()
                 raise TransactionLostError(f"{self.path}: SQLite rolled back the transaction; nothing of it was stored")
             try:
-                conn.execute(f"RELEASE {name}" if nested else "COMMIT")
-            except sqlite3.Error as exc:
+                if log_before is not None:  # SQLite writes one transaction at a time: these rows are ours
+                    log_after = self._last_log_id()
+                    if log_after > log_before:
+                        self._own_log_rows.append((log_before, log_after))
+                if nested:
+                    conn.execute(f"RELEASE {name}")
+                elif self.server and self._changes.articles:  # telling the others, in the same round trip
+                    self.server.commit_announcing(self.db, self._changes.articles, self._changes.layers,
+                                                  self._changes.statuses)
+                else:
+                    conn.execute("COMMIT")
+            except self._errors as exc:
                 if conn.in_transaction and not nested:
                     conn.execute("ROLLBACK")
                     self._changes.clear()
+                    self._known_annotators.clear()
                 self._token_cache.clear()
-                raise _translate(exc, self.path) from None
+                raise self._translate(exc) from None
             changes = ChangeSet() if nested else self._changes.take()
         if changes:
             self._announce(changes)
 
+    @contextmanager
+    def _layer_transaction(self, article_id: str | None, annotator: str | None) -> Iterator[None]:
+        """A transaction that writes one layer (its items, its fields, the edit log): on a server it
+        waits only for writers of the same layer and for project-wide changes, so people editing their
+        own layers do not queue behind each other. Inside another transaction: a part of that one."""
+        if not self.server or self.db.conn.in_transaction or article_id is None:
+            with self.transaction():
+                yield
+            return
+        self._layer_scope = (article_id, annotator)
+        try:
+            with self.transaction():
+                self._layer_scope = None
+                yield
+        finally:
+            self._layer_scope = None
+
     def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
         """Call `callback(changes)` after each committed transaction of this Store that changed
-        annotations (every edit-log row counts); returns the function that unsubscribes. Changes
-        made through other connections or processes are not announced (watch PRAGMA data_version)."""
+        annotations (every edit-log row counts), and with what other sessions committed whenever
+        poll_changes() or wait_changes() finds some (ChangeSet.outside); returns the function that
+        unsubscribes."""
         self._observers.append(callback)
         return lambda: self._observers.remove(callback) if callback in self._observers else None
+
+    def outside_version(self) -> int:
+        """A number that changes when other connections or processes commit changes (SQLite's
+        data_version; on a server, the changes other sessions announced through NOTIFY)."""
+        if self.server:
+            self._hear()
+            return self._outside_version
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    #: More edit-log rows than this since the last look: ChangeSet.everything instead of reading them.
+    MAX_POLLED_ROWS = 10_000
+
+    def poll_changes(self) -> ChangeSet:
+        """What other sessions (windows, processes, people on the server) committed since the last
+        call, or since this Store opened; an empty ChangeSet when nothing. A non-empty one also goes
+        to the observers (subscribe). Cheap: call it every few hundred milliseconds (on a server the
+        others' NOTIFY messages wait on the connection; in a file SQLite's data_version says whether
+        to read the new edit-log rows)."""
+        try:
+            changes = self._outside_changes()
+        except self._errors as exc:
+            raise self._translate(exc) from None
+        if changes:
+            self._announce(changes)
+        return changes
+
+    def wait_changes(self, timeout: float) -> ChangeSet:
+        """poll_changes(), waiting up to `timeout` seconds for other sessions' changes: on a server
+        until their notification arrives, in a file looking every 50 ms."""
+        deadline = time.monotonic() + timeout
+        while True:
+            changes = self.poll_changes()
+            remaining = deadline - time.monotonic()
+            if changes or remaining <= 0:
+                return changes
+            if self.server:
+                self.server.wait_for_notification(self.db, remaining)
+            else:
+                time.sleep(min(0.05, remaining))
+
+    def _hear(self) -> None:
+        """Keep what other sessions announced on the server (NOTIFY) until poll_changes takes it."""
+        heard = self.server.changes_heard(self.db)
+        self._outside_version += len(heard)
+        self._heard += heard
+
+    def _outside_changes(self) -> ChangeSet:
+        collected = _ChangeCollector()
+        if self.server:
+            self._hear()
+            heard, self._heard = self._heard, []
+            everything = False
+            for message in heard:
+                if message.get("articles") is None:
+                    everything = True
+                    continue
+                collected.articles.update(message["articles"])
+                collected.layers.update(tuple(layer) for layer in message["layers"])
+                collected.statuses.update(tuple(status) for status in message.get("statuses", ()))
+            changes = collected.take(outside=True)
+            if everything:
+                return ChangeSet(everything=True, outside=True) | changes
+            return changes or ChangeSet()
+        data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if data_version == self._seen_data_version:
+            return ChangeSet()
+        self._seen_data_version = data_version
+        rows = self.db.execute(
+            "SELECT id, article_id, layer, target, target_id, before, after FROM edit_log WHERE id > ? "
+            "ORDER BY id LIMIT ?", [self._seen_log_id, self.MAX_POLLED_ROWS + 1]).fetchall()
+        if len(rows) > self.MAX_POLLED_ROWS:
+            self._seen_log_id, self._own_log_rows = self._last_log_id(), []
+            return ChangeSet(outside=True, everything=True)
+        own = self._own_log_rows
+        for row_id, article_id, layer, target, target_id, before, after in rows:
+            if any(low < row_id <= high for low, high in own):
+                continue
+            bulk = target_id is None and target in collected.items  # lists its ids in `before`
+            collected.add(article_id, layer, target, target_id, json.loads(before) if bulk and before else None,
+                          json.loads(after) if target == "layer" and after else None)
+        if rows:
+            self._seen_log_id = rows[-1][0]
+        self._own_log_rows = [(low, high) for low, high in own if high > self._seen_log_id]
+        return collected.take(outside=True) or ChangeSet()
+
+    def _last_log_id(self) -> int:
+        return self.db.execute("SELECT COALESCE(max(id), 0) FROM edit_log").fetchone()[0]
 
     def _announce(self, changes: ChangeSet) -> None:
         for callback in list(self._observers):
@@ -478,15 +713,28 @@ class Store:
     def _write(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         try:
             return self.db.conn.execute(sql, list(params))
-        except sqlite3.Error as exc:
-            raise _translate(exc, self.path) from None
+        except self._errors as exc:
+            raise self._translate(exc) from None
+
+    def _insert(self, table: str, row: dict) -> int:
+        """Insert a row (id None: a new id); returns its id."""
+        if row.get("id") is None:
+            row = {k: v for k, v in row.items() if k != "id"}
+        columns = ", ".join(f'"{name}"' for name in row)
+        sql = f"INSERT INTO {table}({columns}) VALUES ({','.join('?' * len(row))})"
+        if self.server:
+            try:
+                return self.server.insert_returning_id(self.db, sql, list(row.values()))
+            except self._errors as exc:
+                raise self._translate(exc) from None
+        return self._write(sql, row.values()).lastrowid
 
     def _log(self, actor: str, article_id: str | None, layer: str | None, action: str,
              target: str | None = None, target_id: int | None = None, before=None, after=None) -> None:
         def dump(value):
             return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
 
-        self._changes.add(article_id, layer, target, target_id, before)
+        self._changes.add(article_id, layer, target, target_id, before, after)
         self._write(
             "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
@@ -499,11 +747,12 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
-            self._write("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, value])
+            self._write("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
 
     def set_config(self, config: ProjectConfig) -> None:
         with self.transaction():
-            self._write("INSERT OR REPLACE INTO meta(key, value) VALUES ('config', ?)", [config.to_json()])
+            self._write("INSERT INTO meta(key, value) VALUES ('config', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [config.to_json()])
             self._log("@system", None, None, "set_config", after=json.loads(config.to_json()))
         self.config = config
 
@@ -586,8 +835,9 @@ class Store:
                     self.db.conn.executemany(
                         "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
                         "VALUES (?, ?, ?, NULL, 'add_article', 'article', NULL, NULL, ?)", log)
-                except sqlite3.Error as exc:
-                    raise _translate(exc, self.path) from None
+                    self._changes.articles.update(row[2] for row in log)
+                except self._errors as exc:
+                    raise self._translate(exc) from None
         return results
 
     @staticmethod
@@ -628,7 +878,7 @@ class Store:
         return Article(
             id=row["id"], text=row["text"], title=row["title"], source=row["source"], date=row["date"],
             url=row["url"], meta=json.loads(row["meta"]), text_hash=row["text_hash"],
-            tokens=tuple(_unpack_tokens(row["tokens"])),
+            tokens=tuple(stored_tokens(row["tokens"])),
         )
 
     def _cached_article(self, article_id: str) -> tuple[str, Tokens, set[int], set[int]]:
@@ -638,7 +888,7 @@ class Store:
             row = self.db.execute("SELECT text, tokens FROM articles WHERE id = ?", [article_id]).fetchone()
             if row is None:
                 raise ValidationError(f"no article {article_id!r}")
-            tokens = _unpack_tokens(row[1])
+            tokens = stored_tokens(row[1])
             cached = (row[0], tokens, {s for s, _ in tokens}, {e for _, e in tokens})
             self._token_cache[article_id] = cached
             if len(self._token_cache) > 64:
@@ -704,7 +954,7 @@ class Store:
             return
         row = self.db.execute(
             'SELECT id, label, start, "end" FROM entities WHERE article_id = ? AND annotator = ? '
-            "AND status != 'rejected' AND start < ? AND \"end\" > ? AND id IS NOT ? LIMIT 1",
+            "AND status != 'rejected' AND start < ? AND \"end\" > ? AND id != COALESCE(?, -1) LIMIT 1",
             [entity.article_id, entity.annotator, entity.end, entity.start, ignore_id],
         ).fetchone()
         if row:
@@ -739,7 +989,9 @@ class Store:
 
     # ---- layers ---------------------------------------------------------------------------
     def _ensure_annotator(self, name: str) -> None:
-        self._write("INSERT OR IGNORE INTO annotators(name, created) VALUES (?, ?)", [name, _now()])
+        if name not in self._known_annotators:  # once per session: one statement less in each edit
+            self._write("INSERT INTO annotators(name, created) VALUES (?, ?) ON CONFLICT DO NOTHING", [name, _now()])
+            self._known_annotators.add(name)
 
     def annotators(self, include_special: bool = False) -> list[str]:
         names = [r[0] for r in self.db.execute("SELECT name FROM annotators ORDER BY name")]
@@ -751,10 +1003,14 @@ class Store:
         ))
         return rows[0] if rows else None
 
+    @staticmethod
+    def _entity_from_row(r: dict) -> Entity:
+        return Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
+                      r["status"], r["score"], r["model"], r.get("version"))
+
     def _entities(self, article_id: str, annotator: str) -> list[Entity]:
         return [
-            Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
-                   r["status"], r["score"], r["model"])
+            self._entity_from_row(r)
             for r in self.db.query(
                 'SELECT * FROM entities WHERE article_id = ? AND annotator = ? ORDER BY start, "end", id',
                 [article_id, annotator],
@@ -772,7 +1028,7 @@ class Store:
         speaker = SpanRef(r["speaker_start"], r["speaker_end"], r["speaker_label"]) if r["speaker_start"] is not None else None
         cue = SpanRef(r["cue_start"], r["cue_end"]) if r["cue_start"] is not None else None
         return Quote(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["kind"], speaker, cue,
-                     r["stance"], r["source"], r["status"], r["score"], r["model"])
+                     r["stance"], r["source"], r["status"], r["score"], r["model"], r.get("version"))
 
     def has_layer(self, article_id: str, annotator: str) -> bool:
         return self._layer_row(article_id, annotator) is not None
@@ -784,7 +1040,7 @@ class Store:
             with self.transaction():
                 self._ensure_annotator(annotator)
                 self._write(
-                    "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
+                    "INSERT INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
                     [article_id, annotator, "new", _now()],
                 )
                 if annotator != MODEL_LAYER:
@@ -803,6 +1059,7 @@ class Store:
             answer=row.get("answer"),
             comment=row.get("comment", ""),
             flagged=bool(row.get("flagged", 0)),
+            version=row.get("version") or 0,
         )
 
     def _copy_suggestions(self, article_id: str, annotator: str) -> int:
@@ -834,43 +1091,31 @@ class Store:
         """Make sure the layer row exists, and mark a new article as in progress."""
         self._ensure_annotator(annotator)
         self._write(
-            "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
-            [article_id, annotator, "new", _now()],
-        )
-        self._write(
-            "UPDATE layers SET status = CASE status WHEN 'new' THEN 'in_progress' ELSE status END, updated = ? "
-            "WHERE article_id = ? AND annotator = ?",
-            [_now(), article_id, annotator],
+            "INSERT INTO layers(article_id, annotator, status, updated) VALUES (?, ?, 'in_progress', ?) "
+            "ON CONFLICT (article_id, annotator) DO UPDATE SET updated = excluded.updated, "
+            "status = CASE layers.status WHEN 'new' THEN 'in_progress' ELSE layers.status END",
+            [article_id, annotator, _now()],
         )
 
     # ---- entities -------------------------------------------------------------------------
     def _insert_entity(self, e: Entity) -> int:
         now = _now()
-        cur = self._write(
-            'INSERT INTO entities(id, article_id, annotator, start, "end", label, source, status, score, model, created, updated) '
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [e.id, e.article_id, e.annotator, e.start, e.end, e.label, e.source, e.status, e.score, e.model, now, now],
-        )
-        return cur.lastrowid
+        return self._insert("entities", dict(
+            id=e.id, article_id=e.article_id, annotator=e.annotator, start=e.start, end=e.end, label=e.label,
+            source=e.source, status=e.status, score=e.score, model=e.model, created=now, updated=now,
+            version=_stored_version(e)))
 
     def get_entity(self, entity_id: int) -> Entity:
         rows = list(self.db.query("SELECT * FROM entities WHERE id = ?", [entity_id]))
         if not rows:
             raise ValidationError(f"no entity #{entity_id}")
-        r = rows[0]
-        return Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
-                      r["status"], r["score"], r["model"])
+        return self._entity_from_row(rows[0])
 
     def add_item(self, item: Entity | Quote, *, actor: str | None = None) -> Entity | Quote:
         """Store an entity or quote with all its fields, in its article and layer (its id given:
-        restore a deleted one; None: a new one). Copy one elsewhere with item.with_changes(...)."""
-        if isinstance(item, Entity):
-            return self.add_entity(item.article_id, item.annotator, item.start, item.end, item.label,
-                                   source=item.source, status=item.status, score=item.score, model=item.model,
-                                   id=item.id, actor=actor)
-        return self.add_quote(item.article_id, item.annotator, item.start, item.end, kind=item.kind,
-                              speaker=item.speaker, cue=item.cue, stance=item.stance, source=item.source,
-                              status=item.status, score=item.score, model=item.model, id=item.id, actor=actor)
+        restore a deleted one, as a version after its last; None: a new one). Copy one elsewhere with
+        item.with_changes(...)."""
+        return self._add_entity(item, actor) if isinstance(item, Entity) else self._add_quote(item, actor)
 
     def add_entity(
         self, article_id: str, annotator: str, start: int, end: int, label: str, *,
@@ -878,11 +1123,15 @@ class Store:
         model: str | None = None, id: int | None = None, actor: str | None = None,
     ) -> Entity:
         """Add an entity (id given: restore a deleted one, e.g. on undo)."""
-        entity = Entity(id, article_id, annotator, start, end, label, source, status, score, model)
-        with self.transaction():
+        return self._add_entity(Entity(id, article_id, annotator, start, end, label, source, status, score, model),
+                                actor)
+
+    def _add_entity(self, entity: Entity, actor: str | None) -> Entity:
+        article_id, annotator = entity.article_id, entity.annotator
+        with self._layer_transaction(article_id, annotator):
             self._check_entity(entity)
             self._touch_layer(article_id, annotator)
-            entity = entity.with_changes(id=self._insert_entity(entity))
+            entity = entity.with_changes(id=self._insert_entity(entity), version=_stored_version(entity))
             self._log(actor or annotator, article_id, annotator, "add", "entity", entity.id, after=entity)
         return entity
 
@@ -912,58 +1161,143 @@ class Store:
             self._touch_layer(article_id, annotator)
             stored = []
             for e in entities:
-                e = e.with_changes(id=self._insert_entity(e))
+                e = e.with_changes(id=self._insert_entity(e), version=_stored_version(e))
                 self._log(actor or annotator, article_id, annotator, "add", "entity", e.id, after=e)
                 stored.append(e)
         return stored
 
-    def update_entity(self, entity_id: int, *, actor: str | None = None, **changes) -> Entity:
-        """Change label, bounds or status of an entity."""
+    def update_entity(self, entity_id: int, *, actor: str | None = None, version: int | None = None,
+                      **changes) -> Entity:
+        """Change label, bounds or status of an entity. With `version` (the entity's version the caller
+        read), StaleEditError when another session changed or deleted it since."""
         allowed = {"label", "start", "end", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of an entity")
-        with self.transaction():  # read and write under one write lock: no concurrent edit is lost
-            before = self.get_entity(entity_id)
+        with self._layer_transaction(*self._layer_of("entity", entity_id, version)):
+            before = self._current_item("entity", entity_id, version)  # read and written under one lock
             after = before.with_changes(**changes)
             self._check_entity(after, ignore_id=entity_id)
             self._touch_layer(after.article_id, after.annotator)
             columns = {name: getattr(after, name) for name in changes if getattr(after, name) != getattr(before, name)}
-            self._update_row("entities", entity_id, columns)
+            self._update_row("entity", before, columns)
+            after = after.with_changes(version=before.version + 1)
             self._log(actor or after.annotator, after.article_id, after.annotator, "update", "entity", entity_id,
                       before=before, after=after)
         return after
 
-    def delete_or_reject_entity(self, entity_id: int, *, actor: str | None = None) -> Entity:
-        """Delete a human span; a machine suggestion is rejected instead, so it stays stored."""
-        with self.transaction():
-            before = self.get_entity(entity_id)
+    def delete_or_reject_entity(self, entity_id: int, *, actor: str | None = None,
+                                version: int | None = None) -> Entity:
+        """Delete a human span; a machine suggestion is rejected instead, so it stays stored. With
+        `version`: StaleEditError when another session changed or deleted it since."""
+        with self._layer_transaction(*self._layer_of("entity", entity_id, version)):
+            before = self._current_item("entity", entity_id, version)
             if before.is_machine_suggestion:
-                return self.update_entity(entity_id, status="rejected", actor=actor)
+                return self.update_entity(entity_id, status="rejected", actor=actor, version=version)
             self._touch_layer(before.article_id, before.annotator)
-            self._write("DELETE FROM entities WHERE id = ?", [entity_id])
+            self._delete_row("entity", before)
             self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "entity", entity_id,
                       before=before)
         return before
 
-    def _update_row(self, table: str, row_id: int, columns: dict) -> None:
-        """Write only the columns that change (and the time), so a concurrent edit of others stays."""
+    # ---- row versions ---------------------------------------------------------------------
+    ITEM_TABLES = {"entity": "entities", "quote": "quotes"}
+
+    def _current_item(self, kind: str, item_id: int, seen: int | None) -> Entity | Quote:
+        """The stored entity or quote (inside the caller's transaction); StaleEditError when the caller
+        edits a version `seen` that is no longer the stored one, or one deleted since."""
+        try:
+            item = self.get_entity(item_id) if kind == "entity" else self.get_quote(item_id)
+        except ValidationError:
+            if seen is None:
+                raise
+            self._stale(kind, item_id, seen, None, None, None)
+        if seen is not None and item.version != seen:
+            self._stale(kind, item_id, seen, item, item.article_id, item.annotator)
+        return item
+
+    def _layer_of(self, kind: str, item_id: int, seen: int | None) -> tuple[str | None, str | None]:
+        """On a server, the article and layer of an entity or quote (they never change), read before
+        its transaction takes the layer's lock (as _current_item when it is gone); else (None, None)."""
+        if not self.server or self.db.conn.in_transaction:
+            return None, None
+        item = self._current_item(kind, item_id, seen)
+        return item.article_id, item.annotator
+
+    def _update_row(self, kind: str, item: Entity | Quote, columns: dict) -> None:
+        """Write only the columns that change (and the time), so a concurrent edit of others stays; only
+        onto the version read (a writer outside the store that changed it meanwhile is not overwritten)."""
         sets = "".join(f'"{name}" = ?, ' for name in columns)
-        self._write(f"UPDATE {table} SET {sets}updated = ? WHERE id = ?", [*columns.values(), _now(), row_id])
+        cur = self._write(f"UPDATE {self.ITEM_TABLES[kind]} SET {sets}updated = ? WHERE id = ? AND version = ?",
+                          [*columns.values(), _now(), item.id, item.version])
+        if cur.rowcount != 1:
+            self._stale(kind, item.id, item.version, None, item.article_id, item.annotator)
+
+    def _delete_row(self, kind: str, item: Entity | Quote) -> None:
+        """Delete the version read of an entity or quote (see _update_row)."""
+        cur = self._write(f"DELETE FROM {self.ITEM_TABLES[kind]} WHERE id = ? AND version = ?", [item.id, item.version])
+        if cur.rowcount != 1:
+            self._stale(kind, item.id, item.version, None, item.article_id, item.annotator)
+
+    def _current_layer(self, article_id: str, annotator: str, seen: int | None) -> Layer:
+        """The stored layer (inside the caller's transaction); StaleEditError when the caller edits a
+        version `seen` of its fields that is no longer the stored one."""
+        layer = self.get_layer(article_id, annotator)
+        if seen is not None and layer.version != seen:
+            self._stale("layer", None, seen, layer, article_id, annotator)
+        return layer
+
+    def _stale(self, kind: str, item_id: int | None, seen: int, current: Entity | Quote | Layer | None,
+               article_id: str | None, layer: str | None) -> None:
+        """Raise the StaleEditError that says what changed since version `seen`, by whom and when."""
+        last = self._last_edit(kind, item_id, article_id, layer)
+        actor, ts = (last["actor"], last["ts"]) if last else (None, None)
+        if article_id is None and last:
+            article_id, layer = last["article_id"], last["layer"]
+        if kind == "layer":
+            what = f"{article_id}: the status, stance, answer or comment of {layer}'s layer"
+        else:
+            what = f"{article_id or 'an article'}: {kind} #{item_id}" + (f" in {layer}'s layer" if layer else "")
+            if isinstance(current, Entity):
+                text = self._text_and_tokens(current.article_id)[0]
+                what += f" ({current.label} {text[current.start:current.end]!r})"
+        done = "deleted" if current is None else "changed"
+        who = f" by {actor} at {ts}" if actor else ""
+        now = "" if current is None else f", it is now version {current.version}"
+        raise StaleEditError(f"{what} was {done}{who} since you read it (you edited version {seen}{now}); your "
+                             "change was not stored: reload the article to see theirs",
+                             target=kind, target_id=item_id, seen=seen,
+                             current=None if current is None else current.version, actor=actor, ts=ts)
+
+    def _last_edit(self, kind: str, item_id: int | None, article_id: str | None, layer: str | None) -> dict | None:
+        """The edit-log row of the latest change of an entity or quote (its own rows, or a bulk row
+        listing its id), or of a layer's fields."""
+        if kind == "layer":
+            rows = list(self.db.query("SELECT * FROM edit_log WHERE article_id = ? AND layer = ? AND target = 'layer' "
+                                      "ORDER BY id DESC LIMIT 1", [article_id, layer]))
+            return rows[0] if rows else None
+        own = list(self.db.query("SELECT * FROM edit_log WHERE target_id = ? AND target = ? ORDER BY id DESC LIMIT 1",
+                                 [item_id, kind]))
+        last = own[0] if own else None
+        if article_id is not None:
+            bulk = self.db.query("SELECT * FROM edit_log WHERE article_id = ? AND layer = ? AND target = ? "
+                                 "AND target_id IS NULL AND id > ? ORDER BY id DESC LIMIT 100",
+                                 [article_id, layer, kind, last["id"] if last else 0])
+            for row in bulk:
+                listed = json.loads(row["before"] or "{}")
+                if isinstance(listed, dict) and item_id in listed.get("ids", ()):
+                    return row
+        return last
 
     # ---- quotes ---------------------------------------------------------------------------
     def _insert_quote(self, q: Quote) -> int:
         now = _now()
-        cur = self._write(
-            'INSERT INTO quotes(id, article_id, annotator, start, "end", kind, speaker_start, speaker_end, speaker_label, '
-            "cue_start, cue_end, stance, source, status, score, model, created, updated) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [q.id, q.article_id, q.annotator, q.start, q.end, q.kind,
-             q.speaker.start if q.speaker else None, q.speaker.end if q.speaker else None,
-             q.speaker.label if q.speaker else None,
-             q.cue.start if q.cue else None, q.cue.end if q.cue else None,
-             q.stance, q.source, q.status, q.score, q.model, now, now],
-        )
-        return cur.lastrowid
+        return self._insert("quotes", dict(
+            id=q.id, article_id=q.article_id, annotator=q.annotator, start=q.start, end=q.end, kind=q.kind,
+            speaker_start=q.speaker.start if q.speaker else None, speaker_end=q.speaker.end if q.speaker else None,
+            speaker_label=q.speaker.label if q.speaker else None,
+            cue_start=q.cue.start if q.cue else None, cue_end=q.cue.end if q.cue else None,
+            stance=q.stance, source=q.source, status=q.status, score=q.score, model=q.model, created=now, updated=now,
+            version=_stored_version(q)))
 
     def get_quote(self, quote_id: int) -> Quote:
         rows = list(self.db.query("SELECT * FROM quotes WHERE id = ?", [quote_id]))
@@ -977,21 +1311,27 @@ class Store:
         source: str = "human", status: str = "accepted", score: float | None = None,
         model: str | None = None, id: int | None = None, actor: str | None = None,
     ) -> Quote:
-        quote = Quote(id, article_id, annotator, start, end, kind, speaker, cue, stance, source, status, score, model)
+        return self._add_quote(Quote(id, article_id, annotator, start, end, kind, speaker, cue, stance, source, status,
+                                     score, model), actor)
+
+    def _add_quote(self, quote: Quote, actor: str | None) -> Quote:
+        article_id, annotator = quote.article_id, quote.annotator
         self._check_quote(quote)
-        with self.transaction():
+        with self._layer_transaction(article_id, annotator):
             self._touch_layer(article_id, annotator)
-            quote = quote.with_changes(id=self._insert_quote(quote))
+            quote = quote.with_changes(id=self._insert_quote(quote), version=_stored_version(quote))
             self._log(actor or annotator, article_id, annotator, "add", "quote", quote.id, after=quote)
         return quote
 
-    def update_quote(self, quote_id: int, *, actor: str | None = None, **changes) -> Quote:
-        """Change bounds, kind, speaker, cue, stance or status of a quote."""
+    def update_quote(self, quote_id: int, *, actor: str | None = None, version: int | None = None,
+                     **changes) -> Quote:
+        """Change bounds, kind, speaker, cue, stance or status of a quote. With `version` (the quote's
+        version the caller read), StaleEditError when another session changed or deleted it since."""
         allowed = {"start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of a quote")
-        with self.transaction():  # read and write under one write lock: no concurrent edit is lost
-            before = self.get_quote(quote_id)
+        with self._layer_transaction(*self._layer_of("quote", quote_id, version)):
+            before = self._current_item("quote", quote_id, version)  # read and written under one lock
             after = before.with_changes(**changes)
             self._check_quote(after)
             self._touch_layer(after.article_id, after.annotator)
@@ -1007,44 +1347,56 @@ class Store:
                         columns["speaker_label"] = value.label if value else None
                 else:
                     columns[name] = value
-            self._update_row("quotes", quote_id, columns)
+            self._update_row("quote", before, columns)
+            after = after.with_changes(version=before.version + 1)
             self._log(actor or after.annotator, after.article_id, after.annotator, "update", "quote", quote_id,
                       before=before, after=after)
         return after
 
-    def delete_or_reject_quote(self, quote_id: int, *, actor: str | None = None) -> Quote:
-        """Delete a human quote; a machine suggestion is rejected instead, so it stays stored."""
-        with self.transaction():
-            before = self.get_quote(quote_id)
+    def delete_or_reject_quote(self, quote_id: int, *, actor: str | None = None,
+                               version: int | None = None) -> Quote:
+        """Delete a human quote; a machine suggestion is rejected instead, so it stays stored. With
+        `version`: StaleEditError when another session changed or deleted it since."""
+        with self._layer_transaction(*self._layer_of("quote", quote_id, version)):
+            before = self._current_item("quote", quote_id, version)
             if before.is_machine_suggestion:
-                return self.update_quote(quote_id, status="rejected", actor=actor)
+                return self.update_quote(quote_id, status="rejected", actor=actor, version=version)
             self._touch_layer(before.article_id, before.annotator)
-            self._write("DELETE FROM quotes WHERE id = ?", [quote_id])
+            self._delete_row("quote", before)
             self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "quote", quote_id,
                       before=before)
         return before
 
     # ---- article-level state --------------------------------------------------------------
-    def _update_layer(self, article_id: str, annotator: str, actor: str | None, **fields) -> Layer:
+    def _update_layer(self, article_id: str, annotator: str, actor: str | None, version: int | None,
+                      **fields) -> Layer:
+        """Set fields of a layer; with `version` (of the layer the caller read), StaleEditError when
+        another session changed its fields since."""
         self._text_and_tokens(article_id)
-        with self.transaction():
-            before = self.get_layer(article_id, annotator)
+        with self._layer_transaction(article_id, annotator):
+            before = self._current_layer(article_id, annotator, version)
             self._touch_layer(article_id, annotator)
             sets = ", ".join(f"{k} = ?" for k in fields)
-            self._write(
-                f"UPDATE layers SET {sets}, updated = ? WHERE article_id = ? AND annotator = ?",
-                [*fields.values(), _now(), article_id, annotator],
+            cur = self._write(
+                f"UPDATE layers SET {sets}, updated = ? WHERE article_id = ? AND annotator = ? AND version = ?",
+                [*fields.values(), _now(), article_id, annotator, before.version],
             )
+            if cur.rowcount != 1:  # a writer outside the store changed it meanwhile
+                self._stale("layer", None, before.version, self.get_layer(article_id, annotator), article_id, annotator)
             self._log(actor or annotator, article_id, annotator, "set", "layer", None,
                       before={k: getattr(before, k) for k in fields}, after=fields)
         return self.get_layer(article_id, annotator)
 
-    def set_article_stance(self, article_id: str, annotator: str, stance: str | None, *, actor: str | None = None) -> Layer:
+    # Each setter of a layer's fields takes the `version` of the layer the caller read (Layer.version):
+    # given, the change is refused with StaleEditError when another session changed the fields since.
+    def set_article_stance(self, article_id: str, annotator: str, stance: str | None, *, actor: str | None = None,
+                           version: int | None = None) -> Layer:
         if stance is not None and stance not in self.config.stance_names:
             raise ValidationError(f"{article_id}: unknown stance {stance!r}")
-        return self._update_layer(article_id, annotator, actor, stance=stance)
+        return self._update_layer(article_id, annotator, actor, version, stance=stance)
 
-    def set_status(self, article_id: str, annotator: str, status: str, *, actor: str | None = None) -> Layer:
+    def set_status(self, article_id: str, annotator: str, status: str, *, actor: str | None = None,
+                   version: int | None = None) -> Layer:
         """Set an article's status in a layer. Marking a person's layer done applies the project's
         `done_with_pending` rule to the suggestions still pending there, in the same transaction:
         "accept" accepts each (edit-log action `accept-on-done`); "refuse" raises PendingError.
@@ -1052,7 +1404,8 @@ class Store:
         if status not in ARTICLE_STATUSES:
             raise ValidationError(f"unknown article status {status!r} (known: {', '.join(ARTICLE_STATUSES)})")
         answer = "accept" if status == "done" else None
-        with self.transaction():
+        with self._layer_transaction(article_id, annotator):
+            self._current_layer(article_id, annotator, version)
             if status == "done" and not annotator.startswith("@"):
                 pending = self.pending_count(article_id, annotator)
                 if pending and self.config.done_with_pending == "refuse" and not (actor or "").startswith("@"):
@@ -1062,7 +1415,7 @@ class Store:
                         "done_with_pending = \"refuse\")", pending)
                 if pending:
                     self._accept_pending(article_id, annotator, actor or annotator, ACCEPT_ON_DONE)
-            return self._update_layer(article_id, annotator, actor, status=status, answer=answer)
+            return self._update_layer(article_id, annotator, actor, version, status=status, answer=answer)
 
     def pending_count(self, article_id: str, annotator: str) -> int:
         """Suggestions of the layer nobody has accepted or rejected yet."""
@@ -1070,17 +1423,18 @@ class Store:
             f"SELECT count(*) FROM {table} WHERE article_id = ? AND annotator = ? AND status = 'suggested'",
             [article_id, annotator]).fetchone()[0] for table in ("entities", "quotes"))
 
-    def set_answer(self, article_id: str, annotator: str, answer: str | None, *, actor: str | None = None) -> Layer:
+    def set_answer(self, article_id: str, annotator: str, answer: str | None, *, actor: str | None = None,
+                   version: int | None = None) -> Layer:
         if answer not in (None, "accept", "reject", "ignore"):
             raise ValidationError(f"unknown answer {answer!r}")
-        return self._update_layer(article_id, annotator, actor, answer=answer)
+        return self._update_layer(article_id, annotator, actor, version, answer=answer)
 
     def set_comment(self, article_id: str, annotator: str, comment: str, flagged: bool | None = None,
-                    *, actor: str | None = None) -> Layer:
+                    *, actor: str | None = None, version: int | None = None) -> Layer:
         fields: dict = {"comment": comment}
         if flagged is not None:
             fields["flagged"] = int(flagged)
-        return self._update_layer(article_id, annotator, actor, **fields)
+        return self._update_layer(article_id, annotator, actor, version, **fields)
 
     def accept_all(self, article_id: str, annotator: str, *, actor: str | None = None) -> int:
         """Accept every pending suggestion of the layer in one transaction."""
@@ -1195,7 +1549,7 @@ class Store:
         with self.transaction():
             self._ensure_annotator(MODEL_LAYER)
             self._write(
-                "INSERT OR IGNORE INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?)",
+                "INSERT INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
                 [article_id, MODEL_LAYER, "done", _now()],
             )
             layers = [r[0] for r in self.db.execute(
@@ -1249,8 +1603,13 @@ class Store:
             )
             params.append(annotator)
         if search and search.strip():
-            clauses.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(_fts_query(search))
+            if self.server:
+                clause, query = self.server.search_clause(search)
+                clauses.append(clause)
+                params.append(query)
+            else:
+                clauses.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+                params.append(_fts_query(search))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     #: Below this many suggested entities and quotes, the pending filter starts from them (partial
@@ -1261,7 +1620,7 @@ class Store:
         found = 0
         for table in ("entities", "quotes"):
             found += self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE status = 'suggested' "
-                                     "LIMIT ?)", [self.FEW_SUGGESTED]).fetchone()[0]
+                                     "LIMIT ?) AS found", [self.FEW_SUGGESTED]).fetchone()[0]
         return found < self.FEW_SUGGESTED
 
     def count_articles(self, annotator: str, *, status: str | None = None, pending: bool = False,
@@ -1270,13 +1629,15 @@ class Store:
         word found in most of a 1M corpus takes seconds to count whole: show "10,000+" instead)."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
         if not (status or pending or no_stance):  # the layer is not asked about: no join
-            sql, params = (("SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?", [_fts_query(search)])
-                           if search and search.strip() else ("SELECT 1 FROM articles", []))
+            if search and search.strip() and not self.server:  # the FTS5 index alone
+                sql, params = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?", [_fts_query(search)]
+            else:
+                sql = f"SELECT 1 FROM articles a{where}"
         else:
             sql, params = (f"SELECT 1 FROM articles a LEFT JOIN layers l ON l.article_id = a.id "
                            f"AND l.annotator = ?{where}", [annotator, *params])
         if at_most is not None:
-            sql, params = f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, at_most]
+            sql, params = f"SELECT count(*) FROM ({sql} LIMIT ?) AS found", [*params, at_most]  # PostgreSQL < 16 wants the name
         else:  # count(*) of the table itself: SQLite counts the smallest index
             sql = sql.replace("SELECT 1 ", "SELECT count(*) ", 1)
         try:
@@ -1302,9 +1663,13 @@ class Store:
                       pending: bool = False, no_stance: bool = False, search: str | None = None) -> list[dict]:
         """Rows for the article browser, in corpus order: id, title, source, date, counts and status."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
+        # the page's articles first, then their rows: PostgreSQL would count the entities and quotes
+        # of every article that OFFSET skips (the middle page of 100,000: 3 s instead of 40 ms)
+        page = (f"SELECT a.seq FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where} "
+                "ORDER BY a.seq LIMIT ? OFFSET ?")
         try:
-            return list(self.db.query(f"{self._rows_sql(where)} ORDER BY a.seq LIMIT ? OFFSET ?",
-                                      [annotator, annotator, annotator, *params, limit, offset]))
+            return list(self.db.query(f"{self._rows_sql(f' WHERE a.seq IN ({page})')} ORDER BY a.seq",
+                                      [annotator, annotator, annotator, annotator, *params, limit, offset]))
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search {search!r}: {exc}") from None
 
@@ -1364,12 +1729,84 @@ class Store:
         return [r[0] for r in self.db.execute(
             "SELECT annotator FROM layers WHERE article_id = ? ORDER BY annotator", [article_id])]
 
+    # ---- copying a whole project ----------------------------------------------------------
+    COPIED_TABLES = {  # in an order that satisfies the foreign keys; the columns of every backend
+        "meta": ("key", "value"),
+        "annotators": ("name", "created"),
+        "articles": ("seq", "id", "title", "text", "source", "date", "url", "meta", "text_hash", "tokens", "created"),
+        "layers": ("article_id", "annotator", "status", "stance", "answer", "comment", "flagged", "updated",
+                   "version"),
+        "entities": ("id", "article_id", "annotator", "start", "end", "label", "source", "status", "score", "model",
+                     "created", "updated", "version"),
+        "quotes": ("id", "article_id", "annotator", "start", "end", "kind", "speaker_start", "speaker_end",
+                   "speaker_label", "cue_start", "cue_end", "stance", "source", "status", "score", "model",
+                   "created", "updated", "version"),
+        "edit_log": ("id", "ts", "actor", "article_id", "layer", "action", "target", "target_id", "before", "after"),
+    }
+
+    def copy_from(self, source: "Store", *, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+        """Fill this new, empty database with every row of `source` (another backend too), ids,
+        times and edit log included, in one transaction. Returns the rows copied per table."""
+        if self.article_count() or self.db.execute("SELECT count(*) FROM edit_log").fetchone()[0]:
+            raise StoreError(f"{self.label}: already holds a project; copy only into a new, empty database")
+        source_version = source.get_meta("schema_version")
+        if source_version != str(SCHEMA_VERSION):
+            raise StoreError(f"{source.label}: schema {source_version}, this annotator copies schema {SCHEMA_VERSION} "
+                             "(open it once with this version to migrate it)")
+        counts = {}
+        with self.transaction():
+            self._write("DELETE FROM meta")  # the configuration comes with the project
+            self._write("DELETE FROM annotators")
+            for table, columns in self.COPIED_TABLES.items():
+                names = ", ".join(f'"{c}"' for c in columns)
+                order = "" if table == "meta" else f" ORDER BY {columns[0]}"
+                rows = source.db.execute(f"SELECT {names} FROM {table}{order}")
+                insert = f"INSERT INTO {table}({names}) VALUES ({','.join('?' * len(columns))})"
+                counts[table] = 0
+                while batch := rows.fetchmany(500):
+                    try:
+                        self.db.conn.executemany(insert, [list(r) for r in batch])
+                    except self._errors as exc:
+                        raise self._translate(exc) from None
+                    counts[table] += len(batch)
+                    if progress:
+                        progress(table, counts[table])
+            if self.server:
+                self.server.reset_ids(self.db)
+        self.config = ProjectConfig.from_json(self.get_meta("config"))
+        self._token_cache.clear()
+        return counts
+
+    def add_user(self, name: str, role: str, *, password: str | None = None) -> bool:
+        """Give a person a role in this server project (annotator, reviewer or lead); the server
+        enforces it. True when their login was created."""
+        if not self.server:
+            raise StoreError(f"{self.path}: users and roles need a shared project on a PostgreSQL server "
+                             "(`annotator copy` moves this one there)")
+        check_storable(name, "the user name")
+        if not name or name.startswith("@"):
+            raise ValidationError(f"{name!r}: not a person's name")
+        try:
+            with self.transaction():
+                return self.server.add_user(self.db, name, role, password)
+        except self._errors as exc:
+            raise self._translate(exc) from None
+
+    def json_text(self, column: str, key: str) -> str:
+        """SQL for the text at `key` of the JSON object in `column`, in this backend's dialect."""
+        return self.server.json_text(column, key) if self.server else f"json_extract({column}, '$.{key}')"
+
+    @property
+    def label(self) -> str:
+        """The database's name for messages (a server URL without its password)."""
+        return self.server.redact(self.path) if self.server else self.path
+
     # ---- checkpoint and backup ------------------------------------------------------------
     def checkpoint(self) -> bool:
         """Copy the committed edits of the -wal file into the database file itself, without waiting
         for other connections (PASSIVE; then TRUNCATE empties the -wal when nobody needs it).
         True when the database file alone holds everything committed."""
-        if self.read_only or self.path == ":memory:":
+        if self.read_only or self.path == ":memory:" or self.server:
             return False
         with self._lock:
             conn = self.db.conn
@@ -1396,6 +1833,9 @@ class Store:
         beside `dest`, then moved into place; an existing `dest` is replaced only with `force`.
         `progress(pages_done, pages_total)` is called as it goes; an exception from it stops the
         backup and leaves `dest` as it was. Returns the absolute path of the backup."""
+        if self.server:
+            raise StoreError(f"{self.server.redact(self.path)}: a server database is backed up with "
+                             "`annotator copy URL FILE.db` (or the server's own pg_dump)")
         dest = os.path.abspath(os.fspath(dest))
         if os.path.isdir(dest):
             raise StoreError(f"{dest}: is a folder; give the file name of the backup")
@@ -1433,6 +1873,12 @@ class Store:
             if os.path.exists(tmp):
                 os.remove(tmp)
         return dest
+
+
+def _stored_version(item: Entity | Quote) -> int:
+    """The version an entity or quote gets when stored: 1, or after its last one when it comes back
+    with its id (undo of a deletion), so an edit of a version read before is still refused."""
+    return item.version + 1 if item.id is not None and item.version else 1
 
 
 def _plain(value):

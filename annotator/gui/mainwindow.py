@@ -578,7 +578,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
 
     def _read_data_version(self) -> int:
         try:
-            return self.store.db.execute("PRAGMA data_version").fetchone()[0]
+            return self.store.outside_version()
         except Exception:
             return -1
 

@@ -28,11 +28,20 @@ def people(store: Store) -> list[str]:
     return [name for name in store.annotators() if "@" not in name]
 
 
+DONE, IN_PROGRESS, DIRECT = "status = 'done'", "status = 'in_progress'", "kind = 'direct'"
+
+
+def _count_if(condition: str) -> str:
+    """SQL counting the rows of a group where `condition` holds (on every backend)."""
+    return f"sum(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
 def status_counts(store: Store) -> dict[str, dict[str, int]]:
     """{layer: {"done": n, "in_progress": n}} for every layer that some article has."""
     return {name: {"done": done, "in_progress": in_progress}
             for name, done, in_progress in store.db.execute(
-                "SELECT annotator, sum(status = 'done'), sum(status = 'in_progress') FROM layers GROUP BY annotator")}
+                f"SELECT annotator, {_count_if(DONE)}, {_count_if(IN_PROGRESS)} "
+                "FROM layers GROUP BY annotator")}
 
 
 def layer_progress(store: Store) -> dict[str, dict[str, int]]:
@@ -51,21 +60,21 @@ def database_figures(store: Store) -> dict:
         labels.setdefault(annotator, {}).setdefault(label, {})[status] = n
     quotes: dict = {}
     for annotator, status, n, with_speaker, with_stance, direct in store.db.execute(
-            "SELECT annotator, status, count(*), sum(speaker_start IS NOT NULL), sum(stance IS NOT NULL), "
-            "sum(kind = 'direct') FROM quotes GROUP BY annotator, status"):
+            f"SELECT annotator, status, count(*), {_count_if('speaker_start IS NOT NULL')}, "
+            f"{_count_if('stance IS NOT NULL')}, {_count_if(DIRECT)} FROM quotes GROUP BY annotator, status"):
         quotes.setdefault(annotator, {})[status] = {
             "quotes": n, "direct": direct, "indirect": n - direct, "with_speaker": with_speaker,
             "without_speaker": n - with_speaker, "with_stance": with_stance, "without_stance": n - with_stance}
-    return {"database": store.path, "articles": store.article_count(), "layers": status_counts(store),
+    return {"database": store.label, "articles": store.article_count(), "layers": status_counts(store),
             "entities": labels, "quotes": quotes}
 
 
 def done_per_day(store: Store) -> dict[str, list[tuple[date, int]]]:
     """{layer: [(day, articles first marked done that day), …]} in day order."""
     rows = store.db.execute(
-        """SELECT l.annotator, substr(COALESCE(
+        f"""SELECT l.annotator, substr(COALESCE(
                (SELECT min(e.ts) FROM edit_log e WHERE e.article_id = l.article_id AND e.layer = l.annotator
-                AND e.action = 'set' AND e.target = 'layer' AND json_extract(e.after, '$.status') = 'done'),
+                AND e.action = 'set' AND e.target = 'layer' AND {store.json_text('e.after', 'status')} = 'done'),
                l.updated), 1, 10) AS day
            FROM layers l WHERE l.status = 'done' AND l.annotator != ?""", [MODEL_LAYER]).fetchall()
     per: dict[str, Counter] = defaultdict(Counter)

@@ -8,6 +8,7 @@ from annotator.core.agreement import (
 )
 from annotator.core.model import SpanRef
 
+BACKENDS = ("sqlite", "postgres")
 TEXT = ("Menteri Luar Negeri Retno Marsudi berbicara di Jakarta pada 3 November 2024. "
         "Kementerian Luar Negeri menolak pengerahan pasukan itu. "
         "“Kami menolak keras pengerahan pasukan ke Rusia,” kata Retno Marsudi. "

@@ -6,6 +6,8 @@ from annotator.core.records import iter_records
 from annotator.core.formats.readers import read_paths
 from annotator.core.importer import import_records
 
+BACKENDS = ("sqlite", "postgres")
+
 
 def write(path, data: bytes | str):
     path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))

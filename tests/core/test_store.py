@@ -7,6 +7,7 @@ from annotator.core.model import MODEL_LAYER, Entity, Quote, SpanRef
 from annotator.core.store import SCHEMA_VERSION, LockedError, Store, StoreError, ValidationError
 from tests.helpers import at
 
+BACKENDS = ("sqlite", "postgres")
 TEXT = "😀 Menteri Luar Negeri AS Antony Blinken mengatakan, “Kami prihatin.” 𝕏 kata Blinken di Washington."
 
 
@@ -16,6 +17,7 @@ def article(store):
     return "a1"
 
 
+@pytest.mark.sqlite_only
 def test_new_database_is_wal_with_foreign_keys_and_schema_version(store):
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -23,12 +25,13 @@ def test_new_database_is_wal_with_foreign_keys_and_schema_version(store):
     assert json.loads(store.get_meta("config"))["target"] == "Pengerahan pasukan Korea Utara ke Rusia"
 
 
-def test_same_text_again_is_a_no_op_and_text_is_immutable(store, article):
+def test_same_text_again_is_a_no_op_and_text_is_immutable(store, article, backend):
     assert store.add_article("other-id", TEXT) == ("a1", False)
     assert store.article_count() == 1
     with pytest.raises(ValidationError, match="different text"):
         store.add_article("a1", TEXT + " changed")
-    with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+    refused = sqlite3.IntegrityError if backend == "sqlite" else pytest.importorskip("psycopg").errors.RaiseException
+    with pytest.raises(refused, match="immutable"):
         store.db.conn.execute("UPDATE articles SET text = 'x' WHERE id = 'a1'")
 
 
@@ -252,3 +255,55 @@ def test_an_older_database_is_migrated_forward_and_keeps_its_data(tmp_path, toke
     assert migrated.get_meta("schema_version") == str(SCHEMA_VERSION)
     assert any(index.name == "articles_listing" for index in migrated.db["articles"].indexes)
     assert [e.label for e in migrated.get_layer("a1", "alice").entities] == ["LOC"]
+
+
+def test_a_database_of_schema_3_migrates_to_packed_tokens_and_pending_indexes(db_url, backend, token_offsets,
+                                                                             monkeypatch):
+    """As `annotator init-server` (or a new file) made it before schema 4: tokens a JSON list of offsets."""
+    import annotator.core.store as store_module
+
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
+    with Store(db_url, tokenizer=token_offsets) as old:
+        assert old.get_meta("schema_version") == "3"
+        with old.transaction():
+            for n in range(1001):  # more than one batch of the migration
+                flat = json.dumps([x for pair in token_offsets(f"{TEXT} {n}") for x in pair])
+                old._write("INSERT INTO articles(id, title, text, text_hash, tokens, created) VALUES (?,?,?,?,?,?)",
+                           [f"a{n}", "", f"{TEXT} {n}", f"hash{n}", flat, "2026-01-01T00:00:00.000Z"])
+    monkeypatch.undo()
+    with Store(db_url, tokenizer=token_offsets) as migrated:
+        assert migrated.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert migrated.tokens("a1000") == token_offsets(f"{TEXT} 1000")
+        assert {type(r[0]) for r in migrated.db.execute("SELECT tokens FROM articles")} == {bytes}
+        if backend == "sqlite":
+            indexes = {r[1] for r in migrated.db.execute("SELECT * FROM sqlite_master WHERE type = 'index'")}
+        else:
+            indexes = {r[0] for r in migrated.db.execute("SELECT indexname FROM pg_indexes")}
+        assert {"entities_suggested", "quotes_suggested", "articles_listing"} <= indexes
+        start, end = at(TEXT, "Washington")
+        migrated.replace_suggestions("a7", [Entity(None, "a7", MODEL_LAYER, start, end, "LOC", source="model")], [])
+        assert [r["id"] for r in migrated.list_articles("alice", pending=True)] == ["a7"]
+
+
+def test_list_pages_are_slices_of_the_whole_list_with_their_counts(store, token_offsets):
+    for n in range(12):
+        store.add_article(f"p{n:02d}", f"{TEXT} Nomor {n}.")
+        if n % 3 == 0:
+            store.add_entity(f"p{n:02d}", "alice", *at(TEXT, "Washington"), "LOC")
+            store.set_status(f"p{n:02d}", "alice", "done")
+    for filters in ({}, {"status": "done"}, {"status": "new"}, {"search": "nomor"}):
+        whole = store.list_articles("alice", 0, 100, **filters)
+        pages = [row for offset in range(0, 12, 5) for row in store.list_articles("alice", offset, 5, **filters)]
+        assert pages == whole and len(whole) == store.count_articles("alice", **filters)
+    done = store.list_articles("alice", 1, 2, status="done")
+    assert [(r["id"], r["status"], r["entities"]) for r in done] == [("p03", "done", 1), ("p06", "done", 1)]
+
+
+def test_an_annotator_first_seen_in_a_rolled_back_transaction_is_stored_with_their_next_edit(store, article):
+    with pytest.raises(StoreError):
+        with store.transaction():
+            store.add_entity(article, "zoe", *at(TEXT, "Washington"), "LOC")
+            raise StoreError("changed my mind")
+    assert store.annotators() == []
+    store.add_entity(article, "zoe", *at(TEXT, "Washington"), "LOC")
+    assert store.annotators() == ["zoe"] and store.get_layer(article, "zoe").status == "in_progress"
