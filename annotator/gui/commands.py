@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.model import Entity, Quote
-from annotator.core.store import LockedError, Store, StoreError
+from annotator.core.store import LockedError, ServerUnreachableError, Store, StoreError
 from annotator.gui.state import Touched
 from annotator.project import gold
 
@@ -289,12 +289,14 @@ class Editor(QObject):
 
     Signals: `applied(Touched)` after a change is stored (do, undo or redo; a command whose `apply`
     returns None changed nothing and is not kept in the history);
-    `saveState(state, message)` with state "saved", "waiting" (database locked, retrying)
-    or "failed" (not stored, with the reason)."""
+    `saveState(state, message)` with state "saved", "waiting" (database locked, retrying),
+    "offline" (the server cannot be reached: the edit is kept and retried until it lands) or "failed"
+    (not stored, with the reason)."""
 
     applied = Signal(object)
     saveState = Signal(str, str)
     RETRY_MS = 700  # each try may wait GUI_LOCK_TIMEOUT for the lock: keep the window mostly free
+    OFFLINE_RETRY_MS = 2000  # each try may wait for the server to answer a new connection
 
     def __init__(self, store: Store, parent: QObject | None = None):
         super().__init__(parent)
@@ -302,6 +304,8 @@ class Editor(QObject):
         self.stack = QUndoStack(self)
         self._history: list[StoreCommand] = []  # mirrors the stack, keeps the Python objects
         self._pending: tuple[str, StoreCommand] | None = None
+        self.pending_reason = ""  # why the pending edit is not stored yet (the store's message)
+        self.offline = False  # the pending edit waits for the server to answer again
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.setInterval(self.RETRY_MS)
@@ -349,9 +353,9 @@ class Editor(QObject):
 
     def _busy(self) -> bool:
         if self._pending:
-            self.saveState.emit(
-                "waiting", f"Still waiting to store “{self._pending[1].text()}”: the database is locked. "
-                           "This new edit was not made.")
+            why = "the server cannot be reached" if self.offline else "the database is locked"
+            self.saveState.emit("offline" if self.offline else "waiting",
+                                f"Still waiting to store “{self._pending[1].text()}”: {why}. This new edit was not made.")
             return True
         return False
 
@@ -359,10 +363,13 @@ class Editor(QObject):
         self.attempts += 1
         try:
             touched = command.revert(self.store) if op == "undo" else command.apply(self.store)
-        except LockedError as exc:
+        except (LockedError, ServerUnreachableError) as exc:
+            offline = self.offline = isinstance(exc, ServerUnreachableError)
             self._pending = (op, command)
-            self._retry.start()
-            self.saveState.emit("waiting", f"{exc} — retrying “{command.text()}”…")
+            self.pending_reason = str(exc)
+            self._retry.start(self.OFFLINE_RETRY_MS if offline else self.RETRY_MS)
+            self.saveState.emit("offline" if offline else "waiting", f"{exc} — your edit “{command.text()}” is kept "
+                                "and retried…" if offline else f"{exc} — retrying “{command.text()}”…")
             return False
         except StoreError as exc:
             self.saveState.emit("failed", str(exc))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -13,6 +11,7 @@ from PySide6.QtWidgets import (
 import annotator
 from annotator.core.store import LockedError, Store, StoreError
 from annotator.project import suggestion_model
+from annotator.gui import location
 from annotator.gui.actions import MENU_ORDER, build_actions, shortcut_rows
 from annotator.gui.annotate import AnnotationController
 from annotator.gui.browser import ASYNC_POSITION_FROM, PAGE, BrowserPanel, statuses
@@ -36,30 +35,45 @@ GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before
 POLL_MS = 1500
 CONFIRM_PENDING = "confirmDoneWithPending"  # setting: ask before Done accepts pending suggestions
 PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
+#: on a server, what only the project's lead may do (the server refuses it to others)
+LEAD_ONLY = {"import_files": "import articles", "import_folder": "import articles", "export": "export",
+             "export_gold": "export", "suggest_selected": "run the suggestion model",
+             "suggest_all": "run the suggestion model", "suggestion_model": "choose the suggestion model",
+             "train": "train a model"}
+ROLE_TEXT = {"annotator": "an annotator", "reviewer": "a reviewer", None: "not a member of this project (read only)"}
 
 
 
 class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
     firstPainted = Signal()
 
-    def __init__(self, db_path: str, annotator_name: str, settings: Settings | None = None,
+    def __init__(self, db_path: str, annotator_name: str | None, settings: Settings | None = None,
                  article_id: str | None = None):
+        """`db_path`: a database file or a postgresql:// URL. On a server the annotator is the login
+        (a lead may give another name); `annotator_name` is then optional."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings or Settings()
-        self.annotator = annotator_name
-        self.db_path = os.path.abspath(db_path)
+        self.db_path = location.normalized(db_path)
         self.store = Store(self.db_path, timeout=GUI_LOCK_TIMEOUT)
+        login, self.role = self.store.user_role()
+        if login is not None and (self.role != "lead" or not annotator_name):
+            annotator_name = login  # the server lets annotators and reviewers write only as themselves
+        if not annotator_name:
+            self.store.close()
+            raise StoreError(f"{self.store.label}: no annotator name given")
+        self.annotator = annotator_name
         reader_store = sibling_store(self.store, timeout=1.0)  # see connections.py: never a 2nd Store()
         self.config = self.store.config
         self.tool_windows: dict[str, PageWindow] = {}  # quality pages open, by name
         self.trained_dialog: TrainedDialog | None = None
-        self.suggestion_model = suggestion_model.project_model(self.store, self.db_path)
+        self.suggestion_model = suggestion_model.project_model(self.store, location.model_anchor(self.db_path))
         self.closed = False
         self.font_size = self.settings.font_size
         self.theme = self.settings.theme
         self._data_version = self._read_data_version()
-        self.setWindowTitle(f"{os.path.basename(self.db_path)} — annotator ({annotator_name})")
+        role = f", {self.role}" if self.store.server else ""
+        self.setWindowTitle(f"{location.short_name(self.db_path)} — annotator ({annotator_name}{role})")
 
         apply_theme(QApplication.instance(), self.theme)  # before the widgets exist: no re-polish
         self.actions = build_actions(self, self.config)
@@ -92,6 +106,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self._connect()
+        self._apply_role()
         self._browser_timer = QTimer(self)
         self._browser_timer.setSingleShot(True)
         self._browser_timer.setInterval(250)
@@ -168,7 +183,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self.annotator_label.setToolTip("You annotate your own layer (File ▸ Switch annotator…)")
         self.db_label = QLabel(self._short_path(self.db_path))
         self.db_label.setObjectName("dbLabel")
-        self.db_label.setToolTip(plain_tooltip(self.db_path))
+        self.db_label.setToolTip(plain_tooltip(self.store.label))
         for label in (self.save_label, self.position_label, self.model_label, self.annotator_label,
                       self.db_label):
             label.setTextFormat(Qt.PlainText)  # names of people and files are data, never markup
@@ -179,8 +194,8 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
 
     @staticmethod
     def _short_path(path: str) -> str:
-        home = os.path.expanduser("~")
-        shown = "~" + path[len(home):] if path.startswith(home + os.sep) else path
+        """A file or server project as the status bar and recent menu show it (never a password)."""
+        shown = location.shown_location(location.redacted(path))
         return shown if len(shown) <= 48 else "…" + shown[-47:]
 
     def _build_menus(self) -> None:
@@ -344,6 +359,31 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self.browser.model.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.view.contextRequested.connect(self._context_menu)
         self.view.firstPaint.connect(self.firstPainted.emit)
+
+    def _apply_role(self) -> None:
+        """What this login's role may not do on a server is disabled, with a tooltip saying why (the
+        server refuses it anyway); a server project is not backed up from the window."""
+        if not self.store.server:
+            return
+        backup = self.actions["backup"]
+        backup.setEnabled(False)
+        backup.setToolTip(self.server_backup_tip())
+        backup.setStatusTip(self.server_backup_tip())
+        for menu in self.menus.values():
+            menu.setToolTipsVisible(True)
+        if self.role == "lead":
+            return
+        who = f"you ({self.annotator}) are {ROLE_TEXT[self.role]}"
+        for name, what in LEAD_ONLY.items():
+            self.actions[name].setEnabled(False)
+            self.actions[name].setToolTip(f"Only the project's lead may {what}; {who}.")
+        self.actions["switch_annotator"].setEnabled(False)
+        self.actions["switch_annotator"].setToolTip(f"On a server you annotate as your login; {who}.")
+
+    @property
+    def may_review(self) -> bool:
+        """Whether this login may write the gold layer (a reviewer or the lead; anyone on a file)."""
+        return self.role in ("reviewer", "lead")
 
     # ---- articles --------------------------------------------------------------------------
     def _exists(self, article_id: str) -> bool:
@@ -609,13 +649,14 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
 
     def _set_save_state(self, state: str, message: str) -> None:
         styles = {"saved": ("✓ saved", "#2f9e44"), "waiting": ("⟳ database locked — retrying", "#d9480f"),
-                  "failed": ("✗ not saved", "#c92a2a")}
+                  "offline": ("✗ not saved — retrying", "#c92a2a"), "failed": ("✗ not saved", "#c92a2a")}
         text, color = styles[state]
         if state == "failed" and self.editor.pending is None:
             text, color = ("✓ saved", "#2f9e44")  # the refused edit changed nothing; what is shown is stored
         self.save_label.setText(text)
         self.save_label.setStyleSheet(f"color: {color}; font-weight: 600; padding: 0 6px;")
-        self.save_label.setToolTip("Every edit is written to the database at once; nothing waits for a save.")
+        self.save_label.setToolTip(plain_tooltip(self.editor.pending_reason) if self.editor.pending is not None else
+                                   "Every edit is written to the database at once; nothing waits for a save.")
         self.discard_button.setVisible(self.editor.pending is not None)
         if message:
             self.statusBar().showMessage(message, 15000 if state != "saved" else 6000)
@@ -733,9 +774,11 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         if self.editor.pending is not None:
             self.editor._retry_pending()  # one last try
         if self.editor.pending is not None:
+            why = ("The server still cannot be reached" if self.editor.offline else
+                   "The database is still locked by another program")
             show_error(self, "An edit is not stored",
-                       "The database is still locked by another program, so your last edit could not be stored. "
-                       "Close the other program and try again, or use “Discard edit”.")
+                       f"{why}, so your last edit could not be stored ({self.editor.pending_reason}). Try again "
+                       "later, or use “Discard edit”.")
             event.ignore()
             return
         self.save_layout()
@@ -763,7 +806,10 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             if name == "review":
                 from annotator.gui.quality.review import ReviewWidget
 
-                make = lambda parent: ReviewWidget(self.store, self.annotator, parent)  # noqa: E731
+                read_only = None if self.may_review else (
+                    f"Read only: only a reviewer or the lead may settle gold; you ({self.annotator}) are "
+                    f"{ROLE_TEXT[self.role]}.")
+                make = lambda parent: ReviewWidget(self.store, self.annotator, parent, read_only=read_only)  # noqa: E731
             elif name == "agreement":
                 from annotator.gui.quality.agreement_page import AgreementPage
 
@@ -772,7 +818,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
                 from annotator.gui.quality.dashboard import DashboardPage
 
                 make = lambda parent: DashboardPage(self.store, parent)  # noqa: E731
-            title = f"{PAGE_TITLES[name]} — {os.path.basename(self.db_path)}"
+            title = f"{PAGE_TITLES[name]} — {location.short_name(self.db_path)}"
             if name == "review":
                 title += f" (reviewer: {self.annotator})"
             window = PageWindow(name, title, make, self.settings, self)
@@ -806,6 +852,6 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         show_info(self, "About annotator",
                   f"annotator {annotator.__version__}\n\nAnnotate named entities, quotations with their speaker and "
                   f"cue, and stance toward “{self.config.target}” in Indonesian news.\n\n"
-                  f"Project: {self.config.name}\nDatabase: {self.db_path}\nAnnotator: {self.annotator}\n"
+                  f"Project: {self.config.name}\nDatabase: {self.store.label}\nAnnotator: {self.annotator}\n"
                   f"Qt {QApplication.instance().applicationVersion() or ''}".rstrip())
 
