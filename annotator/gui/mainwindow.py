@@ -33,6 +33,9 @@ GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before
 #: how often to look for changes made through other connections (background tasks, other windows,
 #: other processes: SQLite's data_version); this window's own edits arrive as store events
 POLL_MS = 1500
+#: on a server, what other sessions announced (NOTIFY) is read this often: a team sees each other's work
+#: within a second (each look is one round trip to the server)
+SERVER_POLL_MS = 300
 CONFIRM_PENDING = "confirmDoneWithPending"  # setting: ask before Done accepts pending suggestions
 PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
 #: on a server, what only the project's lead may do (the server refuses it to others)
@@ -116,7 +119,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self.store_signals.changed.connect(self._changes_stored)
         self._total: int | None = None
         self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
+        self._poll.setInterval(SERVER_POLL_MS if self.store.server else POLL_MS)
         self._poll.timeout.connect(self._check_outside_changes)
         self._poll.start()
         QApplication.instance().aboutToQuit.connect(self._shutdown)
@@ -604,23 +607,36 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         if self.closed:
             return
         version = self._read_data_version()
+        if version is None:
+            self._say_unreachable()
+            return
         if version == self._data_version:
             return
         self._data_version = version
-        self._show_model()  # another annotator may have chosen another one
-        self._refresh_browser()
-        if self.editor.pending is None and not self.controller.pick:
-            try:
+        try:
+            self._show_model()  # another annotator may have chosen another one
+            self._refresh_browser()
+            review = self.tool_windows.get("review")
+            if review is not None and review.page.editor.pending is None:
+                review.page.refresh()  # a reviewer elsewhere may have settled gold
+            if self.editor.pending is None and not self.controller.pick:
                 self.controller.reload()
-            except StoreError:
-                pass
-            self._update_position(recount=True)
+                self._update_position(recount=True)
+        except StoreError as exc:
+            self._data_version = None  # look again at the next poll
+            self.statusBar().showMessage(str(exc), POLL_MS + 500)
 
-    def _read_data_version(self) -> int:
+    def _read_data_version(self) -> int | None:
+        """The store's outside_version(); None when the database cannot be read now."""
         try:
             return self.store.outside_version()
-        except Exception:
-            return -1
+        except Exception:  # noqa: BLE001  (any failure to read: look again at the next poll)
+            return None
+
+    def _say_unreachable(self) -> None:
+        if self.editor.pending is None:
+            self.statusBar().showMessage(f"{self.store.label}: the server cannot be reached; your work so far is "
+                                         "stored, and the window tries again.", POLL_MS + 500)
 
     # ---- undo ------------------------------------------------------------------------------
     def undo(self) -> None:

@@ -1,0 +1,51 @@
+"""Live team view: what another session stores (an article marked done, gold settled by a
+reviewer) shows in the open window without anyone asking: within a second on a server
+(LISTEN/NOTIFY, read every SERVER_POLL_MS), at the next poll of SQLite's data_version on a file."""
+
+from PySide6.QtCore import Qt
+
+from annotator.core.model import GOLD_LAYER
+from annotator.core.store import Store
+from annotator.gui import mainwindow
+from tests.gui.conftest import TEXT, at
+
+BACKENDS = ("sqlite", "postgres")
+T2 = "Sekjen NATO Mark Rutte mengecam Korea Utara di Brussel."
+
+
+def within(backend: str) -> int:
+    """How long the test waits (ms): a second on a server (with room for a busy test machine); the
+    polling period and more on a file."""
+    return 2000 if backend == "postgres" else mainwindow.POLL_MS + 2000
+
+
+def status_text(window, article_id: str) -> str:
+    model = window.browser.model
+    return model.data(model.index(model.row_of(article_id), 0), Qt.DisplayRole)
+
+
+def test_an_article_marked_done_in_another_session_shows_in_the_open_list(make_db, open_window, qtbot, backend):
+    db = make_db(articles=[("a1", TEXT, {"title": "Blinken"}), ("a2", T2, {"title": "Rutte"})])
+    window = open_window(db)
+    assert "done" not in status_text(window, "a2")
+    with Store(db) as other:  # the same annotator on another computer
+        other.open_layer("a2", "alice")
+        other.add_entity("a2", "alice", *at(T2, "Mark Rutte"), "PERSON")
+        other.set_status("a2", "alice", "done")
+    qtbot.waitUntil(lambda: "done" in status_text(window, "a2"), timeout=within(backend))
+    assert window.browser.model.row_data(window.browser.model.row_of("a2"))["entities"] == 1
+
+
+def test_gold_settled_by_a_reviewer_elsewhere_shows_in_the_open_review_page(make_db, open_window, qtbot, backend):
+    db = make_db()
+    with Store(db) as store:
+        store.add_entity("a1", "bob", *at(TEXT, "Antony Blinken"), "PERSON")
+        store.set_status("a1", "bob", "done")
+    window = open_window(db)
+    page = window.open_review().page
+    assert "done" not in page.gold_status.text()
+    with Store(db) as reviewer:
+        reviewer.add_entity("a1", GOLD_LAYER, *at(TEXT, "Antony Blinken"), "PERSON", actor="rita")
+        reviewer.set_status("a1", GOLD_LAYER, "done", actor="rita")
+    qtbot.waitUntil(lambda: "done" in page.gold_status.text(), timeout=within(backend))
+    assert any(row.in_gold for row in page.rows)
