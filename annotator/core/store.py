@@ -86,7 +86,7 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
 
 
-def _unpack_tokens(stored: bytes | str) -> Tokens:
+def stored_tokens(stored: bytes | str) -> Tokens:
     """Tokens as stored: packed bytes (schema 4), or the JSON list of a database not migrated yet."""
     if isinstance(stored, bytes):
         return unpack_tokens(stored)
@@ -197,7 +197,7 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
         if not rows:
             return
         db.conn.executemany("UPDATE articles SET tokens = ? WHERE seq = ?",
-                            [(pack_tokens(_unpack_tokens(tokens)), seq) for seq, tokens in rows])
+                            [(pack_tokens(stored_tokens(tokens)), seq) for seq, tokens in rows])
         last = rows[-1][0]
 
 
@@ -437,11 +437,8 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: made by a newer annotator (schema {version} > {SCHEMA_VERSION})")
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                if target == 1 and self.server:
-                    self.server.create_schema(self.db)
-                    self.server.create_roles(self.db)
-                else:
-                    MIGRATIONS[target](self.db)
+                own = self.server.MIGRATIONS.get(target) if self.server else None  # where the dialects differ
+                (own or MIGRATIONS[target])(self.db)
                 self.db.execute(
                     "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(target)]
@@ -660,8 +657,8 @@ class Store:
                     self.db.conn.executemany(
                         "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
                         "VALUES (?, ?, ?, NULL, 'add_article', 'article', NULL, NULL, ?)", log)
-                except sqlite3.Error as exc:
-                    raise _translate(exc, self.path) from None
+                except self._errors as exc:
+                    raise self._translate(exc) from None
         return results
 
     @staticmethod
@@ -702,7 +699,7 @@ class Store:
         return Article(
             id=row["id"], text=row["text"], title=row["title"], source=row["source"], date=row["date"],
             url=row["url"], meta=json.loads(row["meta"]), text_hash=row["text_hash"],
-            tokens=tuple(_unpack_tokens(row["tokens"])),
+            tokens=tuple(stored_tokens(row["tokens"])),
         )
 
     def _cached_article(self, article_id: str) -> tuple[str, Tokens, set[int], set[int]]:
@@ -712,7 +709,7 @@ class Store:
             row = self.db.execute("SELECT text, tokens FROM articles WHERE id = ?", [article_id]).fetchone()
             if row is None:
                 raise ValidationError(f"no article {article_id!r}")
-            tokens = _unpack_tokens(row[1])
+            tokens = stored_tokens(row[1])
             cached = (row[0], tokens, {s for s, _ in tokens}, {e for _, e in tokens})
             self._token_cache[article_id] = cached
             if len(self._token_cache) > 64:
@@ -1341,8 +1338,10 @@ class Store:
         word found in most of a 1M corpus takes seconds to count whole: show "10,000+" instead)."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
         if not (status or pending or no_stance):  # the layer is not asked about: no join
-            sql, params = (("SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?", [_fts_query(search)])
-                           if search and search.strip() else ("SELECT 1 FROM articles", []))
+            if search and search.strip() and not self.server:  # the FTS5 index alone
+                sql, params = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?", [_fts_query(search)]
+            else:
+                sql = f"SELECT 1 FROM articles a{where}"
         else:
             sql, params = (f"SELECT 1 FROM articles a LEFT JOIN layers l ON l.article_id = a.id "
                            f"AND l.annotator = ?{where}", [annotator, *params])

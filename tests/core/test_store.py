@@ -255,3 +255,31 @@ def test_an_older_database_is_migrated_forward_and_keeps_its_data(tmp_path, toke
     assert migrated.get_meta("schema_version") == str(SCHEMA_VERSION)
     assert any(index.name == "articles_listing" for index in migrated.db["articles"].indexes)
     assert [e.label for e in migrated.get_layer("a1", "alice").entities] == ["LOC"]
+
+
+def test_a_database_of_schema_3_migrates_to_packed_tokens_and_pending_indexes(db_url, backend, token_offsets,
+                                                                             monkeypatch):
+    """As `annotator init-server` (or a new file) made it before schema 4: tokens a JSON list of offsets."""
+    import annotator.core.store as store_module
+
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
+    with Store(db_url, tokenizer=token_offsets) as old:
+        assert old.get_meta("schema_version") == "3"
+        with old.transaction():
+            for n in range(1001):  # more than one batch of the migration
+                flat = json.dumps([x for pair in token_offsets(f"{TEXT} {n}") for x in pair])
+                old._write("INSERT INTO articles(id, title, text, text_hash, tokens, created) VALUES (?,?,?,?,?,?)",
+                           [f"a{n}", "", f"{TEXT} {n}", f"hash{n}", flat, "2026-01-01T00:00:00.000Z"])
+    monkeypatch.undo()
+    with Store(db_url, tokenizer=token_offsets) as migrated:
+        assert migrated.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert migrated.tokens("a1000") == token_offsets(f"{TEXT} 1000")
+        assert {type(r[0]) for r in migrated.db.execute("SELECT tokens FROM articles")} == {bytes}
+        if backend == "sqlite":
+            indexes = {r[1] for r in migrated.db.execute("SELECT * FROM sqlite_master WHERE type = 'index'")}
+        else:
+            indexes = {r[0] for r in migrated.db.execute("SELECT indexname FROM pg_indexes")}
+        assert {"entities_suggested", "quotes_suggested", "articles_listing"} <= indexes
+        start, end = at(TEXT, "Washington")
+        migrated.replace_suggestions("a7", [Entity(None, "a7", MODEL_LAYER, start, end, "LOC", source="model")], [])
+        assert [r["id"] for r in migrated.list_articles("alice", pending=True)] == ["a7"]

@@ -18,7 +18,9 @@ from psycopg import sql as pg_sql
 from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 
-from annotator.core.store import CREATE_LAYERS, LockedError, ServerUnreachableError, StoreError, ValidationError
+from annotator.core.offsets import pack_tokens
+from annotator.core.store import (CREATE_LAYERS, LockedError, ServerUnreachableError, StoreError, ValidationError,
+                                  stored_tokens)
 
 ERRORS = (psycopg.Error,)
 WRITE_LOCK = 0x616E6E6F  # advisory lock key that every writing transaction takes ("anno")
@@ -279,6 +281,33 @@ def create_schema(db: Database) -> None:
     raw.execute("CREATE INDEX quotes_layer ON quotes(article_id, annotator)")
     raw.execute("CREATE INDEX edit_log_article ON edit_log(article_id)")
     raw.execute("CREATE INDEX layers_annotator ON layers(annotator, status)")
+
+
+def migrate_1(db: Database) -> None:
+    """The tables, and the project's roles."""
+    create_schema(db)
+    create_roles(db)
+
+
+def migrate_4(db: Database) -> None:
+    """Token offsets from a JSON list (text) to packed bytes (bytea, core.offsets.pack_tokens), 1,000
+    articles at a time."""
+    raw = db.conn.raw
+    raw.execute("ALTER TABLE articles ADD COLUMN packed_tokens bytea")
+    last = 0
+    while rows := raw.execute("SELECT seq, tokens FROM articles WHERE seq > %s ORDER BY seq LIMIT 1000",
+                              [last]).fetchall():
+        with raw.cursor() as cur:
+            cur.executemany("UPDATE articles SET packed_tokens = %s WHERE seq = %s",
+                            [(pack_tokens(stored_tokens(tokens)), seq) for seq, tokens in rows])
+        last = rows[-1][0]
+    raw.execute("ALTER TABLE articles DROP COLUMN tokens")
+    raw.execute("ALTER TABLE articles RENAME COLUMN packed_tokens TO tokens")
+    raw.execute("ALTER TABLE articles ALTER COLUMN tokens SET NOT NULL")
+
+
+#: The migrations written for PostgreSQL; the others are the SQL both backends share (store.MIGRATIONS).
+MIGRATIONS = {1: migrate_1, 4: migrate_4}
 
 
 ROLES = ("annotator", "reviewer", "lead")
