@@ -368,8 +368,9 @@ class Editor(QObject):
             self._pending = (op, command)
             self.pending_reason = str(exc)
             self._retry.start(self.OFFLINE_RETRY_MS if offline else self.RETRY_MS)
-            self.saveState.emit("offline" if offline else "waiting", f"{exc} — your edit “{command.text()}” is kept "
-                                "and retried…" if offline else f"{exc} — retrying “{command.text()}”…")
+            self.saveState.emit("offline" if offline else "waiting",
+                                f"Not saved yet, kept and retried: “{command.text()}”. {exc}" if offline
+                                else f"{exc} — retrying “{command.text()}”…")
             return False
         except StoreError as exc:
             self.saveState.emit("failed", str(exc))

@@ -43,7 +43,8 @@ LEAD_ONLY = {"import_files": "import articles", "import_folder": "import article
              "export_gold": "export", "suggest_selected": "run the suggestion model",
              "suggest_all": "run the suggestion model", "suggestion_model": "choose the suggestion model",
              "train": "train a model"}
-ROLE_TEXT = {"annotator": "an annotator", "reviewer": "a reviewer", None: "not a member of this project (read only)"}
+ROLE_TEXT = {"annotator": "an annotator", "reviewer": "a reviewer", "lead": "the lead",
+             None: "not a member of this project (read only)"}
 
 
 
@@ -181,10 +182,13 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self.position_label.setObjectName("positionLabel")
         self.model_label = QLabel()
         self.model_label.setObjectName("modelLabel")
-        self.annotator_label = QLabel(f"Annotator: {self.annotator}")
+        role = f" ({self.role})" if self.store.server else ""
+        self.annotator_label = QLabel(f"Annotator: {self.annotator}{role}")
         self.annotator_label.setObjectName("annotatorLabel")
-        self.annotator_label.setToolTip("You annotate your own layer (File ▸ Switch annotator…)")
-        self.db_label = QLabel(self._short_path(self.db_path))
+        self.annotator_label.setToolTip(
+            f"You annotate your own layer, as your login; your role in the project: {ROLE_TEXT[self.role]}"
+            if self.store.server else "You annotate your own layer (File ▸ Switch annotator…)")
+        self.db_label = QLabel(location.short_name(self.db_path) if self.store.server else self._short_path(self.db_path))
         self.db_label.setObjectName("dbLabel")
         self.db_label.setToolTip(plain_tooltip(self.store.label))
         for label in (self.save_label, self.position_label, self.model_label, self.annotator_label,

@@ -8,7 +8,7 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
-    QVBoxLayout,
+    QStyle, QVBoxLayout,
 )
 
 from annotator.gui import location
@@ -41,7 +41,8 @@ class OpenProjectDialog(QDialog):
         self.recent = QListWidget()
         self.recent.setObjectName("recentProjects")
         for db in recent:
-            item = QListWidgetItem(("🖧  " if location.is_server(db) else "🗎  ") + location.shown_location(db))
+            icon = QStyle.SP_DriveNetIcon if location.is_server(db) else QStyle.SP_FileIcon
+            item = QListWidgetItem(self.style().standardIcon(icon), location.shown_location(db))
             item.setData(Qt.UserRole, db)
             item.setToolTip(db)  # plain text: a tooltip that does not start with a tag is not rich text
             if not location.is_server(db) and not os.path.exists(db):

@@ -10,6 +10,7 @@ from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store
 from annotator.gui import location
 from annotator.gui.mainwindow import LEAD_ONLY
+from annotator.gui.theme import plain_tooltip
 from tests.gui.conftest import TEXT, at, key, layer, select_tokens
 
 psycopg = pytest.importorskip("psycopg")
@@ -35,7 +36,8 @@ def test_the_window_names_a_server_project_without_its_password(team, open_windo
     host, database = location.server_and_database(url)
     assert window.annotator == "ani"
     assert window.windowTitle() == f"{database} on {host} — annotator (ani, annotator)"
-    assert window.annotator_label.text() == "Annotator: ani"
+    assert window.annotator_label.text() == "Annotator: ani (annotator)"
+    assert window.db_label.text() == f"{database} on {host}" and window.db_label.toolTip() == plain_tooltip(postgres.redact(url))
     shown = [window.windowTitle(), window.db_label.text(), window.db_label.toolTip(), *settings.recent()]
     assert not [text for text in shown if SECRET in text]
     assert settings.recent()[0] == postgres.redact(url) == window.store.label
@@ -173,7 +175,7 @@ def test_an_edit_made_while_the_server_is_away_is_kept_and_lands_when_it_is_back
             key(qtbot, window.view, Qt.Key_1)
             assert window.save_label.text() == "✗ not saved — retrying"
             message = window.statusBar().currentMessage()
-            assert window.store.label in message and "cannot be reached" in message and "is kept" in message
+            assert window.store.label in message and "cannot be reached" in message and "kept and retried" in message
             assert window.editor.pending is not None and window.discard_button.isVisible()
             assert window.store.label in window.save_label.toolTip()
             qtbot.wait(2 * window.editor.OFFLINE_RETRY_MS + 500)  # tries in vain meanwhile
