@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from annotator.core.store import Store, StoreError
 
     if args.demo:
-        from annotator.gui.quality.demo import build_demo_db
+        from annotator.project.demo import build_demo_db
         try:
             build_demo_db(args.db).close()
         except FileExistsError as exc:

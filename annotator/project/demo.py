@@ -3,6 +3,7 @@ perturbed copies as `bob` (all articles) and `carol` (three), model suggestions 
 accepted or rejected, done dates spread over a week, and part of the gold reviewed. No Qt.
 
     python -m annotator.gui.quality --demo /tmp/demo.db dashboard
+    python -m annotator.project.demo postgresql://user@host/demo   (the same on a server)
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from annotator.core.formats.readers import read_paths
+from annotator.core.backends import is_server_url
 from annotator.core.importer import import_records
 from annotator.core.model import MODEL_LAYER, Entity, Quote, SpanRef
 from annotator.core.store import Store
 
-SAMPLE_GOLD = Path(__file__).resolve().parents[3] / "sample_corpus" / "gold.jsonl"
+SAMPLE_GOLD = Path(__file__).resolve().parents[2] / "sample_corpus" / "gold.jsonl"
 MODEL_NAME = "id_news_pipeline-0.3"
 DEMO_KEY = "quality_demo"  # meta key marking a database made here
 SWAP = {"PERSON": "ORG", "ORG": "LOC", "LOC": "ORG", "DATE": "DATE"}
@@ -129,16 +131,23 @@ def is_demo(path: str | Path) -> bool:
 
 
 def build_demo_db(path: str | Path, *, seed: int = 7, tokenizer=None) -> Store:
-    """Create the demo database at `path` and return it open. An existing file is replaced only
-    when it is an earlier demo database (FileExistsError otherwise: never a real project)."""
-    path = Path(path)
-    if path.exists() and not is_demo(path):
-        raise FileExistsError(f"{path}: exists and is not a demo database; choose another path")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    """Create the demo database at `path` (a file, or an empty database on a server) and return it
+    open. An existing file is replaced only when it is an earlier demo database (FileExistsError
+    otherwise: never a real project)."""
     if tokenizer is None:
         from annotator.nlp.tokenizer import token_offsets as tokenizer
-    store = Store(path, tokenizer=tokenizer)
+    if is_server_url(path):
+        store = Store(path, tokenizer=tokenizer)
+        if store.article_count():
+            store.close()
+            raise FileExistsError(f"{store.label}: holds articles already; give a new, empty database")
+    else:
+        path = Path(path)
+        if path.exists() and not is_demo(path):
+            raise FileExistsError(f"{path}: exists and is not a demo database; choose another path")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        store = Store(path, tokenizer=tokenizer)
     store.set_meta(DEMO_KEY, "1")
     rng = random.Random(seed)
     gold = [r for r in read_paths([SAMPLE_GOLD]) if isinstance(r, dict)]
@@ -177,8 +186,8 @@ def build_demo_db(path: str | Path, *, seed: int = 7, tokenizer=None) -> Store:
 def _spread_dates(store: Store, rng: random.Random) -> None:
     """Done dates over the last week, as if the work had taken days."""
     today = datetime.now(timezone.utc).replace(hour=10, minute=0, second=0, microsecond=0)
-    rows = store.db.execute(
-        "SELECT id, layer FROM edit_log WHERE action = 'set' AND json_extract(after, '$.status') = 'done'").fetchall()
+    rows = store.db.execute("SELECT id, layer FROM edit_log WHERE action = 'set' AND "
+                            f"{store.json_text('after', 'status')} = 'done' ORDER BY id").fetchall()
     offsets = {"alice": [6, 5, 5, 3, 2], "bob": [6, 4, 3, 1, 0], "carol": [2, 1, 0]}
     seen: dict[str, int] = {}
     times = {}
