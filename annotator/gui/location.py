@@ -70,9 +70,7 @@ def local_folder(db: str) -> str:
     host, database = server_and_database(db)
     data = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or os.path.expanduser("~/.annotator")
     name = re.sub(r"[^\w.-]+", "_", f"{host}-{database}").strip("_")
-    folder = os.path.join(data, "servers", name)
-    os.makedirs(folder, exist_ok=True)
-    return folder
+    return os.path.join(data, "servers", name)  # made when something is written there (a trained model)
 
 
 def model_anchor(db: str) -> str:

@@ -190,3 +190,23 @@ def test_an_edit_made_while_the_server_is_away_is_kept_and_lands_when_it_is_back
     assert [(TEXT[e.start:e.end], e.label) for e in layer(url).entities] == [("Antony Blinken", "PERSON")]
     window.undo()  # the edit that landed late is in the history like any other
     assert layer(url).entities == ()
+
+
+def test_annotator_gui_on_a_url_opens_as_the_login_or_says_why_it_cannot(team, settings, qtbot, monkeypatch):
+    from annotator.gui import app
+    from tests.conftest import PASSWORD_USER
+
+    errors = []
+    monkeypatch.setattr(app, "show_error", lambda parent, title, text: errors.append((title, text)))
+    monkeypatch.setattr(app, "ask_name", lambda parent: pytest.fail("a server project never asks for a name"))
+    window = app.build_window(postgres.with_user(team, "rita"), None, settings=settings)  # `annotator gui --db URL`
+    qtbot.addWidget(window)
+    assert window.annotator == "rita" and window.role == "reviewer" and not errors
+    window.close()
+    with Store(team) as lead:
+        lead.add_user(PASSWORD_USER, "annotator", password="the right one")
+    wrong = postgres.with_user(team, PASSWORD_USER, SECRET)
+    assert app.build_window(wrong, None, settings=settings) is None
+    [(title, text)] = errors
+    assert title == "Cannot open the project" and f"authentication failed for user '{PASSWORD_USER}'" in text
+    assert text.startswith(postgres.redact(wrong)) and SECRET not in text
