@@ -36,6 +36,7 @@ POLL_MS = 1500
 #: on a server, what other sessions announced (NOTIFY) is read this often: a team sees each other's work
 #: within a second (each look is one round trip to the server)
 SERVER_POLL_MS = 300
+UNREACHABLE_POLL_MS = 3000  # while the database cannot be read: each look may wait for a connection
 CONFIRM_PENDING = "confirmDoneWithPending"  # setting: ask before Done accepts pending suggestions
 PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
 #: on a server, what only the project's lead may do (the server refuses it to others)
@@ -611,6 +612,8 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         if self.closed:
             return
         version = self._read_data_version()
+        polling = SERVER_POLL_MS if self.store.server else POLL_MS
+        self._poll.setInterval(polling if version is not None else max(polling, UNREACHABLE_POLL_MS))
         if version is None:
             self._say_unreachable()
             return
@@ -640,7 +643,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
     def _say_unreachable(self) -> None:
         if self.editor.pending is None:
             self.statusBar().showMessage(f"{self.store.label}: the server cannot be reached; your work so far is "
-                                         "stored, and the window tries again.", POLL_MS + 500)
+                                         "stored, and the window tries again.", UNREACHABLE_POLL_MS + 500)
 
     # ---- undo ------------------------------------------------------------------------------
     def undo(self) -> None:

@@ -9,7 +9,7 @@ from annotator.cli import main
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store
 from annotator.gui import location
-from annotator.gui.mainwindow import LEAD_ONLY
+from annotator.gui.mainwindow import LEAD_ONLY, SERVER_POLL_MS, UNREACHABLE_POLL_MS
 from annotator.gui.theme import plain_tooltip
 from tests.gui.conftest import TEXT, at, key, layer, select_tokens
 
@@ -170,7 +170,9 @@ def test_an_edit_made_while_the_server_is_away_is_kept_and_lands_when_it_is_back
         # the server drops the window's connections and refuses new ones
         admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [database])
-        try:
+        try:  # the window notices by itself, and says that nothing of what is shown is lost
+            qtbot.waitUntil(lambda: "your work so far is stored" in window.statusBar().currentMessage(), timeout=2000)
+            assert window.store.label in window.statusBar().currentMessage()
             select_tokens(qtbot, window.view, at(TEXT, "Antony")[0], 2)
             key(qtbot, window.view, Qt.Key_1)
             assert window.save_label.text() == "✗ not saved — retrying"
@@ -180,6 +182,7 @@ def test_an_edit_made_while_the_server_is_away_is_kept_and_lands_when_it_is_back
             assert window.store.label in window.save_label.toolTip()
             qtbot.wait(2 * window.editor.OFFLINE_RETRY_MS + 500)  # tries in vain meanwhile
             assert window.editor.pending is not None and window.editor.attempts >= 2
+            assert window._poll.interval() == UNREACHABLE_POLL_MS  # looks for others' changes less often meanwhile
             select_tokens(qtbot, window.view, at(TEXT, "Washington")[0], 1)
             key(qtbot, window.view, Qt.Key_2)  # a second edit waits its turn: not made, and said so
             assert "Still waiting to store" in window.statusBar().currentMessage()
@@ -188,6 +191,7 @@ def test_an_edit_made_while_the_server_is_away_is_kept_and_lands_when_it_is_back
     qtbot.waitUntil(lambda: window.save_label.text() == "✓ saved", timeout=10000)
     assert window.editor.pending is None
     assert [(TEXT[e.start:e.end], e.label) for e in layer(url).entities] == [("Antony Blinken", "PERSON")]
+    qtbot.waitUntil(lambda: window._poll.interval() == SERVER_POLL_MS, timeout=2 * UNREACHABLE_POLL_MS)
     window.undo()  # the edit that landed late is in the history like any other
     assert layer(url).entities == ()
 
