@@ -47,12 +47,18 @@ def backend():
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
+def pg_server():
     """A private PostgreSQL 16 server for the test session (pip package pgserver)."""
     pgserver = pytest.importorskip("pgserver")
+    import shutil
+    import tempfile
+
     import psycopg
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    # not under pytest's temporary folder: as root, pgserver runs the server as its own system user and
+    # opens the folders above the data to it, and each new pytest session closes pytest-of-USER again
+    folder = Path(tempfile.mkdtemp(prefix="annotator-test-pg-"))
+    server = pgserver.get_server(folder, cleanup_mode="stop")
     # every login trusted, except PASSWORD_USER: the tests of a failed authentication log in as them
     hba = Path(server.pgdata) / "pg_hba.conf"
     hba.write_text(f"local all {PASSWORD_USER} scram-sha-256\n" + hba.read_text())
@@ -61,6 +67,7 @@ def pg_server(tmp_path_factory):
     _wait_for_password_check(server.get_uri())
     yield server
     server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 PASSWORD_USER = "pat"

@@ -288,7 +288,7 @@ def _check_source(store: Store, path: Path) -> None:
             raise MergeError(f"{path}: made by a newer annotator (schema {row[0]} > {SCHEMA_VERSION}); "
                              "update annotator here first")
         for table in ("articles", "annotators", "layers", "entities", "quotes", "edit_log"):
-            needed = Store.COPIED_TABLES[table]
+            needed = [c for c in Store.COPIED_TABLES[table] if c != "version"]  # row versions are this database's own
             present = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
             missing = [c for c in needed if c not in present]
             if missing:

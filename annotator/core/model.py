@@ -67,6 +67,7 @@ class Entity(Annotation):
     status: str = "accepted"
     score: float | None = None
     model: str | None = None
+    version: int | None = field(default=None, compare=False)  # the stored row's version (None: not stored)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Quote(Annotation):
     status: str = "accepted"
     score: float | None = None
     model: str | None = None
+    version: int | None = field(default=None, compare=False)  # the stored row's version (None: not stored)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Layer:
     answer: str | None = None
     comment: str = ""
     flagged: bool = False
+    version: int = field(default=0, compare=False)  # of status, stance, answer, comment and flag (0: never changed)
 
     def visible_entities(self) -> list[Entity]:
         return [e for e in self.entities if e.status != "rejected"]

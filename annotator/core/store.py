@@ -36,7 +36,7 @@ from annotator.core.model import (
 from annotator.core.offsets import (Tokens, overlaps, pack_tokens, packed_array, simple_tokens, split_tokens_at,
                                     unpack_tokens)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_DB = "annotator.db"
 
 
@@ -54,6 +54,18 @@ class PendingError(ValidationError):
     def __init__(self, message: str, pending: int):
         super().__init__(message)
         self.pending = pending
+
+
+class StaleEditError(StoreError):
+    """The entity, quote or layer was changed (or deleted) by another session since the caller read
+    the version it edits: the edit was not stored. `current` is the stored version (None: deleted);
+    `actor` and `ts` say who changed it and when (from the edit log, None when unknown)."""
+
+    def __init__(self, message: str, *, target: str, target_id, seen: int, current: int | None,
+                 actor: str | None, ts: str | None):
+        super().__init__(message)
+        self.target, self.target_id, self.seen, self.current = target, target_id, seen, current
+        self.actor, self.ts = actor, ts
 
 
 class LockedError(StoreError):
@@ -209,8 +221,45 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
                    "WHERE status = 'suggested'")
 
 
+#: Row versions (schema 6): each table's version before its rows' first change. Every UPDATE of an
+#: entity or quote makes a new version; of a layer, one that changes its own fields (an article going
+#: from new to in progress with its first edit is none).
+ROW_VERSIONS = {"entities": 1, "quotes": 1, "layers": 0}
+
+
+def new_version_condition(table: str, differs: str) -> str:
+    """SQL over OLD and NEW: whether an UPDATE of `table` makes a new version (`differs`: the
+    dialect's null-safe inequality)."""
+    if table != "layers":
+        return "NEW.version = OLD.version"
+    fields = " OR ".join(f"OLD.{name} {differs} NEW.{name}" for name in ("stance", "answer", "comment", "flagged"))
+    return (f"NEW.version = OLD.version AND ({fields} OR (OLD.status {differs} NEW.status "
+            "AND NOT (OLD.status = 'new' AND NEW.status = 'in_progress')))")
+
+
+def add_row_versions(db) -> None:
+    """Schema 6, what both backends share: the version columns (unless a database marked older already
+    has them), and an index to find an item's edits."""
+    for table, first in ROW_VERSIONS.items():
+        if "version" not in {column[0] for column in db.execute(f"SELECT * FROM {table} LIMIT 0").description}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT {first}")
+    db.execute("CREATE INDEX IF NOT EXISTS edit_log_target ON edit_log(target_id) WHERE target_id IS NOT NULL")
+
+
+def _migrate_6(db: sqlite_utils.Database) -> None:
+    """Row versions: every UPDATE of an entity, a quote or a layer's fields counts its row's version up
+    (a trigger, so no writer can forget it); an edit made on a version that is no longer the stored
+    one is refused (StaleEditError) instead of overwriting what another session stored."""
+    add_row_versions(db)
+    for table in ROW_VERSIONS:
+        key = "id = OLD.id" if table != "layers" else "article_id = OLD.article_id AND annotator = OLD.annotator"
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_version AFTER UPDATE ON {table} FOR EACH ROW "
+                   f"WHEN {new_version_condition(table, 'IS NOT')} "
+                   f"BEGIN UPDATE {table} SET version = OLD.version + 1 WHERE {key}; END")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
-    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}
 
 
 def _writable(path: str) -> bool:
@@ -822,10 +871,14 @@ class Store:
         ))
         return rows[0] if rows else None
 
+    @staticmethod
+    def _entity_from_row(r: dict) -> Entity:
+        return Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
+                      r["status"], r["score"], r["model"], r.get("version"))
+
     def _entities(self, article_id: str, annotator: str) -> list[Entity]:
         return [
-            Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
-                   r["status"], r["score"], r["model"])
+            self._entity_from_row(r)
             for r in self.db.query(
                 'SELECT * FROM entities WHERE article_id = ? AND annotator = ? ORDER BY start, "end", id',
                 [article_id, annotator],
@@ -843,7 +896,7 @@ class Store:
         speaker = SpanRef(r["speaker_start"], r["speaker_end"], r["speaker_label"]) if r["speaker_start"] is not None else None
         cue = SpanRef(r["cue_start"], r["cue_end"]) if r["cue_start"] is not None else None
         return Quote(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["kind"], speaker, cue,
-                     r["stance"], r["source"], r["status"], r["score"], r["model"])
+                     r["stance"], r["source"], r["status"], r["score"], r["model"], r.get("version"))
 
     def has_layer(self, article_id: str, annotator: str) -> bool:
         return self._layer_row(article_id, annotator) is not None
@@ -874,6 +927,7 @@ class Store:
             answer=row.get("answer"),
             comment=row.get("comment", ""),
             flagged=bool(row.get("flagged", 0)),
+            version=row.get("version") or 0,
         )
 
     def _copy_suggestions(self, article_id: str, annotator: str) -> int:
@@ -919,26 +973,20 @@ class Store:
         now = _now()
         return self._insert("entities", dict(
             id=e.id, article_id=e.article_id, annotator=e.annotator, start=e.start, end=e.end, label=e.label,
-            source=e.source, status=e.status, score=e.score, model=e.model, created=now, updated=now))
+            source=e.source, status=e.status, score=e.score, model=e.model, created=now, updated=now,
+            version=_stored_version(e)))
 
     def get_entity(self, entity_id: int) -> Entity:
         rows = list(self.db.query("SELECT * FROM entities WHERE id = ?", [entity_id]))
         if not rows:
             raise ValidationError(f"no entity #{entity_id}")
-        r = rows[0]
-        return Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
-                      r["status"], r["score"], r["model"])
+        return self._entity_from_row(rows[0])
 
     def add_item(self, item: Entity | Quote, *, actor: str | None = None) -> Entity | Quote:
         """Store an entity or quote with all its fields, in its article and layer (its id given:
-        restore a deleted one; None: a new one). Copy one elsewhere with item.with_changes(...)."""
-        if isinstance(item, Entity):
-            return self.add_entity(item.article_id, item.annotator, item.start, item.end, item.label,
-                                   source=item.source, status=item.status, score=item.score, model=item.model,
-                                   id=item.id, actor=actor)
-        return self.add_quote(item.article_id, item.annotator, item.start, item.end, kind=item.kind,
-                              speaker=item.speaker, cue=item.cue, stance=item.stance, source=item.source,
-                              status=item.status, score=item.score, model=item.model, id=item.id, actor=actor)
+        restore a deleted one, as a version after its last; None: a new one). Copy one elsewhere with
+        item.with_changes(...)."""
+        return self._add_entity(item, actor) if isinstance(item, Entity) else self._add_quote(item, actor)
 
     def add_entity(
         self, article_id: str, annotator: str, start: int, end: int, label: str, *,
@@ -946,11 +994,15 @@ class Store:
         model: str | None = None, id: int | None = None, actor: str | None = None,
     ) -> Entity:
         """Add an entity (id given: restore a deleted one, e.g. on undo)."""
-        entity = Entity(id, article_id, annotator, start, end, label, source, status, score, model)
+        return self._add_entity(Entity(id, article_id, annotator, start, end, label, source, status, score, model),
+                                actor)
+
+    def _add_entity(self, entity: Entity, actor: str | None) -> Entity:
+        article_id, annotator = entity.article_id, entity.annotator
         with self.transaction():
             self._check_entity(entity)
             self._touch_layer(article_id, annotator)
-            entity = entity.with_changes(id=self._insert_entity(entity))
+            entity = entity.with_changes(id=self._insert_entity(entity), version=_stored_version(entity))
             self._log(actor or annotator, article_id, annotator, "add", "entity", entity.id, after=entity)
         return entity
 
@@ -980,43 +1032,124 @@ class Store:
             self._touch_layer(article_id, annotator)
             stored = []
             for e in entities:
-                e = e.with_changes(id=self._insert_entity(e))
+                e = e.with_changes(id=self._insert_entity(e), version=_stored_version(e))
                 self._log(actor or annotator, article_id, annotator, "add", "entity", e.id, after=e)
                 stored.append(e)
         return stored
 
-    def update_entity(self, entity_id: int, *, actor: str | None = None, **changes) -> Entity:
-        """Change label, bounds or status of an entity."""
+    def update_entity(self, entity_id: int, *, actor: str | None = None, version: int | None = None,
+                      **changes) -> Entity:
+        """Change label, bounds or status of an entity. With `version` (the entity's version the caller
+        read), StaleEditError when another session changed or deleted it since."""
         allowed = {"label", "start", "end", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of an entity")
         with self.transaction():  # read and write under one write lock: no concurrent edit is lost
-            before = self.get_entity(entity_id)
+            before = self._current_item("entity", entity_id, version)
             after = before.with_changes(**changes)
             self._check_entity(after, ignore_id=entity_id)
             self._touch_layer(after.article_id, after.annotator)
             columns = {name: getattr(after, name) for name in changes if getattr(after, name) != getattr(before, name)}
-            self._update_row("entities", entity_id, columns)
+            self._update_row("entity", before, columns)
+            after = after.with_changes(version=before.version + 1)
             self._log(actor or after.annotator, after.article_id, after.annotator, "update", "entity", entity_id,
                       before=before, after=after)
         return after
 
-    def delete_or_reject_entity(self, entity_id: int, *, actor: str | None = None) -> Entity:
-        """Delete a human span; a machine suggestion is rejected instead, so it stays stored."""
+    def delete_or_reject_entity(self, entity_id: int, *, actor: str | None = None,
+                                version: int | None = None) -> Entity:
+        """Delete a human span; a machine suggestion is rejected instead, so it stays stored. With
+        `version`: StaleEditError when another session changed or deleted it since."""
         with self.transaction():
-            before = self.get_entity(entity_id)
+            before = self._current_item("entity", entity_id, version)
             if before.is_machine_suggestion:
-                return self.update_entity(entity_id, status="rejected", actor=actor)
+                return self.update_entity(entity_id, status="rejected", actor=actor, version=version)
             self._touch_layer(before.article_id, before.annotator)
-            self._write("DELETE FROM entities WHERE id = ?", [entity_id])
+            self._delete_row("entity", before)
             self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "entity", entity_id,
                       before=before)
         return before
 
-    def _update_row(self, table: str, row_id: int, columns: dict) -> None:
-        """Write only the columns that change (and the time), so a concurrent edit of others stays."""
+    # ---- row versions ---------------------------------------------------------------------
+    ITEM_TABLES = {"entity": "entities", "quote": "quotes"}
+
+    def _current_item(self, kind: str, item_id: int, seen: int | None) -> Entity | Quote:
+        """The stored entity or quote (inside the caller's transaction); StaleEditError when the caller
+        edits a version `seen` that is no longer the stored one, or one deleted since."""
+        try:
+            item = self.get_entity(item_id) if kind == "entity" else self.get_quote(item_id)
+        except ValidationError:
+            if seen is None:
+                raise
+            self._stale(kind, item_id, seen, None, None, None)
+        if seen is not None and item.version != seen:
+            self._stale(kind, item_id, seen, item, item.article_id, item.annotator)
+        return item
+
+    def _update_row(self, kind: str, item: Entity | Quote, columns: dict) -> None:
+        """Write only the columns that change (and the time), so a concurrent edit of others stays; only
+        onto the version read (a writer outside the store that changed it meanwhile is not overwritten)."""
         sets = "".join(f'"{name}" = ?, ' for name in columns)
-        self._write(f"UPDATE {table} SET {sets}updated = ? WHERE id = ?", [*columns.values(), _now(), row_id])
+        cur = self._write(f"UPDATE {self.ITEM_TABLES[kind]} SET {sets}updated = ? WHERE id = ? AND version = ?",
+                          [*columns.values(), _now(), item.id, item.version])
+        if cur.rowcount != 1:
+            self._stale(kind, item.id, item.version, None, item.article_id, item.annotator)
+
+    def _delete_row(self, kind: str, item: Entity | Quote) -> None:
+        """Delete the version read of an entity or quote (see _update_row)."""
+        cur = self._write(f"DELETE FROM {self.ITEM_TABLES[kind]} WHERE id = ? AND version = ?", [item.id, item.version])
+        if cur.rowcount != 1:
+            self._stale(kind, item.id, item.version, None, item.article_id, item.annotator)
+
+    def _current_layer(self, article_id: str, annotator: str, seen: int | None) -> Layer:
+        """The stored layer (inside the caller's transaction); StaleEditError when the caller edits a
+        version `seen` of its fields that is no longer the stored one."""
+        layer = self.get_layer(article_id, annotator)
+        if seen is not None and layer.version != seen:
+            self._stale("layer", None, seen, layer, article_id, annotator)
+        return layer
+
+    def _stale(self, kind: str, item_id: int | None, seen: int, current: Entity | Quote | Layer | None,
+               article_id: str | None, layer: str | None) -> None:
+        """Raise the StaleEditError that says what changed since version `seen`, by whom and when."""
+        last = self._last_edit(kind, item_id, article_id, layer)
+        actor, ts = (last["actor"], last["ts"]) if last else (None, None)
+        if article_id is None and last:
+            article_id, layer = last["article_id"], last["layer"]
+        if kind == "layer":
+            what = f"{article_id}: the status, stance, answer or comment of {layer}'s layer"
+        else:
+            what = f"{article_id or 'an article'}: {kind} #{item_id}" + (f" in {layer}'s layer" if layer else "")
+            if isinstance(current, Entity):
+                text = self._text_and_tokens(current.article_id)[0]
+                what += f" ({current.label} {text[current.start:current.end]!r})"
+        done = "deleted" if current is None else "changed"
+        who = f" by {actor} at {ts}" if actor else ""
+        now = "" if current is None else f", it is now version {current.version}"
+        raise StaleEditError(f"{what} was {done}{who} since you read it (you edited version {seen}{now}); your "
+                             "change was not stored: reload the article to see theirs",
+                             target=kind, target_id=item_id, seen=seen,
+                             current=None if current is None else current.version, actor=actor, ts=ts)
+
+    def _last_edit(self, kind: str, item_id: int | None, article_id: str | None, layer: str | None) -> dict | None:
+        """The edit-log row of the latest change of an entity or quote (its own rows, or a bulk row
+        listing its id), or of a layer's fields."""
+        if kind == "layer":
+            rows = list(self.db.query("SELECT * FROM edit_log WHERE article_id = ? AND layer = ? AND target = 'layer' "
+                                      "ORDER BY id DESC LIMIT 1", [article_id, layer]))
+            return rows[0] if rows else None
+        own = list(self.db.query("SELECT * FROM edit_log WHERE target_id = ? AND target = ? ORDER BY id DESC LIMIT 1",
+                                 [item_id, kind]))
+        last = own[0] if own else None
+        if article_id is not None:
+            bulk = self.db.query("SELECT * FROM edit_log WHERE article_id = ? AND layer = ? AND target = ? "
+                                 "AND target_id IS NULL AND id > ? ORDER BY id DESC LIMIT 100",
+                                 [article_id, layer, kind, last["id"] if last else 0])
+            for row in bulk:
+                listed = json.loads(row["before"] or "{}")
+                if isinstance(listed, dict) and item_id in listed.get("ids", ()):
+                    return row
+        return last
 
     # ---- quotes ---------------------------------------------------------------------------
     def _insert_quote(self, q: Quote) -> int:
@@ -1026,7 +1159,8 @@ class Store:
             speaker_start=q.speaker.start if q.speaker else None, speaker_end=q.speaker.end if q.speaker else None,
             speaker_label=q.speaker.label if q.speaker else None,
             cue_start=q.cue.start if q.cue else None, cue_end=q.cue.end if q.cue else None,
-            stance=q.stance, source=q.source, status=q.status, score=q.score, model=q.model, created=now, updated=now))
+            stance=q.stance, source=q.source, status=q.status, score=q.score, model=q.model, created=now, updated=now,
+            version=_stored_version(q)))
 
     def get_quote(self, quote_id: int) -> Quote:
         rows = list(self.db.query("SELECT * FROM quotes WHERE id = ?", [quote_id]))
@@ -1040,21 +1174,27 @@ class Store:
         source: str = "human", status: str = "accepted", score: float | None = None,
         model: str | None = None, id: int | None = None, actor: str | None = None,
     ) -> Quote:
-        quote = Quote(id, article_id, annotator, start, end, kind, speaker, cue, stance, source, status, score, model)
+        return self._add_quote(Quote(id, article_id, annotator, start, end, kind, speaker, cue, stance, source, status,
+                                     score, model), actor)
+
+    def _add_quote(self, quote: Quote, actor: str | None) -> Quote:
+        article_id, annotator = quote.article_id, quote.annotator
         self._check_quote(quote)
         with self.transaction():
             self._touch_layer(article_id, annotator)
-            quote = quote.with_changes(id=self._insert_quote(quote))
+            quote = quote.with_changes(id=self._insert_quote(quote), version=_stored_version(quote))
             self._log(actor or annotator, article_id, annotator, "add", "quote", quote.id, after=quote)
         return quote
 
-    def update_quote(self, quote_id: int, *, actor: str | None = None, **changes) -> Quote:
-        """Change bounds, kind, speaker, cue, stance or status of a quote."""
+    def update_quote(self, quote_id: int, *, actor: str | None = None, version: int | None = None,
+                     **changes) -> Quote:
+        """Change bounds, kind, speaker, cue, stance or status of a quote. With `version` (the quote's
+        version the caller read), StaleEditError when another session changed or deleted it since."""
         allowed = {"start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score"}
         if set(changes) - allowed:
             raise ValidationError(f"cannot change {sorted(set(changes) - allowed)} of a quote")
         with self.transaction():  # read and write under one write lock: no concurrent edit is lost
-            before = self.get_quote(quote_id)
+            before = self._current_item("quote", quote_id, version)
             after = before.with_changes(**changes)
             self._check_quote(after)
             self._touch_layer(after.article_id, after.annotator)
@@ -1070,44 +1210,56 @@ class Store:
                         columns["speaker_label"] = value.label if value else None
                 else:
                     columns[name] = value
-            self._update_row("quotes", quote_id, columns)
+            self._update_row("quote", before, columns)
+            after = after.with_changes(version=before.version + 1)
             self._log(actor or after.annotator, after.article_id, after.annotator, "update", "quote", quote_id,
                       before=before, after=after)
         return after
 
-    def delete_or_reject_quote(self, quote_id: int, *, actor: str | None = None) -> Quote:
-        """Delete a human quote; a machine suggestion is rejected instead, so it stays stored."""
+    def delete_or_reject_quote(self, quote_id: int, *, actor: str | None = None,
+                               version: int | None = None) -> Quote:
+        """Delete a human quote; a machine suggestion is rejected instead, so it stays stored. With
+        `version`: StaleEditError when another session changed or deleted it since."""
         with self.transaction():
-            before = self.get_quote(quote_id)
+            before = self._current_item("quote", quote_id, version)
             if before.is_machine_suggestion:
-                return self.update_quote(quote_id, status="rejected", actor=actor)
+                return self.update_quote(quote_id, status="rejected", actor=actor, version=version)
             self._touch_layer(before.article_id, before.annotator)
-            self._write("DELETE FROM quotes WHERE id = ?", [quote_id])
+            self._delete_row("quote", before)
             self._log(actor or before.annotator, before.article_id, before.annotator, "delete", "quote", quote_id,
                       before=before)
         return before
 
     # ---- article-level state --------------------------------------------------------------
-    def _update_layer(self, article_id: str, annotator: str, actor: str | None, **fields) -> Layer:
+    def _update_layer(self, article_id: str, annotator: str, actor: str | None, version: int | None,
+                      **fields) -> Layer:
+        """Set fields of a layer; with `version` (of the layer the caller read), StaleEditError when
+        another session changed its fields since."""
         self._text_and_tokens(article_id)
         with self.transaction():
-            before = self.get_layer(article_id, annotator)
+            before = self._current_layer(article_id, annotator, version)
             self._touch_layer(article_id, annotator)
             sets = ", ".join(f"{k} = ?" for k in fields)
-            self._write(
-                f"UPDATE layers SET {sets}, updated = ? WHERE article_id = ? AND annotator = ?",
-                [*fields.values(), _now(), article_id, annotator],
+            cur = self._write(
+                f"UPDATE layers SET {sets}, updated = ? WHERE article_id = ? AND annotator = ? AND version = ?",
+                [*fields.values(), _now(), article_id, annotator, before.version],
             )
+            if cur.rowcount != 1:  # a writer outside the store changed it meanwhile
+                self._stale("layer", None, before.version, self.get_layer(article_id, annotator), article_id, annotator)
             self._log(actor or annotator, article_id, annotator, "set", "layer", None,
                       before={k: getattr(before, k) for k in fields}, after=fields)
         return self.get_layer(article_id, annotator)
 
-    def set_article_stance(self, article_id: str, annotator: str, stance: str | None, *, actor: str | None = None) -> Layer:
+    # Each setter of a layer's fields takes the `version` of the layer the caller read (Layer.version):
+    # given, the change is refused with StaleEditError when another session changed the fields since.
+    def set_article_stance(self, article_id: str, annotator: str, stance: str | None, *, actor: str | None = None,
+                           version: int | None = None) -> Layer:
         if stance is not None and stance not in self.config.stance_names:
             raise ValidationError(f"{article_id}: unknown stance {stance!r}")
-        return self._update_layer(article_id, annotator, actor, stance=stance)
+        return self._update_layer(article_id, annotator, actor, version, stance=stance)
 
-    def set_status(self, article_id: str, annotator: str, status: str, *, actor: str | None = None) -> Layer:
+    def set_status(self, article_id: str, annotator: str, status: str, *, actor: str | None = None,
+                   version: int | None = None) -> Layer:
         """Set an article's status in a layer. Marking a person's layer done applies the project's
         `done_with_pending` rule to the suggestions still pending there, in the same transaction:
         "accept" accepts each (edit-log action `accept-on-done`); "refuse" raises PendingError.
@@ -1116,6 +1268,7 @@ class Store:
             raise ValidationError(f"unknown article status {status!r} (known: {', '.join(ARTICLE_STATUSES)})")
         answer = "accept" if status == "done" else None
         with self.transaction():
+            self._current_layer(article_id, annotator, version)
             if status == "done" and not annotator.startswith("@"):
                 pending = self.pending_count(article_id, annotator)
                 if pending and self.config.done_with_pending == "refuse" and not (actor or "").startswith("@"):
@@ -1125,7 +1278,7 @@ class Store:
                         "done_with_pending = \"refuse\")", pending)
                 if pending:
                     self._accept_pending(article_id, annotator, actor or annotator, ACCEPT_ON_DONE)
-            return self._update_layer(article_id, annotator, actor, status=status, answer=answer)
+            return self._update_layer(article_id, annotator, actor, version, status=status, answer=answer)
 
     def pending_count(self, article_id: str, annotator: str) -> int:
         """Suggestions of the layer nobody has accepted or rejected yet."""
@@ -1133,17 +1286,18 @@ class Store:
             f"SELECT count(*) FROM {table} WHERE article_id = ? AND annotator = ? AND status = 'suggested'",
             [article_id, annotator]).fetchone()[0] for table in ("entities", "quotes"))
 
-    def set_answer(self, article_id: str, annotator: str, answer: str | None, *, actor: str | None = None) -> Layer:
+    def set_answer(self, article_id: str, annotator: str, answer: str | None, *, actor: str | None = None,
+                   version: int | None = None) -> Layer:
         if answer not in (None, "accept", "reject", "ignore"):
             raise ValidationError(f"unknown answer {answer!r}")
-        return self._update_layer(article_id, annotator, actor, answer=answer)
+        return self._update_layer(article_id, annotator, actor, version, answer=answer)
 
     def set_comment(self, article_id: str, annotator: str, comment: str, flagged: bool | None = None,
-                    *, actor: str | None = None) -> Layer:
+                    *, actor: str | None = None, version: int | None = None) -> Layer:
         fields: dict = {"comment": comment}
         if flagged is not None:
             fields["flagged"] = int(flagged)
-        return self._update_layer(article_id, annotator, actor, **fields)
+        return self._update_layer(article_id, annotator, actor, version, **fields)
 
     def accept_all(self, article_id: str, annotator: str, *, actor: str | None = None) -> int:
         """Accept every pending suggestion of the layer in one transaction."""
@@ -1439,12 +1593,13 @@ class Store:
         "meta": ("key", "value"),
         "annotators": ("name", "created"),
         "articles": ("seq", "id", "title", "text", "source", "date", "url", "meta", "text_hash", "tokens", "created"),
-        "layers": ("article_id", "annotator", "status", "stance", "answer", "comment", "flagged", "updated"),
+        "layers": ("article_id", "annotator", "status", "stance", "answer", "comment", "flagged", "updated",
+                   "version"),
         "entities": ("id", "article_id", "annotator", "start", "end", "label", "source", "status", "score", "model",
-                     "created", "updated"),
+                     "created", "updated", "version"),
         "quotes": ("id", "article_id", "annotator", "start", "end", "kind", "speaker_start", "speaker_end",
                    "speaker_label", "cue_start", "cue_end", "stance", "source", "status", "score", "model",
-                   "created", "updated"),
+                   "created", "updated", "version"),
         "edit_log": ("id", "ts", "actor", "article_id", "layer", "action", "target", "target_id", "before", "after"),
     }
 
@@ -1588,6 +1743,12 @@ class Store:
             if os.path.exists(tmp):
                 os.remove(tmp)
         return dest
+
+
+def _stored_version(item: Entity | Quote) -> int:
+    """The version an entity or quote gets when stored: 1, or after its last one when it comes back
+    with its id (undo of a deletion), so an edit of a version read before is still refused."""
+    return item.version + 1 if item.id is not None and item.version else 1
 
 
 def _plain(value):

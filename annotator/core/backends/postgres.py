@@ -19,8 +19,8 @@ from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 
 from annotator.core.offsets import pack_tokens
-from annotator.core.store import (CREATE_LAYERS, LockedError, ServerUnreachableError, StoreError, ValidationError,
-                                  stored_tokens)
+from annotator.core.store import (CREATE_LAYERS, ROW_VERSIONS, LockedError, ServerUnreachableError, StoreError,
+                                  ValidationError, add_row_versions, new_version_condition, stored_tokens)
 
 ERRORS = (psycopg.Error,)
 WRITE_LOCK = 0x616E6E6F  # advisory lock key that every writing transaction takes ("anno")
@@ -306,8 +306,19 @@ def migrate_4(db: Database) -> None:
     raw.execute("ALTER TABLE articles ALTER COLUMN tokens SET NOT NULL")
 
 
+def migrate_6(db: Database) -> None:
+    """Row versions (store._migrate_6): the columns, and triggers that count them up."""
+    add_row_versions(db)
+    raw = db.conn.raw
+    raw.execute("""CREATE OR REPLACE FUNCTION next_row_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN NEW.version := OLD.version + 1; RETURN NEW; END $$""")
+    for table in ROW_VERSIONS:
+        raw.execute(f"CREATE OR REPLACE TRIGGER {table}_version BEFORE UPDATE ON {table} FOR EACH ROW "
+                    f"WHEN ({new_version_condition(table, 'IS DISTINCT FROM')}) EXECUTE FUNCTION next_row_version()")
+
+
 #: The migrations written for PostgreSQL; the others are the SQL both backends share (store.MIGRATIONS).
-MIGRATIONS = {1: migrate_1, 4: migrate_4}
+MIGRATIONS = {1: migrate_1, 4: migrate_4, 6: migrate_6}
 
 
 ROLES = ("annotator", "reviewer", "lead")
