@@ -627,11 +627,15 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             if review is not None and review.page.editor.pending is None:
                 review.page.refresh()  # a reviewer elsewhere may have settled gold
             if self.editor.pending is None and not self.controller.pick:
-                self.controller.reload()
-                self._update_position(recount=True)
+                self._reload_article()
         except StoreError as exc:
             self._data_version = None  # look again at the next poll
             self.statusBar().showMessage(str(exc), POLL_MS + 500)
+
+    def _reload_article(self) -> None:
+        """Show the open article as stored now (another session changed it)."""
+        self.controller.reload()
+        self._update_position(recount=True)
 
     def _read_data_version(self) -> int | None:
         """The store's outside_version(); None when the database cannot be read now."""
@@ -672,9 +676,17 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
 
     def _set_save_state(self, state: str, message: str) -> None:
         styles = {"saved": ("✓ saved", "#2f9e44"), "waiting": ("⟳ database locked — retrying", "#d9480f"),
-                  "offline": ("✗ not saved — retrying", "#c92a2a"), "failed": ("✗ not saved", "#c92a2a")}
+                  "offline": ("✗ not saved — retrying", "#c92a2a"), "failed": ("✗ not saved", "#c92a2a"),
+                  "conflict": ("✗ not saved — changed elsewhere", "#c92a2a")}
         text, color = styles[state]
-        if state == "failed" and self.editor.pending is None:
+        if state == "conflict":  # show what the other session stored (the refused edit changed nothing)
+            try:
+                self._reload_article()
+                self._refresh_browser()
+                message += " — the article now shows what is stored."
+            except StoreError:
+                pass  # cannot read now: the next poll shows it
+        elif state == "failed" and self.editor.pending is None:
             text, color = ("✓ saved", "#2f9e44")  # the refused edit changed nothing; what is shown is stored
         self.save_label.setText(text)
         self.save_label.setStyleSheet(f"color: {color}; font-weight: 600; padding: 0 6px;")

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store
 from annotator.gui import mainwindow
-from tests.gui.conftest import TEXT, at
+from tests.gui.conftest import TEXT, at, click_at, key, layer, select_tokens
 
 BACKENDS = ("sqlite", "postgres")
 T2 = "Sekjen NATO Mark Rutte mengecam Korea Utara di Brussel."
@@ -49,3 +49,29 @@ def test_gold_settled_by_a_reviewer_elsewhere_shows_in_the_open_review_page(make
         reviewer.set_status("a1", GOLD_LAYER, "done", actor="rita")
     qtbot.waitUntil(lambda: "done" in page.gold_status.text(), timeout=within(backend))
     assert any(row.in_gold for row in page.rows)
+
+
+def test_two_sessions_of_one_annotator_get_a_clear_conflict_not_a_silent_overwrite(make_db, open_window, qtbot):
+    db = make_db()
+    window = open_window(db)
+    window._poll.stop()  # the window has not seen the other session's change yet: it edits what it read
+    view = window.view
+    start = at(TEXT, "Antony")[0]
+    select_tokens(qtbot, view, start, 2)
+    key(qtbot, view, Qt.Key_1)
+    (mine,) = layer(db).entities
+    with Store(db) as other:  # the same annotator on another computer relabels it
+        other.update_entity(mine.id, label="ORG", version=mine.version)
+    click_at(qtbot, view, start + 2)
+    key(qtbot, view, Qt.Key_3)  # LOC, over a version that is no longer the stored one
+    assert window.save_label.text() == "✗ not saved — changed elsewhere"
+    message = window.statusBar().currentMessage()
+    assert f"entity #{mine.id} in alice's layer (ORG 'Antony Blinken') was changed by alice" in message
+    assert "your change was not stored" in message and "the article now shows what is stored" in message
+    assert [e.label for e in layer(db).entities] == ["ORG"]  # theirs stays
+    assert [e.label for e in window.controller.state.shown_entities] == ["ORG"]  # and is what the window shows
+    key(qtbot, view, Qt.Key_Z, Qt.ControlModifier)  # undoing my add would delete their newer version: refused
+    assert window.save_label.text() == "✗ not saved — changed elsewhere" and len(layer(db).entities) == 1
+    click_at(qtbot, view, start + 2)
+    key(qtbot, view, Qt.Key_3)  # now over what it shows: stored
+    assert window.save_label.text() == "✓ saved" and [e.label for e in layer(db).entities] == ["LOC"]
