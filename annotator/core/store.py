@@ -1658,7 +1658,7 @@ class Store:
     def user_role(self) -> tuple[str | None, str | None]:
         """Who writes through this Store, and their role in the project: on a server the login and
         "annotator", "reviewer", "lead" (also the server's superuser and the tables' owner) or None (no
-        role: reads only); for a file (None, "lead"), as whoever may write a file may do everything."""
+        role in this project); for a file (None, "lead"), as whoever may write a file may do everything."""
         if not self.server:
             return None, "lead"
         try:

@@ -45,7 +45,7 @@ LEAD_ONLY = {"import_files": "import articles", "import_folder": "import article
              "suggest_all": "run the suggestion model", "suggestion_model": "choose the suggestion model",
              "train": "train a model"}
 ROLE_TEXT = {"annotator": "an annotator", "reviewer": "a reviewer", "lead": "the lead",
-             None: "not a member of this project (read only)"}
+             None: "not a member of this project"}
 
 
 

@@ -214,3 +214,16 @@ def test_annotator_gui_on_a_url_opens_as_the_login_or_says_why_it_cannot(team, s
     [(title, text)] = errors
     assert title == "Cannot open the project" and f"authentication failed for user '{PASSWORD_USER}'" in text
     assert text.startswith(postgres.redact(wrong)) and SECRET not in text
+
+
+def test_a_login_without_a_role_in_the_project_is_told_so(team, settings, pg_server, monkeypatch):
+    from annotator.gui import app
+
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as admin:  # a user of another project, say
+        if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = 'gast'").fetchone():
+            admin.execute("CREATE ROLE gast LOGIN")
+    errors = []
+    monkeypatch.setattr(app, "show_error", lambda parent, title, text: errors.append((title, text)))
+    assert app.build_window(postgres.with_user(team, "gast"), None, settings=settings) is None
+    [(title, text)] = errors
+    assert title == "Cannot open the project" and text.startswith(postgres.with_user(team, "gast") + ": permission denied")
