@@ -286,7 +286,8 @@ def test_a_server_session_hears_which_articles_and_layers_changed(pg_url, token_
         mine.add_article("b", TEXT_B)
         postgres.changes_heard(theirs.db)
         mine.set_status("b", "alice", "done")
-        assert postgres.changes_heard(theirs.db) == [{"articles": ["b"], "layers": [["b", "alice"]]}]
+        assert postgres.changes_heard(theirs.db) == [{"articles": ["b"], "layers": [["b", "alice"]],
+                                                      "statuses": [["b", "alice", "done"]]}]
 
 
 def test_merging_an_annotators_file_into_a_server_project(tmp_path, pg_url, token_offsets):

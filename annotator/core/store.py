@@ -309,21 +309,29 @@ def _translate(exc: sqlite3.Error, path: str, *, reading: bool = False) -> Store
 
 @dataclass(frozen=True)
 class ChangeSet:
-    """What stored changes touched: articles, layers (article id, layer name), entity and quote ids.
-    The store announces one per committed transaction to its observers (Store.subscribe); the
-    project's use cases return one."""
+    """What stored changes touched: articles, layers (article id, layer name), entity and quote ids,
+    and the statuses layers were set to (article id, layer name, status). The store announces one per
+    committed transaction to its observers (Store.subscribe), and one for what other sessions
+    committed (Store.poll_changes: `outside` is true; on a server it names no entities or quotes, and
+    `everything` says more changed than could be told: read everything again); the project's use
+    cases return one."""
 
     articles: frozenset[str] = frozenset()
     layers: frozenset[tuple[str, str]] = frozenset()
     entities: frozenset[int] = frozenset()
     quotes: frozenset[int] = frozenset()
+    statuses: frozenset[tuple[str, str, str]] = frozenset()
+    outside: bool = False
+    everything: bool = False
 
     def __or__(self, other: "ChangeSet") -> "ChangeSet":
         return ChangeSet(self.articles | other.articles, self.layers | other.layers,
-                         self.entities | other.entities, self.quotes | other.quotes)
+                         self.entities | other.entities, self.quotes | other.quotes,
+                         self.statuses | other.statuses, self.outside or other.outside,
+                         self.everything or other.everything)
 
     def __bool__(self) -> bool:
-        return bool(self.articles or self.layers or self.entities or self.quotes)
+        return bool(self.articles or self.layers or self.entities or self.quotes or self.everything)
 
 
 class _ChangeCollector:
@@ -336,22 +344,26 @@ class _ChangeCollector:
         self.articles: set[str] = set()
         self.layers: set[tuple[str, str]] = set()
         self.items: dict[str, set[int]] = {"entity": set(), "quote": set()}
+        self.statuses: set[tuple[str, str, str]] = set()
 
     def add(self, article_id: str | None, layer: str | None, target: str | None, target_id: int | None,
-            before) -> None:
+            before, after=None) -> None:
+        """What one edit-log row says changed (before and after as dicts, or None)."""
         if article_id is not None:
             self.articles.add(article_id)
             if layer is not None:
                 self.layers.add((article_id, layer))
+                if target == "layer" and isinstance(after, dict) and isinstance(after.get("status"), str):
+                    self.statuses.add((article_id, layer, after["status"]))
         if target in self.items:
             if target_id is not None:
                 self.items[target].add(target_id)
             elif isinstance(before, dict):  # a bulk row lists its ids
                 self.items[target].update(before.get("ids") or ())
 
-    def take(self) -> ChangeSet:
-        changes = ChangeSet(frozenset(self.articles), frozenset(self.layers),
-                            frozenset(self.items["entity"]), frozenset(self.items["quote"]))
+    def take(self, *, outside: bool = False) -> ChangeSet:
+        changes = ChangeSet(frozenset(self.articles), frozenset(self.layers), frozenset(self.items["entity"]),
+                            frozenset(self.items["quote"]), frozenset(self.statuses), outside)
         self.clear()
         return changes
 
@@ -378,10 +390,19 @@ class Store:
         self.server = None  # the PostgreSQL backend module when the database is on a server
         self._outside_version = 0
         self._errors: tuple = (sqlite3.Error,)
+        self._own_log_rows: list[tuple[int, int]] | None = None  # (after, up to) edit-log ids this Store wrote
         if is_server_url(self.path):
             self._open_server(read_only)
         else:
             self._open_file(read_only)
+        # what other sessions commit from now on (poll_changes): on a server what they announce, in a
+        # file the edit-log rows after this one that this Store did not write
+        self._heard: list[dict] = []
+        self._seen_log_id = self._seen_data_version = 0
+        if not self.server:
+            self._seen_data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+            self._seen_log_id = self._last_log_id()
+            self._own_log_rows = []
         stored = self.get_meta("config")
         if stored:
             self.config = ProjectConfig.from_json(stored)
@@ -525,7 +546,10 @@ class Store:
             name = f"sp_{id(conn)}_{time.perf_counter_ns()}"
             try:
                 conn.execute(f"SAVEPOINT {name}") if nested else self._begin()
+                log_before = None if nested or self._own_log_rows is None else self._last_log_id()
             except self._errors as exc:
+                if conn.in_transaction and not nested:
+                    conn.execute("ROLLBACK")
                 raise self._translate(exc) from None
             try:
                 yield
@@ -550,7 +574,12 @@ class Store:
                 raise TransactionLostError(f"{self.path}: SQLite rolled back the transaction; nothing of it was stored")
             try:
                 if self.server and not nested and self._changes.articles:
-                    self.server.announce(self.db, self._changes.articles, self._changes.layers)
+                    self.server.announce(self.db, self._changes.articles, self._changes.layers,
+                                         self._changes.statuses)
+                if log_before is not None:  # SQLite writes one transaction at a time: these rows are ours
+                    log_after = self._last_log_id()
+                    if log_after > log_before:
+                        self._own_log_rows.append((log_before, log_after))
                 conn.execute(f"RELEASE {name}" if nested else "COMMIT")
             except self._errors as exc:
                 if conn.in_transaction and not nested:
@@ -564,8 +593,9 @@ class Store:
 
     def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
         """Call `callback(changes)` after each committed transaction of this Store that changed
-        annotations (every edit-log row counts); returns the function that unsubscribes. Changes
-        made through other connections or processes are not announced (watch outside_version())."""
+        annotations (every edit-log row counts), and with what other sessions committed whenever
+        poll_changes() or wait_changes() finds some (ChangeSet.outside); returns the function that
+        unsubscribes."""
         self._observers.append(callback)
         return lambda: self._observers.remove(callback) if callback in self._observers else None
 
@@ -573,9 +603,88 @@ class Store:
         """A number that changes when other connections or processes commit changes (SQLite's
         data_version; on a server, the changes other sessions announced through NOTIFY)."""
         if self.server:
-            self._outside_version += len(self.server.changes_heard(self.db))
+            self._hear()
             return self._outside_version
         return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    #: More edit-log rows than this since the last look: ChangeSet.everything instead of reading them.
+    MAX_POLLED_ROWS = 10_000
+
+    def poll_changes(self) -> ChangeSet:
+        """What other sessions (windows, processes, people on the server) committed since the last
+        call, or since this Store opened; an empty ChangeSet when nothing. A non-empty one also goes
+        to the observers (subscribe). Cheap: call it every few hundred milliseconds (on a server the
+        others' NOTIFY messages wait on the connection; in a file SQLite's data_version says whether
+        to read the new edit-log rows)."""
+        try:
+            changes = self._outside_changes()
+        except self._errors as exc:
+            raise self._translate(exc) from None
+        if changes:
+            self._announce(changes)
+        return changes
+
+    def wait_changes(self, timeout: float) -> ChangeSet:
+        """poll_changes(), waiting up to `timeout` seconds for other sessions' changes: on a server
+        until their notification arrives, in a file looking every 50 ms."""
+        deadline = time.monotonic() + timeout
+        while True:
+            changes = self.poll_changes()
+            remaining = deadline - time.monotonic()
+            if changes or remaining <= 0:
+                return changes
+            if self.server:
+                self.server.wait_for_notification(self.db, remaining)
+            else:
+                time.sleep(min(0.05, remaining))
+
+    def _hear(self) -> None:
+        """Keep what other sessions announced on the server (NOTIFY) until poll_changes takes it."""
+        heard = self.server.changes_heard(self.db)
+        self._outside_version += len(heard)
+        self._heard += heard
+
+    def _outside_changes(self) -> ChangeSet:
+        collected = _ChangeCollector()
+        if self.server:
+            self._hear()
+            heard, self._heard = self._heard, []
+            everything = False
+            for message in heard:
+                if message.get("articles") is None:
+                    everything = True
+                    continue
+                collected.articles.update(message["articles"])
+                collected.layers.update(tuple(layer) for layer in message["layers"])
+                collected.statuses.update(tuple(status) for status in message.get("statuses", ()))
+            changes = collected.take(outside=True)
+            if everything:
+                return ChangeSet(everything=True, outside=True) | changes
+            return changes or ChangeSet()
+        data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if data_version == self._seen_data_version:
+            return ChangeSet()
+        self._seen_data_version = data_version
+        rows = self.db.execute(
+            "SELECT id, article_id, layer, target, target_id, before, after FROM edit_log WHERE id > ? "
+            "ORDER BY id LIMIT ?", [self._seen_log_id, self.MAX_POLLED_ROWS + 1]).fetchall()
+        if len(rows) > self.MAX_POLLED_ROWS:
+            self._seen_log_id, self._own_log_rows = self._last_log_id(), []
+            return ChangeSet(outside=True, everything=True)
+        own = self._own_log_rows
+        for row_id, article_id, layer, target, target_id, before, after in rows:
+            if any(low < row_id <= high for low, high in own):
+                continue
+            bulk = target_id is None and target in collected.items  # lists its ids in `before`
+            collected.add(article_id, layer, target, target_id, json.loads(before) if bulk and before else None,
+                          json.loads(after) if target == "layer" and after else None)
+        if rows:
+            self._seen_log_id = rows[-1][0]
+        self._own_log_rows = [(low, high) for low, high in own if high > self._seen_log_id]
+        return collected.take(outside=True) or ChangeSet()
+
+    def _last_log_id(self) -> int:
+        return self.db.execute("SELECT COALESCE(max(id), 0) FROM edit_log").fetchone()[0]
 
     def _announce(self, changes: ChangeSet) -> None:
         for callback in list(self._observers):
@@ -605,7 +714,7 @@ class Store:
         def dump(value):
             return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
 
-        self._changes.add(article_id, layer, target, target_id, before)
+        self._changes.add(article_id, layer, target, target_id, before, after)
         self._write(
             "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
@@ -706,6 +815,7 @@ class Store:
                     self.db.conn.executemany(
                         "INSERT INTO edit_log(ts, actor, article_id, layer, action, target, target_id, before, after) "
                         "VALUES (?, ?, ?, NULL, 'add_article', 'article', NULL, NULL, ?)", log)
+                    self._changes.articles.update(row[2] for row in log)
                 except self._errors as exc:
                     raise self._translate(exc) from None
         return results
@@ -1483,7 +1593,7 @@ class Store:
         found = 0
         for table in ("entities", "quotes"):
             found += self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE status = 'suggested' "
-                                     "LIMIT ?)", [self.FEW_SUGGESTED]).fetchone()[0]
+                                     "LIMIT ?) AS found", [self.FEW_SUGGESTED]).fetchone()[0]
         return found < self.FEW_SUGGESTED
 
     def count_articles(self, annotator: str, *, status: str | None = None, pending: bool = False,
@@ -1500,7 +1610,7 @@ class Store:
             sql, params = (f"SELECT 1 FROM articles a LEFT JOIN layers l ON l.article_id = a.id "
                            f"AND l.annotator = ?{where}", [annotator, *params])
         if at_most is not None:
-            sql, params = f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, at_most]
+            sql, params = f"SELECT count(*) FROM ({sql} LIMIT ?) AS found", [*params, at_most]  # PostgreSQL < 16 wants the name
         else:  # count(*) of the table itself: SQLite counts the smallest index
             sql = sql.replace("SELECT 1 ", "SELECT count(*) ", 1)
         try:

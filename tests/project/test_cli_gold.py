@@ -19,10 +19,13 @@ TEXT = "Sekjen NATO Mark Rutte mengecam Korea Utara di Brussel."
 OTHER = "Menteri Retno Marsudi berbicara di Jakarta."
 
 
+BACKENDS = ("sqlite", "postgres")
+
+
 @pytest.fixture
-def db(tmp_path, token_offsets):
+def db(db_url, token_offsets):
     """alice and bob: a1 done (two suggestions left pending at Done), a2 opened by alice only."""
-    path = str(tmp_path / "team.db")
+    path = db_url
     with Store(path, tokenizer=token_offsets) as store:
         for article_id, text, words in (("a1", TEXT, [("NATO", "ORG"), ("Mark Rutte", "PERSON"),
                                                       ("Brussel", "LOC")]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import select
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
@@ -168,9 +169,11 @@ def begin(db: Database) -> None:
         raise
 
 
-def announce(db: Database, articles: set[str], layers: set[tuple[str, str]]) -> None:
+def announce(db: Database, articles: set[str], layers: set[tuple[str, str]],
+             statuses: set[tuple[str, str, str]] = frozenset()) -> None:
     """Tell the other sessions what this transaction changes (delivered when it commits)."""
-    payload = json.dumps({"articles": sorted(articles), "layers": sorted(layers)}, ensure_ascii=False)
+    payload = json.dumps({"articles": sorted(articles), "layers": sorted(layers), "statuses": sorted(statuses)},
+                         ensure_ascii=False)
     if len(payload.encode("utf-8")) > MAX_PAYLOAD:
         payload = json.dumps({"articles": None, "layers": None})  # too many to list: anything may have changed
     db.conn.raw.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
@@ -447,3 +450,9 @@ def user_role(db: Database) -> tuple[str, str | None]:
         if db.execute("SELECT pg_has_role(current_user, ?, 'MEMBER')", [group_role(db, role)]).fetchone()[0]:
             return user, role
     return user, None
+
+
+def wait_for_notification(db: Database, timeout: float) -> None:
+    """Wait up to `timeout` seconds until the server sends something on the connection (another
+    session's NOTIFY); changes_heard() then reads it."""
+    select.select([db.conn.raw.fileno()], [], [], max(0.0, timeout))

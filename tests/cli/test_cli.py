@@ -1,10 +1,19 @@
+"""The command line, each command that opens a database run on a file and on a PostgreSQL server
+(--db URL or ANNOTATOR_DB)."""
+
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from annotator.cli import CliError, check_display, main
+from annotator.core.store import Store
+from tests.conftest import SAMPLE
+from tests.helpers import at
+
+BACKENDS = ("sqlite", "postgres")
 
 
 @pytest.fixture
@@ -16,18 +25,21 @@ def corpus(tmp_path):
     return folder
 
 
-def test_import_then_stats(tmp_path, corpus, capsys):
-    db = str(tmp_path / "cli.db")
+def test_import_then_stats(db_url, corpus, capsys, monkeypatch):
+    db = db_url
     assert main(["import", str(corpus), "--db", db]) == 0
     assert "imported 2 articles" in capsys.readouterr().out
-    assert main(["--db", db, "import", str(corpus)]) == 0
+    monkeypatch.setenv("ANNOTATOR_DB", db)
+    assert main(["import", str(corpus)]) == 0
     assert "2 duplicates skipped" in capsys.readouterr().out
-    assert main(["stats", "--db", db, "--json"]) == 0
+    assert main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["articles"] == 2
+    assert main(["stats"]) == 0
+    assert "articles  2" in capsys.readouterr().out
 
 
-def test_import_reports_file_and_line_of_bad_records(tmp_path, capsys):
-    db = str(tmp_path / "cli.db")
+def test_import_reports_file_and_line_of_bad_records(db_url, tmp_path, capsys):
+    db = db_url
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "text": "Halo dunia."}\n{oops\n', encoding="utf-8")
     assert main(["import", str(bad), "--db", db]) == 0
@@ -36,6 +48,7 @@ def test_import_reports_file_and_line_of_bad_records(tmp_path, capsys):
     assert "imported 1 articles" in captured.out and "1 errors" in captured.out
 
 
+@pytest.mark.sqlite_only
 def test_errors_are_messages_not_tracebacks(tmp_path, capsys):
     assert main(["stats", "--db", str(tmp_path / "missing.db")]) == 2
     assert "no such database" in capsys.readouterr().err
@@ -61,10 +74,19 @@ def test_module_entry_point_runs():
     assert result.returncode == 0 and result.stdout.startswith("annotator ")
 
 
-def test_export_gold_jsonl_and_overwrite_protection(tmp_path, capsys):
-    from tests.conftest import SAMPLE
+def test_server_errors_are_messages_not_tracebacks(pg_url, capsys):
+    from annotator.core.backends import postgres
 
-    db = str(tmp_path / "gold.db")
+    missing = postgres.with_database(pg_url, "no_such_project")
+    assert main(["stats", "--db", missing]) == 2
+    assert (f"{postgres.redact(missing)}: the server has no such database; create it with `annotator init-server"
+            in capsys.readouterr().err)
+    assert main(["stats", "--db", postgres.with_user(pg_url, "nobody_here")]) == 2
+    assert "the server has no such user" in capsys.readouterr().err
+
+
+def test_export_gold_jsonl_and_overwrite_protection(db_url, tmp_path, capsys):
+    db = db_url
     assert main(["import", str(SAMPLE / "gold.jsonl"), "--db", db]) == 0
     out = tmp_path / "gold-out.jsonl"
     assert main(["export", str(out), "--gold", "--db", db]) == 0
@@ -78,31 +100,27 @@ def test_export_gold_jsonl_and_overwrite_protection(tmp_path, capsys):
     assert (tmp_path / "q.csv").read_text(encoding="utf-8").count("\n") >= 58  # header + 57 quotes
 
 
-def test_train_from_gold_then_suggest_with_the_trained_model(tmp_path, capsys):
+def test_train_from_gold_then_suggest_with_the_trained_model(db_url, tmp_path, capsys, monkeypatch):
     """The loop closes: gold → `annotator train` → `annotator suggest --model` records that model."""
-    from annotator.core.store import Store
-    from tests.conftest import SAMPLE
-
-    db = str(tmp_path / "loop.db")
+    db = db_url
     assert main(["import", str(SAMPLE / "gold.jsonl"), "--db", db]) == 0
     out = tmp_path / "model"
-    assert main(["train", str(out), "--db", db, "--epochs", "1"]) == 0
+    monkeypatch.setenv("ANNOTATOR_DB", db)
+    assert main(["train", str(out), "--epochs", "1"]) == 0
     info = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert "model written to" in capsys.readouterr().out
-    assert main(["suggest", "--db", db, "--model", str(out), "--articles", "002_45853475f2c5fccd"]) == 0
-    store = Store(db)
-    models = {r[0] for r in store.db.execute("SELECT DISTINCT model FROM entities WHERE annotator = '@model'")}
-    assert models and all(info["name"] in m for m in models)
-    assert store.db.execute("SELECT count(*) FROM quotes WHERE annotator = '@model'").fetchone()[0] > 0
+    assert main(["suggest", "--model", str(out), "--articles", "002_45853475f2c5fccd", "--workers", "1"]) == 0
+    with Store(db) as store:
+        models = {r[0] for r in store.db.execute("SELECT DISTINCT model FROM entities WHERE annotator = '@model'")}
+        assert models and all(info["name"] in m for m in models)
+        assert store.db.execute("SELECT count(*) FROM quotes WHERE annotator = '@model'").fetchone()[0] > 0
 
 
-def test_evaluate_layers_of_a_database(tmp_path, capsys):
+def test_evaluate_layers_of_a_database(db_url, tmp_path, capsys):
     """Gold in the database against an annotator's layer, and a clear error for a missing layer."""
-    from pathlib import Path
-
-    gold_file = Path(__file__).resolve().parents[1] / "sample_corpus" / "gold.jsonl"
+    gold_file = SAMPLE / "gold.jsonl"
     records = [json.loads(line) for line in gold_file.read_text(encoding="utf-8").splitlines()][:2]
-    db = str(tmp_path / "e.db")
+    db = db_url
     gold_path = tmp_path / "gold.jsonl"
     gold_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     # an annotator who found every entity but the first of each article, and no quote speakers
@@ -132,3 +150,48 @@ def test_evaluate_layers_of_a_database(tmp_path, capsys):
     assert main(["evaluate", "--db", db, "--pred-layer", "nobody"]) == 2
     assert "none of the 2 gold articles has the layer 'nobody'" in capsys.readouterr().err
     assert main(["evaluate", "--db", db, "--pred", str(ana_path)]) == 2
+
+
+def test_agreement_config_and_merge(db_url, tmp_path, capsys, monkeypatch, token_offsets):
+    """Two annotators' files merged into the project (file or server); agreement and config on it."""
+    text = "Presiden Joko Widodo bertemu Kim Jong Un di Pyongyang pada hari Senin."
+    for name, label in (("alice", "PERSON"), ("bob", "ORG")):
+        with Store(tmp_path / f"{name}.db", tokenizer=token_offsets) as laptop:
+            laptop.add_article("a", text)
+            laptop.add_entity("a", name, *at(text, "Joko Widodo"), "PERSON")
+            laptop.add_entity("a", name, *at(text, "Kim Jong Un"), label)
+            laptop.set_status("a", name, "done")
+    monkeypatch.setenv("ANNOTATOR_DB", db_url)
+    assert main(["merge", str(tmp_path / "alice.db"), str(tmp_path / "bob.db")]) == 0
+    assert "1 layers added" in capsys.readouterr().out
+    assert main(["agreement", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["shared_articles"] == 1 and report["annotators"] == ["alice", "bob"]
+    assert report["pairs"][0]["entities"]["exact"]["f1"] == 0.5  # Kim Jong Un: PERSON for alice, ORG for bob
+    assert main(["config"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert "PERSON" in [label["name"] for label in shown["labels"]]
+    config = tmp_path / "config.toml"
+    config.write_text((Path(__file__).resolve().parents[2] / "annotator" / "resources" / "config.toml")
+                      .read_text(encoding="utf-8").replace("Pengerahan pasukan Korea Utara ke Rusia", "Target baru"),
+                      encoding="utf-8")
+    assert main(["--db", db_url, "config", "--set", str(config)]) == 0
+    assert "configuration replaced" in capsys.readouterr().out
+    with Store(db_url) as store:
+        assert store.config.target == "Target baru"
+
+
+def test_backup_is_for_files_a_server_project_is_copied(db_url, backend, tmp_path, capsys):
+    assert main(["import", str(SAMPLE / "gold.jsonl"), "--db", db_url]) == 0
+    capsys.readouterr()
+    if backend == "sqlite":
+        assert main(["backup", str(tmp_path / "backup.db"), "--db", db_url]) == 0
+        assert "one file; open it as a database" in capsys.readouterr().out
+        with Store(tmp_path / "backup.db", read_only=True) as backup:
+            assert backup.article_count() == 5
+        return
+    assert main(["backup", str(tmp_path / "backup.db"), "--db", db_url]) == 2
+    assert "is backed up with `annotator copy URL FILE.db`" in capsys.readouterr().err
+    assert main(["copy", db_url, str(tmp_path / "copy.db")]) == 0
+    with Store(tmp_path / "copy.db", read_only=True) as copy:
+        assert copy.article_count() == 5
