@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
 )
 
 import annotator
+from annotator.core.model import MODEL_LAYER
 from annotator.core.store import LockedError, Store, StoreError
 from annotator.project import suggestion_model
 from annotator.gui import location
@@ -580,7 +581,8 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             self.position_label.setText(f"{position:,} / {self._total or 0:,}")
 
     def _changes_stored(self, changes) -> None:
-        """This window stored changes (the store's event, StoreSignals): refresh their rows soon."""
+        """This window or another session stored changes (the store's event, StoreSignals): refresh
+        their rows soon."""
         self._edited_ids |= changes.articles
         self._browser_timer.start()
 
@@ -608,7 +610,9 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             self.statusBar().showMessage(self.controller.describe(item), 15000)
 
     def _check_outside_changes(self) -> None:
-        """Another window or process (or a background task) changed the database: show it."""
+        """Show what other windows, processes or people (or a background task) stored: the store tells
+        which articles and layers (Store.poll_changes; its observers, StoreSignals, refresh those rows
+        of the list), and this reloads the open article, the review page and the model shown."""
         if self.closed:
             return
         version = self._read_data_version()
@@ -621,13 +625,19 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             return
         self._data_version = version
         try:
+            changes = self.store.poll_changes()
             self._show_model()  # another annotator may have chosen another one
-            self._refresh_browser()
+            if changes.everything:
+                self._refresh_browser()
             review = self.tool_windows.get("review")
             if review is not None and review.page.editor.pending is None:
                 review.page.refresh()  # a reviewer elsewhere may have settled gold
-            if self.editor.pending is None and not self.controller.pick:
-                self._reload_article()
+            shown = {self.annotator, MODEL_LAYER}
+            if self.editor.pending is None and not self.controller.pick and (changes.everything or any(
+                    article == self.article_id and layer in shown for article, layer in changes.layers)):
+                self.controller.reload()
+            if changes.everything or changes.articles - {article for article, _ in changes.layers}:
+                self._update_position(recount=True)  # articles were added
         except StoreError as exc:
             self._data_version = None  # look again at the next poll
             self.statusBar().showMessage(str(exc), POLL_MS + 500)

@@ -75,3 +75,22 @@ def test_two_sessions_of_one_annotator_get_a_clear_conflict_not_a_silent_overwri
     click_at(qtbot, view, start + 2)
     key(qtbot, view, Qt.Key_3)  # now over what it shows: stored
     assert window.save_label.text() == "✓ saved" and [e.label for e in layer(db).entities] == ["LOC"]
+
+
+def test_only_changes_to_what_the_window_shows_reload_the_open_article(make_db, open_window, qtbot, backend,
+                                                                     monkeypatch):
+    db = make_db(articles=[("a1", TEXT, {"title": "Blinken"}), ("a2", T2, {"title": "Rutte"})])
+    window = open_window(db, article_id="a1")
+    reloads = []
+    reload = window.controller.reload
+    monkeypatch.setattr(window.controller, "reload", lambda: (reloads.append(window.article_id), reload())[1])
+    with Store(db) as other:
+        other.add_entity("a1", "bob", *at(TEXT, "Antony Blinken"), "PERSON")  # another annotator's layer
+        other.open_layer("a2", "alice")
+        other.set_status("a2", "alice", "done")  # mine, but not the open article
+    qtbot.waitUntil(lambda: "done" in status_text(window, "a2"), timeout=within(backend))
+    assert reloads == []
+    with Store(db) as other:  # my layer of the open article, from my other session
+        other.add_entity("a1", "alice", *at(TEXT, "Washington"), "LOC")
+    qtbot.waitUntil(lambda: reloads == ["a1"], timeout=within(backend))
+    assert [e.label for e in window.controller.state.shown_entities] == ["LOC"]
