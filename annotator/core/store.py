@@ -1636,9 +1636,13 @@ class Store:
                       pending: bool = False, no_stance: bool = False, search: str | None = None) -> list[dict]:
         """Rows for the article browser, in corpus order: id, title, source, date, counts and status."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
+        # the page's articles first, then their rows: PostgreSQL would count the entities and quotes
+        # of every article that OFFSET skips (the middle page of 100,000: 3 s instead of 40 ms)
+        page = (f"SELECT a.seq FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where} "
+                "ORDER BY a.seq LIMIT ? OFFSET ?")
         try:
-            return list(self.db.query(f"{self._rows_sql(where)} ORDER BY a.seq LIMIT ? OFFSET ?",
-                                      [annotator, annotator, annotator, *params, limit, offset]))
+            return list(self.db.query(f"{self._rows_sql(f' WHERE a.seq IN ({page})')} ORDER BY a.seq",
+                                      [annotator, annotator, annotator, annotator, *params, limit, offset]))
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search {search!r}: {exc}") from None
 
