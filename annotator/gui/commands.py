@@ -360,6 +360,7 @@ class Editor(QObject):
         self._pending: tuple[str, StoreCommand] | None = None
         self.pending_reason = ""  # why the pending edit is not stored yet (the store's message)
         self.versions: dict = {}  # the row versions this window read or wrote last (StoreCommand.seen)
+        self.refusal = ""  # the store's whole message about the last edit refused as stale
         self.offline = False  # the pending edit waits for the server to answer again
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -429,7 +430,11 @@ class Editor(QObject):
                                 else f"{exc} — retrying “{command.text()}”…")
             return False
         except StaleEditError as exc:
-            self.saveState.emit("conflict", str(exc))
+            self.refusal = str(exc)
+            who = f" by {exc.actor}" if exc.actor else ""
+            when = f" at {exc.ts[11:19]}" if exc.ts else ""
+            self.saveState.emit("conflict", f"Not saved: another session changed this {exc.target}{who}{when} since "
+                                            "it was shown here; the article now shows what is stored.")
             return False
         except StoreError as exc:
             self.saveState.emit("failed", str(exc))

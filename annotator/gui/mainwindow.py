@@ -693,15 +693,19 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             try:
                 self._reload_article()
                 self._refresh_browser()
-                message += " — the article now shows what is stored."
             except StoreError:
                 pass  # cannot read now: the next poll shows it
         elif state == "failed" and self.editor.pending is None:
             text, color = ("✓ saved", "#2f9e44")  # the refused edit changed nothing; what is shown is stored
         self.save_label.setText(text)
         self.save_label.setStyleSheet(f"color: {color}; font-weight: 600; padding: 0 6px;")
-        self.save_label.setToolTip(plain_tooltip(self.editor.pending_reason) if self.editor.pending is not None else
-                                   "Every edit is written to the database at once; nothing waits for a save.")
+        if self.editor.pending is not None:
+            tip = self.editor.pending_reason
+        elif state == "conflict":
+            tip = self.editor.refusal
+        else:
+            tip = "Every edit is written to the database at once; nothing waits for a save."
+        self.save_label.setToolTip(plain_tooltip(tip))
         self.discard_button.setVisible(self.editor.pending is not None)
         if message:
             self.statusBar().showMessage(message, 15000 if state != "saved" else 6000)

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store
 from annotator.gui import mainwindow
+from annotator.gui.theme import plain_tooltip
 from tests.gui.conftest import TEXT, at, click_at, key, layer, select_tokens
 
 BACKENDS = ("sqlite", "postgres")
@@ -66,8 +67,11 @@ def test_two_sessions_of_one_annotator_get_a_clear_conflict_not_a_silent_overwri
     key(qtbot, view, Qt.Key_3)  # LOC, over a version that is no longer the stored one
     assert window.save_label.text() == "✗ not saved — changed elsewhere"
     message = window.statusBar().currentMessage()
-    assert f"entity #{mine.id} in alice's layer (ORG 'Antony Blinken') was changed by alice" in message
-    assert "your change was not stored" in message and "the article now shows what is stored" in message
+    assert message.startswith("Not saved: another session changed this entity by alice at ")
+    assert message.endswith("the article now shows what is stored.")
+    details = window.editor.refusal  # the store's whole message (what, by whom, when, which versions) as a tooltip
+    assert f"entity #{mine.id} in alice's layer (ORG 'Antony Blinken') was changed by alice" in details
+    assert window.save_label.toolTip() == plain_tooltip(details)
     assert [e.label for e in layer(db).entities] == ["ORG"]  # theirs stays
     assert [e.label for e in window.controller.state.shown_entities] == ["ORG"]  # and is what the window shows
     key(qtbot, view, Qt.Key_Z, Qt.ControlModifier)  # undoing my add would delete their newer version: refused
