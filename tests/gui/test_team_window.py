@@ -227,3 +227,17 @@ def test_a_login_without_a_role_in_the_project_is_told_so(team, settings, pg_ser
     assert app.build_window(postgres.with_user(team, "gast"), None, settings=settings) is None
     [(title, text)] = errors
     assert title == "Cannot open the project" and text.startswith(postgres.with_user(team, "gast") + ": permission denied")
+
+
+def test_opening_a_project_that_cannot_be_reached_says_why_and_keeps_the_window(team, open_window, monkeypatch):
+    from annotator.gui import window_files
+
+    window = open_window(team)
+    errors = []
+    monkeypatch.setattr(window_files, "show_error", lambda parent, title, text: errors.append((title, text)))
+    nowhere = postgres.with_user(postgres.with_database(team, "no_such_project"), "ani", SECRET)
+    assert window.open_database(nowhere) is None
+    [(title, text)] = errors
+    assert title == "Cannot open the project" and "the server has no such database" in text
+    assert text.startswith(postgres.redact(nowhere)) and SECRET not in text
+    assert window.isVisible() and not window.closed and window.store.article_count() == 1
