@@ -283,3 +283,17 @@ def test_a_database_of_schema_3_migrates_to_packed_tokens_and_pending_indexes(db
         start, end = at(TEXT, "Washington")
         migrated.replace_suggestions("a7", [Entity(None, "a7", MODEL_LAYER, start, end, "LOC", source="model")], [])
         assert [r["id"] for r in migrated.list_articles("alice", pending=True)] == ["a7"]
+
+
+def test_list_pages_are_slices_of_the_whole_list_with_their_counts(store, token_offsets):
+    for n in range(12):
+        store.add_article(f"p{n:02d}", f"{TEXT} Nomor {n}.")
+        if n % 3 == 0:
+            store.add_entity(f"p{n:02d}", "alice", *at(TEXT, "Washington"), "LOC")
+            store.set_status(f"p{n:02d}", "alice", "done")
+    for filters in ({}, {"status": "done"}, {"status": "new"}, {"search": "nomor"}):
+        whole = store.list_articles("alice", 0, 100, **filters)
+        pages = [row for offset in range(0, 12, 5) for row in store.list_articles("alice", offset, 5, **filters)]
+        assert pages == whole and len(whole) == store.count_articles("alice", **filters)
+    done = store.list_articles("alice", 1, 2, status="done")
+    assert [(r["id"], r["status"], r["entities"]) for r in done] == [("p03", "done", 1), ("p06", "done", 1)]
