@@ -391,6 +391,7 @@ class Store:
         self._outside_version = 0
         self._errors: tuple = (sqlite3.Error,)
         self._own_log_rows: list[tuple[int, int]] | None = None  # (after, up to) edit-log ids this Store wrote
+        self._known_annotators: set[str] = set()  # stored, as far as this Store knows (forgotten at a rollback)
         if is_server_url(self.path):
             self._open_server(read_only)
         else:
@@ -554,6 +555,7 @@ class Store:
             try:
                 yield
             except BaseException as exc:
+                self._known_annotators.clear()
                 if not nested:
                     self._changes.clear()
                 if conn.in_transaction:
@@ -571,20 +573,25 @@ class Store:
             if not conn.in_transaction:  # rolled back by SQLite under a statement that did not fail here
                 self._token_cache.clear()
                 self._changes.clear()
+                self._known_annotators.clear()
                 raise TransactionLostError(f"{self.path}: SQLite rolled back the transaction; nothing of it was stored")
             try:
-                if self.server and not nested and self._changes.articles:
-                    self.server.announce(self.db, self._changes.articles, self._changes.layers,
-                                         self._changes.statuses)
                 if log_before is not None:  # SQLite writes one transaction at a time: these rows are ours
                     log_after = self._last_log_id()
                     if log_after > log_before:
                         self._own_log_rows.append((log_before, log_after))
-                conn.execute(f"RELEASE {name}" if nested else "COMMIT")
+                if nested:
+                    conn.execute(f"RELEASE {name}")
+                elif self.server and self._changes.articles:  # telling the others, in the same round trip
+                    self.server.commit_announcing(self.db, self._changes.articles, self._changes.layers,
+                                                  self._changes.statuses)
+                else:
+                    conn.execute("COMMIT")
             except self._errors as exc:
                 if conn.in_transaction and not nested:
                     conn.execute("ROLLBACK")
                     self._changes.clear()
+                    self._known_annotators.clear()
                 self._token_cache.clear()
                 raise self._translate(exc) from None
             changes = ChangeSet() if nested else self._changes.take()
@@ -969,7 +976,9 @@ class Store:
 
     # ---- layers ---------------------------------------------------------------------------
     def _ensure_annotator(self, name: str) -> None:
-        self._write("INSERT INTO annotators(name, created) VALUES (?, ?) ON CONFLICT DO NOTHING", [name, _now()])
+        if name not in self._known_annotators:  # once per session: one statement less in each edit
+            self._write("INSERT INTO annotators(name, created) VALUES (?, ?) ON CONFLICT DO NOTHING", [name, _now()])
+            self._known_annotators.add(name)
 
     def annotators(self, include_special: bool = False) -> list[str]:
         names = [r[0] for r in self.db.execute("SELECT name FROM annotators ORDER BY name")]
@@ -1069,13 +1078,10 @@ class Store:
         """Make sure the layer row exists, and mark a new article as in progress."""
         self._ensure_annotator(annotator)
         self._write(
-            "INSERT INTO layers(article_id, annotator, status, updated) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
-            [article_id, annotator, "new", _now()],
-        )
-        self._write(
-            "UPDATE layers SET status = CASE status WHEN 'new' THEN 'in_progress' ELSE status END, updated = ? "
-            "WHERE article_id = ? AND annotator = ?",
-            [_now(), article_id, annotator],
+            "INSERT INTO layers(article_id, annotator, status, updated) VALUES (?, ?, 'in_progress', ?) "
+            "ON CONFLICT (article_id, annotator) DO UPDATE SET updated = excluded.updated, "
+            "status = CASE layers.status WHEN 'new' THEN 'in_progress' ELSE layers.status END",
+            [article_id, annotator, _now()],
         )
 
     # ---- entities -------------------------------------------------------------------------

@@ -297,3 +297,13 @@ def test_list_pages_are_slices_of_the_whole_list_with_their_counts(store, token_
         assert pages == whole and len(whole) == store.count_articles("alice", **filters)
     done = store.list_articles("alice", 1, 2, status="done")
     assert [(r["id"], r["status"], r["entities"]) for r in done] == [("p03", "done", 1), ("p06", "done", 1)]
+
+
+def test_an_annotator_first_seen_in_a_rolled_back_transaction_is_stored_with_their_next_edit(store, article):
+    with pytest.raises(StoreError):
+        with store.transaction():
+            store.add_entity(article, "zoe", *at(TEXT, "Washington"), "LOC")
+            raise StoreError("changed my mind")
+    assert store.annotators() == []
+    store.add_entity(article, "zoe", *at(TEXT, "Washington"), "LOC")
+    assert store.annotators() == ["zoe"] and store.get_layer(article, "zoe").status == "in_progress"

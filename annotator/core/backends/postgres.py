@@ -161,22 +161,23 @@ def connect(url: str, *, timeout: float = 5.0, read_only: bool = False) -> Datab
 def begin(db: Database) -> None:
     """A writing transaction: one writer at a time, as SQLite's BEGIN IMMEDIATE (waits up to the
     lock timeout)."""
-    db.conn.raw.execute("BEGIN")
     try:
-        db.conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+        db.conn.raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # one round trip
     except BaseException:
-        db.conn.raw.execute("ROLLBACK")
+        if db.conn.in_transaction:
+            db.conn.raw.execute("ROLLBACK")
         raise
 
 
-def announce(db: Database, articles: set[str], layers: set[tuple[str, str]],
-             statuses: set[tuple[str, str, str]] = frozenset()) -> None:
-    """Tell the other sessions what this transaction changes (delivered when it commits)."""
+def commit_announcing(db: Database, articles: set[str], layers: set[tuple[str, str]],
+                      statuses: set[tuple[str, str, str]] = frozenset()) -> None:
+    """Commit, telling the other sessions what the transaction changed (one round trip; they hear it
+    when the commit is done)."""
     payload = json.dumps({"articles": sorted(articles), "layers": sorted(layers), "statuses": sorted(statuses)},
                          ensure_ascii=False)
     if len(payload.encode("utf-8")) > MAX_PAYLOAD:
         payload = json.dumps({"articles": None, "layers": None})  # too many to list: anything may have changed
-    db.conn.raw.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+    db.conn.raw.execute(pg_sql.SQL("SELECT pg_notify({}, {}); COMMIT").format(CHANNEL, payload))
 
 
 def changes_heard(db: Database) -> list[dict]:
