@@ -177,7 +177,8 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self.save_label = QLabel()
         self.save_label.setObjectName("saveState")
         self.discard_button = QPushButton("Discard edit")
-        self.discard_button.setToolTip("Give up the edit that waits for the locked database (it is not stored)")
+        self.discard_button.setToolTip("Give up the edit that waits for the database (locked, or the server away); "
+                                       "it is not stored")
         self.discard_button.clicked.connect(self.editor_discard)
         self.discard_button.hide()
         self.position_label = QLabel()
