@@ -72,6 +72,11 @@ class LockedError(StoreError):
     """Another process holds the database lock for longer than the timeout."""
 
 
+class ServerUnreachableError(StoreError):
+    """The database server cannot be reached (now); the change was not stored. Try again later: the
+    store connects again by itself."""
+
+
 class DiskFullError(StoreError):
     """The disk (or the database's size limit) is full; the change was not stored."""
 
@@ -1795,6 +1800,17 @@ class Store:
     def json_text(self, column: str, key: str) -> str:
         """SQL for the text at `key` of the JSON object in `column`, in this backend's dialect."""
         return self.server.json_text(column, key) if self.server else f"json_extract({column}, '$.{key}')"
+
+    def user_role(self) -> tuple[str | None, str | None]:
+        """Who writes through this Store, and their role in the project: on a server the login and
+        "annotator", "reviewer", "lead" (also the server's superuser and the tables' owner) or None (no
+        role in this project); for a file (None, "lead"), as whoever may write a file may do everything."""
+        if not self.server:
+            return None, "lead"
+        try:
+            return self.server.user_role(self.db)
+        except self._errors as exc:
+            raise self._translate(exc) from None
 
     @property
     def label(self) -> str:

@@ -32,7 +32,8 @@ class Spec:
 
 SPECS: tuple[Spec, ...] = (
     # File
-    Spec("open_db", "&Open database…", ("Ctrl+O",), "window", "File", "Open another annotation database"),
+    Spec("open_db", "&Open project…", ("Ctrl+O",), "window", "File",
+         "Open another project: a database file or a postgresql:// server URL"),
     Spec("import_files", "&Import files…", ("Ctrl+I",), "window", "File",
          "Import .txt, .jsonl, CoNLL or .csv files (runs in the background)"),
     Spec("import_folder", "Import &folder…", ("Ctrl+Shift+I",), "window", "File", "Import every file of a folder"),

@@ -896,7 +896,7 @@ class AnnotationController(QObject):
         before = {k: getattr(layer, k) for k in after}
         if before == after:
             return True
-        return self._execute(SetLayer(self.state.article.id, self.annotator, text, before, after))
+        return self._execute(SetLayer(self.state.article.id, self.annotator, text, before, after, layer.version))
 
     def set_article_stance(self, name: str | None, toggle: bool = True) -> None:
         if self.state is None:

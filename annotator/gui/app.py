@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 import annotator
+from annotator.core.backends import is_server_url
 from annotator.core.store import StoreError
 from annotator.gui.settings import Settings
 from annotator.gui.widgets import ask_name, show_error
@@ -28,11 +29,18 @@ def build_window(db_path: str, annotator_name: str | None = None, article_id: st
                  settings: Settings | None = None):
     """The main window, ready to show; None if no annotator name was given or the database is unusable.
 
-    The name is asked once and remembered (QSettings); File ▸ Switch annotator changes it."""
+    `db_path` is a database file or a postgresql:// URL. For a file the name is asked once and
+    remembered (QSettings; File ▸ Switch annotator changes it); on a server it is the login."""
     from annotator.gui.mainwindow import MainWindow
 
     application()
     settings = settings or Settings()
+    if is_server_url(db_path):
+        try:
+            return MainWindow(db_path, annotator_name, settings, article_id=article_id)
+        except StoreError as exc:
+            show_error(None, "Cannot open the project", str(exc))  # names the server, never the password
+            return None
     name = annotator_name or settings.annotator
     if not name:
         name = ask_name(None)

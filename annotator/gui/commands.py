@@ -2,7 +2,11 @@
 
 `Editor` runs a command first (the store write), and only once it is stored pushes it on the
 QUndoStack, so the history holds only edits that were saved. A locked database keeps the
-edit waiting and retries it; nothing is shown as done before it is stored."""
+edit waiting and retries it; nothing is shown as done before it is stored.
+
+Each command edits the versions of the rows it read (the store's row versions): when another
+session of the same annotator changed one of them since, the store refuses the edit as stale
+and the window shows what is stored now instead of overwriting it."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.model import Entity, Quote
-from annotator.core.store import LockedError, Store, StoreError
+from annotator.core.store import LockedError, ServerUnreachableError, StaleEditError, Store, StoreError
 from annotator.gui.state import Touched
 from annotator.project import gold
 
@@ -28,6 +32,32 @@ class StoreCommand(QUndoCommand):
         self.article_id = article_id
         self.skip_next = False
         self.store: Store | None = None  # set by the Editor
+        #: the version of each row, by (kind, id), that this command read; once run, the Editor's record of
+        #: the versions the window read or wrote last (share_versions): it writes only onto those
+        self.seen: dict[tuple[str, object], int | None] = {}
+
+    def share_versions(self, versions: dict) -> None:
+        """Take the Editor's record of versions, adding what this command read (the newest read)."""
+        versions.update(self.seen)
+        self.seen = versions
+
+    def _saw(self, what: str, key, version: int | None) -> None:
+        self.seen[(what, key)] = version
+
+    def _update(self, store: Store, what: str, item_id: int, **changes) -> Entity | Quote:
+        """Update an entity or quote (`what`), onto the version last seen."""
+        update = store.update_entity if what == "entity" else store.update_quote
+        item = update(item_id, version=self.seen.get((what, item_id)), **changes)
+        self._saw(what, item_id, item.version)
+        return item
+
+    def _delete(self, store: Store, what: str, item_id: int) -> None:
+        delete = store.delete_or_reject_entity if what == "entity" else store.delete_or_reject_quote
+        self._saw(what, item_id, delete(item_id, version=self.seen.get((what, item_id))).version)
+
+    def _restore(self, store: Store, item: Entity | Quote) -> None:
+        """Store a deleted item again (undo of a deletion); the store gives it a version after its last."""
+        self._saw("entity" if isinstance(item, Entity) else "quote", item.id, store.add_item(item).version)
 
     def apply(self, store: Store) -> Touched:
         raise NotImplementedError
@@ -62,6 +92,14 @@ class Macro(StoreCommand):
     def __init__(self, text: str, article_id: str, children: list[StoreCommand]):
         super().__init__(text, article_id)
         self.children = children
+        for child in children:  # what the children read (a row edited by two children: what was read first)
+            for key, version in child.seen.items():
+                self.seen.setdefault(key, version)
+
+    def share_versions(self, versions: dict) -> None:
+        super().share_versions(versions)
+        for child in self.children:
+            child.seen = versions
 
     def apply(self, store: Store) -> Touched:
         touched = Touched(self.article_id)
@@ -89,10 +127,11 @@ class AddEntity(StoreCommand):
         entity = store.add_entity(self.article_id, self.annotator, self.start, self.end, self.label,
                                   id=self.entity_id)
         self.entity_id = entity.id
+        self._saw("entity", entity.id, entity.version)
         return Touched(self.article_id, entities={entity.id})
 
     def revert(self, store: Store) -> Touched:
-        store.delete_or_reject_entity(self.entity_id)
+        self._delete(store, "entity", self.entity_id)
         return Touched(self.article_id, entities={self.entity_id})
 
 
@@ -103,17 +142,18 @@ class DeleteEntity(StoreCommand):
         pending = entity.is_machine_suggestion
         super().__init__(text or (f"Reject {entity.label}" if pending else f"Delete {entity.label}"), entity.article_id)
         self.entity = entity
+        self._saw("entity", entity.id, entity.version)
 
     def apply(self, store: Store) -> Touched:
-        store.delete_or_reject_entity(self.entity.id)
+        self._delete(store, "entity", self.entity.id)
         return Touched(self.article_id, entities={self.entity.id})
 
     def revert(self, store: Store) -> Touched:
         e = self.entity
         if e.is_machine_suggestion:
-            store.update_entity(e.id, status="suggested")
+            self._update(store, "entity", e.id, status="suggested")
         else:
-            store.add_item(e)
+            self._restore(store, e)
         return Touched(self.article_id, entities={e.id})
 
 
@@ -124,13 +164,14 @@ class UpdateEntity(StoreCommand):
         self.after = changes
         self.before = {k: getattr(entity, k) for k in changes}
         assert set(changes) <= set(_ENTITY_FIELDS), changes
+        self._saw("entity", entity.id, entity.version)
 
     def apply(self, store: Store) -> Touched:
-        store.update_entity(self.entity_id, **self.after)
+        self._update(store, "entity", self.entity_id, **self.after)
         return Touched(self.article_id, entities={self.entity_id})
 
     def revert(self, store: Store) -> Touched:
-        store.update_entity(self.entity_id, **self.before)
+        self._update(store, "entity", self.entity_id, **self.before)
         return Touched(self.article_id, entities={self.entity_id})
 
 
@@ -145,10 +186,11 @@ class AddQuote(StoreCommand):
     def apply(self, store: Store) -> Touched:
         quote = store.add_quote(self.article_id, self.annotator, self.start, self.end, id=self.quote_id, **self.fields)
         self.quote_id = quote.id
+        self._saw("quote", quote.id, quote.version)
         return Touched(self.article_id, quotes={quote.id})
 
     def revert(self, store: Store) -> Touched:
-        store.delete_or_reject_quote(self.quote_id)
+        self._delete(store, "quote", self.quote_id)
         return Touched(self.article_id, quotes={self.quote_id})
 
 
@@ -157,17 +199,18 @@ class DeleteQuote(StoreCommand):
         pending = quote.is_machine_suggestion
         super().__init__(text or ("Reject quote" if pending else "Delete quote"), quote.article_id)
         self.quote = quote
+        self._saw("quote", quote.id, quote.version)
 
     def apply(self, store: Store) -> Touched:
-        store.delete_or_reject_quote(self.quote.id)
+        self._delete(store, "quote", self.quote.id)
         return Touched(self.article_id, quotes={self.quote.id})
 
     def revert(self, store: Store) -> Touched:
         q = self.quote
         if q.is_machine_suggestion:
-            store.update_quote(q.id, status="suggested")
+            self._update(store, "quote", q.id, status="suggested")
         else:
-            store.add_item(q)
+            self._restore(store, q)
         return Touched(self.article_id, quotes={q.id})
 
 
@@ -178,13 +221,14 @@ class UpdateQuote(StoreCommand):
         self.after = changes
         self.before = {k: getattr(quote, k) for k in changes}
         assert set(changes) <= set(_QUOTE_FIELDS), changes
+        self._saw("quote", quote.id, quote.version)
 
     def apply(self, store: Store) -> Touched:
-        store.update_quote(self.quote_id, **self.after)
+        self._update(store, "quote", self.quote_id, **self.after)
         return Touched(self.article_id, quotes={self.quote_id})
 
     def revert(self, store: Store) -> Touched:
-        store.update_quote(self.quote_id, **self.before)
+        self._update(store, "quote", self.quote_id, **self.before)
         return Touched(self.article_id, quotes={self.quote_id})
 
 
@@ -193,20 +237,29 @@ class SetLayer(StoreCommand):
     """Article stance, status, or comment and flag of the annotator's layer. Marking done accepts
     the layer's pending suggestions (Store.set_status); undoing it puts them back as pending."""
 
-    def __init__(self, article_id: str, annotator: str, text: str, before: dict, after: dict):
+    def __init__(self, article_id: str, annotator: str, text: str, before: dict, after: dict,
+                 version: int | None = None):
+        """`version`: of the layer's fields as read (None: written whatever their version)."""
         super().__init__(text, article_id)
         self.annotator, self.before, self.after = annotator, before, after
         self.accepted_on_done: tuple[list[int], list[int]] = ([], [])
+        self._saw("layer", annotator, version)
 
     def _write(self, store: Store, values: dict) -> Touched:
+        key = ("layer", self.annotator)
+
+        def wrote(layer) -> None:
+            self.seen[key] = layer.version
+
         with store.transaction():
             if "stance" in values:
-                store.set_article_stance(self.article_id, self.annotator, values["stance"])
+                wrote(store.set_article_stance(self.article_id, self.annotator, values["stance"],
+                                               version=self.seen.get(key)))
             if "status" in values:
-                store.set_status(self.article_id, self.annotator, values["status"])
+                wrote(store.set_status(self.article_id, self.annotator, values["status"], version=self.seen.get(key)))
             if "comment" in values or "flagged" in values:
-                store.set_comment(self.article_id, self.annotator, values.get("comment", self._comment(store)),
-                                  values.get("flagged"))
+                wrote(store.set_comment(self.article_id, self.annotator, values.get("comment", self._comment(store)),
+                                        values.get("flagged"), version=self.seen.get(key)))
         return Touched(self.article_id, layer=True)
 
     def _comment(self, store: Store) -> str:
@@ -289,12 +342,15 @@ class Editor(QObject):
 
     Signals: `applied(Touched)` after a change is stored (do, undo or redo; a command whose `apply`
     returns None changed nothing and is not kept in the history);
-    `saveState(state, message)` with state "saved", "waiting" (database locked, retrying)
-    or "failed" (not stored, with the reason)."""
+    `saveState(state, message)` with state "saved", "waiting" (database locked, retrying),
+    "offline" (the server cannot be reached: the edit is kept and retried until it lands), "conflict"
+    (not stored: another session changed what it edits since it was read) or "failed" (not stored,
+    with the reason)."""
 
     applied = Signal(object)
     saveState = Signal(str, str)
     RETRY_MS = 700  # each try may wait GUI_LOCK_TIMEOUT for the lock: keep the window mostly free
+    OFFLINE_RETRY_MS = 2000  # each try may wait for the server to answer a new connection
 
     def __init__(self, store: Store, parent: QObject | None = None):
         super().__init__(parent)
@@ -302,6 +358,10 @@ class Editor(QObject):
         self.stack = QUndoStack(self)
         self._history: list[StoreCommand] = []  # mirrors the stack, keeps the Python objects
         self._pending: tuple[str, StoreCommand] | None = None
+        self.pending_reason = ""  # why the pending edit is not stored yet (the store's message)
+        self.versions: dict = {}  # the row versions this window read or wrote last (StoreCommand.seen)
+        self.refusal = ""  # the store's whole message about the last edit refused as stale
+        self.offline = False  # the pending edit waits for the server to answer again
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.setInterval(self.RETRY_MS)
@@ -316,6 +376,7 @@ class Editor(QObject):
         """Store an edit; True once stored. False when refused, or waiting for a locked database."""
         if self._busy():
             return False
+        command.share_versions(self.versions)
         return self._run("do", command)
 
     def undo(self) -> bool:
@@ -349,9 +410,9 @@ class Editor(QObject):
 
     def _busy(self) -> bool:
         if self._pending:
-            self.saveState.emit(
-                "waiting", f"Still waiting to store “{self._pending[1].text()}”: the database is locked. "
-                           "This new edit was not made.")
+            why = "the server cannot be reached" if self.offline else "the database is locked"
+            self.saveState.emit("offline" if self.offline else "waiting",
+                                f"Still waiting to store “{self._pending[1].text()}”: {why}. This new edit was not made.")
             return True
         return False
 
@@ -359,10 +420,21 @@ class Editor(QObject):
         self.attempts += 1
         try:
             touched = command.revert(self.store) if op == "undo" else command.apply(self.store)
-        except LockedError as exc:
+        except (LockedError, ServerUnreachableError) as exc:
+            offline = self.offline = isinstance(exc, ServerUnreachableError)
             self._pending = (op, command)
-            self._retry.start()
-            self.saveState.emit("waiting", f"{exc} — retrying “{command.text()}”…")
+            self.pending_reason = str(exc)
+            self._retry.start(self.OFFLINE_RETRY_MS if offline else self.RETRY_MS)
+            self.saveState.emit("offline" if offline else "waiting",
+                                f"Not saved yet, kept and retried: “{command.text()}”. {exc}" if offline
+                                else f"{exc} — retrying “{command.text()}”…")
+            return False
+        except StaleEditError as exc:
+            self.refusal = str(exc)
+            who = f" by {exc.actor}" if exc.actor else ""
+            when = f" at {exc.ts[11:19]}" if exc.ts else ""
+            self.saveState.emit("conflict", f"Not saved: another session changed this {exc.target}{who}{when} since "
+                                            "it was shown here; the article now shows what is stored.")
             return False
         except StoreError as exc:
             self.saveState.emit("failed", str(exc))

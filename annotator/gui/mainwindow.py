@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -11,8 +9,10 @@ from PySide6.QtWidgets import (
 )
 
 import annotator
+from annotator.core.model import MODEL_LAYER
 from annotator.core.store import LockedError, Store, StoreError
 from annotator.project import suggestion_model
+from annotator.gui import location
 from annotator.gui.actions import MENU_ORDER, build_actions, shortcut_rows
 from annotator.gui.annotate import AnnotationController
 from annotator.gui.browser import ASYNC_POSITION_FROM, PAGE, BrowserPanel, statuses
@@ -34,32 +34,52 @@ GUI_LOCK_TIMEOUT = 0.25  # seconds the window waits for a locked database before
 #: how often to look for changes made through other connections (background tasks, other windows,
 #: other processes: SQLite's data_version); this window's own edits arrive as store events
 POLL_MS = 1500
+#: on a server, what other sessions announced (NOTIFY) is read this often: a team sees each other's work
+#: within a second (each look is one round trip to the server)
+SERVER_POLL_MS = 300
+UNREACHABLE_POLL_MS = 3000  # while the database cannot be read: each look may wait for a connection
 CONFIRM_PENDING = "confirmDoneWithPending"  # setting: ask before Done accepts pending suggestions
 PAGE_TITLES = {"review": "Review gold", "agreement": "Agreement", "dashboard": "Dashboard"}
+#: on a server, what only the project's lead may do (the server refuses it to others)
+LEAD_ONLY = {"import_files": "import articles", "import_folder": "import articles", "export": "export",
+             "export_gold": "export", "suggest_selected": "run the suggestion model",
+             "suggest_all": "run the suggestion model", "suggestion_model": "choose the suggestion model",
+             "train": "train a model"}
+ROLE_TEXT = {"annotator": "an annotator", "reviewer": "a reviewer", "lead": "the lead",
+             None: "not a member of this project"}
 
 
 
 class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
     firstPainted = Signal()
 
-    def __init__(self, db_path: str, annotator_name: str, settings: Settings | None = None,
+    def __init__(self, db_path: str, annotator_name: str | None, settings: Settings | None = None,
                  article_id: str | None = None):
+        """`db_path`: a database file or a postgresql:// URL. On a server the annotator is the login
+        (a lead may give another name); `annotator_name` is then optional."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings or Settings()
-        self.annotator = annotator_name
-        self.db_path = os.path.abspath(db_path)
+        self.db_path = location.normalized(db_path)
         self.store = Store(self.db_path, timeout=GUI_LOCK_TIMEOUT)
+        login, self.role = self.store.user_role()
+        if login is not None and (self.role != "lead" or not annotator_name):
+            annotator_name = login  # the server lets annotators and reviewers write only as themselves
+        if not annotator_name:
+            self.store.close()
+            raise StoreError(f"{self.store.label}: no annotator name given")
+        self.annotator = annotator_name
         reader_store = sibling_store(self.store, timeout=1.0)  # see connections.py: never a 2nd Store()
         self.config = self.store.config
         self.tool_windows: dict[str, PageWindow] = {}  # quality pages open, by name
         self.trained_dialog: TrainedDialog | None = None
-        self.suggestion_model = suggestion_model.project_model(self.store, self.db_path)
+        self.suggestion_model = suggestion_model.project_model(self.store, location.model_anchor(self.db_path))
         self.closed = False
         self.font_size = self.settings.font_size
         self.theme = self.settings.theme
         self._data_version = self._read_data_version()
-        self.setWindowTitle(f"{os.path.basename(self.db_path)} — annotator ({annotator_name})")
+        role = f", {self.role}" if self.store.server else ""
+        self.setWindowTitle(f"{location.short_name(self.db_path)} — annotator ({annotator_name}{role})")
 
         apply_theme(QApplication.instance(), self.theme)  # before the widgets exist: no re-polish
         self.actions = build_actions(self, self.config)
@@ -92,6 +112,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self._connect()
+        self._apply_role()
         self._browser_timer = QTimer(self)
         self._browser_timer.setSingleShot(True)
         self._browser_timer.setInterval(250)
@@ -101,7 +122,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self.store_signals.changed.connect(self._changes_stored)
         self._total: int | None = None
         self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
+        self._poll.setInterval(SERVER_POLL_MS if self.store.server else POLL_MS)
         self._poll.timeout.connect(self._check_outside_changes)
         self._poll.start()
         QApplication.instance().aboutToQuit.connect(self._shutdown)
@@ -156,19 +177,23 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self.save_label = QLabel()
         self.save_label.setObjectName("saveState")
         self.discard_button = QPushButton("Discard edit")
-        self.discard_button.setToolTip("Give up the edit that waits for the locked database (it is not stored)")
+        self.discard_button.setToolTip("Give up the edit that waits for the database (locked, or the server away); "
+                                       "it is not stored")
         self.discard_button.clicked.connect(self.editor_discard)
         self.discard_button.hide()
         self.position_label = QLabel()
         self.position_label.setObjectName("positionLabel")
         self.model_label = QLabel()
         self.model_label.setObjectName("modelLabel")
-        self.annotator_label = QLabel(f"Annotator: {self.annotator}")
+        role = f" ({self.role})" if self.store.server else ""
+        self.annotator_label = QLabel(f"Annotator: {self.annotator}{role}")
         self.annotator_label.setObjectName("annotatorLabel")
-        self.annotator_label.setToolTip("You annotate your own layer (File ▸ Switch annotator…)")
-        self.db_label = QLabel(self._short_path(self.db_path))
+        self.annotator_label.setToolTip(
+            f"You annotate your own layer, as your login; your role in the project: {ROLE_TEXT[self.role]}"
+            if self.store.server else "You annotate your own layer (File ▸ Switch annotator…)")
+        self.db_label = QLabel(location.short_name(self.db_path) if self.store.server else self._short_path(self.db_path))
         self.db_label.setObjectName("dbLabel")
-        self.db_label.setToolTip(plain_tooltip(self.db_path))
+        self.db_label.setToolTip(plain_tooltip(self.store.label))
         for label in (self.save_label, self.position_label, self.model_label, self.annotator_label,
                       self.db_label):
             label.setTextFormat(Qt.PlainText)  # names of people and files are data, never markup
@@ -179,8 +204,8 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
 
     @staticmethod
     def _short_path(path: str) -> str:
-        home = os.path.expanduser("~")
-        shown = "~" + path[len(home):] if path.startswith(home + os.sep) else path
+        """A file or server project as the status bar and recent menu show it (never a password)."""
+        shown = location.shown_location(location.redacted(path))
         return shown if len(shown) <= 48 else "…" + shown[-47:]
 
     def _build_menus(self) -> None:
@@ -344,6 +369,31 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         self.browser.model.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.view.contextRequested.connect(self._context_menu)
         self.view.firstPaint.connect(self.firstPainted.emit)
+
+    def _apply_role(self) -> None:
+        """What this login's role may not do on a server is disabled, with a tooltip saying why (the
+        server refuses it anyway); a server project is not backed up from the window."""
+        if not self.store.server:
+            return
+        backup = self.actions["backup"]
+        backup.setEnabled(False)
+        backup.setToolTip(self.server_backup_tip())
+        backup.setStatusTip(self.server_backup_tip())
+        for menu in self.menus.values():
+            menu.setToolTipsVisible(True)
+        if self.role == "lead":
+            return
+        who = f"you ({self.annotator}) are {ROLE_TEXT[self.role]}"
+        for name, what in LEAD_ONLY.items():
+            self.actions[name].setEnabled(False)
+            self.actions[name].setToolTip(f"Only the project's lead may {what}; {who}.")
+        self.actions["switch_annotator"].setEnabled(False)
+        self.actions["switch_annotator"].setToolTip(f"On a server you annotate as your login; {who}.")
+
+    @property
+    def may_review(self) -> bool:
+        """Whether this login may write the gold layer (a reviewer or the lead; anyone on a file)."""
+        return self.role in ("reviewer", "lead")
 
     # ---- articles --------------------------------------------------------------------------
     def _exists(self, article_id: str) -> bool:
@@ -532,7 +582,8 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             self.position_label.setText(f"{position:,} / {self._total or 0:,}")
 
     def _changes_stored(self, changes) -> None:
-        """This window stored changes (the store's event, StoreSignals): refresh their rows soon."""
+        """This window or another session stored changes (the store's event, StoreSignals): refresh
+        their rows soon."""
         self._edited_ids |= changes.articles
         self._browser_timer.start()
 
@@ -560,27 +611,54 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             self.statusBar().showMessage(self.controller.describe(item), 15000)
 
     def _check_outside_changes(self) -> None:
-        """Another window or process (or a background task) changed the database: show it."""
+        """Show what other windows, processes or people (or a background task) stored: the store tells
+        which articles and layers (Store.poll_changes; its observers, StoreSignals, refresh those rows
+        of the list), and this reloads the open article, the review page and the model shown."""
         if self.closed:
             return
         version = self._read_data_version()
+        polling = SERVER_POLL_MS if self.store.server else POLL_MS
+        self._poll.setInterval(polling if version is not None else max(polling, UNREACHABLE_POLL_MS))
+        if version is None:
+            self._say_unreachable()
+            return
         if version == self._data_version:
             return
         self._data_version = version
-        self._show_model()  # another annotator may have chosen another one
-        self._refresh_browser()
-        if self.editor.pending is None and not self.controller.pick:
-            try:
+        try:
+            changes = self.store.poll_changes()
+            self._show_model()  # another annotator may have chosen another one
+            if changes.everything:
+                self._refresh_browser()
+            review = self.tool_windows.get("review")
+            if review is not None and review.page.editor.pending is None:
+                review.page.refresh()  # a reviewer elsewhere may have settled gold
+            shown = {self.annotator, MODEL_LAYER}
+            if self.editor.pending is None and not self.controller.pick and (changes.everything or any(
+                    article == self.article_id and layer in shown for article, layer in changes.layers)):
                 self.controller.reload()
-            except StoreError:
-                pass
-            self._update_position(recount=True)
+            if changes.everything or changes.articles - {article for article, _ in changes.layers}:
+                self._update_position(recount=True)  # articles were added
+        except StoreError as exc:
+            self._data_version = None  # look again at the next poll
+            self.statusBar().showMessage(str(exc), POLL_MS + 500)
 
-    def _read_data_version(self) -> int:
+    def _reload_article(self) -> None:
+        """Show the open article as stored now (another session changed it)."""
+        self.controller.reload()
+        self._update_position(recount=True)
+
+    def _read_data_version(self) -> int | None:
+        """The store's outside_version(); None when the database cannot be read now."""
         try:
             return self.store.outside_version()
-        except Exception:
-            return -1
+        except Exception:  # noqa: BLE001  (any failure to read: look again at the next poll)
+            return None
+
+    def _say_unreachable(self) -> None:
+        if self.editor.pending is None:
+            self.statusBar().showMessage(f"{self.store.label}: the server cannot be reached; your work so far is "
+                                         "stored, and the window tries again.", UNREACHABLE_POLL_MS + 500)
 
     # ---- undo ------------------------------------------------------------------------------
     def undo(self) -> None:
@@ -609,13 +687,26 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
 
     def _set_save_state(self, state: str, message: str) -> None:
         styles = {"saved": ("✓ saved", "#2f9e44"), "waiting": ("⟳ database locked — retrying", "#d9480f"),
-                  "failed": ("✗ not saved", "#c92a2a")}
+                  "offline": ("✗ not saved — retrying", "#c92a2a"), "failed": ("✗ not saved", "#c92a2a"),
+                  "conflict": ("✗ not saved — changed elsewhere", "#c92a2a")}
         text, color = styles[state]
-        if state == "failed" and self.editor.pending is None:
+        if state == "conflict":  # show what the other session stored (the refused edit changed nothing)
+            try:
+                self._reload_article()
+                self._refresh_browser()
+            except StoreError:
+                pass  # cannot read now: the next poll shows it
+        elif state == "failed" and self.editor.pending is None:
             text, color = ("✓ saved", "#2f9e44")  # the refused edit changed nothing; what is shown is stored
         self.save_label.setText(text)
         self.save_label.setStyleSheet(f"color: {color}; font-weight: 600; padding: 0 6px;")
-        self.save_label.setToolTip("Every edit is written to the database at once; nothing waits for a save.")
+        if self.editor.pending is not None:
+            tip = self.editor.pending_reason
+        elif state == "conflict":
+            tip = self.editor.refusal
+        else:
+            tip = "Every edit is written to the database at once; nothing waits for a save."
+        self.save_label.setToolTip(plain_tooltip(tip))
         self.discard_button.setVisible(self.editor.pending is not None)
         if message:
             self.statusBar().showMessage(message, 15000 if state != "saved" else 6000)
@@ -733,9 +824,11 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         if self.editor.pending is not None:
             self.editor._retry_pending()  # one last try
         if self.editor.pending is not None:
+            why = ("The server still cannot be reached" if self.editor.offline else
+                   "The database is still locked by another program")
             show_error(self, "An edit is not stored",
-                       "The database is still locked by another program, so your last edit could not be stored. "
-                       "Close the other program and try again, or use “Discard edit”.")
+                       f"{why}, so your last edit could not be stored ({self.editor.pending_reason}). Try again "
+                       "later, or use “Discard edit”.")
             event.ignore()
             return
         self.save_layout()
@@ -763,7 +856,10 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
             if name == "review":
                 from annotator.gui.quality.review import ReviewWidget
 
-                make = lambda parent: ReviewWidget(self.store, self.annotator, parent)  # noqa: E731
+                read_only = None if self.may_review else (
+                    f"Read only: only a reviewer or the lead may settle gold; you ({self.annotator}) are "
+                    f"{ROLE_TEXT[self.role]}.")
+                make = lambda parent: ReviewWidget(self.store, self.annotator, parent, read_only=read_only)  # noqa: E731
             elif name == "agreement":
                 from annotator.gui.quality.agreement_page import AgreementPage
 
@@ -772,7 +868,7 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
                 from annotator.gui.quality.dashboard import DashboardPage
 
                 make = lambda parent: DashboardPage(self.store, parent)  # noqa: E731
-            title = f"{PAGE_TITLES[name]} — {os.path.basename(self.db_path)}"
+            title = f"{PAGE_TITLES[name]} — {location.short_name(self.db_path)}"
             if name == "review":
                 title += f" (reviewer: {self.annotator})"
             window = PageWindow(name, title, make, self.settings, self)
@@ -806,6 +902,6 @@ class MainWindow(ProjectTasks, DatabaseFiles, QMainWindow):
         show_info(self, "About annotator",
                   f"annotator {annotator.__version__}\n\nAnnotate named entities, quotations with their speaker and "
                   f"cue, and stance toward “{self.config.target}” in Indonesian news.\n\n"
-                  f"Project: {self.config.name}\nDatabase: {self.db_path}\nAnnotator: {self.annotator}\n"
+                  f"Project: {self.config.name}\nDatabase: {self.store.label}\nAnnotator: {self.annotator}\n"
                   f"Qt {QApplication.instance().applicationVersion() or ''}".rstrip())
 

@@ -1,4 +1,4 @@
-"""Per-user settings (QSettings): annotator name, recent databases, window layout, text size …
+"""Per-user settings (QSettings): annotator name, recent projects, window layout, text size …
 
 ANNOTATOR_SETTINGS=/path/file.ini sends them to an ini file instead of the user's settings
 (tests and benchmarks use it so they never touch the real ones)."""
@@ -10,6 +10,8 @@ import json
 import os
 
 from PySide6.QtCore import QSettings
+
+from annotator.gui.location import remembered
 
 ENV = "ANNOTATOR_SETTINGS"
 DEFAULT_FONT_SIZE = 12.0
@@ -53,13 +55,14 @@ class Settings:
         return [p for p in self._json("recent", []) if isinstance(p, str)]
 
     def add_recent(self, path: str) -> None:
-        path = os.path.abspath(path)
+        """Put a database file or server project first in the recent list (a URL without its password)."""
+        path = remembered(path)
         items = [path] + [p for p in self.recent() if p != path]
         self.q.setValue("recent", json.dumps(items[:MAX_RECENT]))
 
     @staticmethod
     def _db_key(db_path: str) -> str:
-        return hashlib.sha1(os.path.abspath(db_path).encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha1(remembered(db_path).encode("utf-8")).hexdigest()[:16]
 
     def _per_user(self, name: str, db_path: str, annotator: str):
         """The value of setting `name` for one annotator of one database (None if unset)."""

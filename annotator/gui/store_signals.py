@@ -9,9 +9,9 @@ from annotator.core.store import Store
 
 
 class StoreSignals(QObject):
-    """`changed(ChangeSet)` after each transaction this process commits through `store`. Changes by
-    other connections (background tasks, other windows, other processes) are not heard here: the
-    window finds those by polling SQLite's PRAGMA data_version."""
+    """`changed(ChangeSet)` after each transaction committed through `store`, and with what other
+    connections (background tasks, other windows, other processes, people on the server) committed
+    whenever the window's poll asks the store (Store.poll_changes: ChangeSet.outside)."""
 
     changed = Signal(object)
 

@@ -1,5 +1,5 @@
-"""The main window's database file: checkpoints and backups, opening another database or the same
-one as another annotator (in a new window)."""
+"""The main window's project: checkpoints and backups of a database file, opening another project
+(a file or a server URL) or the same one as another annotator (in a new window)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import time
 from PySide6.QtWidgets import QFileDialog
 
 from annotator.core.store import StoreError
+from annotator.gui import location
+from annotator.gui.open_project import OpenProjectDialog
 from annotator.gui.widgets import ask_name, show_error
 from annotator.gui.workers import backup_work
 
@@ -39,6 +41,8 @@ class DatabaseFiles:
             return False  # busy or read-only: the next checkpoint tries again
 
     def back_up(self) -> None:
+        if self.store.server:
+            return  # the action is disabled, with the tooltip saying how (server_backup_tip)
         stem = os.path.splitext(os.path.basename(self.db_path))[0]
         suggested = os.path.join(os.path.dirname(self.db_path), f"{stem}-backup-{time.strftime('%Y%m%d-%H%M')}.db")
         path, _ = QFileDialog.getSaveFileName(self, "Back up the database", suggested,
@@ -63,30 +67,42 @@ class DatabaseFiles:
         self.controller.moves_on = on
         self.settings.accept_moves_on = on
 
-    # ---- databases and annotators ----------------------------------------------------------
+    def server_backup_tip(self) -> str:
+        where = self.store.label
+        return (f"A project on a server is backed up with `annotator copy {where} FILE.db` (a complete SQLite "
+                "copy, edit log included) or with the server's own pg_dump.")
+
+    # ---- projects and annotators -----------------------------------------------------------
+    project_dialog: OpenProjectDialog | None = None  # File ▸ Open project… while it is open
+
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Open or create a database", os.path.dirname(self.db_path), "Annotator databases (*.db);;All files (*)",
-            options=QFileDialog.DontConfirmOverwrite)
-        if path:
-            self.open_database(path)
+        """File ▸ Open project…: a file or a server URL, typed, browsed for or picked from the recent ones."""
+        dialog = OpenProjectDialog(self.settings.recent(), location.local_folder(self.db_path)
+                                   if not self.store.server else os.path.expanduser("~"), self)
+        self.project_dialog = dialog
+        accepted = dialog.exec()
+        self.project_dialog = None
+        if accepted and dialog.chosen():
+            self.open_database(dialog.chosen())
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.recent():
             action = self.recent_menu.addAction(self._short_path(path).replace("&", "&&"))  # no mnemonic
             action.setToolTip(path)
-            action.setEnabled(os.path.exists(path))
+            action.setEnabled(location.is_server(path) or os.path.exists(path))
             action.triggered.connect(lambda checked=False, p=path: self.open_database(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(none)").setEnabled(False)
 
     def open_database(self, path: str, annotator_name: str | None = None) -> "DatabaseFiles | None":
-        """Open another database (or the same as someone else) in a new window, then close this one."""
+        """Open another project (or the same as someone else) in a window that takes this one's place
+        (its size, position and docks); this one closes. On a server the annotator is the login."""
+        name = annotator_name or (None if location.is_server(path) else self.annotator)
         try:
-            window = type(self)(path, annotator_name or self.annotator, self.settings)
+            window = type(self)(path, name, self.settings)
         except StoreError as exc:
-            show_error(self, "Cannot open the database", str(exc))
+            show_error(self, "Cannot open the project", str(exc))  # store messages never hold a password
             return None
         open_windows.append(window)
         self.save_layout()
@@ -96,6 +112,8 @@ class DatabaseFiles:
         return window
 
     def switch_annotator(self) -> None:
+        if self.store.server and self.role != "lead":
+            return  # disabled: on a server, annotators and reviewers write as their login
         name = ask_name(self, self.annotator)
         if name and name != self.annotator:
             self.settings.annotator = name

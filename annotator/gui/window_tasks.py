@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 from annotator.core.model import GOLD_LAYER
 from annotator.core.store import Store, StoreError
 from annotator.project import suggestion_model
+from annotator.gui import location
 from annotator.gui.connections import sibling_store
 from annotator.gui.theme import plain_tooltip
 from annotator.gui.tools import SuggestionModelDialog, TrainDialog, TrainedDialog, describe_model
@@ -42,18 +43,23 @@ class ProjectTasks:
         """A connection for a background task (made in the task's thread, used only there)."""
         return sibling_store(self.store, timeout=30.0, tokenizer=tokenizer)
 
+    @property
+    def files_folder(self) -> str:
+        """Where the file dialogs start: beside a database file; the home folder for a server project."""
+        return os.path.expanduser("~") if self.store.server else os.path.dirname(self.db_path)
+
     def cancel_task(self) -> None:
         self.tasks.cancel()
 
     def import_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import articles", os.path.dirname(self.db_path),
+            self, "Import articles", self.files_folder,
             "Articles (*.txt *.jsonl *.json *.conll *.iob *.bio *.csv *.tsv);;All files (*)")
         if paths:
             self.import_paths(paths)
 
     def import_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Import a folder of articles", os.path.dirname(self.db_path))
+        path = QFileDialog.getExistingDirectory(self, "Import a folder of articles", self.files_folder)
         if path:
             self.import_paths([path])
 
@@ -81,7 +87,7 @@ class ProjectTasks:
     def export(self, gold: bool = False) -> None:
         whose = "the gold layer's" if gold else f"{self.annotator}'s"
         path, chosen = QFileDialog.getSaveFileName(self, f"Export {whose} annotations",
-                                                   os.path.dirname(self.db_path), ";;".join(EXPORT_FORMATS))
+                                                   self.files_folder, ";;".join(EXPORT_FORMATS))
         if not path:
             return
         fmt = EXPORT_FORMATS.get(chosen) or {".spacy": "spacy", ".conll": "conll", ".csv": "csv"}.get(
@@ -135,7 +141,7 @@ class ProjectTasks:
     def _show_model(self) -> suggestion_model.ModelInfo:
         """Read the project's suggestion model (the database may have another one now) and show it."""
         try:
-            model = suggestion_model.project_model(self.store, self.db_path)
+            model = suggestion_model.project_model(self.store, location.model_anchor(self.db_path))
         except StoreError:
             model = self.suggestion_model
         self.suggestion_model = model
@@ -150,7 +156,7 @@ class ProjectTasks:
         return model
 
     def choose_suggestion_model(self) -> None:
-        dialog = SuggestionModelDialog(self._show_model(), os.path.dirname(self.db_path), self)
+        dialog = SuggestionModelDialog(self._show_model(), location.local_folder(self.db_path), self)
         if dialog.exec():
             self.set_suggestion_model(dialog.chosen().path)
 
@@ -181,7 +187,7 @@ class ProjectTasks:
                 "No gold article is marked done yet: training uses every article with accepted gold annotations "
                 "(mark the gold of an article done in the review with Ctrl+Return).")
         data_dir = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or os.path.expanduser("~")
-        dialog = TrainDialog(suggestion_model.default_output_dir(self.db_path, data_dir), note, self)
+        dialog = TrainDialog(suggestion_model.default_output_dir(location.model_anchor(self.db_path), data_dir), note, self)
         if dialog.exec():
             self.start_training(dialog.out_dir())
 

@@ -1,6 +1,7 @@
 """Fixtures for the GUI tests: real Store files in tmp_path, the real window, driven by keys and
 the mouse, and settings sent to a temporary ini file (never the user's)."""
 
+import itertools
 import json
 import os
 import tempfile
@@ -38,10 +39,30 @@ def settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def make_db(tmp_path):
-    """make_db(articles=[(id, text, meta)], suggestions={id: ([(word, label, occurrence)], [(quote words)])})"""
+def new_database(backend, tmp_path, request):
+    """new_database(name) -> where a new project lives: a file in tmp_path, or (a test module with
+    BACKENDS = ("sqlite", "postgres")) a new database on the test session's PostgreSQL server."""
+    def new(name: str = "test.db") -> str:
+        if backend != "postgres":
+            return str(tmp_path / name)
+        from annotator.core.backends import postgres
+
+        url = postgres.with_database(request.getfixturevalue("pg_server").get_uri(), f"gui_{next(_numbers)}")
+        postgres.create_database(url)
+        return url
+
+    return new
+
+
+_numbers = itertools.count(1)  # the names of the databases made on the server in this session
+
+
+@pytest.fixture
+def make_db(new_database):
+    """make_db(articles=[(id, text, meta)], suggestions={id: ([(word, label, occurrence)], [(quote words)])})
+    -> the new database's file path or server URL (see new_database)."""
     def make(articles=None, suggestions=None, name="test.db", tokenizer=None):
-        path = str(tmp_path / name)
+        path = new_database(name)
         store = Store(path, tokenizer=tokenizer) if tokenizer else Store(path)
         for item in articles or [("a1", TEXT, {"title": "Blinken prihatin", "source": "antara.id",
                                                "date": "2024-11-01"})]:

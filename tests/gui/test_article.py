@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QApplication
 from annotator.gui.theme import plain_tooltip
 from tests.gui.conftest import TEXT, at, key, layer, select_tokens
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 
 @pytest.fixture
 def db(make_db):
@@ -14,10 +16,14 @@ def db(make_db):
                     ("a3", "Artikel ketiga tentang Ukraina.", {"title": "Tiga"})])
 
 
-def test_status_bar_shows_annotator_database_position_and_saved(db, open_window):
+def test_status_bar_shows_annotator_database_position_and_saved(db, open_window, backend):
     window = open_window(db)
-    assert window.annotator_label.text() == "Annotator: alice"
-    assert window.db_label.toolTip() == plain_tooltip(window.db_path)  # the full path, as plain text
+    if backend == "sqlite":
+        assert window.annotator_label.text() == "Annotator: alice"
+        assert window.db_label.toolTip() == plain_tooltip(window.db_path)  # the full path, as plain text
+    else:  # the test server's superuser is the project's lead; a server URL is shown without password
+        assert window.annotator_label.text() == "Annotator: alice (lead)"
+        assert window.db_label.toolTip() == plain_tooltip(window.store.label)
     assert window.position_label.text() == "1 / 3"
     assert window.save_label.text() == "✓ saved"
 

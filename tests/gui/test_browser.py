@@ -7,6 +7,8 @@ from annotator.core.model import MODEL_LAYER, Entity, Quote
 from annotator.core.store import Store
 from tests.gui.conftest import key
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 N = 1200
 
 

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QMessageBox
 from annotator.core.store import Store
 from tests.gui.conftest import TEXT, activate, key, layer
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 SUGGESTIONS = {"a1": ([("Antony Blinken", "PERSON", 0), ("Korea Utara", "LOC", 0), ("Washington", "LOC", 0)], [])}
 
 

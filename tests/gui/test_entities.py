@@ -4,6 +4,8 @@ from PySide6.QtCore import Qt
 
 from tests.gui.conftest import TEXT, at, caret_to, click_at, drag, key, layer, select_tokens
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 
 def human(db, **kw):
     return [(TEXT[e.start:e.end], e.label) for e in layer(db, **kw).entities if e.status != "rejected"]

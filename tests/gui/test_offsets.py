@@ -12,6 +12,8 @@ from annotator.core.store import Store
 from annotator.gui.textmap import TextMap
 from tests.gui.conftest import at, caret_to, drag, highlighted_text, key, layer, select_tokens
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 TRICKY = ("😀😀 Kata 𝕏avier Ali\r\ndi Jakarta: “Kami menolak pengerahan 😀 itu,” ujar Jose\u0301 Ramos-Horta.\r\n"
           "Selesai 𝕏 di 😀Bandung.")
 

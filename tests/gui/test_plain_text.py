@@ -5,6 +5,8 @@ from PySide6.QtGui import QTextDocument, QTextFormat
 
 from tests.gui.conftest import at, key, layer, select_tokens
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 HOSTILE = ('Judul <b>tebal</b> &amp; <img src="file:///etc/passwd"> lalu <a href="http://x">tautan</a>\n'
            'Antony Blinken berkata <script>alert(1)</script> &lt;ok&gt;.')
 

@@ -19,6 +19,8 @@ from annotator.core.model import GOLD_LAYER, SpanRef  # noqa: E402
 from annotator.gui.quality.widgets import fmt  # noqa: E402
 from tests.helpers import at  # noqa: E402
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 T1 = ("Menteri Luar Negeri Retno Marsudi berbicara di Jakarta pada Senin. "
       "“Kami menolak pengerahan pasukan itu,” kata Retno Marsudi.")
 T2 = "Sekjen NATO Mark Rutte mengecam Korea Utara di Brussel."

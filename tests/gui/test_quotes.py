@@ -6,6 +6,8 @@ from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import TEXT, at, caret_to, click_at, drag, key, layer, select_tokens
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 QUOTED = "Kami sangat prihatin dengan laporan ini,"
 
 

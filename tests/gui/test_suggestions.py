@@ -6,6 +6,8 @@ from PySide6.QtGui import QTextCharFormat
 
 from tests.gui.conftest import TEXT, at, key, layer
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 
 @pytest.fixture
 def db(make_db):

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from annotator.core.store import Store
 from tests.gui.conftest import TEXT, at, caret_to, key, layer
 
+BACKENDS = ("sqlite", "postgres")  # the same tests on a file and on a PostgreSQL server
+
 SEMICOLON = ("Kementerian Luar Negeri mengecam pengerahan itu dan meminta penjelasan segera dari pemerintah; "
              "di Jakarta para diplomat berkumpul.")
 

@@ -20,8 +20,8 @@ from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 
 from annotator.core.offsets import pack_tokens
-from annotator.core.store import (CREATE_LAYERS, ROW_VERSIONS, LockedError, StoreError, ValidationError,
-                                  add_row_versions, new_version_condition, stored_tokens)
+from annotator.core.store import (CREATE_LAYERS, ROW_VERSIONS, LockedError, ServerUnreachableError, StoreError,
+                                  ValidationError, add_row_versions, new_version_condition, stored_tokens)
 
 ERRORS = (psycopg.Error,)
 WRITE_LOCK = 0x616E6E6F  # advisory lock key that every writing transaction takes ("anno")
@@ -70,31 +70,55 @@ def placeholders(sql: str) -> str:
 class Connection:
     """A psycopg connection with the few members of sqlite3.Connection that the store uses, and
     the changes that other sessions announced (notifications received while it talked to the
-    server)."""
+    server). A connection the server dropped is opened again at the next statement outside a
+    transaction (`reopen`); until the server answers, each statement raises ServerUnreachableError."""
 
-    def __init__(self, raw: psycopg.Connection):
-        self.raw = raw
+    def __init__(self, raw: psycopg.Connection, url: str = "", reopen=None):
+        self.url, self.reopen = url, reopen
         self.heard: list[dict] = []
+        self._raw = raw
         raw.add_notify_handler(self._hear)
 
+    @property
+    def raw(self) -> psycopg.Connection:
+        if self._raw.closed and self.reopen is not None:
+            self._raw = self.reopen()
+            self._raw.add_notify_handler(self._hear)
+            self.heard.append({"articles": None, "layers": None})  # what others did meanwhile went unheard
+        return self._raw
+
     def _hear(self, notify: psycopg.Notify) -> None:
-        if notify.pid != self.raw.info.backend_pid:
+        if notify.pid != self._raw.info.backend_pid:
             self.heard.append(json.loads(notify.payload))
 
     def execute(self, sql: str, params=()) -> psycopg.Cursor:
         params = list(params or ())
-        return self.raw.execute(placeholders(sql) if params else sql, params or None)
+        try:
+            return self.raw.execute(placeholders(sql) if params else sql, params or None)
+        except psycopg.OperationalError as exc:
+            raise _lost(exc, self.url)
 
     def executemany(self, sql: str, rows) -> None:
-        with self.raw.cursor() as cur:
-            cur.executemany(placeholders(sql), rows)
+        try:
+            with self.raw.cursor() as cur:
+                cur.executemany(placeholders(sql), rows)
+        except psycopg.OperationalError as exc:
+            raise _lost(exc, self.url)
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        return not self._raw.closed and self._raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     def close(self) -> None:
-        self.raw.close()
+        self.reopen = None
+        self._raw.close()
+
+
+def _lost(exc: psycopg.OperationalError, url: str) -> Exception:
+    """A lost connection as ServerUnreachableError (the store's reads do not translate errors); other
+    operational errors as they are."""
+    translated = translate(exc, url)
+    return translated if isinstance(translated, ServerUnreachableError) else exc
 
 
 class Database:
@@ -108,24 +132,31 @@ class Database:
 
     def query(self, sql: str, params=()):
         params = list(params or ())
-        with self.conn.raw.cursor(row_factory=dict_row) as cur:
-            cur.execute(placeholders(sql) if params else sql, params or None)
-            yield from cur.fetchall()
+        try:
+            with self.conn.raw.cursor(row_factory=dict_row) as cur:
+                cur.execute(placeholders(sql) if params else sql, params or None)
+                rows = cur.fetchall()
+        except psycopg.OperationalError as exc:
+            raise _lost(exc, self.conn.url)
+        yield from rows
 
 
 def connect(url: str, *, timeout: float = 5.0, read_only: bool = False) -> Database:
     """Open the project database at `url` (autocommit: the store opens its transactions itself)."""
-    try:
-        raw = psycopg.connect(url, autocommit=True, connect_timeout=max(1, round(timeout)))
-    except psycopg.Error as exc:
-        raise translate(exc, url) from None
-    raw.adapters.register_loader("json", psycopg.types.string.TextLoader)  # JSON comes back as stored
-    raw.execute(f"SET lock_timeout = {int(timeout * 1000)}")
-    raw.execute("SET client_min_messages = warning")
-    raw.execute(f"LISTEN {CHANNEL}")
-    if read_only:
-        raw.execute("SET default_transaction_read_only = on")
-    return Database(Connection(raw))
+    def open_raw() -> psycopg.Connection:
+        try:
+            raw = psycopg.connect(url, autocommit=True, connect_timeout=max(1, round(timeout)))
+            raw.adapters.register_loader("json", psycopg.types.string.TextLoader)  # JSON comes back as stored
+            raw.execute(f"SET lock_timeout = {int(timeout * 1000)}")
+            raw.execute("SET client_min_messages = warning")
+            raw.execute(f"LISTEN {CHANNEL}")
+            if read_only:
+                raw.execute("SET default_transaction_read_only = on")
+        except psycopg.Error as exc:
+            raise translate(exc, url) from None
+        return raw
+
+    return Database(Connection(open_raw(), url, open_raw))
 
 
 def begin(db: Database, layer: tuple[str, str] | None = None) -> None:
@@ -158,7 +189,7 @@ def commit_announcing(db: Database, articles: set[str], layers: set[tuple[str, s
 def changes_heard(db: Database) -> list[dict]:
     """What other sessions announced since the last call: {"articles": [...], "layers": [...]}
     each (None: anything may have changed)."""
-    db.conn.raw.execute("SELECT 1")  # reads the notifications waiting on the connection
+    db.conn.execute("SELECT 1")  # reads the notifications waiting on the connection
     heard, db.conn.heard = db.conn.heard, []
     return heard
 
@@ -197,6 +228,9 @@ def translate(exc: psycopg.Error, url: str, *, reading: bool = False) -> StoreEr
         return ValidationError(f"{where}: {message}")
     if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
         return StoreError(f"{where}: the database is opened read-only; the change was not stored")
+    if isinstance(exc, (pg_errors.AdminShutdown, pg_errors.CrashShutdown, pg_errors.CannotConnectNow)):
+        return ServerUnreachableError(f"{where}: the server cannot be reached ({message}); the change was not "
+                                      "stored")
     if isinstance(exc, psycopg.OperationalError):
         text = str(exc)
         if "password authentication failed" in text or "authentication failed" in text:
@@ -210,7 +244,7 @@ def translate(exc: psycopg.Error, url: str, *, reading: bool = False) -> StoreEr
             return StoreError(f"{where}: the server has no such user; a lead adds it with "
                               "`annotator user add NAME --role ...`")
         if "connection" in text or "timeout" in text or "could not" in text:
-            return StoreError(f"{where}: the server cannot be reached ({message}); check the address and "
+            return ServerUnreachableError(f"{where}: the server cannot be reached ({message}); check the address and "
                               "that PostgreSQL runs there")
     return StoreError(f"{where}: {message}")
 
@@ -409,6 +443,20 @@ def create_database(url: str, *, timeout: float = 5.0) -> bool:
             return True
     except psycopg.Error as exc:
         raise translate(exc, url) from None
+
+
+def user_role(db: Database) -> tuple[str, str | None]:
+    """The login of this connection and its role in the project (see Store.user_role)."""
+    user, boss = db.execute(
+        "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+        "OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'meta') = current_user"
+    ).fetchone()
+    if boss:
+        return user, "lead"
+    for role in reversed(ROLES):  # the strongest first
+        if db.execute("SELECT pg_has_role(current_user, ?, 'MEMBER')", [group_role(db, role)]).fetchone()[0]:
+            return user, role
+    return user, None
 
 
 def wait_for_notification(db: Database, timeout: float) -> None:

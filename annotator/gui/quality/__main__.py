@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QCoreApplication, QEvent, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from annotator.core.backends import is_server_url
     from annotator.core.store import Store, StoreError
 
     if args.demo:
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         except FileExistsError as exc:
             print(exc, file=sys.stderr)
             return 2
-    elif not Path(args.db).exists():
+    elif not is_server_url(args.db) and not Path(args.db).exists():
         print(f"{args.db}: no such database", file=sys.stderr)
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -64,10 +64,17 @@ class ReviewWidget(QWidget):
     goldChanged = Signal(str)  # the gold of this article was written
     message = Signal(str)  # a line for the status bar
 
-    def __init__(self, store: Store, reviewer_name: str, parent: QWidget | None = None):
+    #: the actions that write the gold layer (disabled in a read-only review)
+    WRITING = ("accept", "accept_agreed", "remove", "done", "undo", "redo")
+
+    def __init__(self, store: Store, reviewer_name: str, parent: QWidget | None = None, *,
+                 read_only: str | None = None):
+        """`read_only`: why this person may not write gold (on a server, their role): the page then
+        shows the versions and the gold, and every action that writes is disabled, saying why."""
         super().__init__(parent)
         self.store = store
         self.reviewer = reviewer_name
+        self.read_only = read_only
         self.article_id: str | None = None
         self.article_ids: list[str] = []
         self.rows: list[Row] = []
@@ -79,6 +86,8 @@ class ReviewWidget(QWidget):
         self.editor.applied.connect(self._stored)
         self._build()
         self._build_actions()
+        if read_only:
+            self._disable_writing(read_only)
         self.refresh()
 
     # ---- layout ---------------------------------------------------------------------------
@@ -143,7 +152,7 @@ class ReviewWidget(QWidget):
         self.table.setStyleSheet("QTableWidget { gridline-color: #e3e6ea; } QTableWidget::item { padding: 0 6px; }"
                                  "QTableWidget::item:selected { background: #2f6fd1; color: white; }")
         self.table.currentCellChanged.connect(lambda *_: self._show_row())
-        self.table.doubleClicked.connect(lambda *_: self.accept_selected())
+        self.table.doubleClicked.connect(lambda *_: self.read_only or self.accept_selected())
 
         self.details = QLabel()
         self.details.setTextFormat(Qt.PlainText)
@@ -217,6 +226,15 @@ class ReviewWidget(QWidget):
         stance_keys = "/".join(label.key for label in config.stance_labels if label.key)
         label_keys = "/".join(label.key for label in config.labels if label.key)
         self.help.setText(HELP.format(stance=stance_keys or "—", labels=label_keys or "—"))
+
+    def _disable_writing(self, reason: str) -> None:
+        for name, action in self.actions_by_name.items():
+            if name in self.WRITING or name.startswith(("take_", "stance_", "label_")):
+                action.setEnabled(False)
+        for button in (self.agreed_button, self.done_button):
+            button.setEnabled(False)
+            button.setToolTip(reason)
+        self.help.setText(reason)
 
     # ---- navigation -----------------------------------------------------------------------
     def refresh(self) -> None:
@@ -298,8 +316,9 @@ class ReviewWidget(QWidget):
                              f"{counts[CONFLICT]} conflict · {in_gold} in gold · {undecided} undecided")
         self.prev_button.setToolTip("Previous article (PgUp)")
         self.next_button.setToolTip("Next article (PgDown)")
-        self.agreed_button.setToolTip("Accept every row all annotators agree on (Shift+A)")
-        self.done_button.setToolTip("Mark the gold of this article done (Ctrl+Return)")
+        if not self.read_only:
+            self.agreed_button.setToolTip("Accept every row all annotators agree on (Shift+A)")
+            self.done_button.setToolTip("Mark the gold of this article done (Ctrl+Return)")
 
     def _fill_table(self) -> None:
         headers = list(FIXED_COLUMNS)
