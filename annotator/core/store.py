@@ -508,6 +508,29 @@ class Store:
         self.config = config
 
     # ---- articles -------------------------------------------------------------------------
+    #: WAL pages written before SQLite copies them into the database file, while bulk_writes is on
+    BULK_CHECKPOINT_PAGES = 16_384
+
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """SQLite settings for many write transactions in a row (an import): commits are not synced to
+        disk one by one (synchronous NORMAL: in WAL mode a crash, even a power cut, still leaves whole
+        transactions only; a power cut may lose the last ones), and the WAL is copied into the database
+        file less often. The connection's settings come back afterwards."""
+        if self.read_only or self.path == ":memory:":
+            yield
+            return
+        conn = self.db.conn
+        synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+        pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {self.BULK_CHECKPOINT_PAGES}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
     def add_article(
         self,
         id: str,
