@@ -647,7 +647,10 @@ class Store:
         return rows[0]
 
     def get_article(self, article_id: str) -> Article:
-        row = self._article_row(article_id)
+        return self._article_from_row(self._article_row(article_id))
+
+    @staticmethod
+    def _article_from_row(row: dict) -> Article:
         return Article(
             id=row["id"], text=row["text"], title=row["title"], source=row["source"], date=row["date"],
             url=row["url"], meta=json.loads(row["meta"]), text_hash=row["text_hash"],
@@ -701,6 +704,70 @@ class Store:
     def find_by_hash(self, digest: str) -> str | None:
         row = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
         return row[0] if row else None
+
+    # ---- reading a layer whole (exports) ------------------------------------------------------
+    def existing_ids(self, article_ids: list[str]) -> set[str]:
+        """Those of the given article ids that are stored."""
+        return {row[0] for row in self._existing("SELECT id FROM articles WHERE id IN ({})", list(article_ids))}
+
+    #: articles read at once by iter_layers
+    LAYER_PAGE = 200
+
+    def count_layer_articles(self, annotator: str, *, done_only: bool = False,
+                             article_ids: list[str] | None = None) -> int:
+        """How many articles (of `article_ids`, default all) hold the annotator's layer (marked done,
+        with done_only)."""
+        done = " AND status = 'done'" if done_only else ""
+        if article_ids is None:
+            return self.db.execute(f"SELECT count(*) FROM layers WHERE annotator = ?{done}", [annotator]).fetchone()[0]
+        wanted, total = list(dict.fromkeys(article_ids)), 0
+        for begin in range(0, len(wanted), 500):
+            chunk = wanted[begin:begin + 500]
+            total += self.db.execute(f"SELECT count(*) FROM layers WHERE annotator = ?{done} "
+                                     f"AND article_id IN ({','.join('?' * len(chunk))})", [annotator, *chunk]).fetchone()[0]
+        return total
+
+    def iter_layers(self, annotator: str, *, done_only: bool = False, article_ids: list[str] | None = None,
+                    page: int | None = None) -> Iterator[tuple[Article, Layer]]:
+        """(article, layer) of each article holding the annotator's layer (marked done, with done_only),
+        in corpus order, or in the order of `article_ids` (those without the layer are left out). Read
+        `page` articles at a time with their entities and quotes (the corpus order is walked by its key,
+        so memory does not grow with the corpus)."""
+        page = page or self.LAYER_PAGE
+        done = " AND l.status = 'done'" if done_only else ""
+        columns = ("SELECT a.*, l.status AS l_status, l.stance AS l_stance, l.answer AS l_answer, "
+                   "l.comment AS l_comment, l.flagged AS l_flagged FROM articles a "
+                   f"JOIN layers l ON l.article_id = a.id AND l.annotator = ?{done}")
+        if article_ids is None:
+            last = 0
+            while rows := list(self.db.query(f"{columns} WHERE a.seq > ? ORDER BY a.seq LIMIT ?",
+                                             [annotator, last, page])):
+                yield from self._with_layers(rows, annotator)
+                last = rows[-1]["seq"]
+            return
+        wanted = list(dict.fromkeys(article_ids))
+        for begin in range(0, len(wanted), page):
+            chunk = wanted[begin:begin + page]
+            found = {r["id"]: r for r in self.db.query(f"{columns} WHERE a.id IN ({','.join('?' * len(chunk))})",
+                                                       [annotator, *chunk])}
+            yield from self._with_layers([found[i] for i in chunk if i in found], annotator)
+
+    def _with_layers(self, rows: list[dict], annotator: str) -> Iterator[tuple[Article, Layer]]:
+        """Articles and layers of a page of iter_layers rows: their entities and quotes in two queries."""
+        ids = [r["id"] for r in rows]
+        marks = ",".join("?" * len(ids))
+        entities: dict[str, list[Entity]] = {i: [] for i in ids}
+        quotes: dict[str, list[Quote]] = {i: [] for i in ids}
+        for r in self.db.query(f"SELECT * FROM entities WHERE annotator = ? AND article_id IN ({marks}) "
+                               'ORDER BY article_id, start, "end", id', [annotator, *ids]):
+            entities[r["article_id"]].append(self._entity_from_row(r))
+        for r in self.db.query(f"SELECT * FROM quotes WHERE annotator = ? AND article_id IN ({marks}) "
+                               'ORDER BY article_id, start, "end", id', [annotator, *ids]):
+            quotes[r["article_id"]].append(self._quote_from_row(r))
+        for row in rows:
+            layer_row = {key[2:]: row[key] for key in ("l_status", "l_stance", "l_answer", "l_comment", "l_flagged")}
+            yield self._article_from_row(row), self._layer_from_row(layer_row, row["id"], annotator,
+                                                                    entities[row["id"]], quotes[row["id"]])
 
     # ---- validation -----------------------------------------------------------------------
     def _check_span(self, article_id: str, start: int, end: int, what: str) -> None:
@@ -775,14 +842,15 @@ class Store:
         return rows[0] if rows else None
 
     def _entities(self, article_id: str, annotator: str) -> list[Entity]:
-        return [
-            Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
-                   r["status"], r["score"], r["model"])
-            for r in self.db.query(
-                'SELECT * FROM entities WHERE article_id = ? AND annotator = ? ORDER BY start, "end", id',
-                [article_id, annotator],
-            )
-        ]
+        return [self._entity_from_row(r) for r in self.db.query(
+            'SELECT * FROM entities WHERE article_id = ? AND annotator = ? ORDER BY start, "end", id',
+            [article_id, annotator],
+        )]
+
+    @staticmethod
+    def _entity_from_row(r: dict) -> Entity:
+        return Entity(r["id"], r["article_id"], r["annotator"], r["start"], r["end"], r["label"], r["source"],
+                      r["status"], r["score"], r["model"])
 
     def _quotes(self, article_id: str, annotator: str) -> list[Quote]:
         return [self._quote_from_row(r) for r in self.db.query(
@@ -815,12 +883,17 @@ class Store:
         return self.get_layer(article_id, annotator)
 
     def get_layer(self, article_id: str, annotator: str) -> Layer:
-        row = self._layer_row(article_id, annotator) or {}
+        return self._layer_from_row(self._layer_row(article_id, annotator) or {}, article_id, annotator,
+                                    self._entities(article_id, annotator), self._quotes(article_id, annotator))
+
+    @staticmethod
+    def _layer_from_row(row: dict, article_id: str, annotator: str, entities: list[Entity],
+                        quotes: list[Quote]) -> Layer:
         return Layer(
             article_id=article_id,
             annotator=annotator,
-            entities=tuple(self._entities(article_id, annotator)),
-            quotes=tuple(self._quotes(article_id, annotator)),
+            entities=tuple(entities),
+            quotes=tuple(quotes),
             status=row.get("status", "new"),
             stance=row.get("stance"),
             answer=row.get("answer"),
