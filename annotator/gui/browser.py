@@ -29,6 +29,9 @@ PAGE = 200
 MAX_PAGES = 40
 ASYNC_FROM_ROW = 4000  # pages from here on are read in the background (OFFSET gets slow)
 ASYNC_POSITION_FROM = 20_000  # articles; below, the position is cheap to ask directly
+#: A filtered list is counted up to this many rows ("10,000+"); scrolling to its end counts further
+#: (a search word in most of a 1M corpus takes seconds to count whole)
+COUNT_STEP = 10_000
 
 COLUMNS = ("status", "title", "source", "date", "entities", "quotes")
 HEADERS = {"status": "Status", "title": "Title", "source": "Source", "date": "Date", "entities": "Ent.",
@@ -72,6 +75,11 @@ def matching_ids(store: Store, annotator: str, filters: dict) -> set[str]:
                               no_stance=filters.get("no_stance", False), search=filters.get("search"))
 
 
+def page_window(page: int, after: int | None) -> tuple[int, int]:
+    """(offset, limit) of list_articles for a page: after the page before's last row, or by offset."""
+    return (0 if after is not None else page * PAGE), PAGE
+
+
 class ListReader(QThread):
     """Reads list pages and positions on its own Store connection (reads only)."""
 
@@ -84,8 +92,9 @@ class ListReader(QThread):
         self.store = store
         self._queue: queue.Queue = queue.Queue()
 
-    def read_page(self, generation: int, page: int, annotator: str, filters: dict) -> None:
-        self._queue.put(("page", generation, page, annotator, dict(filters)))
+    def read_page(self, generation: int, page: int, annotator: str, filters: dict, after: int | None = None) -> None:
+        """`after`: the seq of the last row of the page before, when known (keyset paging)."""
+        self._queue.put(("page", generation, page, annotator, dict(filters), after))
 
     def read_position(self, article_id: str) -> None:
         self._queue.put(("position", article_id))
@@ -104,8 +113,8 @@ class ListReader(QThread):
                     return
                 try:
                     if job[0] == "page":
-                        _, generation, page, annotator, filters = job
-                        rows = store.list_articles(annotator, page * PAGE, PAGE, **filters)
+                        _, generation, page, annotator, filters, after = job
+                        rows = store.list_articles(annotator, *page_window(page, after), after=after, **filters)
                         self.pageRead.emit(generation, page, rows)
                     else:
                         self.positionRead.emit(job[1], store.position(job[1]))
@@ -129,6 +138,8 @@ class ArticleTableModel(QAbstractTableModel):
         self._asked: set[int] = set()  # pages asked of the reader
         self._generation = 0
         self._count = 0
+        self._count_limit = COUNT_STEP  # a filtered list is counted up to here (see fetchMore)
+        self.capped = False  # the filtered list holds more rows than counted
         self.current_id: str | None = None
         self.order: list[str] | None = None  # "most useful next": the ids in that order; None: corpus order
         self._ids: list[str] = []  # the order, filtered
@@ -148,7 +159,12 @@ class ArticleTableModel(QAbstractTableModel):
                 else:
                     self._ids = self.order
                 return len(self._ids)
-            return self.store.count_articles(self.annotator, **self.filters)
+            if not any(self.filters.values()):
+                self.capped = False
+                return self.store.count_articles(self.annotator)
+            count = self.store.count_articles(self.annotator, at_most=self._count_limit + 1, **self.filters)
+            self.capped = count > self._count_limit
+            return min(count, self._count_limit)
         except StoreError as exc:
             self._ids = []
             self.failed.emit(str(exc))
@@ -159,13 +175,21 @@ class ArticleTableModel(QAbstractTableModel):
             if self.order is not None:
                 rows = rows_for_ids(self.store, self.annotator, self._ids[page * PAGE:(page + 1) * PAGE])
             else:
-                rows = self.store.list_articles(self.annotator, page * PAGE, PAGE, **self.filters)
+                after = self._after(page)
+                rows = self.store.list_articles(self.annotator, *page_window(page, after), after=after, **self.filters)
         except StoreError as exc:
             self.failed.emit(str(exc))
             rows = []
         self.pages_fetched += 1
         self._keep(page, rows)
         return rows
+
+    def _after(self, page: int) -> int | None:
+        """The seq of the last row of the page before, if it is read and fresh (keyset paging)."""
+        rows = self._pages.get(page - 1)
+        if not rows or page - 1 in self._stale or len(rows) < PAGE or rows[-1].get("seq") is None:
+            return None
+        return rows[-1]["seq"]
 
     def _keep(self, page: int, rows: list[dict]) -> None:
         self._pages[page] = rows
@@ -187,7 +211,7 @@ class ArticleTableModel(QAbstractTableModel):
             if deep and not wait:
                 if page not in self._asked:
                     self._asked.add(page)
-                    self.reader.read_page(self._generation, page, self.annotator, self.filters)
+                    self.reader.read_page(self._generation, page, self.annotator, self.filters, self._after(page))
             else:
                 rows = self._fetch(page)
         else:
@@ -240,6 +264,20 @@ class ArticleTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and self.order is None and self.capped
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        """The view scrolled to the end of a capped list: count (up to) the next COUNT_STEP rows."""
+        if not self.canFetchMore(parent):
+            return
+        self._count_limit += COUNT_STEP
+        count = self._safe_count()
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return HEADERS[COLUMNS[section]]
@@ -289,6 +327,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._pages.clear()
         self._stale.clear()
         self._asked.clear()
+        self._count_limit = COUNT_STEP
         self._count = self._safe_count()
 
     def refresh(self) -> None:
@@ -474,6 +513,7 @@ class BrowserPanel(QWidget):
             self.reader.positionRead.connect(self._position_read)
             self.reader.start()
         self.model = ArticleTableModel(store, annotator, self, self.reader)
+        self.model.rowsInserted.connect(lambda *_: self.update_counts())  # a capped count grew (fetchMore)
         self.model.set_filters(**self._filters())
         self.table.setModel(self.model)
         title = COLUMNS.index("title")
@@ -527,7 +567,8 @@ class BrowserPanel(QWidget):
             self.counter.setToolTip("Articles you had not done when the order was made, the model's least "
                                     "certain first")
         else:
-            self.counter.setText(f"{shown:,} shown" if shown != total else f"{total:,} articles")
+            self.counter.setText(f"{shown:,}+ shown" if self.model.capped else
+                                 f"{shown:,} shown" if shown != total else f"{total:,} articles")
             self.counter.setToolTip("")
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
