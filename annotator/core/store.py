@@ -1344,10 +1344,19 @@ class Store:
                 "AND q.status!='rejected' AND q.stance IS NULL)"
             )
             params.append(annotator)
-        if search and search.strip():
-            clauses.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        if search and search.strip():  # the articles come from the full-text index (see _browse_from)
+            clauses.append("articles_fts MATCH ?")
             params.append(_fts_query(search))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    @staticmethod
+    def _browse_from(search: str | None) -> tuple[str, str]:
+        """(FROM clause, corpus-order key) of the browser's queries: with a search, the full-text index
+        leads, walked in rowid (= seq) order, so a word in most of a 1M corpus gives its first page
+        without collecting every match first."""
+        if search and search.strip():
+            return "articles_fts f JOIN articles a ON a.seq = f.rowid", "f.rowid"
+        return "articles a", "a.seq"
 
     #: Below this many suggested entities and quotes, the pending filter starts from them (partial
     #: indexes of schema 5); above, from the articles in order (the first page comes quickly).
@@ -1369,7 +1378,7 @@ class Store:
             sql, params = (("SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?", [_fts_query(search)])
                            if search and search.strip() else ("SELECT 1 FROM articles", []))
         else:
-            sql, params = (f"SELECT 1 FROM articles a LEFT JOIN layers l ON l.article_id = a.id "
+            sql, params = (f"SELECT 1 FROM {self._browse_from(search)[0]} LEFT JOIN layers l ON l.article_id = a.id "
                            f"AND l.annotator = ?{where}", [annotator, *params])
         if at_most is not None:
             sql, params = f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, at_most]
@@ -1381,7 +1390,7 @@ class Store:
             raise StoreError(f"search {search!r}: {exc}") from None
 
     @staticmethod
-    def _rows_sql(where: str) -> str:
+    def _rows_sql(where: str, source: str = "articles a") -> str:
         """The article browser's row query: id, title, source, date, counts, the annotator's status and
         flag, and the gold layer's flag and comment (a gold reopened by a merge is flagged)
         (parameters: annotator three times, then those of `where`)."""
@@ -1391,7 +1400,7 @@ class Store:
             (SELECT count(*) FROM entities e WHERE e.article_id=a.id AND e.annotator={layer} AND e.status!='rejected') AS entities,
             (SELECT count(*) FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} AND q.status!='rejected') AS quotes,
             g.flagged AS gold_flagged, g.comment AS gold_comment
-            FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?
+            FROM {source} LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?
             LEFT JOIN layers g ON g.article_id = a.id AND g.annotator = '{GOLD_LAYER}'{where}"""
 
     def list_articles(self, annotator: str, offset: int = 0, limit: int = 200, *, after: int | None = None,
@@ -1401,10 +1410,11 @@ class Store:
         `after`: the rows after the one of this seq (the last row of the page before: keyset paging,
         as fast deep in a 1M corpus as at its start), then `offset` rows skipped."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
+        source, key = self._browse_from(search)
         if after is not None:
-            where, params = f"{where} AND a.seq > ?" if where else " WHERE a.seq > ?", [*params, after]
+            where, params = f"{where} AND {key} > ?" if where else f" WHERE {key} > ?", [*params, after]
         try:
-            return list(self.db.query(f"{self._rows_sql(where)} ORDER BY a.seq LIMIT ? OFFSET ?",
+            return list(self.db.query(f"{self._rows_sql(where, source)} ORDER BY {key} LIMIT ? OFFSET ?",
                                       [annotator, annotator, annotator, *params, limit, offset]))
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search {search!r}: {exc}") from None
@@ -1422,7 +1432,8 @@ class Store:
                      no_stance: bool = False, search: str | None = None) -> set[str]:
         """Ids of the articles that the browser's filters keep."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
-        sql = f"SELECT a.id FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where}"
+        sql = (f"SELECT a.id FROM {self._browse_from(search)[0]} LEFT JOIN layers l ON l.article_id = a.id "
+               f"AND l.annotator = ?{where}")
         try:
             return {r[0] for r in self.db.execute(sql, [annotator, *params])}
         except sqlite3.OperationalError as exc:

@@ -78,3 +78,16 @@ def test_chosen_articles_are_read_in_pages_in_the_order_chosen(store, tmp_path):
     assert summary.articles == 4 and summary.not_done == 1
     ids = [json.loads(line)["id"] for line in (tmp_path / "chosen.jsonl").read_text(encoding="utf-8").splitlines()]
     assert ids == ["a30", "a02", "a44", "a11"]
+
+
+def test_the_docbin_keeps_only_the_token_attributes_the_docs_carry(store, tmp_path):
+    from spacy.tokens import DocBin
+
+    from annotator.nlp.docbin import _vocab
+
+    export_layer(store, tmp_path / "out.spacy", fmt="spacy")
+    doc_bin = DocBin().from_disk(tmp_path / "out.spacy")
+    assert len(doc_bin) == N and len(doc_bin.attrs) == 3  # ORTH, ENT_IOB, ENT_TYPE (not 13; spaces apart)
+    docs = list(doc_bin.get_docs(_vocab(None)))
+    assert [(e.text, e.label_) for e in docs[3].ents] == [("Joko Widodo", "PERSON"), ("Jakarta", "LOC")]
+    assert docs[3].text == text(3) and docs[3].user_data["id"] == "a03"
