@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from annotator.project.export import FORMATS, export_layer  # noqa: E402
 from annotator.core.importer import import_records  # noqa: E402
 from annotator.core.store import Store  # noqa: E402
+from bench_import import peak_rss_mb  # noqa: E402
 
 PEOPLE = ["Joko Widodo", "Prabowo Subianto", "Retno Marsudi", "Sugiono", "Kim Jong Un", "Vladimir Putin",
           "Volodymyr Zelensky", "Antony Blinken", "Yoon Suk Yeol", "Sergey Lavrov"]
@@ -104,15 +105,12 @@ def bench_exports(db: Path, folder: Path, n: int) -> None:
     for fmt, options in runs:
         name = f"{fmt}{'-' + '-'.join(options) if options else ''}"
         out = folder / name if fmt == "brat" or options.get("split") else folder / f"{name}.{fmt}"
-        process = subprocess.Popen([sys.executable, __file__, "--one", json.dumps([str(db), str(out), fmt, options])],
-                                   stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-        result = json.loads(process.stdout.read())
-        _, status, usage = os.wait4(process.pid, 0)
-        if status:
-            raise SystemExit(f"export {name} failed")
+        result = json.loads(subprocess.run(
+            [sys.executable, __file__, "--one", json.dumps([str(db), str(out), fmt, options])], stdout=subprocess.PIPE,
+            text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True).stdout)
         print(f"{'export ' + name:<22} {result['articles'] / result['seconds']:9.0f} articles/s  ({result['seconds']:.1f} s, "
               f"{result['entities']} entities, {result['quotes']} quotes, {result['size'] / 1e6:.1f} MB)  "
-              f"peak RSS {usage.ru_maxrss / 1024:5.0f} MB")
+              f"peak RSS {result['rss']:5.0f} MB")
         assert result["articles"] == n
 
 
@@ -123,7 +121,8 @@ def export_one(db: str, out: str, fmt: str, options: dict) -> None:
         summary = export_layer(store, out, fmt=fmt, gold=True, **options)
         seconds = time.perf_counter() - started
     print(json.dumps({"articles": summary.articles, "entities": summary.entities, "quotes": summary.quotes,
-                      "seconds": seconds, "size": sum(Path(f).stat().st_size for f in summary.files)}))
+                      "seconds": seconds, "size": sum(Path(f).stat().st_size for f in summary.files),
+                      "rss": peak_rss_mb()}))
 
 
 def bench_conll_read(path: Path, folder: Path) -> None:

@@ -60,7 +60,7 @@ def run_case(case: str, source: str, db: str) -> None:
 
         started, cpu = time.perf_counter(), time.process_time()
         sqlite_utils.Database(db)["articles"].insert_all(rows(), pk="id", batch_size=200)
-        print(time.perf_counter() - started, time.process_time() - cpu, 0.0)
+        print(time.perf_counter() - started, time.process_time() - cpu, 0.0, peak_rss_mb())
         return
     from annotator.core.formats.readers import read_paths
     from annotator.core.importer import import_records
@@ -81,7 +81,14 @@ def run_case(case: str, source: str, db: str) -> None:
     if pool:
         pool.__exit__()
     assert not summary.problems, summary.line()
-    print(elapsed, cpu, workers_cpu)
+    print(elapsed, cpu, workers_cpu, peak_rss_mb())
+
+
+def peak_rss_mb() -> float:
+    """This process's peak memory (VmHWM) in MB. Not getrusage: a child's ru_maxrss also counts the
+    parent's pages it held between fork and exec."""
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
 
 
 def _workers_cpu(pool) -> float:
@@ -94,16 +101,12 @@ def _workers_cpu(pool) -> float:
     return total
 
 
-def measure(case: str, source: Path, db: Path) -> tuple[list[float], float]:
-    """([seconds, CPU seconds of the importing process, of its tokenizer workers], peak RSS in MB of the
-    importing process)."""
-    process = subprocess.Popen([sys.executable, __file__, "--case", case, str(source), str(db)], stdout=subprocess.PIPE,
-                               text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status:
-        raise SystemExit(f"{case} failed")
-    return [float(x) for x in out.strip().splitlines()[-1].split()], usage.ru_maxrss / 1024
+def measure(case: str, source: Path, db: Path) -> list[float]:
+    """[seconds, CPU seconds of the importing process, of its tokenizer workers, peak RSS in MB of the
+    importing process]."""
+    out = subprocess.run([sys.executable, __file__, "--case", case, str(source), str(db)], stdout=subprocess.PIPE,
+                         text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True).stdout
+    return [float(x) for x in out.strip().splitlines()[-1].split()]
 
 
 def main(sizes: list[int]) -> None:
@@ -114,7 +117,7 @@ def main(sizes: list[int]) -> None:
             print(f"{n:,} articles, {source.stat().st_size / 1e6:.0f} MB of JSONL")
             for label, case in CASES.items():
                 db = Path(tmp) / f"{case}.db"
-                (seconds, cpu, workers_cpu), rss = measure(case, source, db)
+                seconds, cpu, workers_cpu, rss = measure(case, source, db)
                 size = sum(p.stat().st_size for p in Path(tmp).glob(f"{case}.db*"))
                 print(f"  {label:<44} {n / seconds:>8,.0f} articles/s  peak RSS {rss:>5.0f} MB  "
                       f"database {size / 1e6:,.0f} MB  CPU/article {cpu / n * 1e6:4.0f} µs"

@@ -10,6 +10,7 @@ of each query the article list makes (budget 300 ms). BENCH_KEEP=DIR keeps the d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -22,10 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_import import write_jsonl  # noqa: E402
+from bench_import import peak_rss_mb, write_jsonl  # noqa: E402
 
 from annotator.core.store import Store  # noqa: E402
-from annotator.gui.browser import COUNT_STEP, PAGE  # noqa: E402
 
 BUDGET_MS = 300
 
@@ -43,18 +43,29 @@ def timed(query) -> tuple[float, object]:
 def import_corpus(source: Path, db: Path) -> tuple[float, float]:
     """(seconds, peak RSS MB) of `annotator import` in its own process."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "annotator", "import", str(source), "--db", str(db)],
-                               env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    out = subprocess.run([sys.executable, __file__, "--import", str(source), str(db)], stdout=subprocess.PIPE,
+                         text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True).stdout
+    return time.perf_counter() - started, float(out.strip().splitlines()[-1])
+
+
+def run_import(source: str, db: str) -> None:
+    """In a child process: `annotator import SOURCE --db DB`, then its peak RSS in MB."""
+    from annotator.cli import main as cli
+
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        status = cli(["import", source, "--db", db])
     if status:
-        raise SystemExit("the import failed")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+        raise SystemExit(status)
+    print(peak_rss_mb())
 
 
 def queries(store: Store, n: int) -> dict:
     """What the article list asks of the store (annotator.gui.browser): an exact count of the whole
     corpus, filtered lists counted up to COUNT_STEP + 1 rows ("10,000+"), pages in order after the
     page before (keyset), a jump by OFFSET (read on the list's background thread)."""
+    from annotator.gui.browser import COUNT_STEP, PAGE  # the window's figures (imported here: not in the
+    # import's tokenizer processes, which load this file again)
+
     who, capped = "alice", COUNT_STEP + 1
     middle = store.list_articles(who, n // 2, PAGE)[-1]["seq"]
     first_common = store.list_articles(who, 0, PAGE, search="pasukan")[-1]["seq"]
@@ -116,4 +127,7 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100_000, 300_000, 1_000_000])
+    if sys.argv[1:2] == ["--import"]:
+        run_import(*sys.argv[2:4])
+    else:
+        main([int(a) for a in sys.argv[1:]] or [100_000, 300_000, 1_000_000])
