@@ -517,10 +517,10 @@ class Store:
         disk one by one (synchronous NORMAL: in WAL mode a crash, even a power cut, still leaves whole
         transactions only; a power cut may lose the last ones), and the WAL is copied into the database
         file less often. The connection's settings come back afterwards."""
-        if self.read_only or self.path == ":memory:":
+        conn = self.db.conn
+        if self.read_only or self.path == ":memory:" or conn.in_transaction:  # SQLite: not inside a transaction
             yield
             return
-        conn = self.db.conn
         synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
         pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
         conn.execute("PRAGMA synchronous = NORMAL")

@@ -237,3 +237,11 @@ def test_an_import_writes_without_syncing_each_commit_and_restores_the_settings(
     assert seen[0] == (1, Store.BULK_CHECKPOINT_PAGES)  # NORMAL: whole transactions survive a crash in WAL mode
     assert before == (2, 1000)
     assert (conn.execute("PRAGMA synchronous").fetchone()[0], conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]) == before
+
+
+def test_an_import_inside_a_transaction_keeps_the_settings_of_that_transaction(tmp_path):
+    store = Store(tmp_path / "outer.db")
+    with store.transaction():  # SQLite refuses to change the safety level inside a transaction
+        summary = import_records(store, [{"id": "a", "text": "Berita satu."}, {"id": "b", "text": "Berita dua."}])
+        assert store.db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert summary.imported == 2 and store.article_ids() == ["a", "b"]
