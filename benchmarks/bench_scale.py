@@ -62,7 +62,7 @@ def run_import(source: str, db: str) -> None:
 def queries(store: Store, n: int) -> dict:
     """What the article list asks of the store (annotator.gui.browser): an exact count of the whole
     corpus, filtered lists counted up to COUNT_STEP + 1 rows ("10,000+"), pages in order after the
-    page before (keyset), a jump by OFFSET (read on the list's background thread)."""
+    page before (keyset), a jump by OFFSET from the nearer end (read on the list's background thread)."""
     from annotator.gui.browser import COUNT_STEP, PAGE  # the window's figures (imported here: not in the
     # import's tokenizer processes, which load this file again)
 
@@ -73,8 +73,8 @@ def queries(store: Store, n: int) -> dict:
         "count all articles": lambda: store.count_articles(who),
         "first page": lambda: store.list_articles(who, 0, PAGE),
         "next page, in the middle (keyset)": lambda: store.list_articles(who, 0, PAGE, after=middle),
-        "jump to the middle (OFFSET, background)": lambda: store.list_articles(who, n // 2, PAGE),
-        "jump to the last page (OFFSET, background)": lambda: store.list_articles(who, n - PAGE, PAGE),
+        "jump to the middle (OFFSET, background)": lambda: store.list_articles(who, n // 2 - PAGE, PAGE),
+        "jump to the last page (from the end)": lambda: store.list_articles(who, 0, PAGE, from_end=True),
         "filter done: count": lambda: store.count_articles(who, status="done", at_most=capped),
         "filter done: first page": lambda: store.list_articles(who, 0, PAGE, status="done"),
         "filter new: count": lambda: store.count_articles(who, status="new", at_most=capped),

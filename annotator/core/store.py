@@ -1405,17 +1405,19 @@ class Store:
 
     def list_articles(self, annotator: str, offset: int = 0, limit: int = 200, *, after: int | None = None,
                       status: str | None = None, pending: bool = False, no_stance: bool = False,
-                      search: str | None = None) -> list[dict]:
+                      search: str | None = None, from_end: bool = False) -> list[dict]:
         """Rows for the article browser, in corpus order: seq, id, title, source, date, counts and status.
         `after`: the rows after the one of this seq (the last row of the page before: keyset paging,
-        as fast deep in a 1M corpus as at its start), then `offset` rows skipped."""
+        as fast deep in a 1M corpus as at its start), then `offset` rows skipped. `from_end`: `offset`
+        counts from the last row (the end of a 1M list is as near as its start)."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
         source, key = self._browse_from(search)
         if after is not None:
             where, params = f"{where} AND {key} > ?" if where else f" WHERE {key} > ?", [*params, after]
         try:
-            return list(self.db.query(f"{self._rows_sql(where, source)} ORDER BY {key} LIMIT ? OFFSET ?",
-                                      [annotator, annotator, annotator, *params, limit, offset]))
+            rows = list(self.db.query(f"{self._rows_sql(where, source)} ORDER BY {key}{' DESC' if from_end else ''} "
+                                      "LIMIT ? OFFSET ?", [annotator, annotator, annotator, *params, limit, offset]))
+            return rows[::-1] if from_end else rows
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search {search!r}: {exc}") from None
 

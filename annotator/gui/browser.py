@@ -75,9 +75,16 @@ def matching_ids(store: Store, annotator: str, filters: dict) -> set[str]:
                               no_stance=filters.get("no_stance", False), search=filters.get("search"))
 
 
-def page_window(page: int, after: int | None) -> tuple[int, int]:
-    """(offset, limit) of list_articles for a page: after the page before's last row, or by offset."""
-    return (0 if after is not None else page * PAGE), PAGE
+def page_arguments(page: int, after: int | None, count: int, capped: bool) -> dict:
+    """list_articles' arguments for a page: after the page before's last row (keyset), else by offset
+    from the start or, in the second half of a list counted whole, from the end."""
+    first = page * PAGE
+    if after is not None:
+        return {"offset": 0, "limit": PAGE, "after": after}
+    if capped or first < count // 2:
+        return {"offset": first, "limit": PAGE}
+    last = min(count, first + PAGE)
+    return {"offset": count - last, "limit": max(0, last - first), "from_end": True}
 
 
 class ListReader(QThread):
@@ -92,9 +99,9 @@ class ListReader(QThread):
         self.store = store
         self._queue: queue.Queue = queue.Queue()
 
-    def read_page(self, generation: int, page: int, annotator: str, filters: dict, after: int | None = None) -> None:
-        """`after`: the seq of the last row of the page before, when known (keyset paging)."""
-        self._queue.put(("page", generation, page, annotator, dict(filters), after))
+    def read_page(self, generation: int, page: int, annotator: str, filters: dict, where: dict) -> None:
+        """`where`: page_arguments of the page."""
+        self._queue.put(("page", generation, page, annotator, dict(filters), where))
 
     def read_position(self, article_id: str) -> None:
         self._queue.put(("position", article_id))
@@ -113,8 +120,8 @@ class ListReader(QThread):
                     return
                 try:
                     if job[0] == "page":
-                        _, generation, page, annotator, filters, after = job
-                        rows = store.list_articles(annotator, *page_window(page, after), after=after, **filters)
+                        _, generation, page, annotator, filters, where = job
+                        rows = store.list_articles(annotator, **where, **filters)
                         self.pageRead.emit(generation, page, rows)
                     else:
                         self.positionRead.emit(job[1], store.position(job[1]))
@@ -175,8 +182,7 @@ class ArticleTableModel(QAbstractTableModel):
             if self.order is not None:
                 rows = rows_for_ids(self.store, self.annotator, self._ids[page * PAGE:(page + 1) * PAGE])
             else:
-                after = self._after(page)
-                rows = self.store.list_articles(self.annotator, *page_window(page, after), after=after, **self.filters)
+                rows = self.store.list_articles(self.annotator, **self._page_arguments(page), **self.filters)
         except StoreError as exc:
             self.failed.emit(str(exc))
             rows = []
@@ -184,12 +190,11 @@ class ArticleTableModel(QAbstractTableModel):
         self._keep(page, rows)
         return rows
 
-    def _after(self, page: int) -> int | None:
-        """The seq of the last row of the page before, if it is read and fresh (keyset paging)."""
+    def _page_arguments(self, page: int) -> dict:
+        """How to read a page: after the last row of the page before when that is read and fresh."""
         rows = self._pages.get(page - 1)
-        if not rows or page - 1 in self._stale or len(rows) < PAGE or rows[-1].get("seq") is None:
-            return None
-        return rows[-1]["seq"]
+        fresh = rows and page - 1 not in self._stale and len(rows) == PAGE and rows[-1].get("seq") is not None
+        return page_arguments(page, rows[-1]["seq"] if fresh else None, self._count, self.capped)
 
     def _keep(self, page: int, rows: list[dict]) -> None:
         self._pages[page] = rows
@@ -211,7 +216,8 @@ class ArticleTableModel(QAbstractTableModel):
             if deep and not wait:
                 if page not in self._asked:
                     self._asked.add(page)
-                    self.reader.read_page(self._generation, page, self.annotator, self.filters, self._after(page))
+                    self.reader.read_page(self._generation, page, self.annotator, self.filters,
+                                          self._page_arguments(page))
             else:
                 rows = self._fetch(page)
         else:

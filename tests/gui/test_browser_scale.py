@@ -61,3 +61,22 @@ def test_pages_read_in_order_start_after_the_last_row_of_the_page_before(big_db,
     assert asked[0] == (0, None) and len(asked) == pages
     seqs = [model.row_data(page * browser_module.PAGE - 1)["seq"] for page in range(1, pages)]
     assert asked[1:] == [(0, seq) for seq in seqs]  # no OFFSET: the key of the page before
+
+
+def test_a_jump_to_the_end_of_the_list_reads_from_the_end(big_db, open_window, monkeypatch):
+    window = open_window(big_db)
+    model = window.browser.model
+    asked = []
+    real_list = Store.list_articles
+
+    def spy(self, annotator, **arguments):
+        asked.append({k: v for k, v in arguments.items() if k in ("offset", "limit", "after", "from_end")})
+        return real_list(self, annotator, **arguments)
+
+    monkeypatch.setattr(Store, "list_articles", spy)
+    model.set_filters(status=None)  # a new list, counted whole: nothing read yet
+    assert model.row_data(N - 1)["id"] == f"n{N - 1:05d}" and model.row_data(N - 200)["id"] == f"n{N - 200:05d}"
+    assert asked == [{"offset": 0, "limit": 200, "from_end": True}]  # not OFFSET 1000 from the start
+    assert model.row_data(650)["id"] == "n00650"  # the page 600-799: its 200 rows from 400 before the end
+    assert asked[-1] == {"offset": 400, "limit": 200, "from_end": True}
+    assert model.row_data(10)["id"] == "n00010" and asked[-1] == {"offset": 0, "limit": 200}
