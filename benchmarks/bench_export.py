@@ -2,16 +2,20 @@
 
     .venv/bin/python benchmarks/bench_export.py [--articles 10000] [--keep DIR] [--nergrit PATH]
 
-Builds the database through the import API in a temporary folder (or --keep DIR), then
-exports the gold layer in every format and prints articles/second. With --nergrit it also
+Builds the database through the import API in a temporary folder (or --keep DIR, where it is kept
+and reused), then exports the gold layer in every format, each in its own process, and prints
+articles/second and the peak memory (RSS) of that process. With --nergrit it also
 times reading (and importing) a CoNLL/IOB file. Prints figures only; never part of the tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from annotator.project.export import FORMATS, export_layer  # noqa: E402
 from annotator.core.importer import import_records  # noqa: E402
 from annotator.core.store import Store  # noqa: E402
+from bench_import import peak_rss_mb  # noqa: E402
 
 PEOPLE = ["Joko Widodo", "Prabowo Subianto", "Retno Marsudi", "Sugiono", "Kim Jong Un", "Vladimir Putin",
           "Volodymyr Zelensky", "Antony Blinken", "Yoon Suk Yeol", "Sergey Lavrov"]
@@ -94,18 +99,30 @@ def build(db: Path, n: int) -> Store:
     return store
 
 
-def bench_exports(store: Store, folder: Path, n: int) -> None:
+def bench_exports(db: Path, folder: Path, n: int) -> None:
+    """Each export in its own process: articles/s and that process's peak memory (RSS)."""
     runs = [(fmt, {}) for fmt in FORMATS] + [("spacy", {"split": 0.8}), ("conll", {"quotes_column": True})]
     for fmt, options in runs:
         name = f"{fmt}{'-' + '-'.join(options) if options else ''}"
         out = folder / name if fmt == "brat" or options.get("split") else folder / f"{name}.{fmt}"
+        result = json.loads(subprocess.run(
+            [sys.executable, __file__, "--one", json.dumps([str(db), str(out), fmt, options])], stdout=subprocess.PIPE,
+            text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True).stdout)
+        print(f"{'export ' + name:<22} {result['articles'] / result['seconds']:9.0f} articles/s  ({result['seconds']:.1f} s, "
+              f"{result['entities']} entities, {result['quotes']} quotes, {result['size'] / 1e6:.1f} MB)  "
+              f"peak RSS {result['rss']:5.0f} MB")
+        assert result["articles"] == n
+
+
+def export_one(db: str, out: str, fmt: str, options: dict) -> None:
+    """In a child process: one export; prints its figures as JSON."""
+    with Store(db) as store:
         started = time.perf_counter()
         summary = export_layer(store, out, fmt=fmt, gold=True, **options)
         seconds = time.perf_counter() - started
-        size = sum(Path(f).stat().st_size for f in summary.files)
-        print(f"{'export ' + name:<22} {summary.articles / seconds:9.0f} articles/s  ({seconds:.1f} s, "
-              f"{summary.entities} entities, {summary.quotes} quotes, {size / 1e6:.1f} MB)")
-        assert summary.articles == n
+    print(json.dumps({"articles": summary.articles, "entities": summary.entities, "quotes": summary.quotes,
+                      "seconds": seconds, "size": sum(Path(f).stat().st_size for f in summary.files),
+                      "rss": peak_rss_mb()}))
 
 
 def bench_conll_read(path: Path, folder: Path) -> None:
@@ -134,8 +151,10 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench_export_"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with build(folder / "bench.db", args.articles) as store:
-            bench_exports(store, folder, args.articles)
+        db = folder / "bench.db"
+        if not db.exists():  # --keep: built once
+            build(db, args.articles).close()
+        bench_exports(db, folder, args.articles)
         if args.nergrit:
             bench_conll_read(args.nergrit, folder)
     finally:
@@ -144,4 +163,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--one"]:
+        export_one(*json.loads(sys.argv[2]))
+    else:
+        main()

@@ -1,6 +1,8 @@
-"""Import N generated news articles (JSONL, ~1,800 characters each) into a new database: articles/s and
-peak memory (RSS) of the import, next to a raw sqlite-utils insert_all of the same rows (no tokens,
-no full-text index, no edit log: the floor we build on), measured in the same run, each in its own process.
+"""Import N generated news articles (JSONL, ~1,800 characters each) into a new database: articles/s,
+peak memory (RSS) and CPU time per article (of the importing process and of its tokenizer workers:
+the figure a busy machine changes least) of the import, next to a raw sqlite-utils insert_all of the
+same rows (no tokens, no full-text index, no edit log: the floor we build on), measured in the same
+run, each in its own process.
 
 usage: python benchmarks/bench_import.py [N ...]   (default: 10000 100000)"""
 
@@ -56,9 +58,9 @@ def run_case(case: str, source: str, db: str) -> None:
                     yield {"id": r["id"], "title": r["meta"]["title"], "text": r["text"], "source": r["meta"]["source"],
                            "meta": "{}"}
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         sqlite_utils.Database(db)["articles"].insert_all(rows(), pk="id", batch_size=200)
-        print(time.perf_counter() - started)
+        print(time.perf_counter() - started, time.process_time() - cpu, 0.0, peak_rss_mb())
         return
     from annotator.core.formats.readers import read_paths
     from annotator.core.importer import import_records
@@ -71,24 +73,40 @@ def run_case(case: str, source: str, db: str) -> None:
     pool = TokenizerPool(2) if case == "import2" else None
     if pool:  # started and warm (the ~1 s of starting them is not counted)
         pool(["warm up the workers"] * TokenizerPool.SMALL)
-    started = time.perf_counter()
+    workers_cpu = _workers_cpu(pool)
+    started, cpu = time.perf_counter(), time.process_time()
     summary = import_records(store, read_paths([source]), tokenize_many=pool)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    workers_cpu = _workers_cpu(pool) - workers_cpu
     if pool:
         pool.__exit__()
     assert not summary.problems, summary.line()
-    print(elapsed)
+    print(elapsed, cpu, workers_cpu, peak_rss_mb())
 
 
-def measure(case: str, source: Path, db: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB of the importing process)."""
-    process = subprocess.Popen([sys.executable, __file__, "--case", case, str(source), str(db)], stdout=subprocess.PIPE,
-                               text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status:
-        raise SystemExit(f"{case} failed")
-    return float(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024
+def peak_rss_mb() -> float:
+    """This process's peak memory (VmHWM) in MB. Not getrusage: a child's ru_maxrss also counts the
+    parent's pages it held between fork and exec."""
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+
+
+def _workers_cpu(pool) -> float:
+    """CPU seconds of the tokenizer pool's live worker processes so far (Linux /proc)."""
+    total = 0.0
+    for process in (pool._pool._pool if pool is not None and pool._pool is not None else []):
+        with open(f"/proc/{process.pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def measure(case: str, source: Path, db: Path) -> list[float]:
+    """[seconds, CPU seconds of the importing process, of its tokenizer workers, peak RSS in MB of the
+    importing process]."""
+    out = subprocess.run([sys.executable, __file__, "--case", case, str(source), str(db)], stdout=subprocess.PIPE,
+                         text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True).stdout
+    return [float(x) for x in out.strip().splitlines()[-1].split()]
 
 
 def main(sizes: list[int]) -> None:
@@ -99,10 +117,11 @@ def main(sizes: list[int]) -> None:
             print(f"{n:,} articles, {source.stat().st_size / 1e6:.0f} MB of JSONL")
             for label, case in CASES.items():
                 db = Path(tmp) / f"{case}.db"
-                seconds, rss = measure(case, source, db)
+                seconds, cpu, workers_cpu, rss = measure(case, source, db)
                 size = sum(p.stat().st_size for p in Path(tmp).glob(f"{case}.db*"))
                 print(f"  {label:<44} {n / seconds:>8,.0f} articles/s  peak RSS {rss:>5.0f} MB  "
-                      f"database {size / 1e6:,.0f} MB")
+                      f"database {size / 1e6:,.0f} MB  CPU/article {cpu / n * 1e6:4.0f} µs"
+                      + (f" + {workers_cpu / n * 1e6:.0f} µs in the workers" if workers_cpu else ""))
 
 
 if __name__ == "__main__":

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import argparse
 import glob
+import resource
 import sys
+import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,11 +82,24 @@ def main(argv: list[str] | None = None) -> int:
     print("\nper component (ms/doc, and in units of bare tokenisation):")
     for name, ms in component_times(nlp, texts[: min(len(texts), 300)], args.batch_size):
         print(f"  {name:20} {ms:7.2f} ms   {ms / (1000 / tok):5.2f} x")
-    print("\nall cores (pipeline_records; start-up and model loading included):")
+    print("\nall cores (pipeline_records, what predict runs; start-up and model loading included). 'first' is the"
+          "\nseconds to the first result (start-up), 'steady' the rate after it; CPU is ms per article in this process"
+          "\nand in the workers (worker start-up included). The machine may be shared: compare the ratios of one run.")
     config = {"entities": not args.no_entities}
+    rates = {}
     for workers in args.workers.split(","):
         n = cpu_count() if workers == "all" else int(workers)
-        print(f"  {n} worker process{'es' if n > 1 else '':2}           {parallel_rate(texts, config, workers=n):8.1f} docs/s")
+        rates[n] = parallel_rate(texts, config, workers=n)
+        print(f"  {n} worker process{'es' if n > 1 else '':2}     {rates[n]}")
+    if 1 in rates and len(rates) > 1:
+        for n, measured in rates.items():
+            if n > 1:
+                print(f"  {n} workers / 1: {measured.rate / rates[1].rate:.2f}x overall, "
+                      f"{measured.steady / rates[1].steady:.2f}x after start-up")
+    print("\nsuggest through the store (one writer, a transaction per group of articles):")
+    for workers in args.workers.split(","):
+        n = cpu_count() if workers == "all" else int(workers)
+        print(f"  {n} worker process{'es' if n > 1 else '':2}     {suggest_rate(texts, n)}")
     try:
         import ray
     except ImportError:
@@ -91,18 +107,69 @@ def main(argv: list[str] | None = None) -> int:
     else:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
         try:
-            print(f"  Ray, local cluster of 2 CPUs      {parallel_rate(texts, config, ray='auto'):8.1f} docs/s")
+            print(f"  Ray, local cluster of 2 CPUs     {parallel_rate(texts, config, ray='auto')}"
+                  " (the Ray workers' CPU is not counted)")
         finally:
             ray.shutdown()
     return 0
 
 
-def parallel_rate(texts: list[str], config: dict, **how) -> float:
+@dataclass
+class Rate:
+    """Articles per second of one run, with its start-up and the CPU it took."""
+
+    rate: float
+    first: float  # seconds to the first result
+    steady: float  # articles per second after the first batch of results
+    main_ms: float  # CPU ms per article in this process
+    workers_ms: float  # CPU ms per article in the worker processes
+
+    def __str__(self) -> str:
+        return (f"{self.rate:7.1f} docs/s   first {self.first:4.1f} s   steady {self.steady:7.1f} docs/s   "
+                f"CPU {self.main_ms:5.1f} + {self.workers_ms:5.1f} ms/doc")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measured(run) -> Rate:
+    """Time `run(note)`, which calls note() after each article."""
+    t0, cpu0, children0 = time.perf_counter(), time.process_time(), _children_cpu()
+    times = []
+    run(lambda *_: times.append(time.perf_counter()))
+    wall, n = time.perf_counter() - t0, len(times)
+    first = times[0] - t0 if times else wall
+    burst = sum(1 for t in times if t - times[0] < 0.05)  # results come a batch at a time: the first batch's
+    steady = (n - burst) / (times[-1] - times[0]) if n > burst else 0.0
+    return Rate(n / wall, first, steady, (time.process_time() - cpu0) * 1000 / max(n, 1),
+                (_children_cpu() - children0) * 1000 / max(n, 1))
+
+
+def parallel_rate(texts: list[str], config: dict, **how) -> Rate:
     from annotator.nlp.parallel import pipeline_records
 
-    t0 = time.perf_counter()
-    count = sum(1 for _ in pipeline_records(((t, n) for n, t in enumerate(texts)), config=config, **how))
-    return count / (time.perf_counter() - t0)
+    def run(note):
+        for _ in pipeline_records(((t, n) for n, t in enumerate(texts)), config=config, **how):
+            note()
+
+    return measured(run)
+
+
+def suggest_rate(texts: list[str], workers: int) -> Rate:
+    """suggest_articles over a new database holding `texts` (what `annotator suggest` runs)."""
+    from annotator.core.store import Store
+    from annotator.nlp.suggest import suggest_articles
+    from annotator.nlp.tokenizer import packed_token_offsets
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "suggest.db", tokenizer=packed_token_offsets)
+        store.add_articles([dict(id=f"a{n}", text=f"{text}\n\n({n})") for n, text in enumerate(texts)])
+        try:
+            return measured(lambda note: suggest_articles(store, workers=workers, progress=note))
+        finally:
+            store.close()
 
 
 def component_times(nlp, texts: list[str], batch_size: int) -> list[tuple[str, float]]:

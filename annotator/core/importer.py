@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -20,6 +21,8 @@ PRIVATE_KEYS = {"_file", "_line"}
 #: before it is taken).
 BATCH_RECORDS = 200
 BATCH_SIZE = 1_000_000  # characters of text plus 50 per annotation
+#: Batches given to the tokenizer ahead of the one written, so its workers never wait for the writer.
+BATCHES_TOKENIZING = 2
 MAX_TEXT = 50_000_000  # characters of one article
 
 
@@ -111,6 +114,7 @@ class PreparedRecord:
     model: str | None
     needs_tokens: bool = False  # tokens left for start_tokenizing
     error: str | None = None  # why tokenising failed
+    digest: str = ""  # the text's hash (core.store.text_hash)
 
     @property
     def plain(self) -> bool:
@@ -189,6 +193,7 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
             meta.setdefault(key, value)
     stance = record_stance(record, store.config.stance_names)
     target_layer = MODEL_LAYER if as_suggestions else (layer or record.get("_annotator_id") or GOLD_LAYER)
+    digest = text_hash(text)
     tokens = record.get("tokens")
     if tokens:
         try:
@@ -197,7 +202,7 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
             raise RecordError("tokens must be objects with start and end") from None
         token_pairs = check_tokens(token_pairs, text, "tokens")
     else:
-        token_pairs = None if not tokenize or store.find_by_hash(text_hash(text)) else store.tokenizer(text)
+        token_pairs = None if not tokenize or store.find_by_hash(digest) else store.tokenizer(text)
     article = {key: _as_text(meta.pop(key, None)) for key in ("title", "source", "date", "url")}
     article["title"] = article["title"] or ""
     article["meta"] = meta
@@ -205,7 +210,7 @@ def prepare_record(store: Store, record: dict, *, layer: str | None = None, as_s
         where=record.get("_file", "<input>"), line=record.get("_line"), article_id=article_id, text=text,
         article=article, tokens=token_pairs, boundaries=boundaries, spans=checked_spans, quotes=checked_quotes,
         stance=stance, answer=record.get("answer"), layer=target_layer, as_suggestions=as_suggestions, model=model,
-        needs_tokens=not tokens and not tokenize)
+        needs_tokens=not tokens and not tokenize, digest=digest)
 
 
 #: Tokenises many texts at once (e.g. annotator.nlp.parallel.TokenizerPool, on all cores); if it has
@@ -220,8 +225,8 @@ def start_tokenizing(store: Store, batch: list[PreparedRecord],
     function returned waits, and gives them their tokens (or, if one fails, its error)."""
     todo = [p for p in batch if p.needs_tokens]
     if todo:
-        stored = store.ids_by_hash([text_hash(p.text) for p in todo])
-        todo = [p for p in todo if text_hash(p.text) not in stored]
+        stored = store.ids_by_hash([p.digest for p in todo])
+        todo = [p for p in todo if p.digest not in stored]
     texts = [p.text for p in todo]
     submit = getattr(tokenize_many, "submit", None)
     if submit and texts:
@@ -322,35 +327,36 @@ def import_records(
     and the summary counts only what is stored."""
     summary = ImportSummary()
     batch: list[PreparedRecord] = []
-    tokenizing = None  # the batch being tokenised while the one before is written, and its finish
+    tokenizing: deque = deque()  # (batch, finish) of the batches being tokenised, oldest first
     count = size = 0
     stopped = False
-    for item in items:
-        if cancelled and cancelled():
-            break
-        if isinstance(item, Problem):
-            summary.problems.append(item)
-            continue
-        count += 1
-        try:
-            batch.append(prepare_record(store, item, layer=layer, as_suggestions=as_suggestions, tokenize=False))
-            size += batch[-1].size
-        except Exception as exc:  # noqa: BLE001 - whatever goes wrong with one record, the others go on
-            where = item.get("_file", "<input>") if isinstance(item, dict) else "<input>"
-            line = item.get("_line") if isinstance(item, dict) else None
-            summary.problems.append(Problem(where, line, _reason(exc)))
-        if len(batch) >= BATCH_RECORDS or size >= BATCH_SIZE:
-            started = (batch, start_tokenizing(store, batch, tokenize_many))
-            batch, size = [], 0
-            if tokenizing and not _write_batch(store, *tokenizing, summary):
-                stopped = True
+    with store.bulk_writes():
+        for item in items:
+            if cancelled and cancelled():
                 break
-            tokenizing = started
-        if progress:
-            progress(count)
-    if not stopped:  # what was read before the end (or a cancel)
-        if not tokenizing or _write_batch(store, *tokenizing, summary):
-            _write_batch(store, batch, start_tokenizing(store, batch, tokenize_many), summary)
+            if isinstance(item, Problem):
+                summary.problems.append(item)
+                continue
+            count += 1
+            try:
+                batch.append(prepare_record(store, item, layer=layer, as_suggestions=as_suggestions, tokenize=False))
+                size += batch[-1].size
+            except Exception as exc:  # noqa: BLE001 - whatever goes wrong with one record, the others go on
+                where = item.get("_file", "<input>") if isinstance(item, dict) else "<input>"
+                line = item.get("_line") if isinstance(item, dict) else None
+                summary.problems.append(Problem(where, line, _reason(exc)))
+            if len(batch) >= BATCH_RECORDS or size >= BATCH_SIZE:
+                tokenizing.append((batch, start_tokenizing(store, batch, tokenize_many)))
+                batch, size = [], 0
+                if len(tokenizing) > BATCHES_TOKENIZING and not _write_batch(store, *tokenizing.popleft(), summary):
+                    stopped = True
+                    break
+            if progress:
+                progress(count)
+        if not stopped:  # what was read before the end (or a cancel)
+            tokenizing.append((batch, start_tokenizing(store, batch, tokenize_many)))
+            while tokenizing and _write_batch(store, *tokenizing.popleft(), summary):
+                pass
     _in_file_order(summary.problems)
     return summary
 

@@ -762,6 +762,29 @@ class Store:
         self.config = config
 
     # ---- articles -------------------------------------------------------------------------
+    #: WAL pages written before SQLite copies them into the database file, while bulk_writes is on
+    BULK_CHECKPOINT_PAGES = 16_384
+
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """SQLite settings for many write transactions in a row (an import): commits are not synced to
+        disk one by one (synchronous NORMAL: in WAL mode a crash, even a power cut, still leaves whole
+        transactions only; a power cut may lose the last ones), and the WAL is copied into the database
+        file less often. The connection's settings come back afterwards."""
+        if self.server or self.read_only or self.path == ":memory:" or self.db.conn.in_transaction:
+            yield  # SQLite only, and not inside a transaction (a server syncs as its administrator set it)
+            return
+        conn = self.db.conn
+        synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+        pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {self.BULK_CHECKPOINT_PAGES}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
     def add_article(
         self,
         id: str,
@@ -879,7 +902,10 @@ class Store:
         return rows[0]
 
     def get_article(self, article_id: str) -> Article:
-        row = self._article_row(article_id)
+        return self._article_from_row(self._article_row(article_id))
+
+    @staticmethod
+    def _article_from_row(row: dict) -> Article:
         return Article(
             id=row["id"], text=row["text"], title=row["title"], source=row["source"], date=row["date"],
             url=row["url"], meta=json.loads(row["meta"]), text_hash=row["text_hash"],
@@ -933,6 +959,70 @@ class Store:
     def find_by_hash(self, digest: str) -> str | None:
         row = self.db.execute("SELECT id FROM articles WHERE text_hash = ?", [digest]).fetchone()
         return row[0] if row else None
+
+    # ---- reading a layer whole (exports) ------------------------------------------------------
+    def existing_ids(self, article_ids: list[str]) -> set[str]:
+        """Those of the given article ids that are stored."""
+        return {row[0] for row in self._existing("SELECT id FROM articles WHERE id IN ({})", list(article_ids))}
+
+    #: articles read at once by iter_layers
+    LAYER_PAGE = 200
+
+    def count_layer_articles(self, annotator: str, *, done_only: bool = False,
+                             article_ids: list[str] | None = None) -> int:
+        """How many articles (of `article_ids`, default all) hold the annotator's layer (marked done,
+        with done_only)."""
+        done = " AND status = 'done'" if done_only else ""
+        if article_ids is None:
+            return self.db.execute(f"SELECT count(*) FROM layers WHERE annotator = ?{done}", [annotator]).fetchone()[0]
+        wanted, total = list(dict.fromkeys(article_ids)), 0
+        for begin in range(0, len(wanted), 500):
+            chunk = wanted[begin:begin + 500]
+            total += self.db.execute(f"SELECT count(*) FROM layers WHERE annotator = ?{done} "
+                                     f"AND article_id IN ({','.join('?' * len(chunk))})", [annotator, *chunk]).fetchone()[0]
+        return total
+
+    def iter_layers(self, annotator: str, *, done_only: bool = False, article_ids: list[str] | None = None,
+                    page: int | None = None) -> Iterator[tuple[Article, Layer]]:
+        """(article, layer) of each article holding the annotator's layer (marked done, with done_only),
+        in corpus order, or in the order of `article_ids` (those without the layer are left out). Read
+        `page` articles at a time with their entities and quotes (the corpus order is walked by its key,
+        so memory does not grow with the corpus)."""
+        page = page or self.LAYER_PAGE
+        done = " AND l.status = 'done'" if done_only else ""
+        columns = ("SELECT a.*, l.status AS l_status, l.stance AS l_stance, l.answer AS l_answer, "
+                   "l.comment AS l_comment, l.flagged AS l_flagged FROM articles a "
+                   f"JOIN layers l ON l.article_id = a.id AND l.annotator = ?{done}")
+        if article_ids is None:
+            last = 0
+            while rows := list(self.db.query(f"{columns} WHERE a.seq > ? ORDER BY a.seq LIMIT ?",
+                                             [annotator, last, page])):
+                yield from self._with_layers(rows, annotator)
+                last = rows[-1]["seq"]
+            return
+        wanted = list(dict.fromkeys(article_ids))
+        for begin in range(0, len(wanted), page):
+            chunk = wanted[begin:begin + page]
+            found = {r["id"]: r for r in self.db.query(f"{columns} WHERE a.id IN ({','.join('?' * len(chunk))})",
+                                                       [annotator, *chunk])}
+            yield from self._with_layers([found[i] for i in chunk if i in found], annotator)
+
+    def _with_layers(self, rows: list[dict], annotator: str) -> Iterator[tuple[Article, Layer]]:
+        """Articles and layers of a page of iter_layers rows: their entities and quotes in two queries."""
+        ids = [r["id"] for r in rows]
+        marks = ",".join("?" * len(ids))
+        entities: dict[str, list[Entity]] = {i: [] for i in ids}
+        quotes: dict[str, list[Quote]] = {i: [] for i in ids}
+        for r in self.db.query(f"SELECT * FROM entities WHERE annotator = ? AND article_id IN ({marks}) "
+                               'ORDER BY article_id, start, "end", id', [annotator, *ids]):
+            entities[r["article_id"]].append(self._entity_from_row(r))
+        for r in self.db.query(f"SELECT * FROM quotes WHERE annotator = ? AND article_id IN ({marks}) "
+                               'ORDER BY article_id, start, "end", id', [annotator, *ids]):
+            quotes[r["article_id"]].append(self._quote_from_row(r))
+        for row in rows:
+            layer_row = {key[2:]: row[key] for key in ("l_status", "l_stance", "l_answer", "l_comment", "l_flagged")}
+            yield self._article_from_row(row), self._layer_from_row(layer_row, row["id"], annotator,
+                                                                    entities[row["id"]], quotes[row["id"]])
 
     # ---- validation -----------------------------------------------------------------------
     def _check_span(self, article_id: str, start: int, end: int, what: str) -> None:
@@ -1053,12 +1143,17 @@ class Store:
         return self.get_layer(article_id, annotator)
 
     def get_layer(self, article_id: str, annotator: str) -> Layer:
-        row = self._layer_row(article_id, annotator) or {}
+        return self._layer_from_row(self._layer_row(article_id, annotator) or {}, article_id, annotator,
+                                    self._entities(article_id, annotator), self._quotes(article_id, annotator))
+
+    @staticmethod
+    def _layer_from_row(row: dict, article_id: str, annotator: str, entities: list[Entity],
+                        quotes: list[Quote]) -> Layer:
         return Layer(
             article_id=article_id,
             annotator=annotator,
-            entities=tuple(self._entities(article_id, annotator)),
-            quotes=tuple(self._quotes(article_id, annotator)),
+            entities=tuple(entities),
+            quotes=tuple(quotes),
             status=row.get("status", "new"),
             stance=row.get("stance"),
             answer=row.get("answer"),
@@ -1612,10 +1707,18 @@ class Store:
                 clause, query = self.server.search_clause(search)
                 clauses.append(clause)
                 params.append(query)
-            else:
-                clauses.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            else:  # the articles come from the full-text index (see _browse_from)
+                clauses.append("articles_fts MATCH ?")
                 params.append(_fts_query(search))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _browse_from(self, search: str | None) -> tuple[str, str]:
+        """(FROM clause, corpus-order key) of the browser's queries: with a search on SQLite, the FTS5
+        index leads, walked in rowid (= seq) order, so a word in most of a 1M corpus gives its first
+        page without collecting every match first (a server searches with the clause of _browse_where)."""
+        if search and search.strip() and not self.server:
+            return "articles_fts f JOIN articles a ON a.seq = f.rowid", "f.rowid"
+        return "articles a", "a.seq"
 
     #: Below this many suggested entities and quotes, the pending filter starts from them (partial
     #: indexes of schema 5); above, from the articles in order (the first page comes quickly).
@@ -1639,7 +1742,7 @@ class Store:
             else:
                 sql = f"SELECT 1 FROM articles a{where}"
         else:
-            sql, params = (f"SELECT 1 FROM articles a LEFT JOIN layers l ON l.article_id = a.id "
+            sql, params = (f"SELECT 1 FROM {self._browse_from(search)[0]} LEFT JOIN layers l ON l.article_id = a.id "
                            f"AND l.annotator = ?{where}", [annotator, *params])
         if at_most is not None:
             sql, params = f"SELECT count(*) FROM ({sql} LIMIT ?) AS found", [*params, at_most]  # PostgreSQL < 16 wants the name
@@ -1651,7 +1754,7 @@ class Store:
             raise StoreError(f"search {search!r}: {exc}") from None
 
     @staticmethod
-    def _rows_sql(where: str) -> str:
+    def _rows_sql(where: str, source: str = "articles a") -> str:
         """The article browser's row query: id, title, source, date, counts, the annotator's status and
         flag, and the gold layer's flag and comment (a gold reopened by a merge is flagged)
         (parameters: annotator three times, then those of `where`)."""
@@ -1661,17 +1764,24 @@ class Store:
             (SELECT count(*) FROM entities e WHERE e.article_id=a.id AND e.annotator={layer} AND e.status!='rejected') AS entities,
             (SELECT count(*) FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} AND q.status!='rejected') AS quotes,
             g.flagged AS gold_flagged, g.comment AS gold_comment
-            FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?
+            FROM {source} LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?
             LEFT JOIN layers g ON g.article_id = a.id AND g.annotator = '{GOLD_LAYER}'{where}"""
 
-    def list_articles(self, annotator: str, offset: int = 0, limit: int = 200, *, status: str | None = None,
-                      pending: bool = False, no_stance: bool = False, search: str | None = None) -> list[dict]:
-        """Rows for the article browser, in corpus order: id, title, source, date, counts and status."""
+    def list_articles(self, annotator: str, offset: int = 0, limit: int = 200, *, after: int | None = None,
+                      status: str | None = None, pending: bool = False, no_stance: bool = False,
+                      search: str | None = None, from_end: bool = False) -> list[dict]:
+        """Rows for the article browser, in corpus order: seq, id, title, source, date, counts and status.
+        `after`: the rows after the one of this seq (the last row of the page before: keyset paging,
+        as fast deep in a 1M corpus as at its start), then `offset` rows skipped. `from_end`: `offset`
+        counts from the last row (the end of a 1M list is as near as its start)."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
+        source, key = self._browse_from(search)
+        if after is not None:
+            where, params = f"{where} AND {key} > ?" if where else f" WHERE {key} > ?", [*params, after]
         # the page's articles first, then their rows: PostgreSQL would count the entities and quotes
         # of every article that OFFSET skips (the middle page of 100,000: 3 s instead of 40 ms)
-        page = (f"SELECT a.seq FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where} "
-                "ORDER BY a.seq LIMIT ? OFFSET ?")
+        page = (f"SELECT a.seq FROM {source} LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where} "
+                f"ORDER BY {key}{' DESC' if from_end else ''} LIMIT ? OFFSET ?")
         try:
             return list(self.db.query(f"{self._rows_sql(f' WHERE a.seq IN ({page})')} ORDER BY a.seq",
                                       [annotator, annotator, annotator, annotator, *params, limit, offset]))
@@ -1691,7 +1801,8 @@ class Store:
                      no_stance: bool = False, search: str | None = None) -> set[str]:
         """Ids of the articles that the browser's filters keep."""
         where, params = self._browse_where(annotator, status, pending, no_stance, search)
-        sql = f"SELECT a.id FROM articles a LEFT JOIN layers l ON l.article_id = a.id AND l.annotator = ?{where}"
+        sql = (f"SELECT a.id FROM {self._browse_from(search)[0]} LEFT JOIN layers l ON l.article_id = a.id "
+               f"AND l.annotator = ?{where}")
         try:
             return {r[0] for r in self.db.execute(sql, [annotator, *params])}
         except sqlite3.OperationalError as exc:

@@ -29,6 +29,9 @@ PAGE = 200
 MAX_PAGES = 40
 ASYNC_FROM_ROW = 4000  # pages from here on are read in the background (OFFSET gets slow)
 ASYNC_POSITION_FROM = 20_000  # articles; below, the position is cheap to ask directly
+#: A filtered list is counted up to this many rows ("10,000+"); scrolling to its end counts further
+#: (a search word in most of a 1M corpus takes seconds to count whole)
+COUNT_STEP = 10_000
 
 COLUMNS = ("status", "title", "source", "date", "entities", "quotes")
 HEADERS = {"status": "Status", "title": "Title", "source": "Source", "date": "Date", "entities": "Ent.",
@@ -72,6 +75,18 @@ def matching_ids(store: Store, annotator: str, filters: dict) -> set[str]:
                               no_stance=filters.get("no_stance", False), search=filters.get("search"))
 
 
+def page_arguments(page: int, after: int | None, count: int, capped: bool) -> dict:
+    """list_articles' arguments for a page: after the page before's last row (keyset), else by offset
+    from the start or, in the second half of a list counted whole, from the end."""
+    first = page * PAGE
+    if after is not None:
+        return {"offset": 0, "limit": PAGE, "after": after}
+    if capped or first < count // 2:
+        return {"offset": first, "limit": PAGE}
+    last = min(count, first + PAGE)
+    return {"offset": count - last, "limit": max(0, last - first), "from_end": True}
+
+
 class ListReader(QThread):
     """Reads list pages and positions on its own Store connection (reads only)."""
 
@@ -84,8 +99,9 @@ class ListReader(QThread):
         self.store = store
         self._queue: queue.Queue = queue.Queue()
 
-    def read_page(self, generation: int, page: int, annotator: str, filters: dict) -> None:
-        self._queue.put(("page", generation, page, annotator, dict(filters)))
+    def read_page(self, generation: int, page: int, annotator: str, filters: dict, where: dict) -> None:
+        """`where`: page_arguments of the page."""
+        self._queue.put(("page", generation, page, annotator, dict(filters), where))
 
     def read_position(self, article_id: str) -> None:
         self._queue.put(("position", article_id))
@@ -104,8 +120,8 @@ class ListReader(QThread):
                     return
                 try:
                     if job[0] == "page":
-                        _, generation, page, annotator, filters = job
-                        rows = store.list_articles(annotator, page * PAGE, PAGE, **filters)
+                        _, generation, page, annotator, filters, where = job
+                        rows = store.list_articles(annotator, **where, **filters)
                         self.pageRead.emit(generation, page, rows)
                     else:
                         self.positionRead.emit(job[1], store.position(job[1]))
@@ -129,6 +145,8 @@ class ArticleTableModel(QAbstractTableModel):
         self._asked: set[int] = set()  # pages asked of the reader
         self._generation = 0
         self._count = 0
+        self._count_limit = COUNT_STEP  # a filtered list is counted up to here (see fetchMore)
+        self.capped = False  # the filtered list holds more rows than counted
         self.current_id: str | None = None
         self.order: list[str] | None = None  # "most useful next": the ids in that order; None: corpus order
         self._ids: list[str] = []  # the order, filtered
@@ -148,7 +166,12 @@ class ArticleTableModel(QAbstractTableModel):
                 else:
                     self._ids = self.order
                 return len(self._ids)
-            return self.store.count_articles(self.annotator, **self.filters)
+            if not any(self.filters.values()):
+                self.capped = False
+                return self.store.count_articles(self.annotator)
+            count = self.store.count_articles(self.annotator, at_most=self._count_limit + 1, **self.filters)
+            self.capped = count > self._count_limit
+            return min(count, self._count_limit)
         except StoreError as exc:
             self._ids = []
             self.failed.emit(str(exc))
@@ -159,13 +182,19 @@ class ArticleTableModel(QAbstractTableModel):
             if self.order is not None:
                 rows = rows_for_ids(self.store, self.annotator, self._ids[page * PAGE:(page + 1) * PAGE])
             else:
-                rows = self.store.list_articles(self.annotator, page * PAGE, PAGE, **self.filters)
+                rows = self.store.list_articles(self.annotator, **self._page_arguments(page), **self.filters)
         except StoreError as exc:
             self.failed.emit(str(exc))
             rows = []
         self.pages_fetched += 1
         self._keep(page, rows)
         return rows
+
+    def _page_arguments(self, page: int) -> dict:
+        """How to read a page: after the last row of the page before when that is read and fresh."""
+        rows = self._pages.get(page - 1)
+        fresh = rows and page - 1 not in self._stale and len(rows) == PAGE and rows[-1].get("seq") is not None
+        return page_arguments(page, rows[-1]["seq"] if fresh else None, self._count, self.capped)
 
     def _keep(self, page: int, rows: list[dict]) -> None:
         self._pages[page] = rows
@@ -187,7 +216,8 @@ class ArticleTableModel(QAbstractTableModel):
             if deep and not wait:
                 if page not in self._asked:
                     self._asked.add(page)
-                    self.reader.read_page(self._generation, page, self.annotator, self.filters)
+                    self.reader.read_page(self._generation, page, self.annotator, self.filters,
+                                          self._page_arguments(page))
             else:
                 rows = self._fetch(page)
         else:
@@ -240,6 +270,20 @@ class ArticleTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and self.order is None and self.capped
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        """The view scrolled to the end of a capped list: count (up to) the next COUNT_STEP rows."""
+        if not self.canFetchMore(parent):
+            return
+        self._count_limit += COUNT_STEP
+        count = self._safe_count()
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return HEADERS[COLUMNS[section]]
@@ -289,6 +333,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._pages.clear()
         self._stale.clear()
         self._asked.clear()
+        self._count_limit = COUNT_STEP
         self._count = self._safe_count()
 
     def refresh(self) -> None:
@@ -474,6 +519,7 @@ class BrowserPanel(QWidget):
             self.reader.positionRead.connect(self._position_read)
             self.reader.start()
         self.model = ArticleTableModel(store, annotator, self, self.reader)
+        self.model.rowsInserted.connect(lambda *_: self.update_counts())  # a capped count grew (fetchMore)
         self.model.set_filters(**self._filters())
         self.table.setModel(self.model)
         title = COLUMNS.index("title")
@@ -527,7 +573,8 @@ class BrowserPanel(QWidget):
             self.counter.setToolTip("Articles you had not done when the order was made, the model's least "
                                     "certain first")
         else:
-            self.counter.setText(f"{shown:,} shown" if shown != total else f"{total:,} articles")
+            self.counter.setText(f"{shown:,}+ shown" if self.model.capped else
+                                 f"{shown:,} shown" if shown != total else f"{total:,} articles")
             self.counter.setToolTip("")
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Callable
 
 from annotator.core.model import Entity, Quote, SpanRef
@@ -49,7 +50,7 @@ def suggest_articles(
 
     Articles are read a page at a time and run through `nlp` (default: the project's pipeline on
     `workers` processes or the Ray cluster `ray`, see annotator.nlp.parallel); this process stores
-    each article's suggestions in one transaction, in order, so a stop keeps whole articles only.
+    the suggestions in order, `batch_size` articles per transaction, so a stop keeps whole articles only.
     Human and already decided work is never touched (Store.replace_suggestions)."""
     from annotator.nlp.parallel import batches, pipeline_records, suggestion_records
 
@@ -65,15 +66,23 @@ def suggest_articles(
     labels = set(store.config.label_names)
     done = 0
     try:
-        for record, article_id in results:
-            if cancelled and cancelled():
-                break
-            entities, quotes = record_annotations(record, article_id)
-            entities = [e for e in entities if e.label in labels]
-            store.replace_suggestions(article_id, entities, quotes, model=record["meta"].get("model"))
-            done += 1
-            if progress:
-                progress(done)
+        with store.bulk_writes():
+            while group := list(itertools.islice(results, batch_size)):  # computed already: read outside the lock
+                stored = 0
+                with store.transaction():  # one commit for the group: the writer keeps up with all cores
+                    for record, article_id in group:
+                        if cancelled and cancelled():
+                            break
+                        entities, quotes = record_annotations(record, article_id)
+                        entities = [e for e in entities if e.label in labels]
+                        store.replace_suggestions(article_id, entities, quotes, model=record["meta"].get("model"))
+                        stored += 1
+                for _ in range(stored):
+                    done += 1
+                    if progress:
+                        progress(done)
+                if stored < len(group):
+                    break
     finally:
         if hasattr(results, "close"):
             results.close()  # stops the workers

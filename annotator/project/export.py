@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from annotator.core.formats.jsonl import write_jsonl
-from annotator.core.records import iter_records, quote_problems
+from annotator.core.records import layer_record, quote_problems
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER
 from annotator.core.store import Store, StoreError
 
@@ -75,23 +75,52 @@ def layer_articles(store: Store, layer: str, article_ids: list[str] | None,
         [layer])]
     if article_ids is None:
         if not with_layer:
-            known = ", ".join(store.annotators(include_special=True)) or "none"
-            if done_only and store.db.execute("SELECT 1 FROM layers WHERE annotator = ?", [layer]).fetchone():
-                raise ExportError(f"no article is marked done in layer {layer!r}; to export unfinished work "
-                                  "as well, allow all articles (--all-articles)")
-            raise ExportError(f"no article has the layer {layer!r} (layers in this database: {known})")
+            raise _no_layer_error(store, layer, done_only)
         return with_layer, 0
+    wanted = _wanted(store, article_ids)
+    has = set(with_layer)
+    ids = [a for a in wanted if a in has]
+    _check_chosen(wanted, len(ids), layer, done_only)
+    return ids, len(wanted) - len(ids)
+
+
+def _wanted(store: Store, article_ids: list[str]) -> list[str]:
+    """The chosen article ids, once each; ExportError naming those not in the database."""
     wanted = list(dict.fromkeys(str(a) for a in article_ids))
-    existing = set(store.article_ids())
+    existing = store.existing_ids(wanted)
     unknown = [a for a in wanted if a not in existing]
     if unknown:
         raise ExportError(f"no such article(s): {', '.join(map(repr, unknown[:5]))}" + (" …" if len(unknown) > 5 else ""))
-    has = set(with_layer)
-    ids = [a for a in wanted if a in has]
-    if wanted and not ids:
+    return wanted
+
+
+def _check_chosen(wanted: list[str], found: int, layer: str, done_only: bool) -> None:
+    if wanted and not found:
         what = "is marked done in" if done_only else "has"
         raise ExportError(f"none of the {len(wanted)} chosen articles {what} the layer {layer!r}")
-    return ids, len(wanted) - len(ids)
+
+
+def _no_layer_error(store: Store, layer: str, done_only: bool) -> ExportError:
+    known = ", ".join(store.annotators(include_special=True)) or "none"
+    if done_only and store.count_layer_articles(layer):
+        return ExportError(f"no article is marked done in layer {layer!r}; to export unfinished work "
+                           "as well, allow all articles (--all-articles)")
+    return ExportError(f"no article has the layer {layer!r} (layers in this database: {known})")
+
+
+def exported_count(store: Store, layer: str, article_ids: list[str] | None, done_only: bool) -> tuple[int, int]:
+    """How many articles an export writes (those holding the layer; done, with done_only), and how
+    many asked-for ones it leaves out; ExportError when it would write none. Counted, not listed:
+    the export then reads the articles a page at a time (Store.iter_layers)."""
+    if article_ids is None:
+        total = store.count_layer_articles(layer, done_only=done_only)
+        if not total:
+            raise _no_layer_error(store, layer, done_only)
+        return total, 0
+    wanted = _wanted(store, article_ids)
+    total = store.count_layer_articles(layer, done_only=done_only, article_ids=wanted)
+    _check_chosen(wanted, total, layer, done_only)
+    return total, len(wanted) - total
 
 
 def _check_target(out: Path, folder: bool, force: bool, store: Store) -> None:
@@ -167,22 +196,25 @@ def export_layer(
     out = Path(out)
     folder = fmt == "brat" or (fmt == "spacy" and split is not None)
     _check_target(out, folder, force, store)
+    done_only = not all_articles
     try:
-        ids, skipped = layer_articles(store, layer, article_ids, done_only=not all_articles)
-        not_done = 0 if all_articles else len(layer_articles(store, layer, article_ids)[0]) - len(ids)
+        total, skipped = exported_count(store, layer, article_ids, done_only)
+        not_done = 0 if all_articles else store.count_layer_articles(layer, article_ids=article_ids) - total
         if layer == GOLD_LAYER:
-            _check_gold(store, ids, include_pending)
+            _check_gold(store, article_ids, done_only, include_pending)
     except StoreError as exc:
         raise ExportError(str(exc)) from None
     summary = ExportSummary(fmt=fmt, layer=layer, path=str(out), skipped=skipped - not_done, not_done=not_done,
                             pending=include_pending)
-    total = len(ids)
+    stance_names = store.config.stance_names
 
     def records() -> Iterator[dict]:
-        for record in iter_records(store, layer, article_ids=ids, include_rejected=include_rejected,
-                                   include_pending=include_pending, only_with_layer=False):
+        """The records, read from the store a page at a time (memory does not grow with the corpus)."""
+        for article, layer_items in store.iter_layers(layer, done_only=done_only, article_ids=article_ids):
             if cancelled and cancelled():
                 raise _Cancelled()
+            record = layer_record(article, layer_items, stance_names, include_rejected=include_rejected,
+                                  include_pending=include_pending)
             summary.articles += 1
             summary.entities += sum(1 for s in record["spans"] if s.get("status") != "rejected")
             summary.quotes += sum(1 for q in record["quotes"] if q.get("status") != "rejected")
@@ -207,7 +239,7 @@ def export_layer(
             write_brat(records(), target, labels=config.label_names, stances=config.stance_names, colors=colors)
         else:
             from annotator.nlp.docbin import write_docbin
-            write_docbin(records(), target, split=split)
+            write_docbin(records(), target, split=split, total=total)
 
     created_folder = None
     staging = None
@@ -264,22 +296,29 @@ def export_layer(
 SHOWN_PROBLEMS = 20
 
 
-def _check_gold(store: Store, ids: list[str], include_pending: bool) -> None:
-    """Refuse a gold export whose quotes point at speakers or cues that are not spans of the gold.
-    Only articles with a quote whose speaker is not exactly a gold entity, or whose cue touches
-    the quote, can have a problem: SQL finds those, exporter.quote_problems judges them."""
+def _check_gold(store: Store, article_ids: list[str] | None, done_only: bool, include_pending: bool) -> None:
+    """Refuse a gold export (of `article_ids`, default all; done ones, with done_only) whose quotes point
+    at speakers or cues that are not spans of the gold. Only articles with a quote whose speaker is
+    not exactly a gold entity, or whose cue touches the quote, can have a problem: SQL finds those
+    (in corpus order), exporter.quote_problems judges them."""
     statuses = ("accepted", "suggested") if include_pending else ("accepted",)
     marks = ",".join("?" * len(statuses))
-    suspects = {r[0] for r in store.db.execute(
-        f"""SELECT DISTINCT q.article_id FROM quotes q WHERE q.annotator = ? AND q.status IN ({marks}) AND (
+    done = " AND l.status = 'done'" if done_only else ""
+    suspects = [r[0] for r in store.db.execute(
+        f"""SELECT a.id FROM articles a JOIN layers l ON l.article_id = a.id AND l.annotator = ?{done}
+        WHERE a.id IN (SELECT q.article_id FROM quotes q WHERE q.annotator = ? AND q.status IN ({marks}) AND (
             (q.cue_start IS NOT NULL AND q.cue_start < q."end" AND q.start < q.cue_end)
             OR (q.speaker_start IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM entities e WHERE e.article_id = q.article_id AND e.annotator = q.annotator
                 AND e.status IN ({marks}) AND e.start = q.speaker_start AND e."end" = q.speaker_end
-                AND (q.speaker_label IS NULL OR e.label = q.speaker_label))))""",
-        [GOLD_LAYER, *statuses, *statuses])}
+                AND (q.speaker_label IS NULL OR e.label = q.speaker_label)))))
+        ORDER BY a.seq""",
+        [GOLD_LAYER, GOLD_LAYER, *statuses, *statuses])]
+    if article_ids is not None:
+        chosen = set(map(str, article_ids))
+        suspects = [a for a in suspects if a in chosen]
     problems = []
-    for article_id in (a for a in ids if a in suspects):
+    for article_id in suspects:
         problems += quote_problems(store.get_article(article_id).text, store.get_layer(article_id, GOLD_LAYER),
                                    accepted_only=not include_pending)
     if problems:

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from annotator.core.importer import import_records
 from annotator.core.offsets import pack_tokens, unpack_tokens
 from annotator.core.store import SCHEMA_VERSION, Store, ValidationError
@@ -74,12 +76,29 @@ def test_import_tokenises_a_batch_at_a_time_through_the_given_tokenizer(store, t
         calls.append(len(texts))
         return [token_offsets(t) for t in texts]
 
+    store.add_article("old", "Berita lama.")
     records = [{"id": f"r{n}", "text": f"Berita nomor {n}."} for n in range(450)]
-    records.append({"id": "dup", "text": "Berita nomor 3."})
+    records.append({"id": "dup", "text": "Berita lama."})
+    records.append({"id": "dup2", "text": "Berita nomor 3."})  # met before it is written: tokenised, not stored
     summary = import_records(store, records, tokenize_many=tokenize_many)
-    assert summary.imported == 450 and summary.duplicates == 1
-    assert calls == [200, 200, 50]  # the duplicate of a stored text is not tokenised
+    assert summary.imported == 450 and summary.duplicates == 2
+    assert calls == [200, 200, 51]  # the duplicate of a text stored before is not tokenised
     assert store.tokens("r7") == token_offsets("Berita nomor 7.")
+
+
+def test_import_gives_the_tokenizer_two_batches_ahead_of_the_one_written(store, token_offsets):
+    stored_when_submitted = []
+
+    class Tokenizer:
+        def submit(self, texts):
+            stored_when_submitted.append(store.article_count())
+            return lambda: [token_offsets(t) for t in texts]
+
+    records = [{"id": f"r{n}", "text": f"Berita nomor {n}."} for n in range(1000)]
+    summary = import_records(store, records, tokenize_many=Tokenizer())
+    assert summary.imported == 1000 and store.article_count() == 1000
+    # batches 1-3 are submitted before batch 1 is written; then each write makes room for one more
+    assert stored_when_submitted == [0, 0, 0, 200, 400]
 
 
 def _whole_file_records(path):
@@ -199,3 +218,30 @@ def test_the_pending_filter_keeps_the_same_articles_whether_it_starts_from_the_s
         rows[few] = {who: [r["id"] for r in store.list_articles(who, 0, 50, pending=True)] for who in ("alice", "bob")}
         assert store.count_articles("alice", pending=True) == len(rows[few]["alice"])
     assert rows[True] == rows[False] == {"alice": ["a1", "a7"], "bob": ["a1", "a4", "a7"]}
+
+
+def test_an_import_writes_without_syncing_each_commit_and_restores_the_settings(tmp_path, token_offsets):
+    store = Store(tmp_path / "bulk.db")
+    conn = store.db.conn
+    before = conn.execute("PRAGMA synchronous").fetchone()[0], conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    seen = []
+
+    def progress(count):
+        seen.append((conn.execute("PRAGMA synchronous").fetchone()[0],
+                     conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]))
+        if count == 3:
+            raise KeyboardInterrupt  # Ctrl+C: the settings come back too
+
+    with pytest.raises(KeyboardInterrupt):
+        import_records(store, [{"id": f"r{n}", "text": f"Berita {n}."} for n in range(5)], progress=progress)
+    assert seen[0] == (1, Store.BULK_CHECKPOINT_PAGES)  # NORMAL: whole transactions survive a crash in WAL mode
+    assert before == (2, 1000)
+    assert (conn.execute("PRAGMA synchronous").fetchone()[0], conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]) == before
+
+
+def test_an_import_inside_a_transaction_keeps_the_settings_of_that_transaction(tmp_path):
+    store = Store(tmp_path / "outer.db")
+    with store.transaction():  # SQLite refuses to change the safety level inside a transaction
+        summary = import_records(store, [{"id": "a", "text": "Berita satu."}, {"id": "b", "text": "Berita dua."}])
+        assert store.db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert summary.imported == 2 and store.article_ids() == ["a", "b"]
