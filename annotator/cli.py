@@ -349,9 +349,15 @@ def cmd_copy(args) -> int:
 
 def cmd_user_add(args) -> int:
     password = None
-    if args.password:
-        import getpass
-        password = getpass.getpass(f"password for {args.name}: ")
+    if args.password:  # asked on the terminal; without one, the first line of standard input
+        if sys.stdin.isatty():
+            import getpass
+            password = getpass.getpass(f"password for {args.name}: ")
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CliError(f"user add {args.name}: --password needs a password (typed on the terminal, or the "
+                           "first line of standard input); nothing was changed")
     store = _store(args)
     try:
         created = store.add_user(args.name, args.role, password=password)

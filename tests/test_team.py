@@ -327,3 +327,22 @@ def test_writers_of_other_layers_go_on_while_one_layer_is_being_written(pg_url, 
         assert other.get_entity(entity.id).label == "ORG" and other.get_entity(bob.id).annotator == "bob"
         other.add_entity("a", "alice", *at(TEXT_A, "Washington"), "LOC")  # once alice's edit is stored
         assert other.add_article("b", TEXT_B) == ("b", True)
+
+
+def test_user_add_password_from_standard_input_or_a_clear_refusal(pg_url, capsys, monkeypatch):
+    """--password without a terminal reads the first line of standard input (scripts); an empty one
+    is refused with a message, not a traceback, and nothing is created."""
+    import io
+
+    from annotator.core.backends import postgres
+
+    Store(pg_url).close()
+    monkeypatch.setattr("sys.stdin", io.StringIO("geheim\n"))
+    assert main(["user", "add", "ina", "--role", "annotator", "--password", "--db", pg_url]) == 0
+    with Store(postgres.with_user(pg_url, "ina", "geheim"), read_only=True) as ina:
+        assert ina.article_count() == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["user", "add", "ole", "--role", "annotator", "--password", "--db", pg_url]) == 2
+    assert "--password needs a password" in capsys.readouterr().err
+    with pytest.raises(StoreError, match="no such user"):
+        Store(postgres.with_user(pg_url, "ole", "x"))
