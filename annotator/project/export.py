@@ -204,7 +204,9 @@ def export_layer(
             _check_gold(store, article_ids, done_only, include_pending)
     except StoreError as exc:
         raise ExportError(str(exc)) from None
-    summary = ExportSummary(fmt=fmt, layer=layer, path=str(out), skipped=skipped - not_done, not_done=not_done,
+    # the asked-for articles left out: `skipped` counts those not done too (only when articles were chosen)
+    without_layer = skipped - not_done if article_ids is not None else 0
+    summary = ExportSummary(fmt=fmt, layer=layer, path=str(out), skipped=without_layer, not_done=not_done,
                             pending=include_pending)
     stance_names = store.config.stance_names
 

@@ -124,6 +124,7 @@ def test_every_format_has_the_same_defaults(tmp_path, store, fmt):
     summary = export_layer(store, tmp_path / f"alice-{fmt}", fmt=fmt, layer="alice")
     assert (summary.articles, summary.entities, summary.not_done) == (1, 3, 1)
     assert "1 not marked done left out" in summary.line()
+    assert summary.skipped == 0 and "without the layer" not in summary.line()  # was "-1 without the layer"
     summary = export_layer(store, tmp_path / f"all-{fmt}", fmt=fmt, layer="alice", include_pending=True,
                            all_articles=True)
     assert (summary.articles, summary.entities) == (2, 4)
