@@ -8,7 +8,12 @@ decided and its quotes are consistent (speakers and cues resolve to spans of the
 
 `decide` runs any of these as one review decision and returns a GoldEdit (the gold layer before
 and after it, and the store's ChangeSet); `undo` and `redo` write the layer back through the
-store, so a review decision can be taken back like an annotation edit."""
+store, so a review decision can be taken back like an annotation edit.
+
+Every decision writes onto the versions of the gold items the reviewer read (Row.gold, Row.removed)
+and undo or redo onto the gold as the session last wrote it: when another session (the same reviewer
+in a second window, or another reviewer) changed them since, the store refuses it with
+StaleEditError and nothing is written."""
 
 from __future__ import annotations
 
@@ -27,10 +32,11 @@ class GoldError(StoreError):
 
 
 def _delete(store: Store, item, actor: str) -> None:
+    """Delete a gold item as read (StaleEditError when another session changed or deleted it since)."""
     if isinstance(item, Entity):
-        store.delete_or_reject_entity(item.id, actor=actor)
+        store.delete_or_reject_entity(item.id, actor=actor, version=item.version)
     else:
-        store.delete_or_reject_quote(item.id, actor=actor)
+        store.delete_or_reject_quote(item.id, actor=actor, version=item.version)
 
 
 def _add(store: Store, article_id: str, item, actor: str, status: str = "accepted") -> None:
@@ -68,7 +74,7 @@ def _update_gold(store: Store, row: Row, kind: str, field: str, value, actor: st
     with store.transaction():
         for item in row.gold:
             if getattr(item, field) != value:
-                update(item.id, actor=actor, **{field: value})
+                update(item.id, actor=actor, version=item.version, **{field: value})
     return True
 
 
@@ -165,18 +171,27 @@ class GoldEdit:
 
 
 def decide(store: Store, article_id: str, action: Callable[[], object]) -> GoldEdit:
-    """Run one review action (a function of this module, bound to its arguments) as a decision."""
-    had_layer = store.has_layer(article_id, GOLD_LAYER)
-    before = store.get_layer(article_id, GOLD_LAYER)
-    result, changes = run_recording(store, action)
-    return GoldEdit(article_id, before, had_layer, store.get_layer(article_id, GOLD_LAYER), changes, result)
+    """Run one review action (a function of this module, bound to its arguments) as a decision: the
+    gold before, the action and the gold after are read and written in one transaction."""
+    def run():
+        with store.transaction():
+            had_layer = store.has_layer(article_id, GOLD_LAYER)
+            before = store.get_layer(article_id, GOLD_LAYER)
+            result = action()
+            return had_layer, before, result, store.get_layer(article_id, GOLD_LAYER)
+
+    (had_layer, before, result, after), changes = run_recording(store, run)
+    return GoldEdit(article_id, before, had_layer, after, changes, result)
 
 
-def undo(store: Store, edit: GoldEdit, actor: str) -> ChangeSet:
-    """Put the gold layer back as it was before the decision."""
-    return run_recording(store, lambda: store.write_layer(edit.before, exists=edit.had_layer, actor=actor))[1]
+def undo(store: Store, edit: GoldEdit, actor: str, expected: Layer | None = None) -> tuple[Layer, ChangeSet]:
+    """Put the gold layer back as it was before the decision. `expected`: the gold as this session
+    last wrote it (default: right after the decision); StaleEditError when another session changed
+    it since. Returns the gold as stored now and what changed."""
+    return run_recording(store, lambda: store.write_layer(edit.before, exists=edit.had_layer, actor=actor,
+                                                          expected=edit.after if expected is None else expected))
 
 
-def redo(store: Store, edit: GoldEdit, actor: str) -> ChangeSet:
-    """Write the decision's gold layer again (after undo)."""
-    return run_recording(store, lambda: store.write_layer(edit.after, actor=actor))[1]
+def redo(store: Store, edit: GoldEdit, actor: str, expected: Layer) -> tuple[Layer, ChangeSet]:
+    """Write the decision's gold layer again (after undo, which returned `expected`); see undo."""
+    return run_recording(store, lambda: store.write_layer(edit.after, actor=actor, expected=expected))
