@@ -20,10 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from annotator.core.agreement import entities_overlap, quotes_overlap
 from annotator.core.model import GOLD_LAYER, Entity, Layer, Quote
 from annotator.core.records import quote_problems
 from annotator.core.review import AGREE, Row, reference, undecided_rows, version_key
-from annotator.core.store import ChangeSet, Store, StoreError
+from annotator.core.store import ChangeSet, StaleEditError, Store, StoreError
 from annotator.project.changes import run_recording
 
 
@@ -45,8 +46,40 @@ def _add(store: Store, article_id: str, item, actor: str, status: str = "accepte
                        actor=actor)
 
 
+def _stale_row(store: Store, article_id: str, row: Row, what: str, item_id: int | None,
+               current: int | None) -> None:
+    """Raise the StaleEditError for a row whose gold another session changed since it was read."""
+    last = next((r for r in store.edit_log(article_id, limit=200) if r["layer"] == GOLD_LAYER and (
+        r["target"] == ("layer" if row.kind == "article" else row.kind)) and r["target_id"] == item_id), None)
+    who = f" by {last['actor']} at {last['ts']}" if last else ""
+    raise StaleEditError(f"{article_id}: {what} of the gold was changed{who} since you read it; your decision was "
+                         "not stored: reload the article to see theirs", target="layer" if row.kind == "article"
+                         else row.kind, target_id=item_id, seen=None, current=current,
+                         actor=last["actor"] if last else None, ts=last["ts"] if last else None)
+
+
+def _check_row(store: Store, article_id: str, row: Row) -> None:
+    """StaleEditError when the gold of the row is no longer what the reviewer read: another session
+    set the gold article stance, or put an item into the row (its changes and deletions of the items
+    read are refused by their versions)."""
+    layer = store.get_layer(article_id, GOLD_LAYER)
+    if row.kind == "article":
+        if layer.stance != (row.gold[0] if row.gold else None):
+            _stale_row(store, article_id, row, "the article stance", None, layer.version)
+        return
+    known = {x.id for x in (*row.gold, *row.removed)}
+    members = [(x.start, x.end) for version in (*row.versions.values(), row.gold, row.removed) for x in version]
+    items, linked = (layer.entities, entities_overlap) if row.kind == "entity" else (layer.quotes, quotes_overlap)
+    for item in items:
+        if item.id not in known and any(linked((item.start, item.end), span) for span in members):
+            _stale_row(store, article_id, row, f"{row.kind} #{item.id} (in the row you decided)", item.id,
+                       item.version)
+
+
 def _write_version(store: Store, article_id: str, row: Row, version: tuple, actor: str) -> bool:
-    """Make `version` the gold of the row; an empty version records the removal (rejected items)."""
+    """Make `version` the gold of the row; an empty version records the removal (rejected items).
+    StaleEditError (see _check_row) when another session changed the gold of the row since."""
+    _check_row(store, article_id, row)
     if row.kind == "article":
         if version_key(version) == row.gold_key:
             return False

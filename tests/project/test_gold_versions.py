@@ -58,3 +58,25 @@ def test_undo_of_a_review_decision_refuses_to_overwrite_a_later_change_by_anothe
     assert [e.label for e in mine.get_layer("a", GOLD_LAYER).entities] == ["PERSON"] == [e.label for e in written.entities]
     with pytest.raises(StaleEditError):  # a redo onto the gold before the undo: stale, its versions are old
         gold.redo(mine, own, "lead", own.before)
+
+
+def test_a_row_taken_into_the_gold_by_another_window_is_not_taken_twice(review):
+    mine, theirs = review
+    row_seen = washington(build_rows(theirs, "a")[0])  # no gold yet in the other window's view
+    gold.decide(mine, "a", lambda: gold.take_version(mine, "a", washington(build_rows(mine, "a")[0]), "alice", "lead"))
+    (taken,) = mine.get_layer("a", GOLD_LAYER).entities
+    with pytest.raises(StaleEditError, match=rf"a: entity #{taken.id} \(in the row you decided\) of the gold was "
+                                             r"changed by lead at .* your decision was not stored") as caught:
+        gold.decide(theirs, "a", lambda: gold.remove(theirs, "a", row_seen, "lead"))
+    assert (caught.value.actor, caught.value.target, caught.value.current) == ("lead", "entity", 1)
+    assert mine.get_layer("a", GOLD_LAYER).entities == (taken,)  # not removed, not doubled
+
+
+def test_the_gold_article_stance_set_in_another_window_is_not_overwritten(review):
+    mine, theirs = review
+    article_seen = build_rows(theirs, "a")[0][0]
+    assert article_seen.kind == "article" and article_seen.gold == ()
+    gold.decide(mine, "a", lambda: gold.set_stance(mine, "a", build_rows(mine, "a")[0][0], "SUPPORT", "lead"))
+    with pytest.raises(StaleEditError, match=r"a: the article stance of the gold was changed by lead at "):
+        gold.decide(theirs, "a", lambda: gold.set_stance(theirs, "a", article_seen, "OPPOSE", "lead"))
+    assert mine.get_layer("a", GOLD_LAYER).stance == "SUPPORT"
