@@ -91,3 +91,7 @@ def test_a_review_decision_over_gold_changed_in_another_window_is_refused(make_d
         page.remove_from_gold()
         assert page.feedback.text().startswith("Not saved: another session changed this entity by lead")
         assert [(e.label, e.status) for e in store.get_layer("a1", GOLD_LAYER).entities] == [("ORG", "accepted")]
+        assert [x.label for x in page.rows[row].gold] == ["ORG"]  # the page shows what is stored
+        page.select_row(row)
+        page.remove_from_gold()  # now over what it shows: stored
+        assert [(e.label, e.status) for e in store.get_layer("a1", GOLD_LAYER).entities] == [("ORG", "rejected")]
