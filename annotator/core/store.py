@@ -1478,13 +1478,12 @@ class Store:
 
     def _check_pending(self, article_id: str, annotator: str, seen: Iterable[Entity | Quote]) -> None:
         """StaleEditError unless the layer's pending suggestions are exactly `seen`, at the versions read."""
-        read = {("entity" if isinstance(x, Entity) else "quote", x.id): x.version for x in seen}
+        read = {(_kind(x), x.id): x.version for x in seen}
         for (kind, item_id), version in read.items():
             self._current_item(kind, item_id, version)  # changed (so decided too) or deleted since
         for item in self.get_layer(article_id, annotator).pending():
-            kind = "entity" if isinstance(item, Entity) else "quote"
-            if (kind, item.id) not in read:
-                self._stale(kind, item.id, None, item, article_id, annotator)
+            if (_kind(item), item.id) not in read:
+                self._stale(_kind(item), item.id, None, item, article_id, annotator)
 
     # ---- whole layers and the edit log -----------------------------------------------------
     def write_layer(self, layer: Layer, *, exists: bool = True, actor: str | None = None,
@@ -1532,9 +1531,8 @@ class Store:
         """StaleEditError naming the first difference when the stored layer `current` is no longer
         `expected` (an item added, changed or deleted; its fields changed)."""
         article_id, annotator = current.article_id, current.annotator
-        kind = lambda item: "entity" if isinstance(item, Entity) else "quote"  # noqa: E731
-        now = {(kind(x), x.id): x for x in (*current.entities, *current.quotes)}
-        then = {(kind(x), x.id): x.version for x in (*expected.entities, *expected.quotes)}
+        now = {(_kind(x), x.id): x for x in (*current.entities, *current.quotes)}
+        then = {(_kind(x), x.id): x.version for x in (*expected.entities, *expected.quotes)}
         for (what, item_id), version in then.items():
             if (what, item_id) not in now or now[what, item_id].version != version:
                 self._stale(what, item_id, version, now.get((what, item_id)), article_id, annotator)
@@ -1934,6 +1932,11 @@ class Store:
             if os.path.exists(tmp):
                 os.remove(tmp)
         return dest
+
+
+def _kind(item: Entity | Quote) -> str:
+    """What the row versions and the edit log call the item: "entity" or "quote"."""
+    return "entity" if isinstance(item, Entity) else "quote"
 
 
 def _stored_version(item: Entity | Quote) -> int:
