@@ -58,10 +58,11 @@ class PendingError(ValidationError):
 
 class StaleEditError(StoreError):
     """The entity, quote or layer was changed (or deleted) by another session since the caller read
-    the version it edits: the edit was not stored. `current` is the stored version (None: deleted);
+    the version it edits: the edit was not stored. `seen` is the version read (None: the caller had
+    not seen the row, e.g. a suggestion pending again); `current` is the stored version (None: deleted);
     `actor` and `ts` say who changed it and when (from the edit log, None when unknown)."""
 
-    def __init__(self, message: str, *, target: str, target_id, seen: int, current: int | None,
+    def __init__(self, message: str, *, target: str, target_id, seen: int | None, current: int | None,
                  actor: str | None, ts: str | None):
         super().__init__(message)
         self.target, self.target_id, self.seen, self.current = target, target_id, seen, current
@@ -1346,7 +1347,7 @@ class Store:
             self._stale("layer", None, seen, layer, article_id, annotator)
         return layer
 
-    def _stale(self, kind: str, item_id: int | None, seen: int, current: Entity | Quote | Layer | None,
+    def _stale(self, kind: str, item_id: int | None, seen: int | None, current: Entity | Quote | Layer | None,
                article_id: str | None, layer: str | None) -> None:
         """Raise the StaleEditError that says what changed since version `seen`, by whom and when."""
         last = self._last_edit(kind, item_id, article_id, layer)
@@ -1363,7 +1364,8 @@ class Store:
         done = "deleted" if current is None else "changed"
         who = f" by {actor} at {ts}" if actor else ""
         now = "" if current is None else f", it is now version {current.version}"
-        raise StaleEditError(f"{what} was {done}{who} since you read it (you edited version {seen}{now}); your "
+        read = f"you edited version {seen}" if seen is not None else "you had not seen it"
+        raise StaleEditError(f"{what} was {done}{who} since you read it ({read}{now}); your "
                              "change was not stored: reload the article to see theirs",
                              target=kind, target_id=item_id, seen=seen,
                              current=None if current is None else current.version, actor=actor, ts=ts)
@@ -1496,24 +1498,27 @@ class Store:
         return self._update_layer(article_id, annotator, actor, version, stance=stance)
 
     def set_status(self, article_id: str, annotator: str, status: str, *, actor: str | None = None,
-                   version: int | None = None) -> Layer:
+                   version: int | None = None, pending: Iterable[Entity | Quote] | None = None) -> Layer:
         """Set an article's status in a layer. Marking a person's layer done applies the project's
         `done_with_pending` rule to the suggestions still pending there, in the same transaction:
         "accept" accepts each (edit-log action `accept-on-done`); "refuse" raises PendingError.
-        Data transfers (actors `@import`, `@merge` …) always accept: they carry decisions made elsewhere."""
+        Data transfers (actors `@import`, `@merge` …) always accept: they carry decisions made elsewhere.
+        `pending`: the pending suggestions as the caller read them (see accept_all)."""
         if status not in ARTICLE_STATUSES:
             raise ValidationError(f"unknown article status {status!r} (known: {', '.join(ARTICLE_STATUSES)})")
         answer = "accept" if status == "done" else None
         with self._layer_transaction(article_id, annotator):
             self._current_layer(article_id, annotator, version)
+            if status == "done" and pending is not None:
+                self._check_pending(article_id, annotator, pending)
             if status == "done" and not annotator.startswith("@"):
-                pending = self.pending_count(article_id, annotator)
-                if pending and self.config.done_with_pending == "refuse" and not (actor or "").startswith("@"):
+                count = self.pending_count(article_id, annotator)
+                if count and self.config.done_with_pending == "refuse" and not (actor or "").startswith("@"):
                     raise PendingError(
-                        f"{article_id}: {pending} suggestion{'s are' if pending != 1 else ' is'} still pending; "
+                        f"{article_id}: {count} suggestion{'s are' if count != 1 else ' is'} still pending; "
                         "accept or reject each before marking the article done (project setting "
-                        "done_with_pending = \"refuse\")", pending)
-                if pending:
+                        "done_with_pending = \"refuse\")", count)
+                if count:
                     self._accept_pending(article_id, annotator, actor or annotator, ACCEPT_ON_DONE)
             return self._update_layer(article_id, annotator, actor, version, status=status, answer=answer)
 
@@ -1536,9 +1541,14 @@ class Store:
             fields["flagged"] = int(flagged)
         return self._update_layer(article_id, annotator, actor, version, **fields)
 
-    def accept_all(self, article_id: str, annotator: str, *, actor: str | None = None) -> int:
-        """Accept every pending suggestion of the layer in one transaction."""
-        with self.transaction():
+    def accept_all(self, article_id: str, annotator: str, *, actor: str | None = None,
+                   pending: Iterable[Entity | Quote] | None = None) -> int:
+        """Accept every pending suggestion of the layer in one transaction. `pending`: the pending
+        suggestions as the caller read them; StaleEditError (nothing accepted) when another session
+        changed, decided or deleted one of them since, or another is pending now."""
+        with self._layer_transaction(article_id, annotator):
+            if pending is not None:
+                self._check_pending(article_id, annotator, pending)
             self._touch_layer(article_id, annotator)
             return self._accept_pending(article_id, annotator, actor or annotator, "accept_all")
 
@@ -1561,31 +1571,48 @@ class Store:
             n += len(ids)
         return n
 
+    def _check_pending(self, article_id: str, annotator: str, seen: Iterable[Entity | Quote]) -> None:
+        """StaleEditError unless the layer's pending suggestions are exactly `seen`, at the versions read."""
+        read = {(_kind(x), x.id): x.version for x in seen}
+        for (kind, item_id), version in read.items():
+            self._current_item(kind, item_id, version)  # changed (so decided too) or deleted since
+        for item in self.get_layer(article_id, annotator).pending():
+            if (_kind(item), item.id) not in read:
+                self._stale(_kind(item), item.id, None, item, article_id, annotator)
+
     # ---- whole layers and the edit log -----------------------------------------------------
-    def write_layer(self, layer: Layer, *, exists: bool = True, actor: str | None = None) -> None:
+    def write_layer(self, layer: Layer, *, exists: bool = True, actor: str | None = None,
+                    expected: Layer | None = None) -> Layer:
         """Make the stored layer (layer.article_id, layer.annotator) hold exactly `layer`: items it
         lacks are deleted, its items are written back with their ids, and its status, stance, answer,
         comment and flag are set as they are (no Done rule: this restores a copy read by get_layer,
         e.g. to undo a review decision). exists=False: the layer row goes too. One transaction;
-        edit-log action "write_layer"."""
+        edit-log action "write_layer". `expected`: the layer as the caller last read or wrote it;
+        StaleEditError (nothing written) when another session changed it since. Returns the layer
+        as stored now."""
         article_id, annotator = layer.article_id, layer.annotator
         actor = actor or annotator
         with self.transaction():
             current = self.get_layer(article_id, annotator)
+            if expected is not None:
+                self._check_layer_unchanged(expected, current)
             for table, kind, now, then, insert in (
                     ("entities", "entity", current.entities, layer.entities, self._insert_entity),
                     ("quotes", "quote", current.quotes, layer.quotes, self._insert_quote)):
+                replaced = {}
                 for item in set(now) - set(then):
                     self._write(f"DELETE FROM {table} WHERE id = ?", [item.id])
                     self._log(actor, article_id, annotator, "write_layer", kind, item.id, before=item)
+                    replaced[item.id] = item.version
                 for item in set(then) - set(now):
-                    item_id = insert(item)
+                    # back with its id: a version after both the one written back and the one it replaces
+                    item_id = insert(item.with_changes(version=max(item.version or 0, replaced.get(item.id, 0))))
                     self._log(actor, article_id, annotator, "write_layer", kind, item_id, after=item)
             if not exists:
                 self._write("DELETE FROM layers WHERE article_id = ? AND annotator = ?", [article_id, annotator])
                 self._log(actor, article_id, annotator, "write_layer", "layer", None,
                           before={"status": current.status}, after=None)
-                return
+                return self.get_layer(article_id, annotator)
             self._touch_layer(article_id, annotator)
             fields = {"status": layer.status, "stance": layer.stance, "answer": layer.answer,
                       "comment": layer.comment, "flagged": int(layer.flagged)}
@@ -1593,6 +1620,22 @@ class Store:
                         "WHERE article_id = ? AND annotator = ?", [*fields.values(), _now(), article_id, annotator])
             self._log(actor, article_id, annotator, "write_layer", "layer", None,
                       before={k: getattr(current, k) for k in fields}, after=fields)
+            return self.get_layer(article_id, annotator)
+
+    def _check_layer_unchanged(self, expected: Layer, current: Layer) -> None:
+        """StaleEditError naming the first difference when the stored layer `current` is no longer
+        `expected` (an item added, changed or deleted; its fields changed)."""
+        article_id, annotator = current.article_id, current.annotator
+        now = {(_kind(x), x.id): x for x in (*current.entities, *current.quotes)}
+        then = {(_kind(x), x.id): x.version for x in (*expected.entities, *expected.quotes)}
+        for (what, item_id), version in then.items():
+            if (what, item_id) not in now or now[what, item_id].version != version:
+                self._stale(what, item_id, version, now.get((what, item_id)), article_id, annotator)
+        for (what, item_id), item in now.items():
+            if (what, item_id) not in then:
+                self._stale(what, item_id, None, item, article_id, annotator)
+        if current.version != expected.version:
+            self._stale("layer", None, expected.version, current, article_id, annotator)
 
     def delete_layer(self, article_id: str, annotator: str, *, actor: str, action: str = "delete_layer") -> Layer:
         """Remove a layer and its items; the edit-log row (`action`) keeps what it held. Returns it."""
@@ -2000,6 +2043,11 @@ class Store:
             if os.path.exists(tmp):
                 os.remove(tmp)
         return dest
+
+
+def _kind(item: Entity | Quote) -> str:
+    """What the row versions and the edit log call the item: "entity" or "quote"."""
+    return "entity" if isinstance(item, Entity) else "quote"
 
 
 def _stored_version(item: Entity | Quote) -> int:

@@ -589,9 +589,7 @@ class AnnotationController(QObject):
             self._say("No pending suggestions in this article.")
             return
         everything = len(shown) == len(pending_entities) + len(pending_quotes)
-        entity_ids = [x.id for x in shown if isinstance(x, Entity)]
-        quote_ids = [x.id for x in shown if isinstance(x, Quote)]
-        command = AcceptMany(self.state.article.id, self.annotator, entity_ids, quote_ids, everything,
+        command = AcceptMany(self.state.article.id, self.annotator, shown, everything,
                              f"Accept all {len(shown)} suggestions")
         if self._execute(command):
             self._say(f"Accepted {len(shown)} suggestions — saved")
@@ -896,7 +894,11 @@ class AnnotationController(QObject):
         before = {k: getattr(layer, k) for k in after}
         if before == after:
             return True
-        return self._execute(SetLayer(self.state.article.id, self.annotator, text, before, after, layer.version))
+        pending = None  # what Done accepts: every pending suggestion held, shown or hidden
+        if after.get("status") == "done":
+            pending = [x for x in (*self.state.entities.values(), *self.state.quotes.values()) if x.is_pending]
+        return self._execute(SetLayer(self.state.article.id, self.annotator, text, before, after, layer.version,
+                                      pending))
 
     def set_article_stance(self, name: str | None, toggle: bool = True) -> None:
         if self.state is None:

@@ -24,6 +24,10 @@ _ENTITY_FIELDS = ("label", "start", "end", "status", "source", "score")
 _QUOTE_FIELDS = ("start", "end", "kind", "speaker", "cue", "stance", "status", "source", "score")
 
 
+def _kind(item: Entity | Quote) -> str:
+    return "entity" if isinstance(item, Entity) else "quote"
+
+
 class StoreCommand(QUndoCommand):
     """An edit of one article's layer: `apply` writes it, `revert` writes its inverse."""
 
@@ -33,8 +37,9 @@ class StoreCommand(QUndoCommand):
         self.skip_next = False
         self.store: Store | None = None  # set by the Editor
         #: the version of each row, by (kind, id), that this command read; once run, the Editor's record of
-        #: the versions the window read or wrote last (share_versions): it writes only onto those
-        self.seen: dict[tuple[str, object], int | None] = {}
+        #: the versions the window read or wrote last (share_versions): it writes only onto those. Review
+        #: decisions keep the gold Layer of an article they last wrote, by ("gold", article_id).
+        self.seen: dict[tuple[str, object], object] = {}
 
     def share_versions(self, versions: dict) -> None:
         """Take the Editor's record of versions, adding what this command read (the newest read)."""
@@ -238,12 +243,16 @@ class SetLayer(StoreCommand):
     the layer's pending suggestions (Store.set_status); undoing it puts them back as pending."""
 
     def __init__(self, article_id: str, annotator: str, text: str, before: dict, after: dict,
-                 version: int | None = None):
-        """`version`: of the layer's fields as read (None: written whatever their version)."""
+                 version: int | None = None, pending: list[Entity | Quote] | None = None):
+        """`version`: of the layer's fields as read (None: written whatever their version); `pending`:
+        its pending suggestions as shown, which marking done accepts (None: whatever is pending then)."""
         super().__init__(text, article_id)
         self.annotator, self.before, self.after = annotator, before, after
         self.accepted_on_done: tuple[list[int], list[int]] = ([], [])
+        self.pending = pending
         self._saw("layer", annotator, version)
+        for item in pending or ():
+            self._saw(_kind(item), item.id, item.version)
 
     def _write(self, store: Store, values: dict) -> Touched:
         key = ("layer", self.annotator)
@@ -256,7 +265,11 @@ class SetLayer(StoreCommand):
                 wrote(store.set_article_stance(self.article_id, self.annotator, values["stance"],
                                                version=self.seen.get(key)))
             if "status" in values:
-                wrote(store.set_status(self.article_id, self.annotator, values["status"], version=self.seen.get(key)))
+                shown = None
+                if values["status"] == "done" and self.pending is not None:
+                    shown = [x.with_changes(version=self.seen.get((_kind(x), x.id))) for x in self.pending]
+                wrote(store.set_status(self.article_id, self.annotator, values["status"], version=self.seen.get(key),
+                                       pending=shown))
             if "comment" in values or "flagged" in values:
                 wrote(store.set_comment(self.article_id, self.annotator, values.get("comment", self._comment(store)),
                                         values.get("flagged"), version=self.seen.get(key)))
@@ -272,6 +285,11 @@ class SetLayer(StoreCommand):
                 self.accepted_on_done = ([x.id for x in pending if isinstance(x, Entity)],
                                          [x.id for x in pending if isinstance(x, Quote)])
             touched = self._write(store, self.after)
+            if self.after.get("status") == "done":  # the versions Done wrote, for its undo
+                layer = store.get_layer(self.article_id, self.annotator)
+                for item in (*layer.entities, *layer.quotes):
+                    if item.id in self.accepted_on_done[isinstance(item, Quote)]:
+                        self._saw(_kind(item), item.id, item.version)
         return touched.merge(Touched(self.article_id, *map(set, self.accepted_on_done)))
 
     def revert(self, store: Store) -> Touched:
@@ -279,39 +297,47 @@ class SetLayer(StoreCommand):
         with store.transaction():
             touched = self._write(store, self.before)
             for entity_id in entity_ids:
-                store.update_entity(entity_id, status="suggested")
+                self._update(store, "entity", entity_id, status="suggested")
             for quote_id in quote_ids:
-                store.update_quote(quote_id, status="suggested")
+                self._update(store, "quote", quote_id, status="suggested")
         return touched.merge(Touched(self.article_id, set(entity_ids), set(quote_ids)))
 
 
 class AcceptMany(StoreCommand):
-    """Accept pending suggestions. With `everything`, the store's accept_all does it in one go."""
+    """Accept pending suggestions, each onto the version shown. With `everything` (they are all the
+    layer's pending suggestions), the store's accept_all does it in one go."""
 
-    def __init__(self, article_id: str, annotator: str, entity_ids: list[int], quote_ids: list[int],
-                 everything: bool, text: str = "Accept all suggestions"):
+    def __init__(self, article_id: str, annotator: str, items: list[Entity | Quote], everything: bool,
+                 text: str = "Accept all suggestions"):
         super().__init__(text, article_id)
-        self.annotator = annotator
-        self.entity_ids, self.quote_ids, self.everything = entity_ids, quote_ids, everything
+        self.annotator, self.items, self.everything = annotator, items, everything
+        for item in items:
+            self._saw(_kind(item), item.id, item.version)
+
+    def _touched(self) -> Touched:
+        return Touched(self.article_id, {x.id for x in self.items if isinstance(x, Entity)},
+                       {x.id for x in self.items if isinstance(x, Quote)})
 
     def apply(self, store: Store) -> Touched:
         with store.transaction():
             if self.everything:
-                store.accept_all(self.article_id, self.annotator)
+                shown = [x.with_changes(version=self.seen.get((_kind(x), x.id))) for x in self.items]
+                store.accept_all(self.article_id, self.annotator, pending=shown)
+                accepted = {(_kind(x), x.id) for x in self.items}
+                layer = store.get_layer(self.article_id, self.annotator)  # the versions written, in this transaction
+                for item in (*layer.entities, *layer.quotes):
+                    if (_kind(item), item.id) in accepted:
+                        self._saw(_kind(item), item.id, item.version)
             else:
-                for entity_id in self.entity_ids:
-                    store.update_entity(entity_id, status="accepted")
-                for quote_id in self.quote_ids:
-                    store.update_quote(quote_id, status="accepted")
-        return Touched(self.article_id, set(self.entity_ids), set(self.quote_ids))
+                for item in self.items:
+                    self._update(store, _kind(item), item.id, status="accepted")
+        return self._touched()
 
     def revert(self, store: Store) -> Touched:
         with store.transaction():
-            for entity_id in self.entity_ids:
-                store.update_entity(entity_id, status="suggested")
-            for quote_id in self.quote_ids:
-                store.update_quote(quote_id, status="suggested")
-        return Touched(self.article_id, set(self.entity_ids), set(self.quote_ids))
+            for item in self.items:
+                self._update(store, _kind(item), item.id, status="suggested")
+        return self._touched()
 
 
 class ReviewDecision(StoreCommand):
@@ -323,17 +349,27 @@ class ReviewDecision(StoreCommand):
         self.action, self.reviewer = action, reviewer
         self.edit: gold.GoldEdit | None = None
 
+    def _expected(self, layer) -> object:
+        """The gold this undo or redo writes onto: `layer` as this window last stored it (the Editor's
+        record, key ("gold", article)); when that is not `layer`, another session changed the gold in
+        between, and `layer` as first read makes the store refuse the write as stale."""
+        written = self.seen.get(("gold", self.article_id))
+        return written if written == layer else layer
+
     def apply(self, store: Store) -> Touched | None:
         if self.edit is None:
             self.edit = gold.decide(store, self.article_id, self.action)
             if not self.edit.changes:
                 return None  # nothing changed: nothing to undo
+            self.seen[("gold", self.article_id)] = self.edit.after
         else:
-            gold.redo(store, self.edit, self.reviewer)
+            self.seen[("gold", self.article_id)] = gold.redo(store, self.edit, self.reviewer,
+                                                            self._expected(self.edit.before))[0]
         return Touched(self.article_id, set(self.edit.changes.entities), set(self.edit.changes.quotes), layer=True)
 
     def revert(self, store: Store) -> Touched:
-        gold.undo(store, self.edit, self.reviewer)
+        self.seen[("gold", self.article_id)] = gold.undo(store, self.edit, self.reviewer,
+                                                        self._expected(self.edit.after))[0]
         return Touched(self.article_id, set(self.edit.changes.entities), set(self.edit.changes.quotes), layer=True)
 
 

@@ -111,9 +111,12 @@ class ProjectTasks:
         what = "all articles" if ids is None else f"{len(ids)} article{'s' * (len(ids) != 1)}"
         model = self._show_model()
         if model.problem:
-            show_error(self, "The suggestion model is missing",
-                       f"{model.problem}\n\nChoose the model with Tools ▸ Suggestion model… "
-                       f"({self._keys('suggestion_model')}).")
+            choose = f"Tools ▸ Suggestion model… ({self._keys('suggestion_model')})"
+            if model.kind == "elsewhere":  # chosen on another computer: nothing is wrong with the project
+                show_info(self, "The suggestion model is not on this machine",
+                          f"{model.problem}.\n\nOr choose another model for the whole project with {choose}.")
+            else:
+                show_error(self, "The suggestion model is missing", f"{model.problem}\n\nChoose the model with {choose}.")
             return False
 
         def done(result, cancelled: bool) -> None:

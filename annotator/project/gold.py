@@ -8,17 +8,23 @@ decided and its quotes are consistent (speakers and cues resolve to spans of the
 
 `decide` runs any of these as one review decision and returns a GoldEdit (the gold layer before
 and after it, and the store's ChangeSet); `undo` and `redo` write the layer back through the
-store, so a review decision can be taken back like an annotation edit."""
+store, so a review decision can be taken back like an annotation edit.
+
+Every decision writes onto the versions of the gold items the reviewer read (Row.gold, Row.removed)
+and undo or redo onto the gold as the session last wrote it: when another session (the same reviewer
+in a second window, or another reviewer) changed them since, the store refuses it with
+StaleEditError and nothing is written."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
+from annotator.core.agreement import entities_overlap, quotes_overlap
 from annotator.core.model import GOLD_LAYER, Entity, Layer, Quote
 from annotator.core.records import quote_problems
 from annotator.core.review import AGREE, Row, reference, undecided_rows, version_key
-from annotator.core.store import ChangeSet, Store, StoreError
+from annotator.core.store import ChangeSet, StaleEditError, Store, StoreError
 from annotator.project.changes import run_recording
 
 
@@ -27,10 +33,11 @@ class GoldError(StoreError):
 
 
 def _delete(store: Store, item, actor: str) -> None:
+    """Delete a gold item as read (StaleEditError when another session changed or deleted it since)."""
     if isinstance(item, Entity):
-        store.delete_or_reject_entity(item.id, actor=actor)
+        store.delete_or_reject_entity(item.id, actor=actor, version=item.version)
     else:
-        store.delete_or_reject_quote(item.id, actor=actor)
+        store.delete_or_reject_quote(item.id, actor=actor, version=item.version)
 
 
 def _add(store: Store, article_id: str, item, actor: str, status: str = "accepted") -> None:
@@ -39,8 +46,40 @@ def _add(store: Store, article_id: str, item, actor: str, status: str = "accepte
                        actor=actor)
 
 
+def _stale_row(store: Store, article_id: str, row: Row, what: str, item_id: int | None,
+               current: int | None) -> None:
+    """Raise the StaleEditError for a row whose gold another session changed since it was read."""
+    last = next((r for r in store.edit_log(article_id, limit=200) if r["layer"] == GOLD_LAYER and (
+        r["target"] == ("layer" if row.kind == "article" else row.kind)) and r["target_id"] == item_id), None)
+    who = f" by {last['actor']} at {last['ts']}" if last else ""
+    raise StaleEditError(f"{article_id}: {what} of the gold was changed{who} since you read it; your decision was "
+                         "not stored: reload the article to see theirs", target="layer" if row.kind == "article"
+                         else row.kind, target_id=item_id, seen=None, current=current,
+                         actor=last["actor"] if last else None, ts=last["ts"] if last else None)
+
+
+def _check_row(store: Store, article_id: str, row: Row) -> None:
+    """StaleEditError when the gold of the row is no longer what the reviewer read: another session
+    set the gold article stance, or put an item into the row (its changes and deletions of the items
+    read are refused by their versions)."""
+    layer = store.get_layer(article_id, GOLD_LAYER)
+    if row.kind == "article":
+        if layer.stance != (row.gold[0] if row.gold else None):
+            _stale_row(store, article_id, row, "the article stance", None, layer.version)
+        return
+    known = {x.id for x in (*row.gold, *row.removed)}
+    members = [(x.start, x.end) for version in (*row.versions.values(), row.gold, row.removed) for x in version]
+    items, linked = (layer.entities, entities_overlap) if row.kind == "entity" else (layer.quotes, quotes_overlap)
+    for item in items:
+        if item.id not in known and any(linked((item.start, item.end), span) for span in members):
+            _stale_row(store, article_id, row, f"{row.kind} #{item.id} (in the row you decided)", item.id,
+                       item.version)
+
+
 def _write_version(store: Store, article_id: str, row: Row, version: tuple, actor: str) -> bool:
-    """Make `version` the gold of the row; an empty version records the removal (rejected items)."""
+    """Make `version` the gold of the row; an empty version records the removal (rejected items).
+    StaleEditError (see _check_row) when another session changed the gold of the row since."""
+    _check_row(store, article_id, row)
     if row.kind == "article":
         if version_key(version) == row.gold_key:
             return False
@@ -68,7 +107,7 @@ def _update_gold(store: Store, row: Row, kind: str, field: str, value, actor: st
     with store.transaction():
         for item in row.gold:
             if getattr(item, field) != value:
-                update(item.id, actor=actor, **{field: value})
+                update(item.id, actor=actor, version=item.version, **{field: value})
     return True
 
 
@@ -165,18 +204,27 @@ class GoldEdit:
 
 
 def decide(store: Store, article_id: str, action: Callable[[], object]) -> GoldEdit:
-    """Run one review action (a function of this module, bound to its arguments) as a decision."""
-    had_layer = store.has_layer(article_id, GOLD_LAYER)
-    before = store.get_layer(article_id, GOLD_LAYER)
-    result, changes = run_recording(store, action)
-    return GoldEdit(article_id, before, had_layer, store.get_layer(article_id, GOLD_LAYER), changes, result)
+    """Run one review action (a function of this module, bound to its arguments) as a decision: the
+    gold before, the action and the gold after are read and written in one transaction."""
+    def run():
+        with store.transaction():
+            had_layer = store.has_layer(article_id, GOLD_LAYER)
+            before = store.get_layer(article_id, GOLD_LAYER)
+            result = action()
+            return had_layer, before, result, store.get_layer(article_id, GOLD_LAYER)
+
+    (had_layer, before, result, after), changes = run_recording(store, run)
+    return GoldEdit(article_id, before, had_layer, after, changes, result)
 
 
-def undo(store: Store, edit: GoldEdit, actor: str) -> ChangeSet:
-    """Put the gold layer back as it was before the decision."""
-    return run_recording(store, lambda: store.write_layer(edit.before, exists=edit.had_layer, actor=actor))[1]
+def undo(store: Store, edit: GoldEdit, actor: str, expected: Layer | None = None) -> tuple[Layer, ChangeSet]:
+    """Put the gold layer back as it was before the decision. `expected`: the gold as this session
+    last wrote it (default: right after the decision); StaleEditError when another session changed
+    it since. Returns the gold as stored now and what changed."""
+    return run_recording(store, lambda: store.write_layer(edit.before, exists=edit.had_layer, actor=actor,
+                                                          expected=edit.after if expected is None else expected))
 
 
-def redo(store: Store, edit: GoldEdit, actor: str) -> ChangeSet:
-    """Write the decision's gold layer again (after undo)."""
-    return run_recording(store, lambda: store.write_layer(edit.after, actor=actor))[1]
+def redo(store: Store, edit: GoldEdit, actor: str, expected: Layer) -> tuple[Layer, ChangeSet]:
+    """Write the decision's gold layer again (after undo, which returned `expected`); see undo."""
+    return run_recording(store, lambda: store.write_layer(edit.after, actor=actor, expected=expected))

@@ -6,7 +6,9 @@ NER model).
 
 The project's choice is kept in the database (`meta` key "suggestion_model"), so every
 annotator of the database suggests with the same model: "" is the bundled model; a folder
-inside the database's folder is stored relative to it, so the project can move as a whole."""
+inside the database's folder is stored relative to it, so the project can move as a whole. A
+project on a server has no folder: its model folder is stored as an absolute path, and on a
+computer that lacks it the model shows as "not on this machine" (kind `elsewhere`)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from annotator.core.backends import is_server_url
 from annotator.core.store import ChangeSet
 from annotator.project.changes import run_recording
 
@@ -30,7 +33,8 @@ class SuggestionModelError(Exception):
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A suggestion model: `path` None is the bundled one; `kind` bundled, trained, spacy or missing."""
+    """A suggestion model: `path` None is the bundled one; `kind` bundled, trained, spacy, missing, or
+    elsewhere (a server project's model folder that is not on this computer)."""
 
     path: str | None
     kind: str
@@ -52,7 +56,7 @@ class ModelInfo:
         if self.kind == "bundled":
             return "bundled model"
         if self.problem:
-            return f"{os.path.basename(self.path or '')} (missing)"
+            return f"{os.path.basename(self.path or '')} ({'not on this machine' if self.kind == 'elsewhere' else 'missing'})"
         if self.kind == "trained":
             stamp = re.fullmatch(r"(\d{4})(\d\d)(\d\d)\.(\d\d)(\d\d)\d\d(\.\d+)?", str(self.info.get("version", "")))
             if stamp:  # a version made by train_from_gold: its time (UTC)
@@ -90,10 +94,13 @@ def describe(path: str | None) -> ModelInfo:
 
 
 def stored_value(db_path: str, path: str | None) -> str:
-    """The meta value for a model folder: relative to the database's folder when inside it."""
+    """The meta value for a model folder: relative to the database's folder when inside it; always
+    absolute for a project on a server (`db_path` its URL)."""
     if not path:
         return BUNDLED
     path = os.path.abspath(path)
+    if is_server_url(db_path):
+        return path
     base = os.path.dirname(os.path.abspath(db_path))
     try:
         relative = os.path.relpath(path, base)
@@ -110,8 +117,14 @@ def resolve(db_path: str, value: str | None) -> str | None:
 
 
 def project_model(store, db_path: str) -> ModelInfo:
-    """The suggestion model chosen for the database (the bundled one until someone chooses)."""
-    return describe(resolve(db_path, store.get_meta(META_KEY)))
+    """The suggestion model chosen for the database (the bundled one until someone chooses). On a
+    server project a folder this computer lacks is `elsewhere`: chosen on another computer."""
+    model = describe(resolve(db_path, store.get_meta(META_KEY)))
+    if model.kind == "missing" and is_server_url(store.path) and not os.path.isdir(model.path):
+        return ModelInfo(model.path, "elsewhere", model.name, problem=(
+            f"{model.path}: the project's model folder is not on this machine (it was chosen on another "
+            "computer); copy the folder to this path to suggest with it here"))
+    return model
 
 
 def choose_model(store, path: str | None) -> ModelInfo:

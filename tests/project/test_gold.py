@@ -296,10 +296,10 @@ def test_a_review_decision_is_undone_and_redone_through_the_store(suggested):
     assert edit.after == taken and edit.changes.layers == {("a1", GOLD_LAYER)}
     assert edit.changes.entities == {e.id for e in taken.entities}
 
-    undone = gold.undo(store, edit, REVIEWER)
+    written, undone = gold.undo(store, edit, REVIEWER)
     assert not store.has_layer("a1", GOLD_LAYER)  # as before: no gold at all
     assert undone.entities == edit.changes.entities
-    gold.redo(store, edit, REVIEWER)
+    gold.redo(store, edit, REVIEWER, written)
     assert store.get_layer("a1", GOLD_LAYER) == taken  # the same items, ids included
 
     person = next(r for r in build_rows(store, "a1")[0] if r.kind == "entity" and r.gold

@@ -31,7 +31,7 @@ from annotator.core.model import GOLD_LAYER, MODEL_LAYER, Entity, Quote
 from annotator.core.review import (
     AGREE, CONFLICT, EMPTY, GOLD_ONLY, MODEL_ONLY, PARTIAL, REOPENED, Row, build_rows, reference,
 )
-from annotator.core.store import Store
+from annotator.core.store import Store, StoreError
 from annotator.project import gold
 from annotator.gui.commands import Editor, ReviewDecision
 from annotator.gui.quality.widgets import keep_readable
@@ -521,6 +521,11 @@ class ReviewWidget(QWidget):
         self.goldChanged.emit(touched.article_id)
 
     def _save_state(self, state: str, message: str) -> None:
+        if state == "conflict" and self.article_id is not None:
+            try:  # show the gold the other session stored (the refused decision wrote nothing)
+                self._load(keep_row=True)
+            except StoreError:
+                pass  # cannot read now: the next poll shows it
         if state != "saved":
             self._say(message, error=True)
         elif message.startswith(("Undone: ", "Redone: ")):
