@@ -479,7 +479,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT_DIR")
     p.add_argument("--base-model", help="start from this model (default: the bundled NER model)")
     p.add_argument("--layer", default="@gold", help="layer to train from (default: @gold)")
-    p.add_argument("--extra-iob", help="also train NER on this IOB file (e.g. NERGrit train)")
+    p.add_argument("--extra-iob", help="also train NER on sentences of this IOB file (e.g. NERGrit train), or of "
+                   "the NER corpora in this folder (../shared/data layout: nergrit/, ner-extra/), harmonised "
+                   "to the guidelines as the bundled model was")
     p.add_argument("--extra-sentences", type=int, default=300, help="how many IOB sentences to add")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)

@@ -18,7 +18,7 @@ Held-out figures are for the closing note of a change, never for choosing a rule
 
 --learning-curve adds what a team's corrections buy: the held-out stand-off articles scored
 after `annotator train` (annotator.nlp.train.train_from_gold: fine-tuning the bundled NER,
-mixed with --extra-iob sentences, default NERGrit train when found) on the first 0, 5 and 10
+mixed with --extra-iob sentences, default the harmonised NER corpora of ../shared/data) on the first 0, 5 and 10
 development stand-off articles (DEV_STANDOFF_IDS order). Slow: two trainings.
 Scoring is annotator.core.evaluation.evaluate (overlap match: >= 50 % of the longer span;
 speaker "lenient" = overlapping span).
@@ -159,11 +159,12 @@ def print_ner_rows(model_dir: str | None, dev_only: bool) -> None:
         print(f"  {name:52} {by.get('dev', '-'):>34} {by.get('heldout', '-'):>34}")
 
 
-def _nergrit_train() -> str | None:
-    """shared/data/nergrit/train.iob in the nearest directory above the repository that has one."""
+def _base_corpora() -> str | None:
+    """shared/data (the NER corpora: nergrit/, ner-extra/) in the nearest directory above the
+    repository that has it: `annotator train` mixes their harmonised training sentences in."""
     for parent in ROOT.parents:
-        candidate = parent / "shared" / "data" / "nergrit" / "train.iob"
-        if candidate.is_file():
+        candidate = parent / "shared" / "data"
+        if (candidate / "nergrit" / "train.iob").is_file() or (candidate / "ner-extra").is_dir():
             return str(candidate)
     return None
 
@@ -209,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-ner-corpora", action="store_true", help="leave out the NER corpora rows (slow)")
     ap.add_argument("--learning-curve", action="store_true", help="also train on 0, 5 and 10 development articles "
                     "and score the held-out articles (slow)")
-    ap.add_argument("--extra-iob", default=_nergrit_train(), help="base sentences mixed into training (default: "
-                    "NERGrit train when found)")
+    ap.add_argument("--extra-iob", default=_base_corpora(), help="base sentences mixed into training: an IOB file "
+                    "or a folder of NER corpora (default: the harmonised corpora of ../shared/data when found)")
     args = ap.parse_args(argv)
 
     from annotator.nlp.pipeline import build_pipeline

@@ -326,6 +326,28 @@ def iob_docs(path: str | Path, n_sentences: int, seed: int, nlp: Language, *, la
     return docs
 
 
+def corpus_docs(root: str | Path, n_sentences: int, seed: int, nlp: Language, *, labels: Sequence[str]) -> list[Doc]:
+    """`n_sentences` training sentences (fixed-seed sample, corpus order kept) of the NER corpora
+    under `root` (annotator.nlp.corpora: NERGrit, idner-news-2k, NER UI, GSD-NER, MDEE gold,
+    harmonised to the guidelines, dev and held-out sentences left out): the mix the bundled model
+    was trained on. Labels outside `labels` become O."""
+    from annotator.nlp.corpora import MISSING, load_splits, training_sentences
+    from annotator.nlp.ner_train import iob_to_doc
+
+    sentences, _ = training_sentences(load_splits(root))
+    if not sentences:
+        raise TrainingError(f"{root}: no NER training sentences (expected the corpora in nergrit/ or ner-extra/ inside)")
+    if n_sentences < len(sentences):
+        chosen = sorted(random.Random(seed).sample(range(len(sentences)), n_sentences))
+        sentences = [sentences[i] for i in chosen]
+    keep = set(labels)
+
+    def tag(t: str) -> str:
+        return t if t in ("O", MISSING) or t[2:] in keep else "O"
+
+    return [iob_to_doc(nlp.vocab, words, [tag(t) for t in tags], None) for words, tags in sentences]
+
+
 # --------------------------------------------------------------------------- one training run
 
 class _Sink(io.TextIOBase):
@@ -604,7 +626,8 @@ def train_from_gold(
         train_ner = ner_docs(data.train, nlp)
         extra = []
         if extra_iob and extra_sentences > 0:
-            extra = iob_docs(extra_iob, extra_sentences, seed, nlp, labels=labels)
+            read = corpus_docs if Path(extra_iob).is_dir() else iob_docs  # a folder: the harmonised corpora
+            extra = read(extra_iob, extra_sentences, seed, nlp, labels=labels)
         sizes.update(ner_train_paragraphs=len(train_ner), ner_extra_sentences=len(extra),
                      ner_train_entities=sum(len(d.ents) for d in train_ner))
         dev_ner = _record_docs(data.dev, nlp)

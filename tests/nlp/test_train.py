@@ -316,3 +316,24 @@ def test_gold_paragraphs_weigh_more_than_base_sentences():
     assert [d.text for d in mixed] == [d.text for d in train_mod.ner_training_docs(gold, extra, 3, seed=1)]
     assert len(train_mod.ner_training_docs(gold, extra, 0, seed=1)) == 3 + 5
     assert train_mod.GOLD_WEIGHT > 1  # the default
+
+
+def test_a_corpora_folder_gives_harmonised_training_sentences(tmp_path):
+    """--extra-iob FOLDER: the NER corpora's training sentences as the bundled model saw them
+    (harmonised: a capitalised place prefix inside LOC), dev sentences left out, labels outside the
+    project's dropped."""
+    from annotator.nlp.corpora import DEV_EVERY
+    from annotator.nlp.tokenizer import new_blank
+
+    (tmp_path / "nergrit").mkdir()
+    sentence = "Warga\tO\nKabupaten\tO\nBogor\tB-PLACE\nbertemu\tO\nJoko\tB-PERSON\n.\tO\n\n"
+    nlp = new_blank()
+    (tmp_path / "nergrit" / "train.iob").write_text(
+        sentence * (DEV_EVERY - 1) + "Rusia\tB-PLACE\nmenolak\tO\n.\tO\n\n", encoding="utf-8")
+    docs = train_mod.corpus_docs(tmp_path, 100, 0, nlp, labels=["PERSON", "ORG", "LOC", "DATE"])
+    assert len(docs) == DEV_EVERY - 1
+    assert [(e.text, e.label_) for e in docs[0].ents] == [("Kabupaten Bogor", "LOC"), ("Joko", "PERSON")]
+    only_people = train_mod.corpus_docs(tmp_path, 100, 0, nlp, labels=["PERSON"])
+    assert [(e.text, e.label_) for e in only_people[0].ents] == [("Joko", "PERSON")]
+    with pytest.raises(TrainingError, match="no NER training sentences"):
+        train_mod.corpus_docs(tmp_path / "empty", 10, 0, nlp, labels=["PERSON"])
