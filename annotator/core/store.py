@@ -888,12 +888,12 @@ class Store:
         """{text hash: article id} of the given text hashes that are stored."""
         return dict(self._existing("SELECT text_hash, id FROM articles WHERE text_hash IN ({})", digests))
 
-    def _existing(self, sql: str, values: list) -> list[tuple]:
-        """Rows of `sql` (with one `IN ({})`) for the given values, asked 500 at a time."""
+    def _existing(self, sql: str, values: list, params: list = ()) -> list[tuple]:
+        """Rows of `sql` (`params`, then one `IN ({})`) for the given values, asked 500 at a time."""
         rows = []
         for begin in range(0, len(values), 500):
             chunk = values[begin:begin + 500]
-            rows += self.db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+            rows += self.db.execute(sql.format(",".join("?" * len(chunk))), [*params, *chunk]).fetchall()
         return rows
 
     def _article_row(self, article_id: str) -> dict:
@@ -976,12 +976,9 @@ class Store:
         done = " AND status = 'done'" if done_only else ""
         if article_ids is None:
             return self.db.execute(f"SELECT count(*) FROM layers WHERE annotator = ?{done}", [annotator]).fetchone()[0]
-        wanted, total = list(dict.fromkeys(article_ids)), 0
-        for begin in range(0, len(wanted), 500):
-            chunk = wanted[begin:begin + 500]
-            total += self.db.execute(f"SELECT count(*) FROM layers WHERE annotator = ?{done} "
-                                     f"AND article_id IN ({','.join('?' * len(chunk))})", [annotator, *chunk]).fetchone()[0]
-        return total
+        counts = self._existing(f"SELECT count(*) FROM layers WHERE annotator = ?{done} AND article_id IN ({{}})",
+                                list(dict.fromkeys(article_ids)), [annotator])
+        return sum(n for (n,) in counts)
 
     def iter_layers(self, annotator: str, *, done_only: bool = False, article_ids: list[str] | None = None,
                     page: int | None = None) -> Iterator[tuple[Article, Layer]]:
@@ -992,7 +989,7 @@ class Store:
         page = page or self.LAYER_PAGE
         done = " AND l.status = 'done'" if done_only else ""
         columns = ("SELECT a.*, l.status AS l_status, l.stance AS l_stance, l.answer AS l_answer, "
-                   "l.comment AS l_comment, l.flagged AS l_flagged FROM articles a "
+                   "l.comment AS l_comment, l.flagged AS l_flagged, l.version AS l_version FROM articles a "
                    f"JOIN layers l ON l.article_id = a.id AND l.annotator = ?{done}")
         if article_ids is None:
             last = 0
@@ -1021,7 +1018,8 @@ class Store:
                                'ORDER BY article_id, start, "end", id', [annotator, *ids]):
             quotes[r["article_id"]].append(self._quote_from_row(r))
         for row in rows:
-            layer_row = {key[2:]: row[key] for key in ("l_status", "l_stance", "l_answer", "l_comment", "l_flagged")}
+            layer_row = {key[2:]: row[key] for key in ("l_status", "l_stance", "l_answer", "l_comment", "l_flagged",
+                                                       "l_version")}
             yield self._article_from_row(row), self._layer_from_row(layer_row, row["id"], annotator,
                                                                     entities[row["id"]], quotes[row["id"]])
 

@@ -91,3 +91,18 @@ def test_the_docbin_keeps_only_the_token_attributes_the_docs_carry(store, tmp_pa
     docs = list(doc_bin.get_docs(_vocab(None)))
     assert [(e.text, e.label_) for e in docs[3].ents] == [("Joko Widodo", "PERSON"), ("Jakarta", "LOC")]
     assert docs[3].text == text(3) and docs[3].user_data["id"] == "a03"
+
+
+def test_paged_layers_are_the_stored_layers_with_their_row_versions(store):
+    """Store.iter_layers gives what get_layer gives, row versions included (they are not part of
+    equality, so compared apart)."""
+    store.set_comment("a03", GOLD_LAYER, "cek")  # a layer at a later version than the others
+    paged = dict((article.id, layer) for article, layer in store.iter_layers(GOLD_LAYER))
+    assert list(paged)[:3] == ["a00", "a01", "a02"] and len(paged) == N + 1
+    for article_id, layer in paged.items():
+        stored = store.get_layer(article_id, GOLD_LAYER)
+        assert layer == stored and layer.version == stored.version
+        assert [e.version for e in layer.entities] == [e.version for e in stored.entities]
+    assert paged["a03"].version > paged["a00"].version
+    assert store.count_layer_articles(GOLD_LAYER, done_only=True, article_ids=["a03", "a03", "not-done", "x"]) == 1
+    assert store.count_layer_articles(GOLD_LAYER, article_ids=["a03", "not-done", "x"]) == 2
