@@ -291,6 +291,13 @@ def _date_ruler(nlp: Language):
     return ruler
 
 
+def _sample_in_order(items: list, n: int, seed: int) -> list:
+    """`n` of `items` (a fixed-seed sample, their order kept), or all of them when there are no more."""
+    if n >= len(items):
+        return items
+    return [items[i] for i in sorted(random.Random(seed).sample(range(len(items)), n))]
+
+
 def iob_docs(path: str | Path, n_sentences: int, seed: int, nlp: Language, *, labels: Sequence[str]) -> list[Doc]:
     """`n_sentences` sentences of an IOB file (fixed-seed sample, file order kept). Entity
     types outside `labels` are dropped; if DATE is a label but the file has none, the spans
@@ -303,9 +310,7 @@ def iob_docs(path: str | Path, n_sentences: int, seed: int, nlp: Language, *, la
         sentences = read_iob(path)
     except ValueError as exc:
         raise TrainingError(str(exc)) from None
-    if n_sentences < len(sentences):
-        chosen = sorted(random.Random(seed).sample(range(len(sentences)), n_sentences))
-        sentences = [sentences[i] for i in chosen]
+    sentences = _sample_in_order(sentences, n_sentences, seed)
     label_map = {k: v for k, v in NERGRIT_LABEL_MAP.items() if v in labels}
     label_map.update({lab: lab for lab in labels})
     has_dates = any(tag.endswith("-DATE") for _, tags in sentences for tag in tags)
@@ -337,9 +342,7 @@ def corpus_docs(root: str | Path, n_sentences: int, seed: int, nlp: Language, *,
     sentences, _ = training_sentences(load_splits(root))
     if not sentences:
         raise TrainingError(f"{root}: no NER training sentences (expected the corpora in nergrit/ or ner-extra/ inside)")
-    if n_sentences < len(sentences):
-        chosen = sorted(random.Random(seed).sample(range(len(sentences)), n_sentences))
-        sentences = [sentences[i] for i in chosen]
+    sentences = _sample_in_order(sentences, n_sentences, seed)
     keep = set(labels)
 
     def tag(t: str) -> str:
