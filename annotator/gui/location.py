@@ -14,18 +14,14 @@ from PySide6.QtCore import QStandardPaths
 from annotator.core.backends import is_server_url
 
 
-def is_server(db: str) -> bool:
-    return is_server_url(db)
-
-
 def normalized(db: str) -> str:
     """A file as an absolute path; a URL as given."""
-    return db if is_server(db) else os.path.abspath(db)
+    return db if is_server_url(db) else os.path.abspath(db)
 
 
 def redacted(db: str) -> str:
     """The URL without its password; a file path as it is."""
-    if not is_server(db):
+    if not is_server_url(db):
         return db
     from annotator.core.backends.postgres import redact
 
@@ -43,7 +39,7 @@ def server_and_database(db: str) -> tuple[str, str]:
 
 def short_name(db: str) -> str:
     """The project's name for the window title: the file's name, or "DATABASE on HOST"."""
-    if is_server(db):
+    if is_server_url(db):
         host, database = server_and_database(db)
         return f"{database} on {host}"
     return os.path.basename(db)
@@ -51,7 +47,7 @@ def short_name(db: str) -> str:
 
 def shown_location(db: str) -> str:
     """Where the project is, as the status bar and recent list show it (~ for the home folder)."""
-    if is_server(db):
+    if is_server_url(db):
         return redacted(db)
     home = os.path.expanduser("~")
     return "~" + db[len(home):] if db.startswith(home + os.sep) else db
@@ -65,7 +61,7 @@ def remembered(db: str) -> str:
 def local_folder(db: str) -> str:
     """The folder for the project's files on this computer (models, dialogs' start): beside a database
     file; for a server project, a folder in the user's data folder named after the server and database."""
-    if not is_server(db):
+    if not is_server_url(db):
         return os.path.dirname(os.path.abspath(db))
     host, database = server_and_database(db)
     data = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or os.path.expanduser("~/.annotator")
@@ -76,6 +72,6 @@ def local_folder(db: str) -> str:
 def model_anchor(db: str) -> str:
     """A path whose folder is local_folder(db): relative model folders of the project are read
     against it (project.suggestion_model takes the database path for that)."""
-    if not is_server(db):
+    if not is_server_url(db):
         return os.path.abspath(db)
     return os.path.join(local_folder(db), server_and_database(db)[1] or "project")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QStyle, QVBoxLayout,
 )
 
+from annotator.core.backends import is_server_url
 from annotator.gui import location
 
 HINT = ("A database file (created if missing), or a shared project on a PostgreSQL server:\n"
@@ -41,11 +42,11 @@ class OpenProjectDialog(QDialog):
         self.recent = QListWidget()
         self.recent.setObjectName("recentProjects")
         for db in recent:
-            icon = QStyle.SP_DriveNetIcon if location.is_server(db) else QStyle.SP_FileIcon
+            icon = QStyle.SP_DriveNetIcon if is_server_url(db) else QStyle.SP_FileIcon
             item = QListWidgetItem(self.style().standardIcon(icon), location.shown_location(db))
             item.setData(Qt.UserRole, db)
             item.setToolTip(db)  # plain text: a tooltip that does not start with a tag is not rich text
-            if not location.is_server(db) and not os.path.exists(db):
+            if not is_server_url(db) and not os.path.exists(db):
                 item.setFlags(item.flags() & ~Qt.ItemIsEnabled)
             self.recent.addItem(item)
         self.recent.currentItemChanged.connect(

@@ -8,6 +8,7 @@ import time
 
 from PySide6.QtWidgets import QFileDialog
 
+from annotator.core.backends import is_server_url
 from annotator.core.store import StoreError
 from annotator.gui import location
 from annotator.gui.open_project import OpenProjectDialog
@@ -90,7 +91,7 @@ class DatabaseFiles:
         for path in self.settings.recent():
             action = self.recent_menu.addAction(self._short_path(path).replace("&", "&&"))  # no mnemonic
             action.setToolTip(path)
-            action.setEnabled(location.is_server(path) or os.path.exists(path))
+            action.setEnabled(is_server_url(path) or os.path.exists(path))
             action.triggered.connect(lambda checked=False, p=path: self.open_database(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(none)").setEnabled(False)
@@ -98,7 +99,7 @@ class DatabaseFiles:
     def open_database(self, path: str, annotator_name: str | None = None) -> "DatabaseFiles | None":
         """Open another project (or the same as someone else) in a window that takes this one's place
         (its size, position and docks); this one closes. On a server the annotator is the login."""
-        name = annotator_name or (None if location.is_server(path) else self.annotator)
+        name = annotator_name or (None if is_server_url(path) else self.annotator)
         try:
             window = type(self)(path, name, self.settings)
         except StoreError as exc:
