@@ -369,6 +369,8 @@ def cmd_user_add(args) -> int:
 
 # ---- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
+    from annotator.nlp.docbin import SHARD_DOCS  # spaCy itself is imported only when a DocBin is written
+
     parser = argparse.ArgumentParser(
         prog="annotator",
         description="Annotate entities, quotations, speakers and stance in news articles.")
@@ -404,7 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
         "export", parents=[db], help="export annotations (jsonl, spacy, conll, csv, brat)",
         description="Export one layer. For a person (--annotator NAME) and for the gold (--gold): their decisions "
                     "only (accepted annotations) of the articles they marked done, in every format. @model: "
-                    "all its suggestions. The JSONL format is described in docs/FORMAT.md.")
+                    "all its suggestions. The JSONL format is described in docs/FORMAT.md. spacy: OUT.spacy (or, "
+                    f"with --split, OUT/train.spacy and OUT/dev.spacy) is one DocBin file up to {SHARD_DOCS:,} "
+                    f"articles and a folder of DocBin shards of {SHARD_DOCS:,} beyond; give that path to "
+                    "`spacy train --paths.train`, which reads both.")
     p.add_argument("out", metavar="OUT")
     p.add_argument("--format", default="jsonl", choices=["jsonl", "spacy", "conll", "csv", "brat"])
     who = p.add_mutually_exclusive_group()
@@ -416,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-rejected", action="store_true", help="keep rejected suggestions (for review)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file or folder")
     p.add_argument("--bom", action="store_true", help="csv: UTF-8 with BOM (for Excel)")
-    p.add_argument("--split", type=float, help="spacy: train share, e.g. 0.8 writes train.spacy and dev.spacy")
+    p.add_argument("--split", type=float, help="spacy: train share, e.g. 0.8 writes OUT/train.spacy and OUT/dev.spacy")
     p.add_argument("--quotes-column", action="store_true", help="conll: add a column of quote tags")
     p.set_defaults(func=cmd_export)
 

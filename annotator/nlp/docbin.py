@@ -20,6 +20,7 @@ space (line breaks, double spaces), a whitespace token, as spaCy's own tokenizer
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -33,13 +34,15 @@ if TYPE_CHECKING:  # pragma: no cover
 QUOTES_KEY, SPEAKERS_KEY, CUES_KEY = "quotes", "speakers", "cues"
 
 
-@lru_cache(maxsize=1)
-def _blank_vocab():
+def _new_vocab():
     """An Indonesian vocab without building a tokenizer (spacy.blank("id") takes seconds)."""
     from spacy.lang.id import Indonesian
     from spacy.vocab import create_vocab
 
     return create_vocab("id", Indonesian.Defaults)
+
+
+_blank_vocab = lru_cache(maxsize=1)(_new_vocab)
 
 
 def _vocab(nlp):
@@ -152,6 +155,16 @@ def records_to_docs(records: Iterable[dict], nlp: "Language | None" = None) -> I
 DOC_ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE")
 
 
+#: Docs per DocBin file: a bigger export is written as a folder of such shards, each written as it fills
+SHARD_DOCS = 2000
+SHARD_NAME = "{:05d}.spacy"
+
+
+def is_shard(path: str | Path) -> bool:
+    """Whether a path write_docbin returned is a shard (in a folder of shards), not a whole file."""
+    return re.fullmatch(r"\d{5,}\.spacy", Path(path).name) is not None
+
+
 def _new_doc_bin():
     from spacy.tokens import DocBin
 
@@ -161,6 +174,39 @@ def _new_doc_bin():
 def _save(doc_bin, path: Path) -> None:
     with open(path, "wb") as fh:
         fh.write(doc_bin.to_bytes())
+
+
+class _ShardedDocBin:
+    """Docs into `path`: one DocBin file while they fit in one shard, else the folder `path` of
+    DocBin files of at most `shard_size` docs (`00000.spacy`, `00001.spacy`, … in corpus order),
+    each written as soon as it is full. At most `shard_size` docs are held at a time."""
+
+    def __init__(self, path: Path, shard_size: int):
+        self.path, self.shard_size = path, shard_size
+        self.doc_bin = _new_doc_bin()
+        self.written: dict[str, int] = {}
+
+    def add(self, doc: "Doc") -> None:
+        if len(self.doc_bin) == self.shard_size:
+            self._write_shard()
+        self.doc_bin.add(doc)
+
+    def _write_shard(self) -> None:
+        if not self.written:
+            self.path.mkdir()
+        shard = self.path / SHARD_NAME.format(len(self.written))
+        _save(self.doc_bin, shard)
+        self.written[str(shard)] = len(self.doc_bin)
+        self.doc_bin = _new_doc_bin()
+
+    def close(self) -> dict[str, int]:
+        """Write what is left; returns {file path: number of docs}."""
+        if not self.written:
+            _save(self.doc_bin, self.path)
+            return {str(self.path): len(self.doc_bin)}
+        if len(self.doc_bin):
+            self._write_shard()
+        return self.written
 
 
 def _train_indices(total: int, split: float, seed: int) -> set[int]:
@@ -175,35 +221,52 @@ def _train_indices(total: int, split: float, seed: int) -> set[int]:
 
 
 def write_docbin(records: Iterable[dict], out_path_or_dir: str | Path, *, split: float | None = None,
-                 seed: int = 0, nlp: "Language | None" = None, total: int | None = None) -> dict[str, int]:
-    """Write the records as a DocBin; returns {file path: number of docs}.
+                 seed: int = 0, nlp: "Language | None" = None, total: int | None = None,
+                 shard_size: int = SHARD_DOCS) -> dict[str, int]:
+    """Write the records as DocBin files; returns {file path: number of docs}.
 
-    split=None: one file at `out_path_or_dir`. split=0.8: `train.spacy` and `dev.spacy` in the
+    split=None: everything at `out_path_or_dir`. split=0.8: `train.spacy` and `dev.spacy` in the
     folder `out_path_or_dir` (created if missing), the docs shuffled with `seed`, 80 % for
-    training; with two or more docs each file gets at least one. Each Doc goes into the DocBin as it
-    is made (its arrays of DOC_ATTRS are kept, not the Doc: about 30 bytes a token); `total`, the
-    number of records when known, lets a split stream too. A DocBin is one blob: its memory grows with
-    the records (the other formats' does not)."""
+    training; with two or more docs each gets at least one. Each of these paths is one DocBin file
+    while it holds at most `shard_size` docs, else a folder of DocBin shards of `shard_size` docs
+    (`00000.spacy`, … in corpus order), each written as it fills: `spacy train --paths.train PATH`
+    and `spacy.training.Corpus(PATH)` read either. Memory is bounded by `shard_size` (two shards
+    with a split), not by the number of records: a Doc is kept in its DocBin as arrays of DOC_ATTRS
+    (about 30 bytes a token), and without `nlp` a fresh vocab is taken every `shard_size` docs so
+    its strings do not pile up either. A split needs `total`, the number of records, to stream;
+    without it the docs are listed first."""
     if split is not None and not 0.0 < split < 1.0:
         raise ValueError(f"split must be between 0 and 1 (the training share), not {split!r}")
+    if shard_size < 1:
+        raise ValueError(f"shard_size must be at least 1, not {shard_size!r}")
     out = Path(out_path_or_dir)
-    docs = records_to_docs(records, nlp)
+    docs = _docs(records, nlp, shard_size)
     if split is None:
-        doc_bin = _new_doc_bin()
+        writer = _ShardedDocBin(out, shard_size)
         for doc in docs:
-            doc_bin.add(doc)
-        _save(doc_bin, out)
-        return {str(out): len(doc_bin)}
+            writer.add(doc)
+        return writer.close()
     if total is None:
         docs = list(docs)
         total = len(docs)
     train_indices = _train_indices(total, split, seed)
-    train, dev = _new_doc_bin(), _new_doc_bin()
-    for n, doc in enumerate(docs):
-        (train if n in train_indices else dev).add(doc)
-    if len(train) + len(dev) != total:
-        raise ValueError(f"write_docbin was told of {total} records but was given {len(train) + len(dev)}")
     out.mkdir(parents=True, exist_ok=True)
-    _save(train, out / "train.spacy")
-    _save(dev, out / "dev.spacy")
-    return {str(out / "train.spacy"): len(train), str(out / "dev.spacy"): len(dev)}
+    train, dev = _ShardedDocBin(out / "train.spacy", shard_size), _ShardedDocBin(out / "dev.spacy", shard_size)
+    count = 0
+    for count, doc in enumerate(docs, 1):
+        (train if count - 1 in train_indices else dev).add(doc)
+    if count != total:
+        raise ValueError(f"write_docbin was told of {total} records but was given {count}")
+    return {**train.close(), **dev.close()}
+
+
+def _docs(records: Iterable[dict], nlp: "Language | None", vocab_docs: int) -> Iterator["Doc"]:
+    """records_to_docs, except that without `nlp` the vocab is a new one every `vocab_docs` docs
+    (a vocab keeps every string it has seen; the DocBin keeps its own)."""
+    if nlp is not None:
+        yield from records_to_docs(records, nlp)
+        return
+    for n, record in enumerate(records):
+        if n % vocab_docs == 0:
+            vocab = _new_vocab()
+        yield record_to_doc(record, vocab)

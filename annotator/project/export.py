@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from annotator.core.formats.brat import CONF_FILES, write_brat
 from annotator.core.formats.jsonl import write_jsonl
 from annotator.core.records import layer_record, quote_problems
 from annotator.core.model import GOLD_LAYER, MODEL_LAYER
@@ -37,12 +38,15 @@ class ExportSummary:
     fmt: str
     layer: str
     path: str
-    files: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # the files written; for brat only its two .conf files (not
+    # the .txt/.ann pair of each article: a corpus has millions)
     articles: int = 0
     entities: int = 0
     quotes: int = 0
     skipped: int = 0  # articles asked for that do not have the layer (or not done, without all_articles)
     not_done: int = 0  # articles with the layer left out because it is not marked done
+    shard_size: int = 0
+    shards: int = 0  # spacy: DocBin shard files written (an export too big for one file per path)
     pending: bool = False  # pending suggestions were written too
     cancelled: bool = False
     seconds: float = 0.0
@@ -54,7 +58,8 @@ class ExportSummary:
         return (f"exported {self.articles} articles ({self.entities} entities, {self.quotes} quotes; {what}) of layer "
                 f"{self.layer} as {self.fmt} to {self.path}"
                 + (f"; {self.not_done} not marked done left out (--all-articles)" if self.not_done else "")
-                + (f"; {self.skipped} without the layer" if self.skipped else ""))
+                + (f"; {self.skipped} without the layer" if self.skipped else "")
+                + (f" ({self.shards} DocBin shards of at most {self.shard_size:,} articles)" if self.shards else ""))
 
 
 def _os_error(exc: OSError, path: Path) -> ExportError:
@@ -123,7 +128,8 @@ def exported_count(store: Store, layer: str, article_ids: list[str] | None, done
     return total, len(wanted) - total
 
 
-def _check_target(out: Path, folder: bool, force: bool, store: Store) -> None:
+def _check_target(out: Path, folder: bool, force: bool, store: Store, shards: bool = False) -> None:
+    """ExportError when `out` cannot be written (`shards`: a folder of DocBin shards counts as a file)."""
     if store.path != ":memory:":
         db = Path(store.path).resolve()
         if out.resolve() in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
@@ -135,7 +141,7 @@ def _check_target(out: Path, folder: bool, force: bool, store: Store) -> None:
             raise ExportError(f"{out}: the folder is not empty; choose an empty folder or allow overwriting (--force)")
         parent = out if out.is_dir() else out.parent
     else:
-        if out.is_dir():
+        if out.is_dir() and not (shards and _is_shard_folder(out)):
             raise ExportError(f"{out}: is a folder; choose a file name")
         if (out.exists() or out.is_symlink()) and not force:
             raise ExportError(f"{out}: exists already; choose another name or allow overwriting (--force)")
@@ -147,6 +153,14 @@ def _check_target(out: Path, folder: bool, force: bool, store: Store) -> None:
         raise ExportError(f"{out}: {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise ExportError(f"{out}: the folder {existing} is not writable")
+
+
+def _is_shard_folder(path: Path) -> bool:
+    """A folder of DocBin shards (an earlier spacy export too big for one file), and nothing else."""
+    from annotator.nlp.docbin import is_shard
+
+    entries = list(path.iterdir())
+    return bool(entries) and all(is_shard(p) and p.is_file() for p in entries)
 
 
 def export_layer(
@@ -165,6 +179,7 @@ def export_layer(
     split: float | None = None,
     quotes_column: bool = False,
     scheme: str = "iob2",
+    shard_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ExportSummary:
@@ -178,7 +193,9 @@ def export_layer(
     speaker and cue resolve to spans of the gold (exporter.quote_problems) and refuses, listing
     each problem, when they do not. include_rejected: also rejected suggestions (JSONL and
     CSV only; the training formats never contain them). `out` is a file, except for brat and
-    for spacy with `split` (train.spacy + dev.spacy), which write into a folder. An existing
+    for spacy with `split` (train.spacy + dev.spacy), which write into a folder. A spacy file
+    (`out`, or train.spacy and dev.spacy) becomes a folder of DocBin shards when it would hold
+    more than `shard_size` docs (default docbin.SHARD_DOCS; see write_docbin). An existing
     file or non-empty folder is only overwritten with `force` (in a folder, files of the same
     name are replaced and other files are left alone). progress(done, total) is called after
     each article; when cancelled() turns true, nothing is written and the summary says so.
@@ -195,7 +212,7 @@ def export_layer(
         include_pending = all_articles = True
     out = Path(out)
     folder = fmt == "brat" or (fmt == "spacy" and split is not None)
-    _check_target(out, folder, force, store)
+    _check_target(out, folder, force, store, shards=fmt == "spacy")
     done_only = not all_articles
     try:
         total, skipped = exported_count(store, layer, article_ids, done_only)
@@ -234,14 +251,15 @@ def export_layer(
             from annotator.core.formats.conll import write_conll
             write_conll(records(), target, scheme=scheme, quotes_column=quotes_column)
         elif fmt == "brat":
-            from annotator.core.formats.brat import write_brat
             config = store.config
             colors = {label.name: label.color for label in config.labels}
             colors.update({"Quote": config.quote_color, "Cue": config.cue_color, "Speaker_span": config.speaker_color})
             write_brat(records(), target, labels=config.label_names, stances=config.stance_names, colors=colors)
         else:
-            from annotator.nlp.docbin import write_docbin
-            write_docbin(records(), target, split=split, total=total)
+            from annotator.nlp.docbin import SHARD_DOCS, is_shard, write_docbin
+            summary.shard_size = shard_size or SHARD_DOCS
+            written = write_docbin(records(), target, split=split, total=total, shard_size=summary.shard_size)
+            summary.shards = sum(1 for path in written if is_shard(path))
 
     created_folder = None
     staging = None
@@ -254,15 +272,17 @@ def export_layer(
                 out.mkdir(parents=True)
             staging = out / f".export-{secrets.token_hex(4)}.tmp"
             write(staging)
-            names = sorted(p.name for p in staging.iterdir())
-            if fmt != "brat":  # brat: thousands of small files; a sync each would dominate
+            if fmt == "brat":  # two small files per article: not synced one by one (that would dominate), nor listed
+                _move_all(staging, out)
+                summary.files = [str(out / name) for name in CONF_FILES if (out / name).exists()]
+            else:
+                names = sorted(p.name for p in staging.iterdir())
                 for name in names:
-                    _fsync(staging / name)
-            for name in names:
-                os.replace(staging / name, out / name)
+                    _fsync_all(staging / name)
+                for name in names:
+                    summary.files += _put_in_place(staging / name, out / name)
             staging.rmdir()
             staging = None
-            summary.files = [str(out / name) for name in names]
         else:
             if not out.parent.exists():
                 created_folder = out.parent
@@ -271,10 +291,9 @@ def export_layer(
                 out.parent.mkdir(parents=True)
             staging = out.parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
             write(staging)
-            _fsync(staging)
-            os.replace(staging, out)
+            _fsync_all(staging)
+            summary.files = _put_in_place(staging, out)
             staging = None
-            summary.files = [str(out)]
     except _Cancelled:
         summary.cancelled = True
         summary.articles = summary.entities = summary.quotes = 0
@@ -330,6 +349,42 @@ def _check_gold(store: Store, article_ids: list[str] | None, done_only: bool, in
             f"the gold is not consistent ({len(problems)} problem{'s' if len(problems) != 1 else ''}); nothing was "
             f"written. Fix each in Tools > Review gold (take the speaker's entity into the gold, or another "
             f"version of the quote):\n  {shown}{more}")
+
+
+def _move_all(src: Path, dst: Path) -> None:
+    """Move every file of the folder `src` into the folder `dst`, a thousand names at a time."""
+    while True:
+        with os.scandir(src) as entries:
+            batch = [entry.name for _, entry in zip(range(1000), entries)]
+        if not batch:
+            return
+        for name in batch:
+            os.replace(src / name, dst / name)
+
+
+def _put_in_place(src: Path, dst: Path) -> list[str]:
+    """Move the written file or shard folder `src` to `dst`, replacing what is there; returns the
+    files now at `dst`. A folder cannot be renamed over a file or a non-empty folder (nor a file over
+    a folder), so an old one is first moved aside, then removed."""
+    if src.is_dir() or dst.is_dir():
+        old = None
+        if dst.exists() or dst.is_symlink():
+            old = dst.with_name(f".{dst.name}.{secrets.token_hex(4)}.old")
+            os.replace(dst, old)
+        os.replace(src, dst)
+        if old is not None:
+            _remove(old)
+    else:
+        os.replace(src, dst)
+    return [str(p) for p in sorted(dst.iterdir())] if dst.is_dir() else [str(dst)]
+
+
+def _fsync_all(path: Path) -> None:
+    """fsync a file, or each file of a folder and the folder."""
+    if path.is_dir():
+        for child in path.iterdir():
+            _fsync(child)
+    _fsync(path)
 
 
 def _fsync(path: Path) -> None:

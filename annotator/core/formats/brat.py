@@ -32,6 +32,7 @@ SPEAKER_SPAN_TYPE = "Speaker_span"
 SPEAKER_RELATION = "Speaker"
 CUE_RELATION = "Quote_cue"
 
+ANNOTATION_CONF, VISUAL_CONF = CONF_FILES = ("annotation.conf", "visual.conf")
 _UNSAFE = re.compile(r"[^\w.-]", re.UNICODE)
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _LINE_BREAKS = "\n\r\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e"
@@ -186,9 +187,9 @@ def write_brat(records: Iterable[dict], out_dir: str | Path, *, labels: Iterable
             if quote.get("stance"):
                 seen_stances.setdefault(quote["stance"])
         written += 1
-    with open(out_dir / "annotation.conf", "w", encoding="utf-8", newline="") as fh:
+    with open(out_dir / ANNOTATION_CONF, "w", encoding="utf-8", newline="") as fh:
         fh.write(annotation_conf(seen_labels, seen_stances))
     if colors:
-        with open(out_dir / "visual.conf", "w", encoding="utf-8", newline="") as fh:
+        with open(out_dir / VISUAL_CONF, "w", encoding="utf-8", newline="") as fh:
             fh.write(visual_conf(colors))
     return written
