@@ -114,6 +114,11 @@ def bench_exports(db: Path, folder: Path, n: int) -> None:
         assert result["articles"] == n
 
 
+def size(path: Path) -> int:
+    """Bytes of a file, or of every file under a folder (brat's per-article files are not in summary.files)."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+
+
 def export_one(db: str, out: str, fmt: str, options: dict) -> None:
     """In a child process: one export; prints its figures as JSON."""
     with Store(db) as store:
@@ -121,7 +126,7 @@ def export_one(db: str, out: str, fmt: str, options: dict) -> None:
         summary = export_layer(store, out, fmt=fmt, gold=True, **options)
         seconds = time.perf_counter() - started
     print(json.dumps({"articles": summary.articles, "entities": summary.entities, "quotes": summary.quotes,
-                      "seconds": seconds, "size": sum(Path(f).stat().st_size for f in summary.files),
+                      "seconds": seconds, "size": size(Path(out)),
                       "rss": peak_rss_mb()}))
 
 

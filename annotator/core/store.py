@@ -1737,6 +1737,8 @@ class Store:
                 f"OR EXISTS (SELECT 1 FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} AND q.status='suggested'))"
             )
             params += [annotator, annotator]
+        if no_stance and self._few_quotes():  # then look only at their articles (a 1M corpus: 0.26 s -> ms)
+            clauses.append("a.id IN (SELECT article_id FROM quotes WHERE status != 'rejected' AND stance IS NULL)")
         if no_stance:
             clauses.append(
                 f"EXISTS (SELECT 1 FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} "
@@ -1771,6 +1773,12 @@ class Store:
             found += self.db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE status = 'suggested' "
                                      "LIMIT ?) AS found", [self.FEW_SUGGESTED]).fetchone()[0]
         return found < self.FEW_SUGGESTED
+
+    def _few_quotes(self) -> bool:
+        """Fewer than FEW_SUGGESTED quotes in all: the no-stance filter starts from them (a scan of
+        them, as they have no index by stance)."""
+        return self.db.execute("SELECT count(*) FROM (SELECT 1 FROM quotes LIMIT ?) AS found",
+                               [self.FEW_SUGGESTED]).fetchone()[0] < self.FEW_SUGGESTED
 
     def count_articles(self, annotator: str, *, status: str | None = None, pending: bool = False,
                        no_stance: bool = False, search: str | None = None, at_most: int | None = None) -> int:
