@@ -7,7 +7,7 @@ import re
 import pytest
 
 from annotator.core.records import iter_records
-from annotator.core.formats.brat import safe_stem, write_brat
+from annotator.core.formats.brat import TakenStems, safe_stem, write_brat
 from annotator.core.importer import import_records
 from annotator.core.store import Store
 from annotator.nlp.tokenizer import token_offsets
@@ -128,6 +128,6 @@ def test_safe_stem_stays_inside_the_folder(tmp_path, article_id):
 
 
 def test_safe_stem_is_unique():
-    taken: set[str] = set()
+    taken = TakenStems()
     stems = [safe_stem(i, taken) for i in ["a/b", "a_b", "A_B", "a?b", "a_b"]]
     assert len({s.casefold() for s in stems}) == 5

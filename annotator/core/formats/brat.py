@@ -38,9 +38,28 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))
 _LINE_BREAKS = "\n\r\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e"
 
 
-def safe_stem(article_id: str, taken: set[str] | None = None, max_length: int = 100) -> str:
+class TakenStems:
+    """File stems already used, compared case-insensitively (two files may not differ in case only:
+    they would clash on Windows and macOS). With `folder`, the folder the stems' `.txt` files are
+    written into as they are given out, a stem that is its own casefold (most ids) is found as its file
+    and only the others are kept, so a million articles do not take a million names in memory."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder
+        self._kept: set[str] = set()
+
+    def __contains__(self, stem: str) -> bool:
+        folded = stem.casefold()
+        return folded in self._kept or (self.folder is not None and (self.folder / f"{folded}.txt").exists())
+
+    def add(self, stem: str) -> None:
+        if self.folder is None or stem != stem.casefold():
+            self._kept.add(stem.casefold())
+
+
+def safe_stem(article_id: str, taken: TakenStems | None = None, max_length: int = 100) -> str:
     """A file name stem for an article id that cannot leave its folder (`../x`, `/etc/x`,
-    `C:\\x`, `NUL`) and is unique in `taken` (compared case-insensitively; updated).
+    `C:\\x`, `NUL`) and is unique in `taken` (updated).
 
     Ids that are already safe and at most `max_length` UTF-8 bytes long are kept as they are;
     others are cut to that many bytes and get a short hash of the id, so two ids that clean up
@@ -54,11 +73,11 @@ def safe_stem(article_id: str, taken: set[str] | None = None, max_length: int = 
         stem = f"{short}-{hashlib.sha1(article_id.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
     if taken is not None:
         candidate, n = stem, 1
-        while candidate.casefold() in taken:
+        while candidate in taken:
             n += 1
             candidate = f"{stem}-{n}"
         stem = candidate
-        taken.add(stem.casefold())
+        taken.add(stem)
     return stem
 
 
@@ -167,10 +186,11 @@ def write_brat(records: Iterable[dict], out_dir: str | Path, *, labels: Iterable
                stances: Iterable[str] | None = None, colors: dict[str, str] | None = None) -> int:
     """Write `<id>.txt` and `<id>.ann` for each record into `out_dir` (created if missing), plus
     `annotation.conf` (and `visual.conf` when `colors` are given); returns the number of
-    articles written. Labels and stances default to those seen in the records."""
+    articles written. Labels and stances default to those seen in the records. A file name already
+    in `out_dir` is not reused (an article whose id would give it gets `-2`)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
+    taken = TakenStems(out_dir)
     seen_labels: dict[str, None] = dict.fromkeys(labels or ())
     seen_stances: dict[str, None] = dict.fromkeys(stances or ())
     written = 0
