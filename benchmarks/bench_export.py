@@ -1,6 +1,6 @@
 """Export speed per format, on a database of generated articles with entities and quotes.
 
-    .venv/bin/python benchmarks/bench_export.py [--articles 10000] [--keep DIR] [--nergrit PATH]
+    .venv/bin/python benchmarks/bench_export.py [--articles 10000] [--keep DIR] [--formats jsonl,brat] [--nergrit PATH]
 
 Builds the database through the import API in a temporary folder (or --keep DIR, where it is kept
 and reused), then exports the gold layer in every format, each in its own process, and prints
@@ -99,12 +99,24 @@ def build(db: Path, n: int) -> Store:
     return store
 
 
-def bench_exports(db: Path, folder: Path, n: int) -> None:
-    """Each export in its own process: articles/s and that process's peak memory (RSS)."""
-    runs = [(fmt, {}) for fmt in FORMATS] + [("spacy", {"split": 0.8}), ("conll", {"quotes_column": True})]
-    for fmt, options in runs:
-        name = f"{fmt}{'-' + '-'.join(options) if options else ''}"
+RUNS = [(fmt, {}) for fmt in FORMATS] + [("spacy", {"split": 0.8}), ("conll", {"quotes_column": True})]
+
+
+def run_name(fmt: str, options: dict) -> str:
+    return f"{fmt}{'-' + '-'.join(options) if options else ''}"
+
+
+def bench_exports(db: Path, folder: Path, n: int, names: list[str] | None = None) -> None:
+    """Each export (of `names`, default all) in its own process: articles/s and that process's peak memory (RSS)."""
+    for fmt, options in RUNS:
+        name = run_name(fmt, options)
+        if names and name not in names:
+            continue
         out = folder / name if fmt == "brat" or options.get("split") else folder / f"{name}.{fmt}"
+        if out.is_dir():  # --keep: the export of a run before
+            shutil.rmtree(out)
+        elif out.exists():
+            out.unlink()
         result = json.loads(subprocess.run(
             [sys.executable, __file__, "--one", json.dumps([str(db), str(out), fmt, options])], stdout=subprocess.PIPE,
             text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True).stdout)
@@ -125,9 +137,9 @@ def export_one(db: str, out: str, fmt: str, options: dict) -> None:
         started = time.perf_counter()
         summary = export_layer(store, out, fmt=fmt, gold=True, **options)
         seconds = time.perf_counter() - started
+    rss = peak_rss_mb()  # before the files are sized: listing 200,000 brat files takes memory too
     print(json.dumps({"articles": summary.articles, "entities": summary.entities, "quotes": summary.quotes,
-                      "seconds": seconds, "size": size(Path(out)),
-                      "rss": peak_rss_mb()}))
+                      "seconds": seconds, "size": size(Path(out)), "rss": rss}))
 
 
 def bench_conll_read(path: Path, folder: Path) -> None:
@@ -152,6 +164,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, help="folder for the database and exports (kept)")
     parser.add_argument("--nergrit", type=Path, help="also time reading this CoNLL/IOB file")
+    parser.add_argument("--formats", help="only these exports, comma-separated: "
+                                          + ", ".join(run_name(fmt, options) for fmt, options in RUNS))
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench_export_"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -159,7 +173,7 @@ def main() -> None:
         db = folder / "bench.db"
         if not db.exists():  # --keep: built once
             build(db, args.articles).close()
-        bench_exports(db, folder, args.articles)
+        bench_exports(db, folder, args.articles, args.formats.split(",") if args.formats else None)
         if args.nergrit:
             bench_conll_read(args.nergrit, folder)
     finally:
