@@ -987,14 +987,19 @@ class Store:
         `page` articles at a time with their entities and quotes (the corpus order is walked by its key,
         so memory does not grow with the corpus)."""
         page = page or self.LAYER_PAGE
-        done = " AND l.status = 'done'" if done_only else ""
+        done = " AND {}.status = 'done'" if done_only else ""
         columns = ("SELECT a.*, l.status AS l_status, l.stance AS l_stance, l.answer AS l_answer, "
                    "l.comment AS l_comment, l.flagged AS l_flagged, l.version AS l_version FROM articles a "
-                   f"JOIN layers l ON l.article_id = a.id AND l.annotator = ?{done}")
+                   f"JOIN layers l ON l.article_id = a.id AND l.annotator = ?{done.format('l')}")
         if article_ids is None:
+            # the page's articles walked in corpus order from the last key, each asked whether it has the
+            # layer: led by the layers, every page would gather and sort all of them (a 100k gold: 70 ms
+            # a page instead of 6, and growing with the corpus)
+            next_page = ("SELECT p.seq FROM articles p WHERE p.seq > ? AND EXISTS (SELECT 1 FROM layers pl "
+                         f"WHERE pl.article_id = p.id AND pl.annotator = ?{done.format('pl')}) ORDER BY p.seq LIMIT ?")
             last = 0
-            while rows := list(self.db.query(f"{columns} WHERE a.seq > ? ORDER BY a.seq LIMIT ?",
-                                             [annotator, last, page])):
+            while rows := list(self.db.query(f"{columns} WHERE a.seq IN ({next_page}) ORDER BY a.seq",
+                                             [annotator, last, annotator, page])):
                 yield from self._with_layers(rows, annotator)
                 last = rows[-1]["seq"]
             return

@@ -54,7 +54,7 @@ def test_each_format_is_written_while_the_store_is_read_a_page_at_a_time(store, 
     summary = export_layer(store, out, fmt=fmt, progress=lambda done, total: reads_at.append((done, total, len(reads))))
     assert summary.articles == N and summary.not_done == 1
     assert [total for _, total, _ in reads_at] == [N] * N  # the total is counted, not listed
-    pages = [r for r in reads if "ORDER BY a.seq LIMIT" in r]
+    pages = [r for r in reads if "ORDER BY p.seq LIMIT" in r]
     assert len(pages) == -(-N // PAGE) + 1  # five pages, then an empty one ends it
     # the first article is written before the second page is read: the pages are not gathered first
     assert reads_at[0][2] <= reads.index(pages[1])
@@ -106,3 +106,14 @@ def test_paged_layers_are_the_stored_layers_with_their_row_versions(store):
     assert paged["a03"].version > paged["a00"].version
     assert store.count_layer_articles(GOLD_LAYER, done_only=True, article_ids=["a03", "a03", "not-done", "x"]) == 1
     assert store.count_layer_articles(GOLD_LAYER, article_ids=["a03", "not-done", "x"]) == 2
+
+
+def test_each_page_walks_the_articles_from_the_last_key_without_sorting_the_layer(store):
+    """The page query goes along the corpus order from the last key: led by the layers, SQLite would
+    gather and sort every layer row for each page (time per page growing with the corpus)."""
+    reads = page_reads(store)
+    assert len(list(store.iter_layers(GOLD_LAYER, done_only=True))) == N
+    page = next(sql for sql in reads if "ORDER BY p.seq LIMIT" in sql)
+    plan = [row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + page)]  # the trace has the values in
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+    assert any("(seq>?)" in step or "(rowid>?)" in step for step in plan), plan
