@@ -15,6 +15,9 @@ space (line breaks, double spaces), a whitespace token, as spaCy's own tokenizer
                              end, text, index into doc.spans["cues"]} or None
     doc.user_data["id"], ["annotator"]
     doc.cats                 the article-level stance (`cats` of the record) where present
+
+write_docbin writes a path as one DocBin file up to SHARD_DOCS docs and as a folder of DocBin
+shards beyond, so that memory stays flat however many records there are (see write_docbin).
 """
 
 from __future__ import annotations

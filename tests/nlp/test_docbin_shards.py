@@ -144,3 +144,19 @@ def test_export_split_with_shards_replaces_an_earlier_split(store, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["dev.spacy", "train.spacy"]
     assert all(is_shard(path) for path in summary.files)
     assert sorted(ids(doc for path in summary.files for doc in load(path))) == [f"a{n:02d}" for n in range(10)]
+
+
+def test_a_failure_after_some_shards_leaves_nothing_behind(store, tmp_path):
+    out = tmp_path / "gold.spacy"
+    out.write_bytes(b"old")
+
+    def disk_full(done, total):
+        if done == 7:
+            [staging] = [p for p in tmp_path.iterdir() if p.name.startswith(".gold.spacy")]
+            assert len(list(staging.glob("*.spacy"))) == 3  # three shards of 2 are written by now
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(ExportError, match="disk is full"):
+        export_layer(store, out, fmt="spacy", force=True, shard_size=2, progress=disk_full)
+    assert out.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.spacy", "s.db", "s.db-shm", "s.db-wal"]
