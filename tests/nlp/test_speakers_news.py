@@ -286,3 +286,12 @@ def test_a_place_word_ending_an_organisation_entity_is_not_part_of_the_name():
     assert ("Dinas Kesehatan Kota Surabaya", "ORG") in [(e.text, e.label_) for e in doc.ents]
     assert [q["speaker"]["text"] for q in doc._.quotes] == ["Febria Rachmanita"]
 
+
+
+def test_appositive_person_after_a_capitalised_description():
+    """The person of "<description with an organisation>, <title> <name>, mengatakan", not the
+    organisation that ends the description (issue 13)."""
+    nlp = pipeline(persons=["Adam Prabata"])
+    text = ("Kandidat doktor Medical Science Kobe University, dokter Adam Prabata, mengatakan, "
+            "vaksin itu hanya melindungi dari gejala berat.")
+    assert speakers(nlp, text) == ["Adam Prabata"]

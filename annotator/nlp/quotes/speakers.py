@@ -458,9 +458,11 @@ def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -
         if not segs:
             return None
         named = [s for s in segs if _segment_has_name(v, s)]
-        led = [s for s in named if v.cls[s[0]] == "N"]  # "Abdian Saputra, Koordinator X, …"
         # "Kepala Dinas X Muhammad Muslim, yang juga juru bicara Gugus Tugas Y, mengatakan"
         people = [s for s in named if _has_person(v, s)]
+        # "Abdian Saputra, Koordinator X, …"; but not a capitalised description before the
+        # person ("Kandidat doktor Medical Science Kobe University, dokter Adam Prabata, …")
+        led = [s for s in named if v.cls[s[0]] == "N" and (not people or s in people or _pure_name_segment(v, s))]
         seg0 = led[-1] if led else people[-1] if people else named[-1] if named else segs[-1]
         rest: list[list[int]] = []
     else:
