@@ -23,7 +23,10 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
      only of capitalised stop words ("Ada", "Setiap") are dropped.
-  4. A person's later short mentions ("Piter menilai") are PERSON.
+  4. A PERSON span's leading words that the text also writes after the same word without the rest
+     of the name are cut off: they end the organisation or place before it ("Taman Margasatwa
+     Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
+     Then a person's later short mentions ("Piter menilai") are PERSON.
   5. Section 8 of sample_corpus/GUIDELINES.md on the result (`_attach`): "Kota Bekasi" (a
      capitalised place prefix inside the LOC), "Pemerintah Kota Bekasi", "Polres Yahukimo",
      "Dinas Kesehatan Kabupaten Tegal", "Unit Transfusi Darah PMI DKI Jakarta" (state bodies and
@@ -223,6 +226,32 @@ def is_not_name_word(token, not_name: frozenset[str]) -> bool:
     lower = token.lower_
     return (lower in not_name or lower in CALENDAR_WORDS or any(ch.isdigit() for ch in lower)
             or ("." in lower.strip(".") and not token.is_upper))
+
+
+def org_tail_length(doc: Doc, start: int, end: int) -> int:
+    """Where a name doc[start:end] really starts (``start`` when nothing is cut): its leading words
+    go while the word before is capitalised, no title, and the text writes the word elsewhere too,
+    always right after that same word and never followed by the name's next word ("PD Panca Karya
+    Rusdy Ambon" beside "PD Panca Karya," -> "Rusdy Ambon"): they end the organisation or place
+    before the name. One word of the name always stays."""
+    own = [i for i in range(start, end) if not doc[i].is_space]
+    if len(own) < 2:
+        return start
+    words = [t.i for t in doc if not t.is_space]
+    pos = {i: n for n, i in enumerate(words)}
+    titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+    cut = 0
+    while cut < len(own) - 1 and pos[own[cut]] > 0:
+        before = doc[words[pos[own[cut]] - 1]]
+        if not (before.is_alpha and before.text[:1].isupper()) or before.i in titles:
+            break
+        word = doc[own[cut]].text
+        elsewhere = [n for n in range(1, len(words)) if words[n] != own[cut] and doc[words[n]].text == word]
+        if not elsewhere or any(doc[words[n - 1]].text != before.text for n in elsewhere) or any(
+                n + 1 < len(words) and doc[words[n + 1]].text == doc[own[cut + 1]].text for n in elsewhere):
+            break
+        cut += 1
+    return own[cut]
 
 
 def _covered(spans: Iterable[Span]) -> dict[int, Span]:
@@ -523,8 +552,8 @@ class TitleFinder:
 #: "(Persero)", "Tbk" and a branch inside a company's ORG; hospitals, universities, health centres
 #: and laboratories ORG, not LOC; initials of private persons ("W (40)") PERSON (sample_corpus/
 #: GUIDELINES.md section 8).
-RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "short_names",
-                 "cleanup", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
+RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
+                 "short_names", "cleanup", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
 
 
 @Language.factory("annotator_entity_merge",
@@ -617,6 +646,8 @@ class EntityMerger:
                 for piece in self._free_pieces(doc, ent, taken, title_tokens):
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
+        if "org_tail_names" in on:
+            results = self._org_tail_names(doc, results)
         if "short_names" in on:
             results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
         results = [(piece, source, score) for span, source, score in results  # no emoji or symbol at the edges
@@ -770,6 +801,18 @@ class EntityMerger:
                 and all(_is_name_token(doc[i]) and i not in title_tokens and not doc[i].is_stop
                         and not _looks_like_verb(doc[i]) and not is_not_name_word(doc[i], self.not_name)
                         for i in free))
+
+    @staticmethod
+    def _org_tail_names(doc: Doc, results: list) -> list:
+        """PERSON spans without the leading words that end the organisation or place before them
+        (`org_tail_length`)."""
+        out = []
+        for span, source, score in results:
+            start = org_tail_length(doc, span.start, span.end) if span.label_ == "PERSON" else span.start
+            if start != span.start:
+                span = Span(doc, start, span.end, label="PERSON")
+            out.append((span, source, score))
+        return out
 
     def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:

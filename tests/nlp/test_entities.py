@@ -155,6 +155,23 @@ def test_model_person_loses_institution_words_before_the_name(fake_model_nlp):
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Dicky Alsadik", "Zafrullah Sunyaruri"]
 
 
+@pytest.mark.parametrize("text, model_person, person", [
+    # the text writes "Ragunan" only after "Margasatwa": it ends the place, not the name
+    ("Kepala Satuan Pelaksana Promosi Taman Margasatwa Ragunan Ketut Widarsono mengatakan, rencana dimulai. "
+     "Taman Margasatwa Ragunan (TMR) juga siap.", "Ragunan Ketut Widarsono", "Ketut Widarsono"),
+    ("Direktur Perusahaan Daerah Panca Karya Rusdy Ambon mengatakan, kapal datang. Kapal milik PD Panca Karya baru.",
+     "Karya Rusdy Ambon", "Rusdy Ambon"),
+    # "Wisnu" also stands alone ("kata Wisnu"): it stays in the name
+    ("kata Koordinator Basarnas Pos SAR Jepara Wisnu Yuas. Di RSUD Jepara Wisnu menjelaskan, kata Wisnu.",
+     "Wisnu Yuas", "Wisnu Yuas"),
+    # the same pair followed by the name's next word elsewhere: the whole name
+    ("Gubernur DKI Anies Baswedan hadir. Lalu DKI Anies Baswedan pergi.", "Anies Baswedan", "Anies Baswedan"),
+])
+def test_model_person_loses_the_end_of_an_organisation_written_elsewhere(fake_model_nlp, text, model_person, person):
+    doc = run_fake(fake_model_nlp, text, [(model_person, "PERSON")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"][0] == person
+
+
 def test_short_mention_of_a_person_is_a_person(fake_model_nlp):
     # the model calls the short mention an ORG; the full name elsewhere in the document decides
     text = "Rismaharini menilai bantuan cukup, kata Menteri Sosial Tri Rismaharini. Lalu Tri pulang."

@@ -295,3 +295,10 @@ def test_appositive_person_after_a_capitalised_description():
     text = ("Kandidat doktor Medical Science Kobe University, dokter Adam Prabata, mengatakan, "
             "vaksin itu hanya melindungi dari gejala berat.")
     assert speakers(nlp, text) == ["Adam Prabata"]
+
+
+def test_speaker_name_without_the_end_of_an_organisation_written_elsewhere(bare):
+    """"Panca Karya" is the company the text names again: "Karya" is not the speaker's first name."""
+    text = ("Direktur Perusahaan Daerah Panca Karya Rusdy Ambon mengatakan, kapal itu datang. "
+            "Kapal milik PD Panca Karya itu baru.")
+    assert speakers(bare, text) == ["Rusdy Ambon"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from annotator.nlp.entities import org_tail_length
 from annotator.nlp.quotes.marks import _is_apostrophe
 from annotator.nlp.quotes.view import DEMONSTRATIVES, PLACE_PREPOSITIONS, SENTENCE_END, VERB_PREFIXES, _Speaker, _View
 
@@ -420,8 +421,9 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
             and all(v.cls[k] == "N" or _joiner(v, k) or v.is_space[k] or (k < run[0] and len(v.core[k]) == 1 and v.core[k].isupper())
                     for k in range(ent.start, words[0]))
             and not v.placelike(ent.start, lo, hi)):
-        return (ent.start, run[-1] + 1)
-    return (words[0], run[-1] + 1)
+        return (org_tail_length(v.doc, ent.start, run[-1] + 1), run[-1] + 1)
+    # not the end of an organisation the text writes elsewhere ("PD Panca Karya Rusdy Ambon")
+    return (org_tail_length(v.doc, words[0], run[-1] + 1), run[-1] + 1)
 
 
 def _pure_name_segment(v: _View, seg: list[int]) -> bool:
