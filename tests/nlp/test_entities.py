@@ -89,6 +89,8 @@ def run_fake(nlp, text, model_ents):
         ("Menteri Hukum dan HAM Yasonna Laoly hadir.", [("Yasonna Laoly", "PERSON")]),
         ("Direktur Eksekutif Amnesty International Indonesia Usman Hamid berkata.",
          [("Indonesia", "LOC"), ("Usman Hamid", "PERSON")]),
+        # religious titles are titles too
+        ("Menurut Maha Bhiksu Dutavira Sthavira, donor darah dibatalkan.", [("Dutavira Sthavira", "PERSON")]),
     ],
 )
 def test_title_then_name_gives_person_without_title(rules_nlp, text, expected):
