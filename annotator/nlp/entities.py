@@ -31,7 +31,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      capitalised place prefix inside the LOC), "Pemerintah Kota Bekasi", "Polres Yahukimo",
      "Dinas Kesehatan Kabupaten Tegal", "Unit Transfusi Darah PMI DKI Jakarta" (state bodies and
      units with their area or parent: one ORG), "PT Jasa Marga (Persero) Tbk", hospitals and
-     universities ORG, initials before an age ("W (40)") and their mentions PERSON, "[Didimus]-
+     universities ORG, initials before an age ("W (40)") and their mentions PERSON, a name before
+     an age ("Yani (40), agen tiket …") PERSON, "[Didimus]-
      [Esau]"; one-word names at a sentence start that the text also writes in lower case
      ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
      dropped.
@@ -553,7 +554,7 @@ class TitleFinder:
 #: and laboratories ORG, not LOC; initials of private persons ("W (40)") PERSON (sample_corpus/
 #: GUIDELINES.md section 8).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
-                 "short_names", "cleanup", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
+                 "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
 
 
 @Language.factory("annotator_entity_merge",
@@ -679,6 +680,8 @@ class EntityMerger:
                    for p in self._split_hyphenated(doc, span)]
         if "initials" in on:
             out = self._initials(doc, out)
+        if "age_names" in on:
+            out = self._age_names(doc, out)
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
         title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
 
@@ -781,6 +784,37 @@ class EntityMerger:
         for t in doc:
             if t.text in letters and t.i not in covered and not (t.i + 1 < len(doc) and doc[t.i + 1].text == "."):
                 out.append((Span(doc, t.i, t.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
+        return sorted(out, key=lambda r: r[0].start)
+
+    def _age_names(self, doc: Doc, results: list) -> list:
+        """A private person's name before an age in brackets ("Yani (40), agen tiket …", "Arvin
+        (21) mengaku") is PERSON, over a model span of other words or label; not a name in a list
+        ("Bali (12), Papua (9)"; "…, Gotputuk, Sumberrejo (12)"), a title or a rule's place or date."""
+        titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        rule_tokens = {i for span, source, _ in results if source == SOURCE_RULE for i in range(span.start, span.end)}
+        names = []
+        for t in doc:
+            i = t.i
+            if not (t.text == "(" and i + 2 < len(doc) and doc[i + 1].text.isdigit() and len(doc[i + 1].text) <= 2
+                    and doc[i + 2].text == ")"):
+                continue
+            after = [x for x in doc[i + 3:i + 8] if not x.is_space]
+            if any(x.text == "(" for x in after) or (after and after[0].text == "," and len(after) > 1 and after[1].text[:1].isupper()):
+                continue  # "Bali (12), Papua (9)": counts of a list
+            start = i
+            while start > 0 and i - start < 3 and (w := doc[start - 1]) is not None and _is_name_token(w) and not w.is_stop \
+                    and w.i not in titles and w.i not in rule_tokens and not is_not_name_word(w, self.not_name):
+                start -= 1
+            before = [x for x in doc[max(0, start - 3):start] if not x.is_space]
+            if len(before) >= 2 and before[-1].lower_ in (",", "dan") and _is_name_token(before[-2]):
+                continue  # "…, Gotputuk, Sumberrejo (12)": one of a list of names
+            if start < i and (start == 0 or not _is_name_token(doc[start - 1]) or start - 1 in titles):
+                names.append(Span(doc, start, i, label="PERSON"))
+        if not names:
+            return results
+        taken = {k for span in names for k in range(span.start, span.end)}
+        out = [r for r in results if not any(k in taken for k in range(r[0].start, r[0].end))]
+        out += [(span, SOURCE_RULE, 1.0) for span in names]
         return sorted(out, key=lambda r: r[0].start)
 
     @staticmethod

@@ -174,6 +174,18 @@ def test_model_person_loses_the_end_of_an_organisation_written_elsewhere(fake_mo
     assert [e.text for e in doc.ents if e.label_ == "PERSON"][0] == person
 
 
+@pytest.mark.parametrize("text, model_ents, people", [
+    ("Yani (40), agen tiket bus, mengaku sepi pembeli.", [], ["Yani"]),
+    ("Pendonor lainnya, Arvin (21), mengaku tahu stok darah.", [("Arvin", "LOC")], ["Arvin"]),
+    # counts of a list of places are no ages of people
+    ("Kasus baru ada di Bali (12), Papua (9) dan Aceh (3).", [], []),
+    ("Wilayahnya meliputi desa Ngawen, Gotputuk, Sumberrejo (12) saja.", [("Sumberrejo", "LOC")], []),
+])
+def test_name_before_an_age_in_brackets_is_a_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
 def test_short_mention_of_a_person_is_a_person(fake_model_nlp):
     # the model calls the short mention an ORG; the full name elsewhere in the document decides
     text = "Rismaharini menilai bantuan cukup, kata Menteri Sosial Tri Rismaharini. Lalu Tri pulang."
