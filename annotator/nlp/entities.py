@@ -647,6 +647,8 @@ class EntityMerger:
                 for piece in self._free_pieces(doc, ent, taken, title_tokens):
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
+        if "company" in on:
+            results = self._company_names(doc, results)
         if "org_tail_names" in on:
             results = self._org_tail_names(doc, results)
         if "short_names" in on:
@@ -835,6 +837,22 @@ class EntityMerger:
                 and all(_is_name_token(doc[i]) and i not in title_tokens and not doc[i].is_stop
                         and not _looks_like_verb(doc[i]) and not is_not_name_word(doc[i], self.not_name)
                         for i in free))
+
+    @staticmethod
+    def _company_names(doc: Doc, results: list) -> list:
+        """A model PERSON right after "PT"/"PO"/"CV" is a company ("PO [Pahala Kencana]"), and so
+        is every PERSON span of the same words in the document ("16 agen Pahala Kencana")."""
+        names = set()
+        for span, _, _ in results:
+            k = span.start - 1
+            while k >= 0 and doc[k].is_space:
+                k -= 1
+            if span.label_ == "PERSON" and k >= 0 and doc[k].text.rstrip(".") in COMPANY_PREFIXES:
+                names.add(span.text)
+        if not names:
+            return results
+        return [(Span(doc, span.start, span.end, label="ORG") if span.label_ == "PERSON" and span.text in names else span,
+                 source, score) for span, source, score in results]
 
     @staticmethod
     def _org_tail_names(doc: Doc, results: list) -> list:

@@ -40,14 +40,17 @@ def ents(doc):
 
 
 # A stand-in for the statistical NER: sets doc.ents from (text, label) pairs.
-FAKE_ENTS: list[tuple[str, str]] = []
+FAKE_ENTS: list[tuple] = []
 
 
 @Language.component("test_fake_ner")
 def fake_ner(doc):
+    """Each (text, label) tags the first occurrence of text; (text, label, n) its n-th (from 0)."""
     spans = []
-    for text, label in FAKE_ENTS:
+    for text, label, *nth in FAKE_ENTS:
         start = doc.text.index(text)
+        for _ in range(nth[0] if nth else 0):
+            start = doc.text.index(text, start + 1)
         spans.append(doc.char_span(start, start + len(text), label=label))
     doc.ents = spans
     return doc
@@ -184,6 +187,12 @@ def test_model_person_loses_the_end_of_an_organisation_written_elsewhere(fake_mo
 def test_name_before_an_age_in_brackets_is_a_person(fake_model_nlp, text, model_ents, people):
     doc = run_fake(fake_model_nlp, text, model_ents)
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+def test_model_person_after_a_company_prefix_is_a_company(fake_model_nlp):
+    text = "Yani (40), agen tiket PO Pahala Kencana, menunggu. Di terminal ada 16 agen Pahala Kencana."
+    doc = run_fake(fake_model_nlp, text, [("Pahala Kencana", "PERSON"), ("Pahala Kencana", "PERSON", 1)])
+    assert ents(doc) == [("Yani", "PERSON"), ("PO Pahala Kencana", "ORG"), ("Pahala Kencana", "ORG")]
 
 
 def test_short_mention_of_a_person_is_a_person(fake_model_nlp):
