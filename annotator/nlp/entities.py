@@ -229,6 +229,21 @@ def is_not_name_word(token, not_name: frozenset[str]) -> bool:
             or ("." in lower.strip(".") and not token.is_upper))
 
 
+def _split_name(name: Span, models: set[Span]) -> bool:
+    """Did the model split the name after a title into pieces it also labelled apart: an ORG/LOC
+    running into its first words with only the last word a PERSON ("[Kepala BKPM Bahlil]
+    [Lahadalia]"), or its last word alone as an ORG/LOC ("Brigadir Dua Irsan [Tapobali]")? A
+    longer model PERSON decides ("Pasar Tradisional [Abdullah Mansuri]")."""
+    if not models:
+        return False
+    into = [m for m in models if m.label_ in ("ORG", "LOC") and m.start < name.start < m.end < name.end]
+    rest = [m for m in models if m.label_ == "PERSON" and name.start < m.start and m.end == name.end and len(m) == 1]
+    if into and rest and len(into) + len(rest) == len(models):
+        return True
+    return len(models) == 1 and all(m.label_ in ("ORG", "LOC") and name.start < m.start and m.end == name.end
+                                    and m.end - m.start == 1 for m in models)
+
+
 def org_tail_length(doc: Doc, start: int, end: int) -> int:
     """Where a name doc[start:end] really starts (``start`` when nothing is cut): its leading words
     go while the word before is capitalised, no title, and the text writes the word elsewhere too,
@@ -606,7 +621,7 @@ class EntityMerger:
         for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
             models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
             if all(m.label_ != "PERSON" and m.start < span.start
-                   and any(i in taken for i in range(m.start, span.start)) for m in models):
+                   and any(i in taken for i in range(m.start, span.start)) for m in models) or _split_name(span, models):
                 claim(span)
 
         # 4a: a model ORG/LOC that contains only gazetteer hits plus capitalised words of its own

@@ -195,6 +195,21 @@ def test_model_person_after_a_company_prefix_is_a_company(fake_model_nlp):
     assert ents(doc) == [("Yani", "PERSON"), ("PO Pahala Kencana", "ORG"), ("Pahala Kencana", "ORG")]
 
 
+@pytest.mark.parametrize("text, model_ents, person", [
+    # the model split the name after the title into an ORG and a one-word PERSON
+    ("Kepala BKPM Bahlil Lahadalia telah mematok target.", [("BKPM Bahlil", "ORG"), ("Lahadalia", "PERSON")],
+     "Bahlil Lahadalia"),
+    # ... or took its last word for a place
+    ("Brigadir Dua Irsan Tapobali yang bertugas di Polres Kupang membantu.", [("Tapobali", "LOC")], "Irsan Tapobali"),
+    # a longer model PERSON decides
+    ("Menurut Ketua Umum Ikatan Pedagang Pasar Tradisional Abdullah Mansuri, pedagang membeli gula.",
+     [("Ikatan Pedagang Pasar Tradisional", "ORG"), ("Abdullah Mansuri", "PERSON")], "Abdullah Mansuri"),
+])
+def test_name_after_a_title_split_by_the_model(fake_model_nlp, text, model_ents, person):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == [person]
+
+
 def test_short_mention_of_a_person_is_a_person(fake_model_nlp):
     # the model calls the short mention an ORG; the full name elsewhere in the document decides
     text = "Rismaharini menilai bantuan cukup, kata Menteri Sosial Tri Rismaharini. Lalu Tri pulang."
