@@ -93,6 +93,9 @@ PLACE_CONTEXT_WORDS = {
 SPACED_DASHES = {"–", "—", "|"}  # between spaces they separate, never join, names
 # Legal forms inside a company's ORG ("PT Maju Jaya (Persero) Tbk", "PO Sinar Jaya").
 COMPANY_PREFIXES = {"PT", "PO", "CV"}
+# Lower-case nouns naming what follows (or what an appositive describes) as an organisation.
+ORG_NOUNS = {"perusahaan", "organisasi", "lembaga", "komunitas", "yayasan", "maskapai", "produsen", "operator",
+             "ormas"}
 PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
 # Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
 NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
@@ -855,19 +858,37 @@ class EntityMerger:
 
     @staticmethod
     def _company_names(doc: Doc, results: list) -> list:
-        """A model PERSON right after "PT"/"PO"/"CV" is a company ("PO [Pahala Kencana]"), and so
-        is every PERSON span of the same words in the document ("16 agen Pahala Kencana")."""
+        """A model PERSON named as an organisation is one ("PO [Pahala Kencana]", "aplikasi
+        [Halodoc]", "[Gekira], organisasi sayap …"), and so is every PERSON span of the same words
+        in the document ("anggota Gekira"): after "PT"/"PO"/"CV" or a lower-case organisation noun
+        (ORG_NOUNS), or with an appositive starting with one; a PERSON span starting with such a
+        one-word organisation is cut after it ("Ketua Umum Gekira Farry Francis")."""
+        def word(k: int, step: int):
+            while 0 <= k < len(doc) and doc[k].is_space:
+                k += step
+            return doc[k] if 0 <= k < len(doc) else None
+
         names = set()
         for span, _, _ in results:
-            k = span.start - 1
-            while k >= 0 and doc[k].is_space:
-                k -= 1
-            if span.label_ == "PERSON" and k >= 0 and doc[k].text.rstrip(".") in COMPANY_PREFIXES:
+            if span.label_ != "PERSON":
+                continue
+            before, after = word(span.start - 1, -1), word(span.end, 1)
+            noun = after is not None and after.text == "," and word(after.i + 1, 1)
+            described = noun and noun.text in ORG_NOUNS and (x := word(noun.i + 1, 1)) is not None \
+                and x.is_lower and not x.is_stop  # "Gekira, organisasi sayap …", not "…, perusahaan pun …"
+            if before is not None and (before.text.rstrip(".") in COMPANY_PREFIXES or before.text in ORG_NOUNS) or described:
                 names.add(span.text)
         if not names:
             return results
-        return [(Span(doc, span.start, span.end, label="ORG") if span.label_ == "PERSON" and span.text in names else span,
-                 source, score) for span, source, score in results]
+        out = []
+        for span, source, score in results:
+            if span.label_ == "PERSON" and span.text in names:
+                span = Span(doc, span.start, span.end, label="ORG")
+            elif span.label_ == "PERSON" and len(span) > 1 and span[0].text in names:  # "Gekira [Farry Francis]"
+                out.append((Span(doc, span.start, span.start + 1, label="ORG"), source, score))
+                span = Span(doc, span.start + 1, span.end, label="PERSON")
+            out.append((span, source, score))
+        return out
 
     @staticmethod
     def _org_tail_names(doc: Doc, results: list) -> list:

@@ -210,6 +210,15 @@ def test_name_after_a_title_split_by_the_model(fake_model_nlp, text, model_ents,
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == [person]
 
 
+def test_model_person_described_as_an_organisation_is_one(fake_model_nlp):
+    text = ("Gekira, organisasi sayap Partai Gerindra, membagikan alat. Bantuan disumbangkan Ketua Umum "
+            "Gekira Farry Francis, lalu Gekira berharap. Menurut Suhup, perusahaan pun tahu.")
+    doc = run_fake(fake_model_nlp, text, [("Gekira", "PERSON"), ("Gekira Farry Francis", "PERSON"),
+                                          ("Gekira", "PERSON", 2), ("Suhup", "PERSON")])
+    assert [e for e in ents(doc) if e[0] != "Partai Gerindra"] == [
+        ("Gekira", "ORG"), ("Gekira", "ORG"), ("Farry Francis", "PERSON"), ("Gekira", "ORG"), ("Suhup", "PERSON")]
+
+
 def test_short_mention_of_a_person_is_a_person(fake_model_nlp):
     # the model calls the short mention an ORG; the full name elsewhere in the document decides
     text = "Rismaharini menilai bantuan cukup, kata Menteri Sosial Tri Rismaharini. Lalu Tri pulang."
