@@ -302,3 +302,12 @@ def test_speaker_name_without_the_end_of_an_organisation_written_elsewhere(bare)
     text = ("Direktur Perusahaan Daerah Panca Karya Rusdy Ambon mengatakan, kapal itu datang. "
             "Kapal milik PD Panca Karya itu baru.")
     assert speakers(bare, text) == ["Rusdy Ambon"]
+
+
+def test_title_enumeration_ends_in_the_speakers_name():
+    """"Kepala Dinas A, B, dan C Kota X Name menuturkan": the name ends the last conjunct; an
+    earlier conjunct the entity layer took for a person is part of the title."""
+    nlp = pipeline(persons=["Cipta Karya"], places=["Surabaya"])
+    text = ("Kepala Bidang Dinas Perumahan Rakyat dan Kawasan Permukiman, Cipta Karya, dan Tata Ruang Kota "
+            "Surabaya Iman Krestian menuturkan, hanya bagian plaza yang diresmikan.")
+    assert speakers(nlp, text) == ["Iman Krestian"]

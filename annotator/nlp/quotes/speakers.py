@@ -459,6 +459,17 @@ def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -
             v.prev_tok(s[0]) is not None and v.lower[v.prev_tok(s[0])] in PLACE_PREPOSITIONS)]
         if not segs:
             return None
+        last = segs[-1]
+        if len(last) > 2 and v.lower[last[0]] in ("dan", "serta") and any(v.cls[k] in ("O", "T") for k in last):
+            # "Kepala Dinas Perumahan, Cipta Karya, dan Tata Ruang Kota Surabaya Iman Krestian
+            # menuturkan": the title's enumeration ends in the name
+            tail = []
+            for k in reversed(last):
+                if v.cls[k] != "N" and not (tail and _joiner(v, k)):
+                    break
+                tail.insert(0, k)
+            if 0 < len(tail) <= 4 and v.cls[last[len(last) - len(tail) - 1]] in ("O", "T"):
+                return _snap(v, (tail[0], tail[-1] + 1))
         named = [s for s in segs if _segment_has_name(v, s)]
         # "Kepala Dinas X Muhammad Muslim, yang juga juru bicara Gugus Tugas Y, mengatakan"
         people = [s for s in named if _has_person(v, s)]
