@@ -47,6 +47,9 @@ def ents(nlp, text):
     # the model ran an organisation into the name: the organisation keeps its part
     ("Presiden Direktur Bank OCBC NISP Parwati Surjaudaja menyampaikan, bank itu terus tumbuh.",
      {"ORG": ["Bank OCBC NISP Parwati Surjaudaja"]}, [("Bank OCBC NISP", "ORG"), ("Parwati Surjaudaja", "PERSON")]),
+    # a subject named so because the text quotes "kata Iman" later
+    ("Kemudian Iman Krestian menuturkan, plaza sudah diresmikan. ”Itu cukup,” kata Iman.",
+     {}, [("Iman Krestian", "PERSON"), ("Iman", "PERSON")]),
 ])
 def test_speaker_names_become_person_entities(text, model, want):
     assert ents(pipeline(**model), text) == want

@@ -82,8 +82,8 @@ def _name_speakers(v: _View, quotes: list[_Quote]) -> None:
     """Make each PERSON speaker written as a name a PERSON entity of ``v.doc``: the rules read the
     name off its reporting clause, which the entity model often misses or cuts ("kata Parwati";
     "Kepala Humas Unesa Vinda Maya Setianingrum mengatakan" -> model "Maya Setianingrum").
-    Only names backed by their clause (right after a cue or "menurut", after a title chain) or
-    used so elsewhere in the text; inside an organisation or place entity only the whole entity
+    Only names backed by their clause (right after a cue, after a title chain) or with a word
+    the text uses so elsewhere ("… Iman Krestian menuturkan …", later "lanjut Iman"); inside an organisation or place entity only the whole entity
     right after a cue ("ujar Sambodo") or a name after a title chain ("Presiden Direktur Bank
     OCBC NISP Parwati Surjaudaja"), not "kata Kantor Meteorologi Islandia"; no name with a
     derived common word ("Ratusan") or a demonstrative after it ("… dan Transmigrasi itu"). An entity crossing the name is dropped, except
@@ -113,7 +113,7 @@ def _name_speakers(v: _View, quotes: list[_Quote]) -> None:
             # an organisation entity: only "ujar [Sambodo]" or a title chain it swallowed
             backed = cue and (inside.start, inside.end) == (a, b) or inside.start < a and title
         else:
-            backed = cue or title or all(v.name_evidence(k, a, b, strong=True) for k in words)
+            backed = cue or title or any(v.name_evidence(k, a, b, strong=True) for k in words)
         if backed:
             names.add((a, b))
     if not names:
