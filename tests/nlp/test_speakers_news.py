@@ -311,3 +311,11 @@ def test_title_enumeration_ends_in_the_speakers_name():
     text = ("Kepala Bidang Dinas Perumahan Rakyat dan Kawasan Permukiman, Cipta Karya, dan Tata Ruang Kota "
             "Surabaya Iman Krestian menuturkan, hanya bagian plaza yang diresmikan.")
     assert speakers(nlp, text) == ["Iman Krestian"]
+
+
+def test_organisation_word_with_demonstrative_is_the_earlier_organisation():
+    """"Perusahaan itu mengonfirmasi …" speaks for the company named just before (guidelines 4.2)."""
+    nlp = pipeline(orgs=["Pegatron"], places=["Taiwan"])
+    text = ("Modal asing terlihat dari perusahaan teknologi asal Taiwan, Pegatron. Perusahaan itu telah "
+            "mengonfirmasi untuk membangun kompleks manufaktur di Vietnam.")
+    assert speakers(nlp, text) == ["Pegatron"]

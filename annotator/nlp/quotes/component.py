@@ -16,7 +16,8 @@ from annotator.nlp.quotes.view import DEMONSTRATIVES, _Quote, _View, doc_text
 from annotator.nlp.quotes.speakers import _descriptor_speaker, _joiner
 from annotator.nlp.quotes.direct import _direct_quotes, _headline_quote, _headline_report
 from annotator.nlp.quotes.indirect import _indirect_quotes
-from annotator.nlp.quotes.coreference import _continuations, _plural_references, _resolve_coreference, _title_references
+from annotator.nlp.quotes.coreference import (_continuations, _organisation_references, _plural_references,
+                                              _resolve_coreference, _title_references)
 
 
 class QuoteFinder:
@@ -69,6 +70,7 @@ def _find(v: _View, coref_window: int, indirect: bool) -> list[_Quote]:
         if q.speaker is not None and not q.speaker.coref:
             q.speaker = _descriptor_speaker(v, q.speaker) or q.speaker
     _title_references(v, quotes)
+    _organisation_references(v, quotes)
     _resolve_coreference(v, quotes, coref_window)
     _continuations(v, quotes)
     _plural_references(v, quotes, coref_window)

@@ -91,6 +91,27 @@ def _title_references(v: _View, quotes: list[_Quote]) -> None:
             q.speaker = _Speaker(s.start, nxt + 1, s.label)
 
 
+def _organisation_references(v: _View, quotes: list[_Quote]) -> None:
+    """"Perusahaan itu mengonfirmasi …", "Lembaga tersebut menyatakan …": an organisation word
+    with a demonstrative is the closest earlier ORG entity of the same or the two sentences
+    before ("… perusahaan teknologi asal Taiwan, Pegatron. Perusahaan itu …" → "Pegatron")."""
+    for q in quotes:
+        s = q.speaker
+        if s is None or s.coref:
+            continue
+        toks = [k for k in range(s.start, s.end) if not v.is_space[k]]
+        nxt = v.next_tok(toks[-1]) if toks else None
+        if len(toks) != 1 or v.lower[toks[0]] not in v.pat.org_words | v.pat.institutions or nxt is None \
+                or v.words[nxt] not in DEMONSTRATIVES:
+            continue
+        here = v.sent_of[s.start]
+        earlier = [e for e in v.ents if e.label_ == "ORG" and e.end <= s.start and here - v.sent_of[e.start] <= 2
+                   and not v.in_quote[e.start]]
+        if earlier:
+            q.speaker = _Speaker(earlier[-1].start, earlier[-1].end, "ORG")
+            q.how = "coref"
+
+
 def _plural_references(v: _View, quotes: list[_Quote], window: int) -> None:
     """"Mereka menyatakan …", "Para menteri mengatakan …": the most recent earlier quote
     speaker that is a group (a state, an organisation, coordinated names) within the window."""
