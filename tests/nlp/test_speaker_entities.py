@@ -47,6 +47,9 @@ def ents(nlp, text):
     # the model ran an organisation into the name: the organisation keeps its part
     ("Presiden Direktur Bank OCBC NISP Parwati Surjaudaja menyampaikan, bank itu terus tumbuh.",
      {"ORG": ["Bank OCBC NISP Parwati Surjaudaja"]}, [("Bank OCBC NISP", "ORG"), ("Parwati Surjaudaja", "PERSON")]),
+    # a name before an appositive title
+    ("Widiyatmiko Nursejati, General Manager Jasa Marga, mengatakan, volume kendaraan naik.",
+     {}, [("Widiyatmiko Nursejati", "PERSON")]),
     # a subject named so because the text quotes "kata Iman" later
     ("Kemudian Iman Krestian menuturkan, plaza sudah diresmikan. ”Itu cukup,” kata Iman.",
      {}, [("Iman Krestian", "PERSON"), ("Iman", "PERSON")]),

@@ -84,7 +84,8 @@ def _name_speakers(v: _View, quotes: list[_Quote]) -> None:
     """Make each PERSON speaker written as a name a PERSON entity of ``v.doc``: the rules read the
     name off its reporting clause, which the entity model often misses or cuts ("kata Parwati";
     "Kepala Humas Unesa Vinda Maya Setianingrum mengatakan" -> model "Maya Setianingrum").
-    Only names backed by their clause (right after a cue, after a title chain) or with a word
+    Only names backed by their clause (right after a cue, after a title chain or before an
+    appositive title: "Widiyatmiko Nursejati, General Manager …") or with a word
     the text uses so elsewhere ("… Iman Krestian menuturkan …", later "lanjut Iman"); inside an organisation or place entity only the whole entity
     right after a cue ("ujar Sambodo") or a name after a title chain ("Presiden Direktur Bank
     OCBC NISP Parwati Surjaudaja"), not "kata Kantor Meteorologi Islandia"; no name with a
@@ -110,7 +111,7 @@ def _name_speakers(v: _View, quotes: list[_Quote]) -> None:
         if nxt is not None and v.lower[nxt] in DEMONSTRATIVES:
             continue
         inside = v.ent_at.get(a)
-        cue, title = _cue_before(v, a), _title_before(v, a)
+        cue, title = _cue_before(v, a), _title_before(v, a) or _title_after(v, b)
         if inside is not None and inside.label_ != "PERSON" and inside.start <= a and b <= inside.end:
             # an organisation entity: only "ujar [Sambodo]" or a title chain it swallowed
             backed = cue and (inside.start, inside.end) == (a, b) or inside.start < a and title
@@ -148,6 +149,14 @@ def _name_speakers(v: _View, quotes: list[_Quote]) -> None:
                 part._.source = e._.source
             new.append(part)
     doc.ents = sorted(new, key=lambda e: e.start)
+
+
+def _title_after(v: _View, b: int) -> bool:
+    """Does an appositive title follow the name ending at token ``b`` ("Widiyatmiko Nursejati,
+    General Manager …")?"""
+    comma = v.next_tok(b - 1)
+    title = v.next_tok(comma) if comma is not None and v.words[comma] == "," else None
+    return title is not None and v.cls[title] == "T"
 
 
 def _cue_before(v: _View, a: int) -> bool:
