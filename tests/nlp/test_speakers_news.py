@@ -319,3 +319,14 @@ def test_organisation_word_with_demonstrative_is_the_earlier_organisation():
     text = ("Modal asing terlihat dari perusahaan teknologi asal Taiwan, Pegatron. Perusahaan itu telah "
             "mengonfirmasi untuk membangun kompleks manufaktur di Vietnam.")
     assert speakers(nlp, text) == ["Pegatron"]
+
+
+def test_nya_cue_after_a_long_paraphrase_finds_the_speaker_further_back():
+    """No speaker or subject within coref_window characters: the speaker of the paragraph before
+    the long paraphrase, up to twice as far back."""
+    nlp = pipeline(persons=["Mimin Dwi Hartono"])
+    filler = "Aturan itu kemudian diubah dan dilonggarkan untuk beberapa kriteria perjalanan darat. " * 14
+    text = ("Kepala Bagian Komnas HAM Mimin Dwi Hartono mengatakan, kebijakan pemerintah tidak sinkron. "
+            + filler + "”Ini sangat penting bagi kita semua,” katanya.")
+    assert len(filler) > 1000
+    assert speakers(nlp, text)[-1] == "Mimin Dwi Hartono"

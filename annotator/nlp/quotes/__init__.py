@@ -55,7 +55,8 @@ Decisions worth knowing:
   salient recent person within ``coref_window`` characters (speakers of earlier quotes and of
   reported speech outrank people in subject position, who outrank other mentions; two
   sentences of distance cost one level; a pronoun opening its sentence continues the named
-  subject of the sentence before), and point at that person's closest earlier mention (short
+  subject of the sentence before; with no speaker or subject that close, a speaker up to twice
+  as far back), and point at that person's closest earlier mention (short
   or full, guidelines 4.2). A PERSON entity of words the text also writes in lower case is no
   antecedent. Unresolved → ``None`` (an explicit pronoun then stays the speaker).
 

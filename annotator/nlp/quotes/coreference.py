@@ -315,6 +315,11 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
         anchor = v.starts[anchor_tok]
         hi = bisect.bisect_left(starts, anchor_tok)
         cands = [m for m in mentions[:hi] if m[1] <= anchor_tok and v.starts[m[0]] >= anchor - window]
+        if not any(m[3] >= 1 for m in cands):
+            # no speaker or subject within the window: a speaker up to twice as far back, after
+            # a long paragraph of paraphrase ("Mimin … mengatakan, …[900 characters]… ” katanya")
+            cands = sorted(set(cands) | {m for m in mentions[:hi] if m[3] == 2 and m[1] <= anchor_tok
+                                         and v.starts[m[0]] >= anchor - 2 * window})
         if not cands:
             continue
         here = v.sent_of[anchor_tok]
