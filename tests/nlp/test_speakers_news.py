@@ -330,3 +330,9 @@ def test_nya_cue_after_a_long_paraphrase_finds_the_speaker_further_back():
             + filler + "”Ini sangat penting bagi kita semua,” katanya.")
     assert len(filler) > 1000
     assert speakers(nlp, text)[-1] == "Mimin Dwi Hartono"
+
+
+def test_speaker_name_after_title_chain_without_derived_words(bare):
+    """"Pengawas" and "Pemilu" (resources/patterns/not_name_words.txt) end the title chain."""
+    text = "Ketua Badan Pengawas Pemilu Abhan mengatakan, bansos rentan dipolitisasi."
+    assert speakers(bare, text) == ["Abhan"]

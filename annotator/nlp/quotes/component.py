@@ -8,10 +8,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from annotator.resources import RESOURCES_DIR
-
 from annotator.nlp.quotes.patterns import QuotePatterns, load_patterns
-from annotator.nlp.entities import read_word_list
 from annotator.nlp.quotes.view import DEMONSTRATIVES, _Quote, _View, doc_text
 from annotator.nlp.quotes.speakers import _descriptor_speaker, _joiner
 from annotator.nlp.quotes.direct import _direct_quotes, _headline_quote, _headline_report
@@ -77,9 +74,6 @@ def _find(v: _View, coref_window: int, indirect: bool) -> list[_Quote]:
     return quotes
 
 
-NOT_NAME_WORDS = RESOURCES_DIR / "patterns" / "not_name_words.txt"
-
-
 def _name_speakers(v: _View, quotes: list[_Quote]) -> None:
     """Make each PERSON speaker written as a name a PERSON entity of ``v.doc``: the rules read the
     name off its reporting clause, which the entity model often misses or cuts ("kata Parwati";
@@ -92,7 +86,6 @@ def _name_speakers(v: _View, quotes: list[_Quote]) -> None:
     derived common word ("Ratusan") or a demonstrative after it ("… dan Transmigrasi itu"). An entity crossing the name is dropped, except
     the part of a non-person entity before it ("Komnas HAM" of "Komnas HAM Mimin")."""
     doc = v.doc
-    not_name = read_word_list(NOT_NAME_WORDS)
     names = set()
     for q in quotes:
         s = q.speaker
@@ -104,7 +97,7 @@ def _name_speakers(v: _View, quotes: list[_Quote]) -> None:
         words = [k for k in toks if v.cls[k] == "N"]
         if not all(v.cls[k] == "N" or _joiner(v, k) for k in toks) or all(v.common(k) for k in words):
             continue
-        if any(v.lower[k] in not_name for k in words):
+        if any(v.lower[k] in v.not_name for k in words):
             continue
         a, b = toks[0], toks[-1] + 1
         nxt = v.next_tok(b - 1)

@@ -403,6 +403,8 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
               if v.placelike(k, lo, hi) or (v.tagged_place(k) and not v.name_evidence(k, lo, hi))]
     if places:
         words = words[places[-1] + 1:]
+    while len(words) > 1 and v.lower[words[0]] in v.not_name:
+        words = words[1:]  # "Ketua Badan Pengawas Pemilu Abhan": derived and institution words
     if len(words) == 1 and (v.placelike(words[0], lo, hi) or v.tagged_place(words[0])):
         return None  # "Pejabat Ukraina", "PT Bank DBS Indonesia"
     if len(words) >= 3:
