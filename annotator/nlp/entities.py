@@ -23,12 +23,16 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
      only of capitalised stop words ("Ada", "Setiap") are dropped.
-  4. A person's later short mentions ("Piter menilai") are PERSON.
+  4. A PERSON span's leading words that the text also writes after the same word without the rest
+     of the name are cut off: they end the organisation or place before it ("Taman Margasatwa
+     Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
+     Then a person's later short mentions ("Piter menilai") are PERSON.
   5. Section 8 of sample_corpus/GUIDELINES.md on the result (`_attach`): "Kota Bekasi" (a
      capitalised place prefix inside the LOC), "Pemerintah Kota Bekasi", "Polres Yahukimo",
      "Dinas Kesehatan Kabupaten Tegal", "Unit Transfusi Darah PMI DKI Jakarta" (state bodies and
      units with their area or parent: one ORG), "PT Jasa Marga (Persero) Tbk", hospitals and
-     universities ORG, initials before an age ("W (40)") and their mentions PERSON, "[Didimus]-
+     universities ORG, initials before an age ("W (40)") and their mentions PERSON, a name before
+     an age ("Yani (40), agen tiket …") PERSON, "[Didimus]-
      [Esau]"; one-word names at a sentence start that the text also writes in lower case
      ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
      dropped.
@@ -89,6 +93,9 @@ PLACE_CONTEXT_WORDS = {
 SPACED_DASHES = {"–", "—", "|"}  # between spaces they separate, never join, names
 # Legal forms inside a company's ORG ("PT Maju Jaya (Persero) Tbk", "PO Sinar Jaya").
 COMPANY_PREFIXES = {"PT", "PO", "CV"}
+# Lower-case nouns naming what follows (or what an appositive describes) as an organisation.
+ORG_NOUNS = {"perusahaan", "organisasi", "lembaga", "komunitas", "yayasan", "maskapai", "produsen", "operator",
+             "ormas"}
 PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
 # Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
 NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
@@ -223,6 +230,47 @@ def is_not_name_word(token, not_name: frozenset[str]) -> bool:
     lower = token.lower_
     return (lower in not_name or lower in CALENDAR_WORDS or any(ch.isdigit() for ch in lower)
             or ("." in lower.strip(".") and not token.is_upper))
+
+
+def _split_name(name: Span, models: set[Span]) -> bool:
+    """Did the model split the name after a title into pieces it also labelled apart: an ORG/LOC
+    running into its first words with only the last word a PERSON ("[Kepala BKPM Bahlil]
+    [Lahadalia]"), or its last word alone as an ORG/LOC ("Brigadir Dua Irsan [Tapobali]")? A
+    longer model PERSON decides ("Pasar Tradisional [Abdullah Mansuri]")."""
+    if not models:
+        return False
+    into = [m for m in models if m.label_ in ("ORG", "LOC") and m.start < name.start < m.end < name.end]
+    rest = [m for m in models if m.label_ == "PERSON" and name.start < m.start and m.end == name.end and len(m) == 1]
+    if into and rest and len(into) + len(rest) == len(models):
+        return True
+    return len(models) == 1 and all(m.label_ in ("ORG", "LOC") and name.start < m.start and m.end == name.end
+                                    and m.end - m.start == 1 for m in models)
+
+
+def org_tail_length(doc: Doc, start: int, end: int) -> int:
+    """Where a name doc[start:end] really starts (``start`` when nothing is cut): its leading words
+    go while the word before is capitalised, no title, and the text writes the word elsewhere too,
+    always right after that same word and never followed by the name's next word ("PD Panca Karya
+    Rusdy Ambon" beside "PD Panca Karya," -> "Rusdy Ambon"): they end the organisation or place
+    before the name. One word of the name always stays."""
+    own = [i for i in range(start, end) if not doc[i].is_space]
+    if len(own) < 2:
+        return start
+    words = [t.i for t in doc if not t.is_space]
+    pos = {i: n for n, i in enumerate(words)}
+    titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+    cut = 0
+    while cut < len(own) - 1 and pos[own[cut]] > 0:
+        before = doc[words[pos[own[cut]] - 1]]
+        if not (before.is_alpha and before.text[:1].isupper()) or before.i in titles:
+            break
+        word = doc[own[cut]].text
+        elsewhere = [n for n in range(1, len(words)) if words[n] != own[cut] and doc[words[n]].text == word]
+        if not elsewhere or any(doc[words[n - 1]].text != before.text for n in elsewhere) or any(
+                n + 1 < len(words) and doc[words[n + 1]].text == doc[own[cut + 1]].text for n in elsewhere):
+            break
+        cut += 1
+    return own[cut]
 
 
 def _covered(spans: Iterable[Span]) -> dict[int, Span]:
@@ -523,8 +571,8 @@ class TitleFinder:
 #: "(Persero)", "Tbk" and a branch inside a company's ORG; hospitals, universities, health centres
 #: and laboratories ORG, not LOC; initials of private persons ("W (40)") PERSON (sample_corpus/
 #: GUIDELINES.md section 8).
-RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "short_names",
-                 "cleanup", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
+RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
+                 "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
 
 
 @Language.factory("annotator_entity_merge",
@@ -576,7 +624,7 @@ class EntityMerger:
         for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
             models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
             if all(m.label_ != "PERSON" and m.start < span.start
-                   and any(i in taken for i in range(m.start, span.start)) for m in models):
+                   and any(i in taken for i in range(m.start, span.start)) for m in models) or _split_name(span, models):
                 claim(span)
 
         # 4a: a model ORG/LOC that contains only gazetteer hits plus capitalised words of its own
@@ -617,6 +665,10 @@ class EntityMerger:
                 for piece in self._free_pieces(doc, ent, taken, title_tokens):
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
+        if "company" in on:
+            results = self._company_names(doc, results)
+        if "org_tail_names" in on:
+            results = self._org_tail_names(doc, results)
         if "short_names" in on:
             results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
         results = [(piece, source, score) for span, source, score in results  # no emoji or symbol at the edges
@@ -648,6 +700,8 @@ class EntityMerger:
                    for p in self._split_hyphenated(doc, span)]
         if "initials" in on:
             out = self._initials(doc, out)
+        if "age_names" in on:
+            out = self._age_names(doc, out)
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
         title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
 
@@ -752,6 +806,37 @@ class EntityMerger:
                 out.append((Span(doc, t.i, t.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
         return sorted(out, key=lambda r: r[0].start)
 
+    def _age_names(self, doc: Doc, results: list) -> list:
+        """A private person's name before an age in brackets ("Yani (40), agen tiket …", "Arvin
+        (21) mengaku") is PERSON, over a model span of other words or label; not a name in a list
+        ("Bali (12), Papua (9)"; "…, Gotputuk, Sumberrejo (12)"), a title or a rule's place or date."""
+        titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        rule_tokens = {i for span, source, _ in results if source == SOURCE_RULE for i in range(span.start, span.end)}
+        names = []
+        for t in doc:
+            i = t.i
+            if not (t.text == "(" and i + 2 < len(doc) and doc[i + 1].text.isdigit() and len(doc[i + 1].text) <= 2
+                    and doc[i + 2].text == ")"):
+                continue
+            after = [x for x in doc[i + 3:i + 8] if not x.is_space]
+            if any(x.text == "(" for x in after) or (after and after[0].text == "," and len(after) > 1 and after[1].text[:1].isupper()):
+                continue  # "Bali (12), Papua (9)": counts of a list
+            start = i
+            while start > 0 and i - start < 3 and (w := doc[start - 1]) is not None and _is_name_token(w) and not w.is_stop \
+                    and w.i not in titles and w.i not in rule_tokens and not is_not_name_word(w, self.not_name):
+                start -= 1
+            before = [x for x in doc[max(0, start - 3):start] if not x.is_space]
+            if len(before) >= 2 and before[-1].lower_ in (",", "dan") and _is_name_token(before[-2]):
+                continue  # "…, Gotputuk, Sumberrejo (12)": one of a list of names
+            if start < i and (start == 0 or not _is_name_token(doc[start - 1]) or start - 1 in titles):
+                names.append(Span(doc, start, i, label="PERSON"))
+        if not names:
+            return results
+        taken = {k for span in names for k in range(span.start, span.end)}
+        out = [r for r in results if not any(k in taken for k in range(r[0].start, r[0].end))]
+        out += [(span, SOURCE_RULE, 1.0) for span in names]
+        return sorted(out, key=lambda r: r[0].start)
+
     @staticmethod
     def _max_free(ent: Span) -> int:
         """Words of its own a model ORG/LOC may add to a gazetteer name: 3, or 6 after an
@@ -770,6 +855,52 @@ class EntityMerger:
                 and all(_is_name_token(doc[i]) and i not in title_tokens and not doc[i].is_stop
                         and not _looks_like_verb(doc[i]) and not is_not_name_word(doc[i], self.not_name)
                         for i in free))
+
+    @staticmethod
+    def _company_names(doc: Doc, results: list) -> list:
+        """A model PERSON named as an organisation is one ("PO [Pahala Kencana]", "aplikasi
+        [Halodoc]", "[Gekira], organisasi sayap …"), and so is every PERSON span of the same words
+        in the document ("anggota Gekira"): after "PT"/"PO"/"CV" or a lower-case organisation noun
+        (ORG_NOUNS), or with an appositive starting with one; a PERSON span starting with such a
+        one-word organisation is cut after it ("Ketua Umum Gekira Farry Francis")."""
+        def word(k: int, step: int):
+            while 0 <= k < len(doc) and doc[k].is_space:
+                k += step
+            return doc[k] if 0 <= k < len(doc) else None
+
+        names = set()
+        for span, _, _ in results:
+            if span.label_ != "PERSON":
+                continue
+            before, after = word(span.start - 1, -1), word(span.end, 1)
+            noun = after is not None and after.text == "," and word(after.i + 1, 1)
+            described = noun and noun.text in ORG_NOUNS and (x := word(noun.i + 1, 1)) is not None \
+                and x.is_lower and not x.is_stop  # "Gekira, organisasi sayap …", not "…, perusahaan pun …"
+            if before is not None and (before.text.rstrip(".") in COMPANY_PREFIXES or before.text in ORG_NOUNS) or described:
+                names.add(span.text)
+        if not names:
+            return results
+        out = []
+        for span, source, score in results:
+            if span.label_ == "PERSON" and span.text in names:
+                span = Span(doc, span.start, span.end, label="ORG")
+            elif span.label_ == "PERSON" and len(span) > 1 and span[0].text in names:  # "Gekira [Farry Francis]"
+                out.append((Span(doc, span.start, span.start + 1, label="ORG"), source, score))
+                span = Span(doc, span.start + 1, span.end, label="PERSON")
+            out.append((span, source, score))
+        return out
+
+    @staticmethod
+    def _org_tail_names(doc: Doc, results: list) -> list:
+        """PERSON spans without the leading words that end the organisation or place before them
+        (`org_tail_length`)."""
+        out = []
+        for span, source, score in results:
+            start = org_tail_length(doc, span.start, span.end) if span.label_ == "PERSON" else span.start
+            if start != span.start:
+                span = Span(doc, start, span.end, label="PERSON")
+            out.append((span, source, score))
+        return out
 
     def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:

@@ -40,14 +40,17 @@ def ents(doc):
 
 
 # A stand-in for the statistical NER: sets doc.ents from (text, label) pairs.
-FAKE_ENTS: list[tuple[str, str]] = []
+FAKE_ENTS: list[tuple] = []
 
 
 @Language.component("test_fake_ner")
 def fake_ner(doc):
+    """Each (text, label) tags the first occurrence of text; (text, label, n) its n-th (from 0)."""
     spans = []
-    for text, label in FAKE_ENTS:
+    for text, label, *nth in FAKE_ENTS:
         start = doc.text.index(text)
+        for _ in range(nth[0] if nth else 0):
+            start = doc.text.index(text, start + 1)
         spans.append(doc.char_span(start, start + len(text), label=label))
     doc.ents = spans
     return doc
@@ -89,6 +92,8 @@ def run_fake(nlp, text, model_ents):
         ("Menteri Hukum dan HAM Yasonna Laoly hadir.", [("Yasonna Laoly", "PERSON")]),
         ("Direktur Eksekutif Amnesty International Indonesia Usman Hamid berkata.",
          [("Indonesia", "LOC"), ("Usman Hamid", "PERSON")]),
+        # religious titles are titles too
+        ("Menurut Maha Bhiksu Dutavira Sthavira, donor darah dibatalkan.", [("Dutavira Sthavira", "PERSON")]),
     ],
 )
 def test_title_then_name_gives_person_without_title(rules_nlp, text, expected):
@@ -153,6 +158,65 @@ def test_model_person_loses_institution_words_before_the_name(fake_model_nlp):
     doc = run_fake(fake_model_nlp, text, [("Puskesmas Cempaka Putih Dicky Alsadik", "PERSON"),
                                           ("Supervisor PT Eigerindo Multi Produk Industri Zafrullah Sunyaruri", "PERSON")])
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Dicky Alsadik", "Zafrullah Sunyaruri"]
+
+
+@pytest.mark.parametrize("text, model_person, person", [
+    # the text writes "Ragunan" only after "Margasatwa": it ends the place, not the name
+    ("Kepala Satuan Pelaksana Promosi Taman Margasatwa Ragunan Ketut Widarsono mengatakan, rencana dimulai. "
+     "Taman Margasatwa Ragunan (TMR) juga siap.", "Ragunan Ketut Widarsono", "Ketut Widarsono"),
+    ("Direktur Perusahaan Daerah Panca Karya Rusdy Ambon mengatakan, kapal datang. Kapal milik PD Panca Karya baru.",
+     "Karya Rusdy Ambon", "Rusdy Ambon"),
+    # "Wisnu" also stands alone ("kata Wisnu"): it stays in the name
+    ("kata Koordinator Basarnas Pos SAR Jepara Wisnu Yuas. Di RSUD Jepara Wisnu menjelaskan, kata Wisnu.",
+     "Wisnu Yuas", "Wisnu Yuas"),
+    # the same pair followed by the name's next word elsewhere: the whole name
+    ("Gubernur DKI Anies Baswedan hadir. Lalu DKI Anies Baswedan pergi.", "Anies Baswedan", "Anies Baswedan"),
+])
+def test_model_person_loses_the_end_of_an_organisation_written_elsewhere(fake_model_nlp, text, model_person, person):
+    doc = run_fake(fake_model_nlp, text, [(model_person, "PERSON")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"][0] == person
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    ("Yani (40), agen tiket bus, mengaku sepi pembeli.", [], ["Yani"]),
+    ("Pendonor lainnya, Arvin (21), mengaku tahu stok darah.", [("Arvin", "LOC")], ["Arvin"]),
+    # counts of a list of places are no ages of people
+    ("Kasus baru ada di Bali (12), Papua (9) dan Aceh (3).", [], []),
+    ("Wilayahnya meliputi desa Ngawen, Gotputuk, Sumberrejo (12) saja.", [("Sumberrejo", "LOC")], []),
+])
+def test_name_before_an_age_in_brackets_is_a_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+def test_model_person_after_a_company_prefix_is_a_company(fake_model_nlp):
+    text = "Yani (40), agen tiket PO Pahala Kencana, menunggu. Di terminal ada 16 agen Pahala Kencana."
+    doc = run_fake(fake_model_nlp, text, [("Pahala Kencana", "PERSON"), ("Pahala Kencana", "PERSON", 1)])
+    assert ents(doc) == [("Yani", "PERSON"), ("PO Pahala Kencana", "ORG"), ("Pahala Kencana", "ORG")]
+
+
+@pytest.mark.parametrize("text, model_ents, person", [
+    # the model split the name after the title into an ORG and a one-word PERSON
+    ("Kepala BKPM Bahlil Lahadalia telah mematok target.", [("BKPM Bahlil", "ORG"), ("Lahadalia", "PERSON")],
+     "Bahlil Lahadalia"),
+    # ... or took its last word for a place
+    ("Brigadir Dua Irsan Tapobali yang bertugas di Polres Kupang membantu.", [("Tapobali", "LOC")], "Irsan Tapobali"),
+    # a longer model PERSON decides
+    ("Menurut Ketua Umum Ikatan Pedagang Pasar Tradisional Abdullah Mansuri, pedagang membeli gula.",
+     [("Ikatan Pedagang Pasar Tradisional", "ORG"), ("Abdullah Mansuri", "PERSON")], "Abdullah Mansuri"),
+])
+def test_name_after_a_title_split_by_the_model(fake_model_nlp, text, model_ents, person):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == [person]
+
+
+def test_model_person_described_as_an_organisation_is_one(fake_model_nlp):
+    text = ("Gekira, organisasi sayap Partai Gerindra, membagikan alat. Bantuan disumbangkan Ketua Umum "
+            "Gekira Farry Francis, lalu Gekira berharap. Menurut Suhup, perusahaan pun tahu.")
+    doc = run_fake(fake_model_nlp, text, [("Gekira", "PERSON"), ("Gekira Farry Francis", "PERSON"),
+                                          ("Gekira", "PERSON", 2), ("Suhup", "PERSON")])
+    assert [e for e in ents(doc) if e[0] != "Partai Gerindra"] == [
+        ("Gekira", "ORG"), ("Gekira", "ORG"), ("Farry Francis", "PERSON"), ("Gekira", "ORG"), ("Suhup", "PERSON")]
 
 
 def test_short_mention_of_a_person_is_a_person(fake_model_nlp):

@@ -29,3 +29,23 @@ def classify():
 ])
 def test_speaker_error_kinds(classify, gold, pred, kind):
     assert classify(gold, pred) == kind
+
+
+@pytest.mark.parametrize("gold, pred, gold_span, pred_span, kind", [
+    ("Vinsen Kia Beda", "Vinsen", (10, 25), (300, 306), "convention: PFSA names the person in full, we take the closest mention"),
+    ("Ferry Kurnia", "Integrity Ferry Kurnia", (10, 22), (0, 22), "span too long"),
+    ("Ifana Azizah", "Azizah", (10, 22), (16, 22), "span too short"),
+    ("Irma Hidayana", "Joko Widodo", (10, 23), (40, 51), "another person or entity"),
+])
+def test_speaker_error_kinds_with_spans(classify, gold, pred, gold_span, pred_span, kind):
+    assert classify(gold, pred, gold_span, pred_span) == kind
+
+
+def test_person_name_span_drops_ranks_and_skips_titles_and_pronouns():
+    spec = importlib.util.spec_from_file_location("eval_pfsa_for_test2", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = "kata Komisaris Besar Yusri Yunus, kata Presiden, kata dia"
+    assert module.person_name_span(text, 5, 32) == (21, 32)
+    assert module.person_name_span(text, 39, 47) is None
+    assert module.person_name_span(text, 54, 57) is None

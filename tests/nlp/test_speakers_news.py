@@ -286,3 +286,53 @@ def test_a_place_word_ending_an_organisation_entity_is_not_part_of_the_name():
     assert ("Dinas Kesehatan Kota Surabaya", "ORG") in [(e.text, e.label_) for e in doc.ents]
     assert [q["speaker"]["text"] for q in doc._.quotes] == ["Febria Rachmanita"]
 
+
+
+def test_appositive_person_after_a_capitalised_description():
+    """The person of "<description with an organisation>, <title> <name>, mengatakan", not the
+    organisation that ends the description (issue 13)."""
+    nlp = pipeline(persons=["Adam Prabata"])
+    text = ("Kandidat doktor Medical Science Kobe University, dokter Adam Prabata, mengatakan, "
+            "vaksin itu hanya melindungi dari gejala berat.")
+    assert speakers(nlp, text) == ["Adam Prabata"]
+
+
+def test_speaker_name_without_the_end_of_an_organisation_written_elsewhere(bare):
+    """"Panca Karya" is the company the text names again: "Karya" is not the speaker's first name."""
+    text = ("Direktur Perusahaan Daerah Panca Karya Rusdy Ambon mengatakan, kapal itu datang. "
+            "Kapal milik PD Panca Karya itu baru.")
+    assert speakers(bare, text) == ["Rusdy Ambon"]
+
+
+def test_title_enumeration_ends_in_the_speakers_name():
+    """"Kepala Dinas A, B, dan C Kota X Name menuturkan": the name ends the last conjunct; an
+    earlier conjunct the entity layer took for a person is part of the title."""
+    nlp = pipeline(persons=["Cipta Karya"], places=["Surabaya"])
+    text = ("Kepala Bidang Dinas Perumahan Rakyat dan Kawasan Permukiman, Cipta Karya, dan Tata Ruang Kota "
+            "Surabaya Iman Krestian menuturkan, hanya bagian plaza yang diresmikan.")
+    assert speakers(nlp, text) == ["Iman Krestian"]
+
+
+def test_organisation_word_with_demonstrative_is_the_earlier_organisation():
+    """"Perusahaan itu mengonfirmasi …" speaks for the company named just before (guidelines 4.2)."""
+    nlp = pipeline(orgs=["Pegatron"], places=["Taiwan"])
+    text = ("Modal asing terlihat dari perusahaan teknologi asal Taiwan, Pegatron. Perusahaan itu telah "
+            "mengonfirmasi untuk membangun kompleks manufaktur di Vietnam.")
+    assert speakers(nlp, text) == ["Pegatron"]
+
+
+def test_nya_cue_after_a_long_paraphrase_finds_the_speaker_further_back():
+    """No speaker or subject within coref_window characters: the speaker of the paragraph before
+    the long paraphrase, up to twice as far back."""
+    nlp = pipeline(persons=["Mimin Dwi Hartono"])
+    filler = "Aturan itu kemudian diubah dan dilonggarkan untuk beberapa kriteria perjalanan darat. " * 14
+    text = ("Kepala Bagian Komnas HAM Mimin Dwi Hartono mengatakan, kebijakan pemerintah tidak sinkron. "
+            + filler + "”Ini sangat penting bagi kita semua,” katanya.")
+    assert len(filler) > 1000
+    assert speakers(nlp, text)[-1] == "Mimin Dwi Hartono"
+
+
+def test_speaker_name_after_title_chain_without_derived_words(bare):
+    """"Pengawas" and "Pemilu" (resources/patterns/not_name_words.txt) end the title chain."""
+    text = "Ketua Badan Pengawas Pemilu Abhan mengatakan, bansos rentan dipolitisasi."
+    assert speakers(bare, text) == ["Abhan"]

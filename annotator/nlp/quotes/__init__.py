@@ -31,7 +31,8 @@ Decisions worth knowing:
   with itu/tersebut takes the earlier holder's name (``Menteri tersebut``); a title of ≥ 2
   words takes the name given right after the same title in a quote of the next three
   sentences; an unnamed one keeps its demonstrative (``Pejabat Ukraina itu``). ``Mereka`` /
-  ``Para menteri`` take the last group (ORG/LOC) speaker.
+  ``Para menteri`` take the last group (ORG/LOC) speaker; ``Perusahaan itu`` / ``Lembaga
+  tersebut`` the closest ORG entity of the two sentences before.
 - Also direct: a headline ``Name: words`` (first line, no cue) and a short quoted me-/ber-
   predicate right after a named/institutional subject (``pemerintah X "mengutuk keras" Y``).
 - Indirect: ``X mengatakan(,) (bahwa) …`` (a phrase of addressee or occasion before a comma is
@@ -42,6 +43,9 @@ Decisions worth knowing:
   as content, a connective before the attribution left outside.
 - The subject of a reporting verb is the person of an appositive (``X (40), agen tiket PO Y,
   mengaku``; ``X, yang juga …, mengatakan``; ``X dari PT Y mengatakan``), not its organisation.
+- With ``speaker_entities`` (default), a speaker's name read off its reporting clause becomes a
+  PERSON entity when the clause backs it (right after a cue, after a title chain, or a word of
+  it used as a name elsewhere): the entity model misses or cuts such names ("kata Parwati").
 - Names are found without a model (capitalised words after titles and organisation words,
   checked against the rest of the article: "Menurut Wahidin" elsewhere says Wahidin is a
   name, "di Margadana" says Margadana is a place). Entities in ``doc.ents`` help: rule
@@ -51,7 +55,8 @@ Decisions worth knowing:
   salient recent person within ``coref_window`` characters (speakers of earlier quotes and of
   reported speech outrank people in subject position, who outrank other mentions; two
   sentences of distance cost one level; a pronoun opening its sentence continues the named
-  subject of the sentence before), and point at that person's closest earlier mention (short
+  subject of the sentence before; with no speaker or subject that close, a speaker up to twice
+  as far back), and point at that person's closest earlier mention (short
   or full, guidelines 4.2). A PERSON entity of words the text also writes in lower case is no
   antecedent. Unresolved → ``None`` (an explicit pronoun then stays the speaker).
 

@@ -91,6 +91,27 @@ def _title_references(v: _View, quotes: list[_Quote]) -> None:
             q.speaker = _Speaker(s.start, nxt + 1, s.label)
 
 
+def _organisation_references(v: _View, quotes: list[_Quote]) -> None:
+    """"Perusahaan itu mengonfirmasi …", "Lembaga tersebut menyatakan …": an organisation word
+    with a demonstrative is the closest earlier ORG entity of the same or the two sentences
+    before ("… perusahaan teknologi asal Taiwan, Pegatron. Perusahaan itu …" → "Pegatron")."""
+    for q in quotes:
+        s = q.speaker
+        if s is None or s.coref:
+            continue
+        toks = [k for k in range(s.start, s.end) if not v.is_space[k]]
+        nxt = v.next_tok(toks[-1]) if toks else None
+        if len(toks) != 1 or v.lower[toks[0]] not in v.pat.org_words | v.pat.institutions or nxt is None \
+                or v.words[nxt] not in DEMONSTRATIVES:
+            continue
+        here = v.sent_of[s.start]
+        earlier = [e for e in v.ents if e.label_ == "ORG" and e.end <= s.start and here - v.sent_of[e.start] <= 2
+                   and not v.in_quote[e.start]]
+        if earlier:
+            q.speaker = _Speaker(earlier[-1].start, earlier[-1].end, "ORG")
+            q.how = "coref"
+
+
 def _plural_references(v: _View, quotes: list[_Quote], window: int) -> None:
     """"Mereka menyatakan …", "Para menteri mengatakan …": the most recent earlier quote
     speaker that is a group (a state, an organisation, coordinated names) within the window."""
@@ -294,6 +315,11 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
         anchor = v.starts[anchor_tok]
         hi = bisect.bisect_left(starts, anchor_tok)
         cands = [m for m in mentions[:hi] if m[1] <= anchor_tok and v.starts[m[0]] >= anchor - window]
+        if not any(m[3] >= 1 for m in cands):
+            # no speaker or subject within the window: a speaker up to twice as far back, after
+            # a long paragraph of paraphrase ("Mimin … mengatakan, …[900 characters]… ” katanya")
+            cands = sorted(set(cands) | {m for m in mentions[:hi] if m[3] == 2 and m[1] <= anchor_tok
+                                         and v.starts[m[0]] >= anchor - 2 * window})
         if not cands:
             continue
         here = v.sent_of[anchor_tok]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
+from annotator.nlp.entities import org_tail_length
 from annotator.nlp.quotes.marks import _is_apostrophe
 from annotator.nlp.quotes.view import DEMONSTRATIVES, PLACE_PREPOSITIONS, SENTENCE_END, VERB_PREFIXES, _Speaker, _View
 
@@ -402,6 +403,8 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
               if v.placelike(k, lo, hi) or (v.tagged_place(k) and not v.name_evidence(k, lo, hi))]
     if places:
         words = words[places[-1] + 1:]
+    while len(words) > 1 and v.lower[words[0]] in v.not_name:
+        words = words[1:]  # "Ketua Badan Pengawas Pemilu Abhan": derived and institution words
     if len(words) == 1 and (v.placelike(words[0], lo, hi) or v.tagged_place(words[0])):
         return None  # "Pejabat Ukraina", "PT Bank DBS Indonesia"
     if len(words) >= 3:
@@ -420,8 +423,9 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
             and all(v.cls[k] == "N" or _joiner(v, k) or v.is_space[k] or (k < run[0] and len(v.core[k]) == 1 and v.core[k].isupper())
                     for k in range(ent.start, words[0]))
             and not v.placelike(ent.start, lo, hi)):
-        return (ent.start, run[-1] + 1)
-    return (words[0], run[-1] + 1)
+        return (org_tail_length(v.doc, ent.start, run[-1] + 1), run[-1] + 1)
+    # not the end of an organisation the text writes elsewhere ("PD Panca Karya Rusdy Ambon")
+    return (org_tail_length(v.doc, words[0], run[-1] + 1), run[-1] + 1)
 
 
 def _pure_name_segment(v: _View, seg: list[int]) -> bool:
@@ -457,10 +461,23 @@ def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -
             v.prev_tok(s[0]) is not None and v.lower[v.prev_tok(s[0])] in PLACE_PREPOSITIONS)]
         if not segs:
             return None
+        last = segs[-1]
+        if len(last) > 2 and v.lower[last[0]] in ("dan", "serta") and any(v.cls[k] in ("O", "T") for k in last):
+            # "Kepala Dinas Perumahan, Cipta Karya, dan Tata Ruang Kota Surabaya Iman Krestian
+            # menuturkan": the title's enumeration ends in the name
+            tail = []
+            for k in reversed(last):
+                if v.cls[k] != "N" and not (tail and _joiner(v, k)):
+                    break
+                tail.insert(0, k)
+            if 0 < len(tail) <= 4 and v.cls[last[len(last) - len(tail) - 1]] in ("O", "T"):
+                return _snap(v, (tail[0], tail[-1] + 1))
         named = [s for s in segs if _segment_has_name(v, s)]
-        led = [s for s in named if v.cls[s[0]] == "N"]  # "Abdian Saputra, Koordinator X, …"
         # "Kepala Dinas X Muhammad Muslim, yang juga juru bicara Gugus Tugas Y, mengatakan"
         people = [s for s in named if _has_person(v, s)]
+        # "Abdian Saputra, Koordinator X, …"; but not a capitalised description before the
+        # person ("Kandidat doktor Medical Science Kobe University, dokter Adam Prabata, …")
+        led = [s for s in named if v.cls[s[0]] == "N" and (not people or s in people or _pure_name_segment(v, s))]
         seg0 = led[-1] if led else people[-1] if people else named[-1] if named else segs[-1]
         rest: list[list[int]] = []
     else:

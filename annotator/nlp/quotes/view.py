@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from spacy.attrs import ENT_IOB, IDX, LENGTH
 from spacy.tokens import Doc, Span
 
+from annotator.nlp.entities import read_word_list
 from annotator.nlp.tokenizer import EMOJI
+from annotator.resources import RESOURCES_DIR
 from annotator.nlp.quotes.patterns import QuotePatterns
 from annotator.nlp.quotes.marks import ALL_MARKS, _is_apostrophe, _mark_role
 
@@ -21,6 +23,8 @@ ENGLISH_CONNECTORS = {"of", "and", "for", "the", "at", "&"}
 DEMONSTRATIVES = ("itu", "tersebut")
 VERB_PREFIXES = ("me", "ber", "ter", "di", "mem", "men", "meng", "meny", "memper", "diper")
 _EMOJI_TOKEN = re.compile(EMOJI + "+")
+# derived common words and institution words, never part of a person's name ("Pengawas", "Pemilu")
+NOT_NAME_PATH = RESOURCES_DIR / "patterns" / "not_name_words.txt"
 
 
 if not Doc.has_extension("quotes"):
@@ -65,6 +69,7 @@ class _View:
     def __init__(self, doc: Doc, pat: QuotePatterns):
         self.doc = doc
         self.pat = pat
+        self.not_name = read_word_list(NOT_NAME_PATH)
         self.text = doc_text(doc)
         n = len(doc)
         self.n = n
