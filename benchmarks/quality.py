@@ -1,6 +1,7 @@
 """The whole quality table: every corpus's development figures next to its held-out figures.
 
     python benchmarks/quality.py [--dev-only] [--model-dir DIR] [--no-ner-corpora] [--learning-curve]
+                                 [--learning-curve-dev [--seeds N]]
 
 Corpora (the texts stay where their licences keep them; nothing here copies them):
 - PFSA-ID dev direct quotes (/work/shared/data/pfsa-id-dev.jsonl, env ANNOTATOR_PFSA): gold for
@@ -20,6 +21,12 @@ Held-out figures are for the closing note of a change, never for choosing a rule
 after `annotator train` (annotator.nlp.train.train_from_gold: fine-tuning the bundled NER,
 mixed with --extra-iob sentences, default the harmonised NER corpora of ../shared/data) on the first 0, 5 and 10
 development stand-off articles (DEV_STANDOFF_IDS order). Slow: two trainings.
+
+--learning-curve-dev is the same question on development data only, for choosing how to train:
+the 10 development stand-off articles in two folds of 5; train on the first 0, 2, 5 articles of
+one fold (--seeds training seeds each), score the other fold, and swap; every run, the mean and
+spread per n, and what the models trained on 5 articles lost on the NER corpora's dev splits.
+Slow: 4 x seeds trainings.
 Scoring is annotator.core.evaluation.evaluate (overlap match: >= 50 % of the longer span;
 speaker "lenient" = overlapping span).
 """
@@ -169,38 +176,127 @@ def _base_corpora() -> str | None:
     return None
 
 
-def learning_curve(dev: list[dict], held: list[dict], sizes: tuple[int, ...], model_dir: str | None,
-                   extra_iob: str | None) -> None:
-    """Held-out figures after training on the first n development articles, for n in sizes."""
+def _in_curve_order(dev: list[dict]) -> list[dict]:
+    order = {rid: i for i, rid in enumerate(DEV_STANDOFF_IDS)}
+    return sorted(dev, key=lambda r: order.get(r["id"], len(order)))
+
+
+def train_on(records: list[dict], tmp: str, model_dir: str | None, extra_iob: str | None, seed: int = 0,
+             **options) -> str:
+    """`annotator train` (train_from_gold) on `records` as done gold articles; the trained folder."""
     from annotator.core.importer import import_records
     from annotator.core.store import Store
-    from annotator.nlp.pipeline import build_pipeline
     from annotator.nlp.tokenizer import token_offsets
     from annotator.nlp.train import train_from_gold
 
-    order = {rid: i for i, rid in enumerate(DEV_STANDOFF_IDS)}
-    dev = sorted(dev, key=lambda r: order.get(r["id"], len(order)))
+    store = Store(Path(tmp) / "gold.db", tokenizer=token_offsets)
+    try:
+        summary = import_records(store, [dict(r, answer="accept") for r in records], layer="@gold")
+        if summary.problems:
+            raise SystemExit(f"importing the development articles: {summary.problems[:3]}")
+        train_from_gold(store, Path(tmp) / "model", base_model=model_dir, seed=seed, extra_iob=extra_iob,
+                        log_line=None, **options)
+    finally:
+        store.close()
+    return str(Path(tmp) / "model")
+
+
+def curve_figures(res: dict) -> dict:
+    """The learning-curve columns of an evaluate() result."""
+    e = res["entities"]["exact"]
+    ind = res["quotes"]["recall_by_kind"].get("indirect")
+    return {"p": e["all"]["precision"], "r": e["all"]["recall"], "f1": e["all"]["f1"], "gold": e["all"]["gold"],
+            **{lab: e["per_label"][lab]["f1"] if lab in e["per_label"] else None for lab in ENTITY_LABELS},
+            "indirect_r": ind and ind["overlap"], "speaker": res["speaker"]["exact_span"]}
+
+
+CURVE_HEAD = (f"{'entities P R F1, exact':>26} {'PERSON F1':>10} {'ORG F1':>7} {'LOC F1':>7} {'DATE F1':>8}"
+              f" {'indirect R':>11} {'speaker exact':>14}")
+
+
+def curve_cells(f: dict) -> str:
+    prf = f"{_fmt(f['p'])} {_fmt(f['r'])} {_fmt(f['f1'])} ({f['gold']})"
+    return (f"{prf:>26} {_fmt(f['PERSON']):>10} {_fmt(f['ORG']):>7} {_fmt(f['LOC']):>7} {_fmt(f['DATE']):>8}"
+            f" {_fmt(f['indirect_r']):>11} {_fmt(f['speaker']):>14}")
+
+
+def learning_curve(dev: list[dict], held: list[dict], sizes: tuple[int, ...], model_dir: str | None,
+                   extra_iob: str | None) -> None:
+    """Held-out figures after training on the first n development articles, for n in sizes."""
+    from annotator.nlp.pipeline import build_pipeline
+
+    dev = _in_curve_order(dev)
     print(f"\nLearning curve: held-out stand-off articles ({len(held)}) after `annotator train` on n development "
           f"articles (+ {extra_iob or 'no'} base sentences)")
-    print(f"  {'n':>3} {'entities P R F1, exact':>26} {'PERSON F1':>10} {'ORG F1':>7} {'LOC F1':>7} {'DATE F1':>8}"
-          f" {'indirect R':>11} {'speaker exact':>14}")
+    print(f"  {'n':>3} {CURVE_HEAD}")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            model = model_dir
-            if n:
-                store = Store(Path(tmp) / "gold.db", tokenizer=token_offsets)
-                summary = import_records(store, [dict(r, answer="accept") for r in dev[:n]], layer="@gold")
-                if summary.problems:
-                    raise SystemExit(f"importing the development articles: {summary.problems[:3]}")
-                train_from_gold(store, Path(tmp) / "model", base_model=model_dir, seed=0, extra_iob=extra_iob, log_line=None)
-                store.close()
-                model = str(Path(tmp) / "model")
+            model = train_on(dev[:n], tmp, model_dir, extra_iob) if n else model_dir
             res = run(build_pipeline(model), held)
-        e = res["entities"]["exact"]
-        f1 = lambda lab: _fmt(e["per_label"][lab]["f1"]) if lab in e["per_label"] else "-"  # noqa: E731
-        ind = res["quotes"]["recall_by_kind"].get("indirect")
-        print(f"  {n:>3} {_prf(e['all']):>26} {f1('PERSON'):>10} {f1('ORG'):>7} {f1('LOC'):>7} {f1('DATE'):>8}"
-              f" {_fmt(ind and ind['overlap']):>11} {_fmt(res['speaker']['exact_span']):>14}")
+        print(f"  {n:>3} {curve_cells(curve_figures(res))}")
+
+
+def _mean(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def forgetting_figures(model: str | None) -> dict[str, float]:
+    """Entity F1 (ALL labels, the suggestion pipeline's entities) on each NER corpus's dev split."""
+    from annotator.nlp.corpora import CORPUS_LABELS, CORPUS_NAMES, load_splits, score
+    from annotator.nlp.pipeline import build_pipeline
+
+    nlp = build_pipeline(model, {"entities": True})
+    with nlp.select_pipes(enable=[p for p in nlp.pipe_names if p not in ("quote_finder", "stance", "annotator_trained_quotes")]):
+        return {f"{CORPUS_NAMES[s.corpus]} {s.name}": score(nlp, s.sentences, CORPUS_LABELS[s.corpus])["ALL"]["f1"]
+                for s in load_splits() if s.split == "dev"}
+
+
+def learning_curve_dev(dev: list[dict], sizes: tuple[int, ...], seeds: tuple[int, ...], model_dir: str | None,
+                       extra_iob: str | None, forgetting: bool = True, **options) -> dict:
+    """The learning curve on development data only: the development stand-off articles (curve
+    order) in two halves; train on the first n of one half (`seeds`: training seeds), score the
+    other half, and swap. With `forgetting`, each model trained on the most articles is also
+    scored on the NER corpora's dev splits (what fine-tuning costs elsewhere). `options` go to
+    train_from_gold. Prints every run and the mean (min..max) per n; returns
+    {"runs": [{"n", "fold", "seed", **curve_figures}], "forgetting": {n or "0": {split: F1}}}."""
+    from annotator.nlp.pipeline import build_pipeline
+
+    dev = _in_curve_order(dev)
+    half = len(dev) // 2
+    folds = [(dev[:half], dev[half:]), (dev[half:], dev[:half])]
+    print(f"\nLearning curve on development data: {len(dev)} stand-off articles in 2 folds of {half}; train on n "
+          f"articles of one fold (+ {extra_iob or 'no'} base sentences), score the other; seeds {list(seeds)}"
+          + (f"; options {options}" if options else ""))
+    print(f"  {'n':>3} {'fold':>4} {'seed':>4} {CURVE_HEAD}")
+    runs, forgot = [], {}
+    if forgetting:
+        forgot[0] = forgetting_figures(model_dir)
+    for n in sizes:
+        for k, (train, test) in enumerate(folds):
+            for seed in (seeds if n else seeds[:1]):
+                with tempfile.TemporaryDirectory() as tmp:
+                    model = train_on(train[:n], tmp, model_dir, extra_iob, seed, **options) if n else model_dir
+                    row = {"n": n, "fold": k, "seed": seed, **curve_figures(run(build_pipeline(model), test))}
+                    if forgetting and n == max(sizes) and n:
+                        for split_name, f1 in forgetting_figures(model).items():
+                            forgot.setdefault(n, {}).setdefault(split_name, []).append(f1)
+                runs.append(row)
+                print(f"  {n:>3} {k:>4} {seed:>4} {curve_cells(row)}", flush=True)
+    print(f"\n  mean over folds and seeds (entity F1 min..max)")
+    for n in sizes:
+        rows = [r for r in runs if r["n"] == n]
+        mean = {key: _mean([r[key] for r in rows]) for key in rows[0] if key not in ("n", "fold", "seed")}
+        mean["gold"] = rows[0]["gold"] if len({r["gold"] for r in rows}) == 1 else "both"
+        spread = f"{min(r['f1'] for r in rows):.3f}..{max(r['f1'] for r in rows):.3f}"
+        print(f"  {n:>3} {'':>9} {curve_cells(mean)} {spread:>13}")
+    if forgot:
+        print("\n  NER corpora dev splits, entity F1 (ALL) of the suggestion pipeline: base model vs after n articles "
+              "(mean over folds and seeds)")
+        for split_name, base in forgot[0].items():
+            after = "  ".join(f"n={n} {_fmt(_mean(v[split_name]))}" for n, v in forgot.items() if n)
+            print(f"  {split_name:32} n=0 {base:.3f}  {after}")
+    return {"runs": runs, "forgetting": forgot}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-ner-corpora", action="store_true", help="leave out the NER corpora rows (slow)")
     ap.add_argument("--learning-curve", action="store_true", help="also train on 0, 5 and 10 development articles "
                     "and score the held-out articles (slow)")
+    ap.add_argument("--learning-curve-dev", action="store_true", help="the learning curve on development data "
+                    "only (2 folds of the development stand-off articles, n = 0, 2, 5; see learning_curve_dev)")
+    ap.add_argument("--seeds", type=int, default=3, help="training seeds per fold of --learning-curve-dev (default 3)")
     ap.add_argument("--extra-iob", default=_base_corpora(), help="base sentences mixed into training: an IOB file "
                     "or a folder of NER corpora (default: the harmonised corpora of ../shared/data when found)")
     args = ap.parse_args(argv)
@@ -234,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = lambda r: r and entity_rows(r) + quote_rows(r)  # noqa: E731
             print_block("PFSA articles annotated completely (stand-off)", rows(rd), rows(rh),
                         (f"dev ({len(sdev)})", f"{held_head} ({len(sheld)})"))
+            if args.learning_curve_dev and sdev:
+                learning_curve_dev(sdev, (0, 2, 5), tuple(range(args.seeds)), args.model_dir, args.extra_iob)
             if args.learning_curve and sdev and sheld and not args.dev_only:
                 learning_curve(sdev, sheld, (0, 5, 10), args.model_dir, args.extra_iob)
         else:

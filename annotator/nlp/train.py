@@ -11,7 +11,9 @@ What is trained (spaCy config-driven training, configs in resources/train/*.cfg,
   ``gold_weight`` times per epoch (the team's own news weighs more than the base sentences), plus
   ``extra_sentences`` sentences of an IOB file (``extra_iob``, e.g. NERGrit train) so the
   model keeps what it knew. IOB sentences have no DATE label: tokens the date rules match
-  there are marked *missing*, so they neither teach nor contradict DATE.
+  there are marked *missing*, so they neither teach nor contradict DATE. The fine-tuned
+  weights are then moved halfway back to the base model's (``base_share``, BASE_SHARE): on the
+  development learning curve this kept the gains and most of what the base model knew.
 - ``quotes/``: tok2vec + spancat_singlelabel (QUOTE_DIRECT / QUOTE_INDIRECT) over the
   candidates of the suggester ``annotator.quote_candidates.v1`` (text between quote marks
   and clause-like spans of each sentence). Speakers and cues of model quotes come from the
@@ -97,6 +99,12 @@ PATIENCE_EPOCHS = 0  # 0 = no early stopping: max_epochs, keep the best epoch on
 #: times each gold paragraph is seen per NER epoch next to the base sentences (chosen on the
 #: PFSA development articles: 5 trained, 5 scored, entity F1 0.619 at 1, 0.636 at 3, 0.634 at 5)
 GOLD_WEIGHT = 3
+#: share of the base model in the saved fine-tuned NER weights (w = 0.5 tuned + 0.5 base, as in
+#: WiSE-FT): a few articles move the model less and it forgets less. Chosen on the development
+#: learning curve (benchmarks/quality.py --learning-curve-dev, 2 folds x 2 seeds, 5 articles):
+#: mean entity F1 0.848 at 0 (worst run 0.806), 0.856 at 0.3 (0.835), 0.856 at 0.5 (0.839), 0.855
+#: at 0.7 (0.843); base model 0.851. With 3 seeds: 0.851 / 0.854 / 0.859 after 0 / 2 / 5 articles
+BASE_SHARE = 0.5
 #: share of the progress bar per phase
 PHASES = {"ner": 0.55, "quotes": 0.25, "stance": 0.05, "evaluate": 0.15}
 
@@ -445,6 +453,26 @@ def train_pipeline(
                   "seconds": round(time.perf_counter() - started, 1)}
 
 
+def interpolate_weights(tuned: Language, base: Language, base_share: float, pipes: Sequence[str] = ("tok2vec", "ner")) -> int:
+    """Move the weights of `tuned`'s `pipes` back towards `base`'s: w = (1 - base_share) * tuned +
+    base_share * base, for every parameter of the same shape (a layer resized for a new label
+    keeps its tuned weights). Returns how many parameters were interpolated."""
+    done = 0
+    for name in pipes:
+        if name not in tuned.pipe_names or name not in base.pipe_names:
+            continue
+        for t_node, b_node in zip(tuned.get_pipe(name).model.walk(), base.get_pipe(name).model.walk()):
+            if t_node.name != b_node.name:
+                raise TrainingError(f"the fine-tuned {name} does not have the base model's layers ({t_node.name} vs {b_node.name})")
+            for param in t_node.param_names:
+                if t_node.has_param(param) and b_node.has_param(param):
+                    t, b = t_node.get_param(param), b_node.get_param(param)
+                    if t.shape == b.shape:
+                        t_node.set_param(param, (1.0 - base_share) * t + base_share * b)
+                        done += 1
+    return done
+
+
 # --------------------------------------------------------------------------- evaluation
 
 def _pipeline_config(store) -> dict:
@@ -571,6 +599,7 @@ def train_from_gold(
     extra_iob: str | Path | None = None,
     extra_sentences: int = 300,
     gold_weight: int = GOLD_WEIGHT,
+    base_share: float = BASE_SHARE,
     dev_share: float = 0.2,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -581,7 +610,9 @@ def train_from_gold(
     model.json holds: name, version, components, "use"/"why" (what replaces rules and
     lexicon), data sizes, seed, notes, training runs, and the dev scores of the baseline and
     the trained pipelines. `base_model`: NER to fine-tune (default: the bundled model; when
-    there is none, the NER is trained from scratch). `max_epochs`: for every component
+    there is none, the NER is trained from scratch). `base_share`: weight of the base model in
+    the saved fine-tuned NER (interpolate_weights; 0 = the fine-tuned weights as trained).
+    `max_epochs`: for every component
     (default: each config's: NER 10 fine-tuning / 30 from scratch, quotes 30, stance 30).
     `log_line` gets the notes and the final table (None: silent). Raises TrainingCancelled
     when `cancelled()` turns true, TrainingError when there is no gold or `out_dir` holds
@@ -640,12 +671,15 @@ def train_from_gold(
             f"{'fine-tuning ' + str(base) if has_base else 'from scratch'}")
 
         def train_component(name: str, config_name: str, description: str, train_docs: list[Doc],
-                            dev_docs: list[Doc], **options) -> None:
-            """Train the component `name` (ner, quotes, stance; `options` go to train_pipeline)
-            and save it to the staged model."""
+                            dev_docs: list[Doc], finish: Callable[[Language], None] | None = None,
+                            **options) -> None:
+            """Train the component `name` (ner, quotes, stance; `options` go to train_pipeline),
+            apply `finish` to the trained pipeline and save it to the staged model."""
             trained, runs[name] = train_pipeline(
                 config_name, train_docs, dev_docs, work / name, seed=seed, max_epochs=max_epochs,
                 on_step=lambda f: report(name, f), **options)
+            if finish:
+                finish(trained)
             _set_meta(trained, version, description)
             trained.to_disk(stage / name)
 
@@ -655,11 +689,16 @@ def train_from_gold(
                 if label not in ner.labels and any(e.label_ == label for d in train_ner for e in d.ents):
                     ner.add_label(label)
 
+        def towards_base(tuned: Language) -> None:
+            interpolate_weights(tuned, spacy.load(base), base_share)
+
         mixed = ner_training_docs(train_ner, extra, gold_weight, seed)
         sizes["ner_gold_weight"] = gold_weight
         train_component("ner", "ner_finetune.cfg" if has_base else "ner.cfg", "NER", mixed, dev_ner,
                         overrides={"paths.base_model": str(base)} if has_base else None,
-                        prepare=add_labels if has_base else None)
+                        prepare=add_labels if has_base else None,
+                        finish=towards_base if has_base and base_share > 0 else None)
+        runs["ner"]["base_share"] = base_share if has_base else None
         runs["ner"]["base_model"] = str(base) if has_base else None
         components["ner"] = True
         done_share += PHASES["ner"]
