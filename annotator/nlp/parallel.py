@@ -11,6 +11,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import socket
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
@@ -191,8 +192,13 @@ def _ray_records(items, *, model_dir, config, workers, address, batch_size) -> I
     ray = _ray()
     started_here = not ray.is_initialized()
     if started_here:
-        ray.init(address=None if address == "local" else address, ignore_reinit_error=True,
-                 log_to_driver=False, include_dashboard=False)
+        if address not in ("local", "auto"):
+            _check_listening(address)
+        try:
+            ray.init(address=None if address == "local" else address, ignore_reinit_error=True,
+                     log_to_driver=False, include_dashboard=False)
+        except ConnectionError as e:
+            raise ClusterUnavailable(_join_failure(address, e)) from e
     try:
         workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         actor = ray.remote(num_cpus=1)(PipelineActor)
@@ -211,6 +217,31 @@ def _ray_records(items, *, model_dir, config, workers, address, batch_size) -> I
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _check_listening(address: str, timeout: float = 5.0) -> None:
+    """ClusterUnavailable unless something answers at a Ray address (HOST:PORT or ray://HOST:PORT):
+    ray.init retries an address where nothing listens for many minutes."""
+    where = address.split("://", 1)[-1]
+    host, _, port = where.rpartition(":")
+    try:
+        socket.create_connection((host or where, int(port) if host else 6379), timeout=timeout).close()
+    except (OSError, ValueError) as e:
+        raise ClusterUnavailable(f"no Ray cluster answers at {address} ({e}): start one there with "
+                                 "`ray start --head`, or give --ray auto on a node of the cluster") from None
+
+
+def _join_failure(address: str, error: ConnectionError) -> str:
+    """The message for a Ray cluster that answers but cannot be joined."""
+    causes, cause = [], error
+    while cause is not None:
+        causes.append(f"{type(cause).__name__} {cause}")
+        cause = cause.__cause__ or cause.__context__
+    message = f"cannot join the Ray cluster at {address}: {error}"
+    if any("auth" in c.lower() for c in causes):
+        message += (" (the cluster uses token authentication, the default of `ray start --head`: set "
+                    "RAY_AUTH_MODE=token here and copy the head node's ~/.ray/auth_token to this machine)")
+    return message
 
 
 class PipelineActor:

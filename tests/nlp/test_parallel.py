@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from annotator.cli import main
 from annotator.core.importer import import_records
 from annotator.core.offsets import pack_tokens
 from annotator.core.store import Store, connect_read_only
@@ -20,6 +22,7 @@ from annotator.nlp.suggest import suggest_articles
 from annotator.nlp.tokenizer import token_offsets
 
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_corpus"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_import import make_articles  # noqa: E402
 
@@ -69,13 +72,27 @@ def test_ray_without_ray_installed_says_how_to_get_it(monkeypatch):
         list(pipeline_records([("Teks.", 1)], ray="auto"))
 
 
+def test_ray_at_an_address_where_nothing_listens_says_so_at_once(tmp_path, capsys):
+    pytest.importorskip("ray")
+    with socket.socket() as s:  # a port nobody listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = str(tmp_path / "r.db")
+    assert main(["import", str(SAMPLE), "--db", db]) == 0
+    started = time.monotonic()
+    assert main(["suggest", "--db", db, "--ray", f"127.0.0.1:{port}"]) != 0
+    assert time.monotonic() - started < 60  # ray.init alone retries such an address for minutes
+    err = capsys.readouterr().err
+    assert f"no Ray cluster answers at 127.0.0.1:{port}" in err and "ray start --head" in err
+
+
 def test_suggest_on_a_local_ray_cluster_stores_what_one_process_stores(tmp_path):
     ray = pytest.importorskip("ray")
     store = Store(tmp_path / "r.db", tokenizer=token_offsets)
     import_records(store, [{"id": f"a{n}", "text": t} for n, t in enumerate(texts(6))])
     expected = [(record["spans"], record["quotes"]) for record, _ in
                 pipeline_records([(t, n) for n, t in enumerate(texts(6))], workers=1, config=_config(store))]
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)  # not a cluster already on the machine
     try:
         assert suggest_articles(store, ray="auto", batch_size=2) == 6
     finally:
