@@ -336,3 +336,35 @@ def test_speaker_name_after_title_chain_without_derived_words(bare):
     """"Pengawas" and "Pemilu" (resources/patterns/not_name_words.txt) end the title chain."""
     text = "Ketua Badan Pengawas Pemilu Abhan mengatakan, bansos rentan dipolitisasi."
     assert speakers(bare, text) == ["Abhan"]
+
+
+# --------------------------------------------------------------------------- noun-phrase objects
+
+
+@pytest.mark.parametrize("text", [
+    "Budi Santoso mengatakan hal ini pada seminar daring bertajuk Pasar Digital untuk Semua.",
+    "Budi Santoso mengungkapkan hal itu ketika melakukan kunjungan kerja ke Bandung, Senin (4/1/2021).",
+    "Presiden Budi Santoso pada 5 Mei 2020 mengingatkan tentang potensi munculnya kluster baru, yakni dari kantor.",
+    "Sebagai gantinya, Budi Santoso mendorong penguatan pembatasan sosial berskala kecil, yaitu di tingkat RT.",
+    "Budi Santoso juga mengapresiasi ketepatan waktu pelaporan, yaitu sebelum pukul 18.00 Wita.",
+    "Pasangan nomor urut 2, Budi Santoso-Andi Wijaya, melaporkan dana sebesar Rp 1.250.000.000.",
+    "Pasangan nomor urut 3, Budi Santoso-Andi Wijaya, melaporkan penerimaan sumbangan dana kampanye sebesar Rp 2.000.000.",
+    "Budi Santoso juga sudah melaporkan melalui sistem informasi dana kampanye sesuai peraturan komisi.",
+    "Budi Santoso menyatakan keprihatinannya atas pengiriman pasukan ke wilayah itu.",
+])
+def test_a_reporting_verb_with_a_noun_phrase_object_is_no_quote(bare, text):
+    assert found(bare, text) == []
+
+
+@pytest.mark.parametrize("text, content", [
+    # a clause after the same openings: a predicate follows the noun phrase
+    ("Budi Santoso mengatakan hal itu tidak benar sama sekali.", "hal itu tidak benar sama sekali"),
+    ("Budi Santoso mengatakan pertumbuhan ekonomi akan membaik pada kuartal depan.",
+     "pertumbuhan ekonomi akan membaik pada kuartal depan"),
+    ("Budi Santoso mengatakan penerimaan pajak menurun tajam tahun ini.", "penerimaan pajak menurun tajam tahun ini"),
+    ("Budi Santoso mengatakan pasukan itu tiba di pelabuhan melalui laut.", "pasukan itu tiba di pelabuhan melalui laut"),
+    ("Budi Santoso mengingatkan tentang potensi kluster baru bahwa kantor harus tetap waspada.",
+     "kantor harus tetap waspada"),
+])
+def test_a_clause_after_the_verb_is_still_a_quote(bare, text, content):
+    assert [(q[0], q[1], q[3]) for q in found(bare, text)] == [("indirect", content, "Budi Santoso")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from annotator.nlp.quotes.marks import _is_apostrophe
 from annotator.nlp.quotes.view import DEMONSTRATIVES, PLACE_PREPOSITIONS, _Quote, _Speaker, _View
 from annotator.nlp.quotes.speakers import _descriptor_speaker, _resolve_segments, _scan_backward, _scan_forward, _unspecified_public
@@ -349,7 +351,54 @@ def _content_start(v: _View, toks: list[int], i: int) -> int | None:
             return i + 1 + off + 1
         if v.lower[t] in pat.reporting_verbs:
             break
-    return None if v.lower[toks[i]] in pat.marked_reporting else pos
+    if v.lower[toks[i]] in pat.marked_reporting or _noun_phrase_object(v, toks, pos):
+        return None
+    return pos
+
+
+TOPIC_PREPOSITIONS = ("tentang", "mengenai")  # "mengingatkan tentang potensi …": a topic, not a clause
+NOMINALISATION = re.compile(r"^(?:pe[nmr]?|per|ke)[a-z]{3,}an(?:nya)?$")  # penguatan, ketepatan, keprihatinannya
+AMOUNT_WORDS = ("sebesar", "senilai", "sejumlah", "rp")  # "melaporkan dana sebesar Rp …"
+# words that make a clause of what follows the verb: auxiliaries, modals, negation, copulas
+PREDICATE_WORDS = frozenset((
+    "adalah", "akan", "ada", "bakal", "belum", "bisa", "boleh", "bukan", "dapat", "harus", "ialah", "ingin",
+    "mampu", "masih", "mau", "merupakan", "mesti", "pernah", "perlu", "sedang", "segera", "sudah", "tak",
+    "telah", "tengah", "terdapat", "tidak", "wajib",
+))
+# me-/di- words that are prepositions, not predicates
+VERBAL_PREPOSITIONS = ("melalui", "mengenai", "menurut", "menjelang", "menuju", "menyusul", "mengingat", "dibanding",
+                       "dibandingkan")
+# words after which the rest of the phrase is an adjunct ("hal itu ketika berkunjung …")
+ADJUNCT_OPENERS = ("ketika", "saat", "sewaktu", "tatkala", "setelah", "seusai", "usai", "sebelum", "sambil", "seraya",
+                   "sembari", "yakni", "yaitu", "untuk", "sesuai")
+
+
+def _noun_phrase_object(v: _View, toks: list[int], pos: int) -> bool:
+    """Is what follows a reporting verb at toks[pos] (no comma or complementizer between) its
+    noun-phrase object rather than a reported clause: a topic ("tentang …"), or a demonstrative
+    ("hal itu"), a nominalisation ("penguatan …", "sumbangan …"), an amount ("dana sebesar Rp …")
+    or a prepositional phrase ("melalui …") not followed by a predicate before the first comma
+    or adjunct ("ketika …")?"""
+    words = [t for t in toks[pos:] if v.kind[t] in ("w", "n") or v.words[t] == ","]
+    if not words or v.kind[words[0]] != "w":
+        return False
+    first = v.lower[words[0]]
+    if first in TOPIC_PREPOSITIONS:
+        return True
+    head = words[:4]
+    demonstrative = first == "hal" and len(words) > 1 and v.lower[words[1]] in DEMONSTRATIVES + ("ini",)
+    nominal = v.words[words[0]].islower() and NOMINALISATION.match(first) is not None
+    amount = any(v.lower[t] in AMOUNT_WORDS for t in head)
+    if not (demonstrative or nominal or amount or first in ADDRESSEE_PREPOSITIONS):
+        return False
+    for t in words:
+        lw = v.lower[t]
+        if v.words[t] == "," or lw in ADJUNCT_OPENERS:
+            break
+        if lw in PREDICATE_WORDS or lw in v.pat.reporting_verbs or (
+                v.words[t].islower() and len(lw) >= 5 and lw.startswith(("me", "di")) and lw not in VERBAL_PREPOSITIONS):
+            return False
+    return True
 
 
 def _coordinated_verb(v: _View, toks: list[int], pos: int) -> tuple[int | None, int]:
