@@ -368,3 +368,17 @@ def test_a_reporting_verb_with_a_noun_phrase_object_is_no_quote(bare, text):
 ])
 def test_a_clause_after_the_verb_is_still_a_quote(bare, text, content):
     assert [(q[0], q[1], q[3]) for q in found(bare, text)] == [("indirect", content, "Budi Santoso")]
+
+
+# --------------------------------------------------------------------------- titles before the name
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Menteri Sosial", "Tri Rismaharini"),
+    ("Menteri Agama", "Yaqut Cholil"),
+    ("Menteri Pariwisata dan Ekonomi Kreatif", "Sandiaga Uno"),  # five words
+    ("Menteri Energi dan Sumber Daya Mineral", "Arifin Tasrif"),
+])
+def test_a_ministers_portfolio_belongs_to_the_title(bare, title, name):
+    text = f"{title} {name} mengatakan, pengiriman bantuan ke daerah itu sempat terhambat cuaca."
+    assert [q[3] for q in found(bare, text)] == [name]
