@@ -382,3 +382,30 @@ def test_a_clause_after_the_verb_is_still_a_quote(bare, text, content):
 def test_a_ministers_portfolio_belongs_to_the_title(bare, title, name):
     text = f"{title} {name} mengatakan, pengiriman bantuan ke daerah itu sempat terhambat cuaca."
     assert [q[3] for q in found(bare, text)] == [name]
+
+
+# --------------------------------------------------------------------------- a document of a named source
+
+
+@pytest.mark.parametrize("text, cue, spk", [
+    ("Harga naik. Menurut pengumuman KPU Sulawesi, sebanyak Rp 180 juta berasal dari dana pribadi calon.",
+     "Menurut", "KPU Sulawesi"),
+    ("Kasus masih tinggi. Menurut data Satuan Tugas Penanganan Covid-19, kasus baru bertambah 4.000 orang.",
+     "Menurut", "Satuan Tugas Penanganan Covid-19"),
+    ("Kasus masih tinggi. Dari data Satuan Tugas Penanganan Covid-19 Tangsel, kasus baru bertambah 28 orang.",
+     "Dari", "Satuan Tugas Penanganan Covid-19 Tangsel"),
+    # a document noun opening the sentence: the source named after it, no cue word
+    ("Teror berlanjut. Data Polda Maluku, terjadi 49 aksi gangguan keamanan sepanjang tahun.", None, "Polda Maluku"),
+])
+def test_a_document_noun_before_a_named_source_is_not_the_speaker(bare, text, cue, spk):
+    [(kind, _, got_cue, got_spk)] = found(bare, text)
+    assert (kind, got_cue, got_spk) == ("indirect", cue, spk)
+
+
+@pytest.mark.parametrize("text", [
+    "Kasus naik. Dari data tersebut, ekonomi tumbuh lima persen tahun ini.",
+    "Kasus naik. Menurut data yang dihimpun, ekonomi tumbuh lima persen tahun ini.",
+    "Kasus naik. Dari data yang ada, ekonomi tumbuh lima persen tahun ini.",
+])
+def test_a_document_without_a_named_source_attributes_nothing(bare, text):
+    assert found(bare, text) == []

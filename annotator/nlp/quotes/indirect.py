@@ -50,12 +50,12 @@ def _lead_len(v: _View, toks: list[int]) -> int:
     return i
 
 
-def _make_indirect(v: _View, toks: list[int], span: tuple[int, int] | None, cue: int, spk: _Speaker | None, coref: bool,
-                   cue_end: int | None = None) -> _Quote | None:
+def _make_indirect(v: _View, toks: list[int], span: tuple[int, int] | None, cue: int | None, spk: _Speaker | None,
+                   coref: bool, cue_end: int | None = None) -> _Quote | None:
     if span is None:
         return None
     q = _Quote(start=span[0], end=span[1], kind="indirect", open_tok=toks[0], close_tok=toks[-1] + 1,
-               cue=(cue, (cue_end if cue_end is not None else cue) + 1), speaker=spk, how="cue")
+               cue=None if cue is None else (cue, (cue_end if cue_end is not None else cue) + 1), speaker=spk, how="cue")
     q.needs_coref = coref or (spk is not None and spk.coref)
     return q
 
@@ -65,13 +65,28 @@ def _opening_source(v: _View, toks: list[int], i: int) -> int | None:
     X, …"), the token after which the source X starts; else None."""
     pat = v.pat
     lw = v.lower[toks[i]]
-    if (lw not in pat.opening_introducers and lw not in pat.source_introducers) or i + 2 >= len(toks) or i != _lead_len(v, toks):
+    if i + 2 >= len(toks) or i != _lead_len(v, toks):
+        return None
+    if lw in pat.source_nouns and v.core[toks[i]][0].isupper() and _named_source(v, toks[i + 1]):
+        return toks[i]  # "Data Polda X, …": the document noun opens the sentence
+    if lw not in pat.opening_introducers and lw not in pat.source_introducers:
         return None
     if lw in pat.opening_introducers:
         return toks[i]
-    if lw in pat.source_introducers and v.lower[toks[i + 1]] in pat.source_nouns:
+    if lw in pat.source_introducers and v.lower[toks[i + 1]] in pat.source_nouns and (
+            lw not in NAMED_SOURCE_INTRODUCERS or _named_source(v, toks[i + 2])):
         return toks[i + 1]
     return None
+
+
+NAMED_SOURCE_INTRODUCERS = ("dari",)  # "Dari data Satgas X, …" but not "Dari data tersebut, …"
+
+
+def _named_source(v: _View, k: int) -> bool:
+    """Does token k start a named source: an organisation or place entity, or a capitalised
+    organisation word or acronym ("KPU", "Satuan Tugas …")?"""
+    e = v.ent_at.get(k)
+    return (e is not None and e.start == k and e.label_ in ("ORG", "LOC")) or (v.cls[k] == "O" and v.kind[k] == "w")
 
 
 def _opening_source_phrase(v: _View, toks: list[int], a: int, max_words: int = 8) -> list[list[int]]:
@@ -86,13 +101,15 @@ def _opening_source_phrase(v: _View, toks: list[int], a: int, max_words: int = 8
             while t != toks[-1] and v.words[t] != ",":
                 t = toks[toks.index(t) + 1]
             return [seg] if v.words[t] == "," else []
+        if v.words[t] == "-" and seg:  # "Covid-19"
+            continue
         if v.kind[t] not in ("w", "n") or v.lower[t] == "yang" or len(seg) >= max_words:
             return []
         seg.append(t)
     return []
 
 
-def _opening_quote(v: _View, toks: list[int], cue: int, source_end: int, spk: _Speaker) -> _Quote | None:
+def _opening_quote(v: _View, toks: list[int], cue: int | None, source_end: int, spk: _Speaker) -> _Quote | None:
     """The quote of an opening attribution whose source ends at token ``source_end``: the rest of
     the sentence after the comma."""
     pos = toks.index(source_end) + 1
@@ -110,15 +127,23 @@ def _menurut(v: _View, toks: list[int]) -> _Quote | None:
         if source is None:
             continue
         nya = v.lower[k].endswith("nya")
-        if v.lower[k] not in pat.introducers:
+        document = source == k and i == _lead_len(v, toks) and i + 2 < len(toks) and (
+            v.lower[toks[i + 1]] in pat.source_nouns and _named_source(v, toks[i + 2]))
+        if document:
+            source = toks[i + 1]  # "Menurut data Satgas X, …": like "Berdasarkan data X, …"
+        if v.lower[k] not in pat.introducers or document:
             segs = _opening_source_phrase(v, toks, toks.index(source) + 1)
             if not segs or (v.lower[k] in pat.opening_introducers and v.cls[segs[0][0]] not in ("N", "R", "O")):
                 return None  # "Bagi warga, …" / "Berdasarkan data yang dihimpun, …": no source named
+            opening_noun = v.lower[k] in pat.source_nouns  # "Data Polda X, …" has no cue word
+            if opening_noun and not all(v.cls[t] in ("N", "O", "T") or v.ent_at.get(t) is not None for t in segs[0]):
+                return None  # "Data BPS menunjukkan, …": a verb follows, the clause has a subject
+            cue = None if opening_noun else k
             head = v.ent_at.get(segs[0][0])
             if head is not None and head.label_ in ("ORG", "LOC") and head.start == segs[0][0]:
-                return _opening_quote(v, toks, k, segs[0][-1], _Speaker(head.start, head.end, head.label_))
+                return _opening_quote(v, toks, cue, segs[0][-1], _Speaker(head.start, head.end, head.label_))
             if v.cls[segs[0][0]] == "O":  # "Berdasarkan data Badan Koordinasi Penanaman Modal, …"
-                return _opening_quote(v, toks, k, segs[0][-1], _Speaker(segs[0][0], segs[0][-1] + 1, "ORG"))
+                return _opening_quote(v, toks, cue, segs[0][-1], _Speaker(segs[0][0], segs[0][-1] + 1, "ORG"))
         else:
             segs = [] if nya else _scan_forward(v, source + 1, max_segments=2) or _lower_phrase(v, source + 1)
         if not nya and (not segs or v.lower[segs[0][0]] in pat.menurut_non_speakers):
