@@ -409,3 +409,20 @@ def test_a_document_noun_before_a_named_source_is_not_the_speaker(bare, text, cu
 ])
 def test_a_document_without_a_named_source_attributes_nothing(bare, text):
     assert found(bare, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    # an English title and the company before the name; "Utama" is an organisation word that
+    # ends the name here, as the later "Menurut Tubagus" shows
+    ("Head of LOKET Tubagus Utama mengatakan, acara daring makin diminati. Menurut Tubagus, penjualan naik.",
+     "Tubagus Utama"),
+    ("Vice President Marketing PT Maju Jaya Budi Santoso mengatakan, acara daring makin diminati.", "Budi Santoso"),
+])
+def test_an_english_title_and_its_company_stay_out_of_the_name(bare, text, name):
+    assert [q[3] for q in found(bare, text)][0] == name
+
+
+def test_an_organisation_word_after_a_title_without_a_name_stays_in_the_phrase(bare):
+    # nothing shows that "Budi" is a name here: "Toko Budi Jaya" may be the shop
+    text = "Pemilik Toko Budi Jaya mengatakan, penjualan naik tajam pada bulan lalu."
+    assert [q[3] for q in found(bare, text)] == ["Pemilik Toko Budi Jaya"]

@@ -386,8 +386,9 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
             return None
         return (out[0], out[-1] + 1)
     run: list[int] = []
+    tail = _name_ending_in_org_word(v, seg)
     for k in reversed(seg):
-        if v.cls[k] == "N" or (run and _joiner(v, k)):
+        if v.cls[k] == "N" or k in tail or (run and _joiner(v, k)):
             run.append(k)
         else:
             break
@@ -426,6 +427,24 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
         return (org_tail_length(v.doc, ent.start, run[-1] + 1), run[-1] + 1)
     # not the end of an organisation the text writes elsewhere ("PD Panca Karya Rusdy Ambon")
     return (org_tail_length(v.doc, words[0], run[-1] + 1), run[-1] + 1)
+
+
+def _name_ending_in_org_word(v: _View, seg: list[int]) -> tuple[int, ...]:
+    """The last words of a title-led segment when they are capitalised organisation words
+    ("Utama", "Jaya") after a word that starts a person's entity or that the text uses as a
+    name elsewhere ("Head of X Tubagus Utama" … "Menurut Tubagus"): part of the name; else ()."""
+    end = len(seg)
+    while end > 1 and len(seg) - end < 2 and v.cls[seg[end - 1]] == "O" and v.kind[seg[end - 1]] == "w" and (
+            v.lower[seg[end - 1]] in v.pat.org_words and not v.core[seg[end - 1]].isupper()
+            and v.ent_at.get(seg[end - 1]) is None):
+        end -= 1
+    if end == len(seg) or v.cls[seg[end - 1]] != "N":
+        return ()
+    first = seg[end - 1]
+    ent = v.ent_at.get(first)
+    person = (ent is not None and ent.label_ == "PERSON" and ent.start > seg[0]) or v.name_evidence(
+        first, seg[0], seg[-1] + 1, strong=True)
+    return tuple(seg[end:]) if person else ()
 
 
 def _pure_name_segment(v: _View, seg: list[int]) -> bool:
