@@ -426,3 +426,14 @@ def test_an_organisation_word_after_a_title_without_a_name_stays_in_the_phrase(b
     # nothing shows that "Budi" is a name here: "Toko Budi Jaya" may be the shop
     text = "Pemilik Toko Budi Jaya mengatakan, penjualan naik tajam pada bulan lalu."
     assert [q[3] for q in found(bare, text)] == ["Pemilik Toko Budi Jaya"]
+
+
+@pytest.mark.parametrize("text, spk", [
+    ("Kasus turun. Riset terbaru Bank Dunia bertajuk Menata Ulang Pemulihan Ekonomi menyebutkan, "
+     "kecepatan pemulihan akan berbeda-beda.", "Bank Dunia"),
+    ("Buku karya Budi Santoso berjudul Jalan Panjang Menuju Desa menyebutkan, kemiskinan di desa makin berkurang.",
+     "Budi Santoso"),
+])
+def test_the_author_of_a_titled_work_is_the_speaker_not_its_title(text, spk):
+    nlp = pipeline(orgs=["Bank Dunia"])
+    assert [q[3] for q in found(nlp, text)] == [spk]

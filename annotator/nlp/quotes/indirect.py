@@ -299,7 +299,7 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
         # a verb in scare quotes ('X "mengutuk keras" Y dan mendesak agar …') is not itself
         # speech, but its subject is the speaker of the coordinated verb
         scare = v.kind[p] == "q"
-        segs = _scan_backward(v, p if scare else toks[first], toks[0])
+        segs = _before_a_named_work(v, _scan_backward(v, p if scare else toks[first], toks[0]), toks[0])
         spk = _resolve_segments(v, segs, backward=True) if segs else None
         if spk is None:
             spk = _descriptor_subject(v, toks, i)
@@ -321,6 +321,15 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
             scare = False
         return out
     return []
+
+
+def _before_a_named_work(v: _View, segs: list[list[int]], lo: int) -> list[list[int]]:
+    """The subject phrase before the title of a work ("Riset terbaru X bertajuk Judul Laporan
+    menyebutkan, …": the segments of "Riset terbaru X", whose author X is the speaker); else segs."""
+    p = v.prev_tok(segs[0][0]) if segs else None
+    if p is not None and p > lo and v.lower[p] in v.pat.naming_words:
+        return _scan_backward(v, p, lo) or segs
+    return segs
 
 
 OBJECT_PREPOSITIONS = ("pada", "akan", "terhadap", "atas")  # "percaya pada X", "yakin akan X": an object
