@@ -437,3 +437,10 @@ def test_an_organisation_word_after_a_title_without_a_name_stays_in_the_phrase(b
 def test_the_author_of_a_titled_work_is_the_speaker_not_its_title(text, spk):
     nlp = pipeline(orgs=["Bank Dunia"])
     assert [q[3] for q in found(nlp, text)] == [spk]
+
+
+def test_a_clause_opening_with_the_modal_akan_is_reported(bare):
+    # "menyatakan akan …": the clause's subject is left out; unlike "yakin akan X" it is no object
+    text = "Budi Santoso menyatakan akan terus konsisten dengan ketentuan undang-undang."
+    assert found(bare, text) == [("indirect", "akan terus konsisten dengan ketentuan undang-undang", "menyatakan",
+                                  "Budi Santoso")]

@@ -362,6 +362,8 @@ def _content_start(v: _View, toks: list[int], i: int) -> int | None:
     no comma or complementizer after it ("mengumumkan kasus baru")."""
     pat = v.pat
     pos = i + 1
+    if pos < len(toks) and v.lower[toks[pos]] == "akan" and v.lower[toks[i]].startswith("me"):
+        return pos  # "menyatakan akan terus …": the modal of a clause without its subject, not "yakin akan X"
     if pos < len(toks) and v.lower[toks[pos]] in OBJECT_PREPOSITIONS + ADDRESSEE_PREPOSITIONS:
         for off, t in enumerate(toks[pos: pos + 10]):
             if v.lower[t] in COMPLEMENTIZERS:
