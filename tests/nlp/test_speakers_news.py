@@ -444,3 +444,16 @@ def test_a_clause_opening_with_the_modal_akan_is_reported(bare):
     text = "Budi Santoso menyatakan akan terus konsisten dengan ketentuan undang-undang."
     assert found(bare, text) == [("indirect", "akan terus konsisten dengan ketentuan undang-undang", "menyatakan",
                                   "Budi Santoso")]
+
+
+@pytest.mark.parametrize("text, spk", [
+    # a descriptor with a relative clause between the name and the verb
+    ("Debitur itu kebanyakan UMKM. Rasjani, pelaku UMKM yang sudah 31 tahun berprofesi sebagai perajin tempe, "
+     "menuturkan usahanya terdampak luar biasa akibat pandemi.", "Rasjani"),
+    # a relative clause of the occasion without commas
+    ("Direktur Eksekutif CORE Mohammad Faisal yang dihubungi pada Kamis (28/5/2020) mengatakan, pelonggaran itu "
+     "terlalu cepat.", "Mohammad Faisal"),
+])
+def test_a_relative_clause_between_the_speaker_and_the_verb_is_passed_over(text, spk):
+    nlp = pipeline(persons=["Mohammad Faisal"])
+    assert [q[3] for q in found(nlp, text)] == [spk]

@@ -302,13 +302,19 @@ def _unspecified_public(v: _View, verb: int, lo: int) -> bool:
 
 
 def _skip_relative_clause(v: _View, j: int, lo: int) -> int:
-    """Index of the comma before a relative clause that stands between a subject and its verb
-    ("Abhan, yang juga menjadi narasumber dalam diskusi itu, mengatakan"), else ``j``."""
+    """Index of the comma before a relative clause (or a descriptor with one) that stands between
+    a subject and its verb ("Abhan, yang juga menjadi narasumber dalam diskusi itu, mengatakan"),
+    else ``j``."""
     k = j - 1 if j >= lo and v.words[j] == "," else j
     while k >= lo and v.is_space[k]:
         k -= 1
     g, m = _group_before(v, k, lo)
     if g and v.words[g[0]] == "yang" and m >= lo and v.words[m] == ",":
+        return m
+    # "Rasjani, pelaku UMKM yang sudah 31 tahun berprofesi sebagai perajin, menuturkan": a short
+    # lower-case descriptor with its relative clause
+    rel = next((n for n, t in enumerate(g[:5]) if v.lower[t] == "yang"), None)
+    if rel and v.core[g[0]].islower() and v.cls[g[0]] in ("L", "T") and m >= lo and v.words[m] == ",":
         return m
     return j
 
@@ -325,6 +331,8 @@ def _skip_circumstances(v: _View, j: int, lo: int) -> int:
         starts = [n for n, t in enumerate(g) if v.cls[t] == "D" or (v.lower[t] in CIRCUMSTANCE_WORDS and v.words[t].islower())]
         if not starts or _has_person(v, g[starts[0]:]):
             return j  # "Organisasi Angkutan Bermotor di Jalan (Organda) DKI Jakarta Shafruhan Sinungan"
+        if starts[0] > 1 and v.lower[g[starts[0] - 1]] == "yang":
+            return g[starts[0] - 2]  # "X yang dihubungi pada Kamis mengatakan"
         if starts[0] > 0:
             return g[starts[0] - 1]
         if m < lo or v.words[m] != ",":
