@@ -457,3 +457,18 @@ def test_a_clause_opening_with_the_modal_akan_is_reported(bare):
 def test_a_relative_clause_between_the_speaker_and_the_verb_is_passed_over(text, spk):
     nlp = pipeline(persons=["Mohammad Faisal"])
     assert [q[3] for q in found(nlp, text)] == [spk]
+
+
+def test_a_described_title_with_a_demonstrative_refers_to_the_last_named_speaker():
+    # "Wali Kota Bandung dua periode ini" describes the minister just quoted; the -nya cue after
+    # it refers to her too, not to the title phrase
+    nlp = pipeline(persons=["Sari"], places=["Bandung"])
+    text = ("Layanan itu sudah berjalan. ”Semua bisa dipantau dari kantor,” kata Mensos Sari di sela kunjungannya. "
+            "Menurut Wali Kota Bandung dua periode ini, sistem pelayanan publik berbasis elektronik bisa diadopsi. "
+            "”Dulu semua dikerjakan secara elektronik,” ujarnya.")
+    assert [q[3] for q in found(nlp, text)] == ["Sari", "Sari", "Sari"]
+
+
+def test_a_verb_after_a_bare_title_is_no_description(bare):
+    text = "Epidemiolog memperingatkan kebijakan itu bisa membuat warga bebas bepergian ke luar kota."
+    assert [q[3] for q in found(bare, text)] == ["Epidemiolog"]
