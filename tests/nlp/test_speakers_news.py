@@ -472,3 +472,12 @@ def test_a_described_title_with_a_demonstrative_refers_to_the_last_named_speaker
 def test_a_verb_after_a_bare_title_is_no_description(bare):
     text = "Epidemiolog memperingatkan kebijakan itu bisa membuat warga bebas bepergian ke luar kota."
     assert [q[3] for q in found(bare, text)] == ["Epidemiolog"]
+
+
+def test_a_nya_cue_after_a_group_subject_refers_to_the_person_quoted_before():
+    # "semua Relawana": a group written after a quantifier is no person the -nya cue could mean
+    nlp = pipeline(persons=["Risma"])
+    text = ("Risma menyatakan, saat ini pihaknya sedang mengirim bantuan ke daerah banjir. Bahkan, kementerian juga "
+            "telah mengerahkan Relawan Siaga Bencana (Relawana). Relawana bergerak cepat ”Saat ini semua Relawana "
+            "dari daerah terdekat sudah bergerak,” ujarnya.")
+    assert [q[3] for q in found(nlp, text)] == ["Risma", "Risma"]

@@ -237,11 +237,24 @@ def _sentence_subjects(v: _View) -> list[tuple[int, int]]:
         a, b = toks[i], toks[j - 1] + 1
         if not all(v.proper(t) and not v.common(t) and not v.core[t].isupper() for t in range(a, b)):
             continue
-        if all(v.placelike(t, a, b) for t in range(a, b)):
+        if all(v.placelike(t, a, b) for t in range(a, b)) or any(_group_word(v, t) for t in range(a, b)):
             continue
         if _subject_like(v, a, b):
             out.append((a, b))
     return out
+
+
+GROUP_QUANTIFIERS = ("semua", "seluruh", "para", "setiap", "tiap", "sejumlah", "puluhan", "ratusan", "ribuan")
+
+
+def _group_word(v: _View, k: int) -> bool:
+    """Is the capitalised word of token ``k`` written after a quantifier somewhere ("semua
+    Tagana", "para Bhabinkamtibmas"): a group or organisation, not a person's name?"""
+    for j in v.cap_index.get(v.core[k], ()):
+        p = v.prev_tok(j)
+        if p is not None and v.lower[p] in GROUP_QUANTIFIERS:
+            return True
+    return False
 
 
 def _mentions(v: _View, quotes: list[_Quote]) -> list[tuple[int, int, frozenset, int]]:
