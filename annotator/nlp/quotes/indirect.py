@@ -399,7 +399,14 @@ AMOUNT_WORDS = ("sebesar", "senilai", "sejumlah", "rp")  # "melaporkan dana sebe
 PREDICATE_WORDS = frozenset((
     "adalah", "akan", "ada", "bakal", "belum", "bisa", "boleh", "bukan", "dapat", "harus", "ialah", "ingin",
     "mampu", "masih", "mau", "merupakan", "mesti", "pernah", "perlu", "sedang", "segera", "sudah", "tak",
-    "telah", "tengah", "terdapat", "tidak", "wajib",
+    "telah", "tengah", "terdapat", "tidak", "wajib", "sangat", "amat", "tetap", "makin", "semakin", "kian",
+))
+# ber-/ter- words that modify a noun ("pembatasan berskala kecil", "webinar bertajuk …") rather
+# than predicate; other ber-/ter- words are predicates ("kinerja … terjadi", "jaringan tetap berfungsi")
+NOUN_MODIFIERS = frozenset((
+    "berbagai", "berbasis", "berikut", "berisi", "berjudul", "berjumlah", "berlabel", "bernama", "bersama", "berskala",
+    "bertajuk", "bertema", "berupa", "terakhir", "terbanyak", "terbaru", "terbesar", "terendah", "terhadap", "terkait",
+    "terkini", "termasuk", "tersebut", "tertentu", "tertinggi", "terutama",
 ))
 # me-/di- words that are prepositions, not predicates
 VERBAL_PREPOSITIONS = ("melalui", "mengenai", "menurut", "menjelang", "menuju", "menyusul", "mengingat", "dibanding",
@@ -427,12 +434,13 @@ def _noun_phrase_object(v: _View, toks: list[int], pos: int) -> bool:
     amount = any(v.lower[t] in AMOUNT_WORDS for t in head)
     if not (demonstrative or nominal or amount or first in ADDRESSEE_PREPOSITIONS):
         return False
-    for t in words:
+    for n, t in enumerate(words):
         lw = v.lower[t]
-        if v.words[t] == "," or lw in ADJUNCT_OPENERS:
+        if v.words[t] == "," or (n and lw in ADJUNCT_OPENERS):
             break
         if lw in PREDICATE_WORDS or lw in v.pat.reporting_verbs or (
-                v.words[t].islower() and len(lw) >= 5 and lw.startswith(("me", "di")) and lw not in VERBAL_PREPOSITIONS):
+                v.words[t].islower() and len(lw) >= 5 and lw.startswith(("me", "di", "ber", "ter"))
+                and lw not in VERBAL_PREPOSITIONS and lw not in NOUN_MODIFIERS):
             return False
     return True
 
