@@ -336,3 +336,155 @@ def test_speaker_name_after_title_chain_without_derived_words(bare):
     """"Pengawas" and "Pemilu" (resources/patterns/not_name_words.txt) end the title chain."""
     text = "Ketua Badan Pengawas Pemilu Abhan mengatakan, bansos rentan dipolitisasi."
     assert speakers(bare, text) == ["Abhan"]
+
+
+# --------------------------------------------------------------------------- noun-phrase objects
+
+
+@pytest.mark.parametrize("text", [
+    "Budi Santoso mengatakan hal ini pada seminar daring bertajuk Pasar Digital untuk Semua.",
+    "Budi Santoso mengungkapkan hal itu ketika melakukan kunjungan kerja ke Bandung, Senin (4/1/2021).",
+    "Presiden Budi Santoso pada 5 Mei 2020 mengingatkan tentang potensi munculnya kluster baru, yakni dari kantor.",
+    "Sebagai gantinya, Budi Santoso mendorong penguatan pembatasan sosial berskala kecil, yaitu di tingkat RT.",
+    "Budi Santoso juga mengapresiasi ketepatan waktu pelaporan, yaitu sebelum pukul 18.00 Wita.",
+    "Pasangan nomor urut 2, Budi Santoso-Andi Wijaya, melaporkan dana sebesar Rp 1.250.000.000.",
+    "Pasangan nomor urut 3, Budi Santoso-Andi Wijaya, melaporkan penerimaan sumbangan dana kampanye sebesar Rp 2.000.000.",
+    "Budi Santoso juga sudah melaporkan melalui sistem informasi dana kampanye sesuai peraturan komisi.",
+    "Budi Santoso menyatakan keprihatinannya atas pengiriman pasukan ke wilayah itu.",
+    "Budi Santoso menyampaikan perkembangan terkini per 20 April 2020.",
+])
+def test_a_reporting_verb_with_a_noun_phrase_object_is_no_quote(bare, text):
+    assert found(bare, text) == []
+
+
+@pytest.mark.parametrize("text, content", [
+    # a clause after the same openings: a predicate follows the noun phrase
+    ("Budi Santoso mengatakan hal itu tidak benar sama sekali.", "hal itu tidak benar sama sekali"),
+    ("Budi Santoso mengatakan pertumbuhan ekonomi akan membaik pada kuartal depan.",
+     "pertumbuhan ekonomi akan membaik pada kuartal depan"),
+    ("Budi Santoso mengatakan penerimaan pajak menurun tajam tahun ini.", "penerimaan pajak menurun tajam tahun ini"),
+    ("Budi Santoso mengatakan pasukan itu tiba di pelabuhan melalui laut.", "pasukan itu tiba di pelabuhan melalui laut"),
+    # a ber-/ter- predicate, an adjective after "sangat", a time adverb opening the clause
+    ("Budi Santoso mencatat perbaikan kinerja lalu lintas terjadi sejak pekan lalu.",
+     "perbaikan kinerja lalu lintas terjadi sejak pekan lalu"),
+    ("Budi Santoso menilai perjanjian dengan negara itu sangat penting.", "perjanjian dengan negara itu sangat penting"),
+    ("Budi Santoso menyatakan saat ini memang belum terlihat pertambahan anggota kelompok itu.",
+     "saat ini memang belum terlihat pertambahan anggota kelompok itu"),
+    ("Budi Santoso mengingatkan tentang potensi kluster baru bahwa kantor harus tetap waspada.",
+     "kantor harus tetap waspada"),
+])
+def test_a_clause_after_the_verb_is_still_a_quote(bare, text, content):
+    assert [(q[0], q[1], q[3]) for q in found(bare, text)] == [("indirect", content, "Budi Santoso")]
+
+
+# --------------------------------------------------------------------------- titles before the name
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Menteri Sosial", "Tri Rismaharini"),
+    ("Menteri Agama", "Yaqut Cholil"),
+    ("Menteri Pariwisata dan Ekonomi Kreatif", "Sandiaga Uno"),  # five words
+    ("Menteri Energi dan Sumber Daya Mineral", "Arifin Tasrif"),
+])
+def test_a_ministers_portfolio_belongs_to_the_title(bare, title, name):
+    text = f"{title} {name} mengatakan, pengiriman bantuan ke daerah itu sempat terhambat cuaca."
+    assert [q[3] for q in found(bare, text)] == [name]
+
+
+# --------------------------------------------------------------------------- a document of a named source
+
+
+@pytest.mark.parametrize("text, cue, spk", [
+    ("Harga naik. Menurut pengumuman KPU Sulawesi, sebanyak Rp 180 juta berasal dari dana pribadi calon.",
+     "Menurut", "KPU Sulawesi"),
+    ("Kasus masih tinggi. Menurut data Satuan Tugas Penanganan Covid-19, kasus baru bertambah 4.000 orang.",
+     "Menurut", "Satuan Tugas Penanganan Covid-19"),
+    ("Kasus masih tinggi. Dari data Satuan Tugas Penanganan Covid-19 Tangsel, kasus baru bertambah 28 orang.",
+     "Dari", "Satuan Tugas Penanganan Covid-19 Tangsel"),
+    # a document noun opening the sentence: the source named after it, no cue word
+    ("Teror berlanjut. Data Polda Maluku, terjadi 49 aksi gangguan keamanan sepanjang tahun.", None, "Polda Maluku"),
+])
+def test_a_document_noun_before_a_named_source_is_not_the_speaker(bare, text, cue, spk):
+    [(kind, _, got_cue, got_spk)] = found(bare, text)
+    assert (kind, got_cue, got_spk) == ("indirect", cue, spk)
+
+
+@pytest.mark.parametrize("text", [
+    "Kasus naik. Dari data tersebut, ekonomi tumbuh lima persen tahun ini.",
+    "Kasus naik. Menurut data yang dihimpun, ekonomi tumbuh lima persen tahun ini.",
+    "Kasus naik. Dari data yang ada, ekonomi tumbuh lima persen tahun ini.",
+])
+def test_a_document_without_a_named_source_attributes_nothing(bare, text):
+    assert found(bare, text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    # an English title and the company before the name; "Utama" is an organisation word that
+    # ends the name here, as the later "Menurut Tubagus" shows
+    ("Head of LOKET Tubagus Utama mengatakan, acara daring makin diminati. Menurut Tubagus, penjualan naik.",
+     "Tubagus Utama"),
+    ("Vice President Marketing PT Maju Jaya Budi Santoso mengatakan, acara daring makin diminati.", "Budi Santoso"),
+])
+def test_an_english_title_and_its_company_stay_out_of_the_name(bare, text, name):
+    assert [q[3] for q in found(bare, text)][0] == name
+
+
+def test_an_organisation_word_after_a_title_without_a_name_stays_in_the_phrase(bare):
+    # nothing shows that "Budi" is a name here: "Toko Budi Jaya" may be the shop
+    text = "Pemilik Toko Budi Jaya mengatakan, penjualan naik tajam pada bulan lalu."
+    assert [q[3] for q in found(bare, text)] == ["Pemilik Toko Budi Jaya"]
+
+
+@pytest.mark.parametrize("text, spk", [
+    ("Kasus turun. Riset terbaru Bank Dunia bertajuk Menata Ulang Pemulihan Ekonomi menyebutkan, "
+     "kecepatan pemulihan akan berbeda-beda.", "Bank Dunia"),
+    ("Buku karya Budi Santoso berjudul Jalan Panjang Menuju Desa menyebutkan, kemiskinan di desa makin berkurang.",
+     "Budi Santoso"),
+])
+def test_the_author_of_a_titled_work_is_the_speaker_not_its_title(text, spk):
+    nlp = pipeline(orgs=["Bank Dunia"])
+    assert [q[3] for q in found(nlp, text)] == [spk]
+
+
+def test_a_clause_opening_with_the_modal_akan_is_reported(bare):
+    # "menyatakan akan …": the clause's subject is left out; unlike "yakin akan X" it is no object
+    text = "Budi Santoso menyatakan akan terus konsisten dengan ketentuan undang-undang."
+    assert found(bare, text) == [("indirect", "akan terus konsisten dengan ketentuan undang-undang", "menyatakan",
+                                  "Budi Santoso")]
+
+
+@pytest.mark.parametrize("text, spk", [
+    # a descriptor with a relative clause between the name and the verb
+    ("Debitur itu kebanyakan UMKM. Rasjani, pelaku UMKM yang sudah 31 tahun berprofesi sebagai perajin tempe, "
+     "menuturkan usahanya terdampak luar biasa akibat pandemi.", "Rasjani"),
+    # a relative clause of the occasion without commas
+    ("Direktur Eksekutif CORE Mohammad Faisal yang dihubungi pada Kamis (28/5/2020) mengatakan, pelonggaran itu "
+     "terlalu cepat.", "Mohammad Faisal"),
+])
+def test_a_relative_clause_between_the_speaker_and_the_verb_is_passed_over(text, spk):
+    nlp = pipeline(persons=["Mohammad Faisal"])
+    assert [q[3] for q in found(nlp, text)] == [spk]
+
+
+def test_a_described_title_with_a_demonstrative_refers_to_the_last_named_speaker():
+    # "Wali Kota Bandung dua periode ini" describes the minister just quoted; the -nya cue after
+    # it refers to her too, not to the title phrase
+    nlp = pipeline(persons=["Sari"], places=["Bandung"])
+    text = ("Layanan itu sudah berjalan. ”Semua bisa dipantau dari kantor,” kata Mensos Sari di sela kunjungannya. "
+            "Menurut Wali Kota Bandung dua periode ini, sistem pelayanan publik berbasis elektronik bisa diadopsi. "
+            "”Dulu semua dikerjakan secara elektronik,” ujarnya.")
+    assert [q[3] for q in found(nlp, text)] == ["Sari", "Sari", "Sari"]
+
+
+def test_a_verb_after_a_bare_title_is_no_description(bare):
+    text = "Epidemiolog memperingatkan kebijakan itu bisa membuat warga bebas bepergian ke luar kota."
+    assert [q[3] for q in found(bare, text)] == ["Epidemiolog"]
+
+
+def test_a_nya_cue_after_a_group_subject_refers_to_the_person_quoted_before():
+    # "semua Relawana": a group written after a quantifier is no person the -nya cue could mean
+    nlp = pipeline(persons=["Risma"])
+    text = ("Risma menyatakan, saat ini pihaknya sedang mengirim bantuan ke daerah banjir. Bahkan, kementerian juga "
+            "telah mengerahkan Relawan Siaga Bencana (Relawana). Relawana bergerak cepat ”Saat ini semua Relawana "
+            "dari daerah terdekat sudah bergerak,” ujarnya.")
+    assert [q[3] for q in found(nlp, text)] == ["Risma", "Risma"]

@@ -48,6 +48,33 @@ def _named_after(v: _View, q: _Quote, title: list[str], head: bool = False) -> b
     return len(words) >= len(title) and words[len(words) - len(title):] == title
 
 
+def _demonstrative_after(v: _View, s: _Speaker) -> tuple[int | None, bool]:
+    """The demonstrative that makes a title speaker anaphoric: right after it ("Menteri
+    tersebut"), or after a short lower-case description ("Wali Kota Surabaya dua periode ini");
+    (its token, whether a description stands between), else (None, False)."""
+    k = v.next_tok(s.end - 1)
+    between = 0
+    while k is not None and between < 3 and v.words[k] not in DEMONSTRATIVES + ("ini",) and (
+            v.kind[k] == "n" or (v.kind[k] == "w" and v.core[k].islower() and v.lower[k] not in v.pat.stop_words
+                                 and v.lower[k] not in v.pat.reporting_verbs and not v.lower[k].startswith(VERB_PREFIXES))):
+        k = v.next_tok(k)
+        between += 1
+    if k is None or v.words[k] not in (DEMONSTRATIVES + ("ini",) if between else DEMONSTRATIVES):
+        return None, False
+    return k, between > 0
+
+
+def _previous_named_speaker(v: _View, earlier: list[_Quote], sent: int) -> _Speaker | None:
+    """The named person who speaks last before sentence ``sent`` (within three sentences)."""
+    for prev in reversed(earlier):
+        ps = prev.speaker
+        if ps is None or ps.label != "PERSON" or v.sent_of[ps.start] < sent - 3:
+            continue
+        if not ps.coref and _title_words(v, ps) is None and v.cls[ps.start] == "N":
+            return ps
+    return None
+
+
 def _title_references(v: _View, quotes: list[_Quote]) -> None:
     """A speaker given by a job title only. "Menteri tersebut" (title + itu/tersebut) →
     the closest earlier quote speaker named after that title; "Menteri Pertahanan AS
@@ -61,8 +88,8 @@ def _title_references(v: _View, quotes: list[_Quote]) -> None:
         toks = _title_words(v, s)
         if toks is None:
             continue
-        nxt = v.next_tok(s.end - 1)
-        demo = nxt is not None and v.words[nxt] in DEMONSTRATIVES
+        nxt, described = _demonstrative_after(v, s)
+        demo = nxt is not None
         title = [v.lower[k] for k in toks if v.kind[k] == "w"]
         found = None
         if demo:
@@ -70,6 +97,8 @@ def _title_references(v: _View, quotes: list[_Quote]) -> None:
                 if _named_after(v, prev, title[:1], head=True):
                     found = prev.speaker
                     break
+            if found is None and described:  # "Menurut Wali Kota Surabaya dua periode ini, …"
+                found = _previous_named_speaker(v, quotes[:i], v.sent_of[s.start])
         elif len(title) >= 2:
             here = v.sent_of[s.start]
             for later in quotes[i + 1:]:
@@ -188,8 +217,9 @@ def _attribution_events(v: _View) -> list[_Speaker]:
             spk = _resolve_segments(v, segs) if segs and v.lower[segs[0][0]] not in pat.menurut_non_speakers else None
         else:
             continue
-        if spk is not None and not spk.coref and spk.label == "PERSON":
-            out.append(spk)
+        if spk is not None and not spk.coref and spk.label == "PERSON" and not (
+                _title_words(v, spk) is not None and _demonstrative_after(v, spk)[0] is not None):
+            out.append(spk)  # "Menteri tersebut" refers back: it names no new person
     return out
 
 
@@ -207,11 +237,24 @@ def _sentence_subjects(v: _View) -> list[tuple[int, int]]:
         a, b = toks[i], toks[j - 1] + 1
         if not all(v.proper(t) and not v.common(t) and not v.core[t].isupper() for t in range(a, b)):
             continue
-        if all(v.placelike(t, a, b) for t in range(a, b)):
+        if all(v.placelike(t, a, b) for t in range(a, b)) or any(_group_word(v, t) for t in range(a, b)):
             continue
         if _subject_like(v, a, b):
             out.append((a, b))
     return out
+
+
+GROUP_QUANTIFIERS = ("semua", "seluruh", "para", "setiap", "tiap", "sejumlah", "puluhan", "ratusan", "ribuan")
+
+
+def _group_word(v: _View, k: int) -> bool:
+    """Is the capitalised word of token ``k`` written after a quantifier somewhere ("semua
+    Tagana", "para Bhabinkamtibmas"): a group or organisation, not a person's name?"""
+    for j in v.cap_index.get(v.core[k], ()):
+        p = v.prev_tok(j)
+        if p is not None and v.lower[p] in GROUP_QUANTIFIERS:
+            return True
+    return False
 
 
 def _mentions(v: _View, quotes: list[_Quote]) -> list[tuple[int, int, frozenset, int]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from annotator.nlp.quotes.marks import _is_apostrophe
 from annotator.nlp.quotes.view import DEMONSTRATIVES, PLACE_PREPOSITIONS, _Quote, _Speaker, _View
 from annotator.nlp.quotes.speakers import _descriptor_speaker, _resolve_segments, _scan_backward, _scan_forward, _unspecified_public
@@ -48,12 +50,12 @@ def _lead_len(v: _View, toks: list[int]) -> int:
     return i
 
 
-def _make_indirect(v: _View, toks: list[int], span: tuple[int, int] | None, cue: int, spk: _Speaker | None, coref: bool,
-                   cue_end: int | None = None) -> _Quote | None:
+def _make_indirect(v: _View, toks: list[int], span: tuple[int, int] | None, cue: int | None, spk: _Speaker | None,
+                   coref: bool, cue_end: int | None = None) -> _Quote | None:
     if span is None:
         return None
     q = _Quote(start=span[0], end=span[1], kind="indirect", open_tok=toks[0], close_tok=toks[-1] + 1,
-               cue=(cue, (cue_end if cue_end is not None else cue) + 1), speaker=spk, how="cue")
+               cue=None if cue is None else (cue, (cue_end if cue_end is not None else cue) + 1), speaker=spk, how="cue")
     q.needs_coref = coref or (spk is not None and spk.coref)
     return q
 
@@ -63,13 +65,28 @@ def _opening_source(v: _View, toks: list[int], i: int) -> int | None:
     X, …"), the token after which the source X starts; else None."""
     pat = v.pat
     lw = v.lower[toks[i]]
-    if (lw not in pat.opening_introducers and lw not in pat.source_introducers) or i + 2 >= len(toks) or i != _lead_len(v, toks):
+    if i + 2 >= len(toks) or i != _lead_len(v, toks):
+        return None
+    if lw in pat.source_nouns and v.core[toks[i]][0].isupper() and _named_source(v, toks[i + 1]):
+        return toks[i]  # "Data Polda X, …": the document noun opens the sentence
+    if lw not in pat.opening_introducers and lw not in pat.source_introducers:
         return None
     if lw in pat.opening_introducers:
         return toks[i]
-    if lw in pat.source_introducers and v.lower[toks[i + 1]] in pat.source_nouns:
+    if lw in pat.source_introducers and v.lower[toks[i + 1]] in pat.source_nouns and (
+            lw not in NAMED_SOURCE_INTRODUCERS or _named_source(v, toks[i + 2])):
         return toks[i + 1]
     return None
+
+
+NAMED_SOURCE_INTRODUCERS = ("dari",)  # "Dari data Satgas X, …" but not "Dari data tersebut, …"
+
+
+def _named_source(v: _View, k: int) -> bool:
+    """Does token k start a named source: an organisation or place entity, or a capitalised
+    organisation word or acronym ("KPU", "Satuan Tugas …")?"""
+    e = v.ent_at.get(k)
+    return (e is not None and e.start == k and e.label_ in ("ORG", "LOC")) or (v.cls[k] == "O" and v.kind[k] == "w")
 
 
 def _opening_source_phrase(v: _View, toks: list[int], a: int, max_words: int = 8) -> list[list[int]]:
@@ -84,13 +101,15 @@ def _opening_source_phrase(v: _View, toks: list[int], a: int, max_words: int = 8
             while t != toks[-1] and v.words[t] != ",":
                 t = toks[toks.index(t) + 1]
             return [seg] if v.words[t] == "," else []
+        if v.words[t] == "-" and seg:  # "Covid-19"
+            continue
         if v.kind[t] not in ("w", "n") or v.lower[t] == "yang" or len(seg) >= max_words:
             return []
         seg.append(t)
     return []
 
 
-def _opening_quote(v: _View, toks: list[int], cue: int, source_end: int, spk: _Speaker) -> _Quote | None:
+def _opening_quote(v: _View, toks: list[int], cue: int | None, source_end: int, spk: _Speaker) -> _Quote | None:
     """The quote of an opening attribution whose source ends at token ``source_end``: the rest of
     the sentence after the comma."""
     pos = toks.index(source_end) + 1
@@ -108,15 +127,23 @@ def _menurut(v: _View, toks: list[int]) -> _Quote | None:
         if source is None:
             continue
         nya = v.lower[k].endswith("nya")
-        if v.lower[k] not in pat.introducers:
+        document = source == k and i == _lead_len(v, toks) and i + 2 < len(toks) and (
+            v.lower[toks[i + 1]] in pat.source_nouns and _named_source(v, toks[i + 2]))
+        if document:
+            source = toks[i + 1]  # "Menurut data Satgas X, …": like "Berdasarkan data X, …"
+        if v.lower[k] not in pat.introducers or document:
             segs = _opening_source_phrase(v, toks, toks.index(source) + 1)
             if not segs or (v.lower[k] in pat.opening_introducers and v.cls[segs[0][0]] not in ("N", "R", "O")):
                 return None  # "Bagi warga, …" / "Berdasarkan data yang dihimpun, …": no source named
+            opening_noun = v.lower[k] in pat.source_nouns  # "Data Polda X, …" has no cue word
+            if opening_noun and not all(v.cls[t] in ("N", "O", "T") or v.ent_at.get(t) is not None for t in segs[0]):
+                return None  # "Data BPS menunjukkan, …": a verb follows, the clause has a subject
+            cue = None if opening_noun else k
             head = v.ent_at.get(segs[0][0])
             if head is not None and head.label_ in ("ORG", "LOC") and head.start == segs[0][0]:
-                return _opening_quote(v, toks, k, segs[0][-1], _Speaker(head.start, head.end, head.label_))
+                return _opening_quote(v, toks, cue, segs[0][-1], _Speaker(head.start, head.end, head.label_))
             if v.cls[segs[0][0]] == "O":  # "Berdasarkan data Badan Koordinasi Penanaman Modal, …"
-                return _opening_quote(v, toks, k, segs[0][-1], _Speaker(segs[0][0], segs[0][-1] + 1, "ORG"))
+                return _opening_quote(v, toks, cue, segs[0][-1], _Speaker(segs[0][0], segs[0][-1] + 1, "ORG"))
         else:
             segs = [] if nya else _scan_forward(v, source + 1, max_segments=2) or _lower_phrase(v, source + 1)
         if not nya and (not segs or v.lower[segs[0][0]] in pat.menurut_non_speakers):
@@ -272,7 +299,7 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
         # a verb in scare quotes ('X "mengutuk keras" Y dan mendesak agar …') is not itself
         # speech, but its subject is the speaker of the coordinated verb
         scare = v.kind[p] == "q"
-        segs = _scan_backward(v, p if scare else toks[first], toks[0])
+        segs = _before_a_named_work(v, _scan_backward(v, p if scare else toks[first], toks[0]), toks[0])
         spk = _resolve_segments(v, segs, backward=True) if segs else None
         if spk is None:
             spk = _descriptor_subject(v, toks, i)
@@ -294,6 +321,15 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
             scare = False
         return out
     return []
+
+
+def _before_a_named_work(v: _View, segs: list[list[int]], lo: int) -> list[list[int]]:
+    """The subject phrase before the title of a work ("Riset terbaru X bertajuk Judul Laporan
+    menyebutkan, …": the segments of "Riset terbaru X", whose author X is the speaker); else segs."""
+    p = v.prev_tok(segs[0][0]) if segs else None
+    if p is not None and p > lo and v.lower[p] in v.pat.naming_words:
+        return _scan_backward(v, p, lo) or segs
+    return segs
 
 
 OBJECT_PREPOSITIONS = ("pada", "akan", "terhadap", "atas")  # "percaya pada X", "yakin akan X": an object
@@ -326,6 +362,8 @@ def _content_start(v: _View, toks: list[int], i: int) -> int | None:
     no comma or complementizer after it ("mengumumkan kasus baru")."""
     pat = v.pat
     pos = i + 1
+    if pos < len(toks) and v.lower[toks[pos]] == "akan" and v.lower[toks[i]].startswith("me"):
+        return pos  # "menyatakan akan terus …": the modal of a clause without its subject, not "yakin akan X"
     if pos < len(toks) and v.lower[toks[pos]] in OBJECT_PREPOSITIONS + ADDRESSEE_PREPOSITIONS:
         for off, t in enumerate(toks[pos: pos + 10]):
             if v.lower[t] in COMPLEMENTIZERS:
@@ -349,7 +387,62 @@ def _content_start(v: _View, toks: list[int], i: int) -> int | None:
             return i + 1 + off + 1
         if v.lower[t] in pat.reporting_verbs:
             break
-    return None if v.lower[toks[i]] in pat.marked_reporting else pos
+    if v.lower[toks[i]] in pat.marked_reporting or _noun_phrase_object(v, toks, pos):
+        return None
+    return pos
+
+
+TOPIC_PREPOSITIONS = ("tentang", "mengenai")  # "mengingatkan tentang potensi …": a topic, not a clause
+NOMINALISATION = re.compile(r"^(?:pe[nmr]?|per|ke)[a-z]{3,}an(?:nya)?$")  # penguatan, ketepatan, keprihatinannya
+AMOUNT_WORDS = ("sebesar", "senilai", "sejumlah", "rp")  # "melaporkan dana sebesar Rp …"
+# words that make a clause of what follows the verb: auxiliaries, modals, negation, copulas
+PREDICATE_WORDS = frozenset((
+    "adalah", "akan", "ada", "bakal", "belum", "bisa", "boleh", "bukan", "dapat", "harus", "ialah", "ingin",
+    "mampu", "masih", "mau", "merupakan", "mesti", "pernah", "perlu", "sedang", "segera", "sudah", "tak",
+    "telah", "tengah", "terdapat", "tidak", "wajib", "sangat", "amat", "tetap", "makin", "semakin", "kian",
+))
+# ber-/ter- words that modify a noun ("pembatasan berskala kecil", "webinar bertajuk …") rather
+# than predicate; other ber-/ter- words are predicates ("kinerja … terjadi", "jaringan tetap berfungsi")
+NOUN_MODIFIERS = frozenset((
+    "berbagai", "berbasis", "berikut", "berisi", "berjudul", "berjumlah", "berlabel", "bernama", "bersama", "berskala",
+    "bertajuk", "bertema", "berupa", "terakhir", "terbanyak", "terbaru", "terbesar", "terendah", "terhadap", "terkait",
+    "terkini", "termasuk", "tersebut", "tertentu", "tertinggi", "terutama",
+))
+# me-/di- words that are prepositions, not predicates
+VERBAL_PREPOSITIONS = ("melalui", "mengenai", "menurut", "menjelang", "menuju", "menyusul", "mengingat", "dibanding",
+                       "dibandingkan")
+# words after which the rest of the phrase is an adjunct ("hal itu ketika berkunjung …")
+ADJUNCT_OPENERS = ("ketika", "saat", "sewaktu", "tatkala", "setelah", "seusai", "usai", "sebelum", "sambil", "seraya",
+                   "sembari", "yakni", "yaitu", "untuk", "sesuai")
+
+
+def _noun_phrase_object(v: _View, toks: list[int], pos: int) -> bool:
+    """Is what follows a reporting verb at toks[pos] (no comma or complementizer between) its
+    noun-phrase object rather than a reported clause: a topic ("tentang …"), or a demonstrative
+    ("hal itu"), a nominalisation ("penguatan …", "sumbangan …"), an amount ("dana sebesar Rp …")
+    or a prepositional phrase ("melalui …") not followed by a predicate before the first comma
+    or adjunct ("ketika …")?"""
+    words = [t for t in toks[pos:] if v.kind[t] in ("w", "n") or v.words[t] == ","]
+    if not words or v.kind[words[0]] != "w":
+        return False
+    first = v.lower[words[0]]
+    if first in TOPIC_PREPOSITIONS:
+        return True
+    head = words[:4]
+    demonstrative = first == "hal" and len(words) > 1 and v.lower[words[1]] in DEMONSTRATIVES + ("ini",)
+    nominal = v.words[words[0]].islower() and NOMINALISATION.match(first) is not None
+    amount = any(v.lower[t] in AMOUNT_WORDS for t in head)
+    if not (demonstrative or nominal or amount or first in ADDRESSEE_PREPOSITIONS):
+        return False
+    for n, t in enumerate(words):
+        lw = v.lower[t]
+        if v.words[t] == "," or (n and lw in ADJUNCT_OPENERS):
+            break
+        if lw in PREDICATE_WORDS or lw in v.pat.reporting_verbs or (
+                v.words[t].islower() and len(lw) >= 5 and lw.startswith(("me", "di", "ber", "ter"))
+                and lw not in VERBAL_PREPOSITIONS and lw not in NOUN_MODIFIERS):
+            return False
+    return True
 
 
 def _coordinated_verb(v: _View, toks: list[int], pos: int) -> tuple[int | None, int]:

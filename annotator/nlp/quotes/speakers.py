@@ -302,13 +302,19 @@ def _unspecified_public(v: _View, verb: int, lo: int) -> bool:
 
 
 def _skip_relative_clause(v: _View, j: int, lo: int) -> int:
-    """Index of the comma before a relative clause that stands between a subject and its verb
-    ("Abhan, yang juga menjadi narasumber dalam diskusi itu, mengatakan"), else ``j``."""
+    """Index of the comma before a relative clause (or a descriptor with one) that stands between
+    a subject and its verb ("Abhan, yang juga menjadi narasumber dalam diskusi itu, mengatakan"),
+    else ``j``."""
     k = j - 1 if j >= lo and v.words[j] == "," else j
     while k >= lo and v.is_space[k]:
         k -= 1
     g, m = _group_before(v, k, lo)
     if g and v.words[g[0]] == "yang" and m >= lo and v.words[m] == ",":
+        return m
+    # "Rasjani, pelaku UMKM yang sudah 31 tahun berprofesi sebagai perajin, menuturkan": a short
+    # lower-case descriptor with its relative clause
+    rel = next((n for n, t in enumerate(g[:5]) if v.lower[t] == "yang"), None)
+    if rel and v.core[g[0]].islower() and v.cls[g[0]] in ("L", "T") and m >= lo and v.words[m] == ",":
         return m
     return j
 
@@ -325,6 +331,8 @@ def _skip_circumstances(v: _View, j: int, lo: int) -> int:
         starts = [n for n, t in enumerate(g) if v.cls[t] == "D" or (v.lower[t] in CIRCUMSTANCE_WORDS and v.words[t].islower())]
         if not starts or _has_person(v, g[starts[0]:]):
             return j  # "Organisasi Angkutan Bermotor di Jalan (Organda) DKI Jakarta Shafruhan Sinungan"
+        if starts[0] > 1 and v.lower[g[starts[0] - 1]] == "yang":
+            return g[starts[0] - 2]  # "X yang dihubungi pada Kamis mengatakan"
         if starts[0] > 0:
             return g[starts[0] - 1]
         if m < lo or v.words[m] != ",":
@@ -386,8 +394,9 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
             return None
         return (out[0], out[-1] + 1)
     run: list[int] = []
+    tail = _name_ending_in_org_word(v, seg)
     for k in reversed(seg):
-        if v.cls[k] == "N" or (run and _joiner(v, k)):
+        if v.cls[k] == "N" or k in tail or (run and _joiner(v, k)):
             run.append(k)
         else:
             break
@@ -426,6 +435,24 @@ def _name_in_segment(v: _View, seg: list[int]) -> tuple[int, int] | None:
         return (org_tail_length(v.doc, ent.start, run[-1] + 1), run[-1] + 1)
     # not the end of an organisation the text writes elsewhere ("PD Panca Karya Rusdy Ambon")
     return (org_tail_length(v.doc, words[0], run[-1] + 1), run[-1] + 1)
+
+
+def _name_ending_in_org_word(v: _View, seg: list[int]) -> tuple[int, ...]:
+    """The last words of a title-led segment when they are capitalised organisation words
+    ("Utama", "Jaya") after a word that starts a person's entity or that the text uses as a
+    name elsewhere ("Head of X Tubagus Utama" … "Menurut Tubagus"): part of the name; else ()."""
+    end = len(seg)
+    while end > 1 and len(seg) - end < 2 and v.cls[seg[end - 1]] == "O" and v.kind[seg[end - 1]] == "w" and (
+            v.lower[seg[end - 1]] in v.pat.org_words and not v.core[seg[end - 1]].isupper()
+            and v.ent_at.get(seg[end - 1]) is None):
+        end -= 1
+    if end == len(seg) or v.cls[seg[end - 1]] != "N":
+        return ()
+    first = seg[end - 1]
+    ent = v.ent_at.get(first)
+    person = (ent is not None and ent.label_ == "PERSON" and ent.start > seg[0]) or v.name_evidence(
+        first, seg[0], seg[-1] + 1, strong=True)
+    return tuple(seg[end:]) if person else ()
 
 
 def _pure_name_segment(v: _View, seg: list[int]) -> bool:

@@ -167,7 +167,7 @@ class _View:
         while i < self.n:
             cands = phrases.get(self.lower[i]) if self.kind[i] == "w" else None
             if cands:
-                words = self._next_words(i, 4)
+                words = self._next_words(i, len(cands[0]))  # longest first
                 for ph in cands:
                     if len(words) >= len(ph) and tuple(self.lower[k] for k in words[: len(ph)]) == ph:
                         for k in words[: len(ph)]:
