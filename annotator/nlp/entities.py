@@ -110,6 +110,8 @@ NOT_NAME_WORDS = {
     "Lebih", "Lanjut", "Terkait", "Selengkapnya", "Lainnya", "Terkini", "Terpopuler", "Klik",  # link lines
 }
 _NAME_MAX_TOKENS = 5
+# Words before a private person's initials ("seorang warga berinisial NT").
+INITIALS_WORDS = {"berinisial", "inisial", "inisialnya"}
 # Words that open a Balinese or Arabic-style name; the name starts at the first of a run of them
 # ("Kepala Taman Margasatwa Ragunan Ketut Widarsono" -> "Ketut Widarsono").
 NAME_OPENERS = {"i", "ni", "gusti", "ida", "tjokorda", "cokorda", "wayan", "made", "nyoman", "ketut",
@@ -570,16 +572,20 @@ class TitleFinder:
 #: its area or parent into one ORG ("Polda Papua", "Pemerintah Kota Bekasi"); "PT"/"PO",
 #: "(Persero)", "Tbk" and a branch inside a company's ORG; hospitals, universities, health centres
 #: and laboratories ORG, not LOC; initials of private persons ("W (40)") PERSON (sample_corpus/
-#: GUIDELINES.md section 8).
+#: GUIDELINES.md section 8), also after "berinisial" ("berinisial NT"); a parenthesised
+#: abbreviation takes the label of the name before it, at every mention ("Taruna Siaga Bencana
+#: (Tagana)"), or is no entity anywhere when that name is a lower-case phrase or a document or
+#: programme ("surat izin keluar masuk (SIKM)"; resources/patterns/document_words.txt).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
-                 "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
+                 "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
+                 "aliases")
 
 
 @Language.factory("annotator_entity_merge",
-                  default_config={"not_name_words": None, "not_entities": None, "disable": []})
+                  default_config={"not_name_words": None, "not_entities": None, "document_words": None, "disable": []})
 def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, not_entities: str | None,
-                       disable: list[str]):
-    return EntityMerger(name, not_name_words, not_entities, disable=disable)
+                       document_words: str | None, disable: list[str]):
+    return EntityMerger(name, not_name_words, not_entities, document_words, disable=disable)
 
 
 class EntityMerger:
@@ -588,13 +594,14 @@ class EntityMerger:
     `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones."""
 
     def __init__(self, name: str, not_name_words: str | None = None, not_entities: str | None = None,
-                 disable: Iterable[str] = ()):
+                 document_words: str | None = None, disable: Iterable[str] = ()):
         unknown = set(disable) - set(RULE_FAMILIES)
         if unknown:
             raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
         self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
         self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
+        self.document_words = read_word_list(document_words) if document_words else frozenset()
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -753,7 +760,85 @@ class EntityMerger:
                 joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
             else:
                 joined.append((span, source, score))
+        if "aliases" in on:
+            joined = self._aliases(doc, joined)
         return joined
+
+    def _alias_name_start(self, doc: Doc, end: int) -> int:
+        """First token of the capitalised name that ends at token `end` - 1 ("Kitab Undang-undang
+        Hukum Pidana", "Perhimpunan Hotel dan Restoran Indonesia"), at most 10 tokens back."""
+        start = end
+        while start > 0 and end - start < 10:
+            token = doc[start - 1]
+            if token.text[:1].isupper() and token.is_alpha:
+                start -= 1
+            elif token.lower_ in _CHAIN_JOINERS | _ENGLISH_JOINERS and start < end and start > 1 \
+                    and doc[start - 2].text[:1].isupper():
+                start -= 1
+            elif token.is_lower and start > 1 and doc[start - 2].text == "-" and not doc[start - 2].whitespace_:
+                start -= 1  # "Undang-[undang]"
+            else:
+                break
+        while start < end and not doc[start].text[:1].isupper():
+            start += 1
+        return start
+
+    def _aliases(self, doc: Doc, results: list) -> list:
+        """A parenthesised abbreviation after a name ("Taruna Siaga Bencana (Tagana)") is the same
+        entity: it takes the label of the span that ends before the bracket and covers the
+        capitalised name (but for one word before it, "Relawan [Taruna Siaga Bencana]"), one of whose
+        first two words starts with the abbreviation's letter, there
+        and at every mention of the same word in the article (not joined by a hyphen). An
+        upper-case abbreviation after a lower-case phrase ("kejadian ikutan pascaimunisasi (KIPI)") or a document or programme (a name starting with, or after, a word of
+        resources/patterns/document_words.txt: "Daftar Isian Pelaksana Anggaran (DIPA)", "program
+        Pemulihan Ekonomi Nasional (PEN)") it is no entity anywhere, nor is that name."""
+        ends = {span.end: span for span, _, _ in results}
+        covered = _covered(span for span, _, _ in results)
+        labels: dict[str, set[str]] = {}
+        not_entities, dropped = set(), set()
+        for t in doc:
+            i = t.i
+            if not (t.text == "(" and 0 < i and i + 2 < len(doc) and doc[i + 2].text == ")"):
+                continue
+            alias = doc[i + 1]
+            if not (alias.text[:1].isupper() and len(alias.text) >= 2 and any(c.isalpha() for c in alias.text)):
+                continue
+            if i + 1 in covered and len(covered[i + 1]) != 1 or i in covered:
+                continue  # "(Persero)" inside a company's ORG
+            j = i
+            while j > 0 and doc[j - 1].is_space and "\n" not in doc[j - 1].text:
+                j -= 1
+            if j == 0 or doc[j - 1].is_punct:
+                continue
+            start = self._alias_name_start(doc, j)
+            before = doc[start - 1] if start > 0 else None
+            if doc[j - 1].is_lower and alias.is_upper or start < j and (
+                    doc[start].lower_ in self.document_words or before is not None and before.lower_ in self.document_words):
+                not_entities.add(alias.text)
+                if j in ends and start <= ends[j].start:
+                    dropped.add((ends[j].start, ends[j].end))
+            elif j in ends and ends[j].label_ != "DATE" and ends[j].start <= start + 1 and any(  # not "[Sri Lanka] (UDA)"
+                    doc[k].text[:1] == alias.text[:1] for k in range(ends[j].start, min(ends[j].start + 2, j))):  # "Value (Nilai)"
+                labels.setdefault(alias.text, set()).add(ends[j].label_)
+        labels = {text: next(iter(found)) for text, found in labels.items()
+                  if len(found) == 1 and text not in not_entities and text.lower() not in self.not_entities}
+        if not labels and not not_entities:
+            return results
+        out = []
+        for span, source, score in results:
+            if (span.start, span.end) in dropped or span.text in not_entities:
+                continue
+            if span.text in labels and span.label_ != labels[span.text]:
+                span, source, score = Span(doc, span.start, span.end, label=labels[span.text]), SOURCE_RULE, 1.0
+            out.append((span, source, score))
+        def attached(i: int) -> bool:  # "LPDB-KUMKM" is another name
+            return (i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_) or (
+                i + 1 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_)
+
+        for t in doc:
+            if t.text in labels and t.i not in covered and not attached(t.i):
+                out.append((Span(doc, t.i, t.i + 1, label=labels[t.text]), SOURCE_RULE, 1.0))
+        return sorted(out, key=lambda r: r[0].start)
 
     def _joins(self, doc: Doc, org: Span, span: Span) -> bool:
         """The span after an ORG belongs to it: its area after a state body ("[Polda] [Papua]"), its
@@ -793,10 +878,13 @@ class EntityMerger:
 
     @staticmethod
     def _initials(doc: Doc, results: list) -> list:
-        """Initials of private persons: a capital letter before an age in brackets ("W (40)") and its
-        later mentions ("W dites usap") are PERSON, replacing any other label on that letter."""
+        """Initials of private persons: a capital letter before an age in brackets ("W (40)"), or up to
+        four capitals after "berinisial" ("berinisial NT"), and their later mentions ("W dites usap")
+        are PERSON, replacing any other label on them."""
         letters = {t.text for t in doc if len(t.text) == 1 and t.text.isupper() and t.i + 3 < len(doc)
                    and doc[t.i + 1].text == "(" and doc[t.i + 2].like_num and doc[t.i + 3].text == ")"}
+        letters |= {t.text for t in doc if t.i > 0 and doc[t.i - 1].lower_ in INITIALS_WORDS
+                    and t.is_alpha and t.is_upper and len(t.text) <= 4}  # "berinisial NT"
         if not letters:
             return results
         out = [r for r in results if not (len(r[0]) == 1 and r[0].text in letters)]
@@ -1015,7 +1103,8 @@ def add_entity_components(nlp: Language, resources_dir: str | Path | None = None
         config={"titles": read_titles(patterns_dir / "titles.txt"), "not_name_words": str(not_name_path)},
     )
     nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles",
-                 config={"not_name_words": str(not_name_path), "not_entities": str(patterns_dir / "not_entities.txt")})
+                 config={"not_name_words": str(not_name_path), "not_entities": str(patterns_dir / "not_entities.txt"),
+                         "document_words": str(patterns_dir / "document_words.txt")})
     return nlp
 
 

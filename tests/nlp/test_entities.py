@@ -674,3 +674,57 @@ def test_full_pipeline_mixes_model_and_rule_suggestions(full_nlp):
     assert found[("Megawati Soekarnoputri", "PERSON")] == "model"
     assert found[("Jakarta", "LOC")] == "rule"
     assert found[("Rabu (23 Oktober 2024)", "DATE")] == "rule"
+
+
+# ----------------------------------------------------------------------------- whole article: aliases, initials
+
+def run_with(nlp, text, model, off=()):
+    """Entities of `text` with the stand-in model spans and the rule families `off` switched off."""
+    FAKE_ENTS[:] = model
+    merge = nlp.get_pipe("entity_merge")
+    merge.families = set(entities.RULE_FAMILIES) - set(off)
+    try:
+        return [(e.text, e.label_) for e in nlp(text).ents]
+    finally:
+        merge.families = set(entities.RULE_FAMILIES)
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    # an abbreviation takes the label of the name before it, at every mention
+    ("Relawan Barisan Siaga Sungai (Basisa) datang. Basisa membawa perahu. Kata Basisa, air naik.",
+     [("Barisan Siaga Sungai", "ORG"), ("Basisa", "PERSON", 1)],
+     [("Barisan Siaga Sungai", "ORG"), ("Basisa", "ORG"), ("Basisa", "ORG"), ("Basisa", "ORG")]),
+    ("Mereka dimakamkan di Taman Kubur Bahari (TKB) pagi tadi. Lokasi TKB dekat pantai.",
+     [("Taman Kubur Bahari", "LOC")], [("Taman Kubur Bahari", "LOC"), ("TKB", "LOC"), ("TKB", "LOC")]),
+    # after a lower-case phrase or a document or programme: no entity anywhere
+    ("Warga mengurus surat izin pindah desa (SIPD) di kantor. SIPD berlaku sebulan.",
+     [("SIPD", "ORG"), ("SIPD", "PERSON", 1)], []),
+    ("Dana cair setelah Daftar Isian Belanja Desa (DIBD) terbit. Dengan DIBD itu kami bekerja.",
+     [("Daftar Isian Belanja Desa", "ORG"), ("DIBD", "PERSON", 1)], []),
+    ("Anggaran program Pemulihan Usaha Rakyat (PUR) naik. PUR dinilai lambat.", [("PUR", "ORG", 1)], []),
+    # a name joined by a hyphen is another name; a part of the name before the bracket decides nothing
+    ("Dana Lembaga Dana Tani (LDT) cair. Kantor LDT-Jateng tutup.", [("Lembaga Dana Tani", "ORG")],
+     [("Lembaga Dana Tani", "ORG"), ("LDT", "ORG"), ("Jateng", "LOC")]),
+    ("Gedung Kantor Pusat Tenggara (KPT) dibuka. KPT ramai.", [("Tenggara", "LOC")], [("Tenggara", "LOC")]),
+    # a translation in brackets is no abbreviation
+    ("Ia menulis Buku Harian Rumah (Catatan) untuk anaknya.", [("Buku Harian Rumah", "ORG")],
+     [("Buku Harian Rumah", "ORG")]),
+])
+def test_parenthesised_abbreviation_is_the_entity_before_it_everywhere(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+
+
+def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
+    text = "Relawan Barisan Siaga Sungai (Basisa) datang. Basisa membawa perahu."
+    model = [("Barisan Siaga Sungai", "ORG"), ("Basisa", "PERSON", 1)]
+    assert run_with(fake_model_nlp, text, model, off=["aliases"]) == [("Barisan Siaga Sungai", "ORG"), ("Basisa", "PERSON")]
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    ("Polisi menangkap seorang pria berinisial RK di rumahnya. Dari tangan RK disita sebilah pisau.",
+     [("RK", "ORG", 1)], [("RK", "PERSON"), ("RK", "PERSON")]),
+    ("Tersangka berinisial AB (35) ditahan. AB mengaku menyesal.", [], [("AB", "PERSON"), ("AB", "PERSON")]),
+])
+def test_initials_after_berinisial_are_a_person_at_every_mention(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+    assert run_with(fake_model_nlp, text, model, off=["initials"]) != expected
