@@ -36,6 +36,10 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      [Esau]"; one-word names at a sentence start that the text also writes in lower case
      ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
      dropped.
+  6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
+     no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
+     keluar masuk (SIKM)"); initials after "berinisial" are PERSON; one label per name (the most
+     evidence: rule spans, "di" before a place, the majority), given to its unlabelled repeats.
 Title words are never part of any entity (sample_corpus/GUIDELINES.md).
 All spans are on token boundaries, never start or end on whitespace, punctuation or a symbol such
 as an emoji (a closing bracket whose opening one is inside stays), never cross a line break.
@@ -273,6 +277,12 @@ def org_tail_length(doc: Doc, start: int, end: int) -> int:
             break
         cut += 1
     return own[cut]
+
+
+def _hyphen_attached(doc: Doc, start: int, end: int) -> bool:
+    """Is doc[start:end] joined by a hyphen to the word before or after it ("LPDB-KUMKM")?"""
+    return (start > 0 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_) or (
+        end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_)
 
 
 def _covered(spans: Iterable[Span]) -> dict[int, Span]:
@@ -575,10 +585,11 @@ class TitleFinder:
 #: GUIDELINES.md section 8), also after "berinisial" ("berinisial NT"); a parenthesised
 #: abbreviation takes the label of the name before it, at every mention ("Taruna Siaga Bencana
 #: (Tagana)"), or is no entity anywhere when that name is a lower-case phrase or a document or
-#: programme ("surat izin keluar masuk (SIKM)"; resources/patterns/document_words.txt).
+#: programme ("surat izin keluar masuk (SIKM)"; resources/patterns/document_words.txt); one label
+#: per name in an article, and that label on its unlabelled repeats (`EntityMerger._one_sense`).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
                  "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
-                 "aliases")
+                 "aliases", "one_sense")
 
 
 @Language.factory("annotator_entity_merge",
@@ -762,7 +773,62 @@ class EntityMerger:
                 joined.append((span, source, score))
         if "aliases" in on:
             joined = self._aliases(doc, joined)
+        if "one_sense" in on:
+            joined = self._one_sense(doc, joined, title_tokens)
         return joined
+
+    def _one_sense(self, doc: Doc, results: list, title_tokens: dict) -> list:
+        """One label per name in an article: the spans of the same text with different labels all
+        take the label with the most evidence (a rule span counts 3; a PERSON or LOC mention after
+        "di" counts 2 for LOC; a model span 1), and
+        unlabelled repeats of a name ("LOKET" … "meluncurkan LOKET") get its label when they stand
+        alone (no capitalised name word next to them) and the text never writes them in lower case."""
+        def word(k: int, step: int):
+            while 0 <= k < len(doc) and doc[k].is_space and "\n" not in doc[k].text:
+                k += step
+            return doc[k] if 0 <= k < len(doc) else None
+
+        votes: dict[str, dict[str, int]] = {}
+        for span, source, _ in results:
+            if span.label_ == "DATE":
+                continue
+            before = word(span.start - 1, -1)
+            if before is not None and before.lower_ == "di" and span.label_ in ("LOC", "PERSON"):
+                label, weight = "LOC", 2
+            else:
+                label, weight = span.label_, 3 if source == SOURCE_RULE else 1
+            tally = votes.setdefault(span.text, {})
+            tally[label] = tally.get(label, 0) + weight
+        best = {}
+        for text, tally in votes.items():
+            ranked = sorted(tally.items(), key=lambda kv: -kv[1])
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                best[text] = ranked[0][0]
+        out = []
+        for span, source, score in results:
+            if span.text in best and span.label_ != "DATE" and span.label_ != best[span.text]:
+                span, source, score = Span(doc, span.start, span.end, label=best[span.text]), SOURCE_RULE, 1.0
+            out.append((span, source, score))
+        lower = {t.text for t in doc if t.is_lower}
+        covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+        names = {tuple(t.text for t in span): best[span.text] for span, _, _ in out
+                 if span.text in best and span.label_ != "DATE" and votes[span.text][best[span.text]] >= 2
+                 and all(t.text[:1].isupper() for t in span)
+                 and not any(t.lower_ in lower for t in span)}
+
+        def stands_alone(start: int, end: int) -> bool:
+            return not _hyphen_attached(doc, start, end) and not any(
+                w is not None and w.text[:1].isupper() for w in (word(start - 1, -1), word(end, 1)))
+
+        for words, label in names.items():
+            n = len(words)
+            for t in doc:
+                i = t.i
+                if t.text == words[0] and tuple(x.text for x in doc[i:i + n]) == words \
+                        and not any(k in covered for k in range(i, i + n)) and stands_alone(i, i + n):
+                    out.append((Span(doc, i, i + n, label=label), SOURCE_RULE, 1.0))
+                    covered.update(range(i, i + n))
+        return sorted(out, key=lambda r: r[0].start)
 
     def _alias_name_start(self, doc: Doc, end: int) -> int:
         """First token of the capitalised name that ends at token `end` - 1 ("Kitab Undang-undang
@@ -831,12 +897,8 @@ class EntityMerger:
             if span.text in labels and span.label_ != labels[span.text]:
                 span, source, score = Span(doc, span.start, span.end, label=labels[span.text]), SOURCE_RULE, 1.0
             out.append((span, source, score))
-        def attached(i: int) -> bool:  # "LPDB-KUMKM" is another name
-            return (i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_) or (
-                i + 1 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_)
-
         for t in doc:
-            if t.text in labels and t.i not in covered and not attached(t.i):
+            if t.text in labels and t.i not in covered and not _hyphen_attached(doc, t.i, t.i + 1):
                 out.append((Span(doc, t.i, t.i + 1, label=labels[t.text]), SOURCE_RULE, 1.0))
         return sorted(out, key=lambda r: r[0].start)
 

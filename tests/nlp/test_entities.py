@@ -728,3 +728,25 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
 def test_initials_after_berinisial_are_a_person_at_every_mention(fake_model_nlp, text, model, expected):
     assert run_with(fake_model_nlp, text, model) == expected
     assert run_with(fake_model_nlp, text, model, off=["initials"]) != expected
+
+
+@pytest.mark.parametrize("text, model, expected, changed", [
+    # conflicting labels of one name: a mention after "di" outweighs a model label
+    ("Warga berkumpul di Rawa Indah kemarin. Rawa Indah dikenal sepi.",
+     [("Rawa Indah", "PERSON"), ("Rawa Indah", "PERSON", 1)], [("Rawa Indah", "LOC"), ("Rawa Indah", "LOC")], True),
+    # the majority decides
+    ("Sinarmas tumbuh. Laporan Sinarmas terbit. Saham Sinarmas naik.",
+     [("Sinarmas", "ORG"), ("Sinarmas", "ORG", 1), ("Sinarmas", "PERSON", 2)], [("Sinarmas", "ORG")] * 3, True),
+    # an unlabelled repeat of a name labelled twice gets its label, if it stands alone
+    ("Kami membeli di toko Tokoraya. Tokoraya menjual buku. Pembeli menyukai Tokoraya.",
+     [("Tokoraya", "ORG", 1), ("Tokoraya", "ORG", 2)], [("Tokoraya", "ORG")] * 3, True),
+    ("Warga memakai Tokoraya Plus. Tokoraya menjual buku. Pembeli menyukai Tokoraya.",
+     [("Tokoraya", "ORG", 1), ("Tokoraya", "ORG", 2)], [("Tokoraya", "ORG")] * 2, False),
+    # one model span is not enough evidence; a name the text writes in lower case is a word
+    ("Vaksin Kalamaza tiba. Warga menerima Kalamaza kemarin.", [("Kalamaza", "LOC")], [("Kalamaza", "LOC")], False),
+    ("Harapan Baru datang. Harapan Baru pergi. Kami punya harapan besar.",
+     [("Harapan Baru", "ORG"), ("Harapan Baru", "ORG", 1)], [("Harapan Baru", "ORG")] * 2, False),
+])
+def test_one_label_per_name_in_an_article(fake_model_nlp, text, model, expected, changed):
+    assert run_with(fake_model_nlp, text, model) == expected
+    assert (run_with(fake_model_nlp, text, model, off=["one_sense"]) != expected) == changed
