@@ -750,3 +750,14 @@ def test_initials_after_berinisial_are_a_person_at_every_mention(fake_model_nlp,
 def test_one_label_per_name_in_an_article(fake_model_nlp, text, model, expected, changed):
     assert run_with(fake_model_nlp, text, model) == expected
     assert (run_with(fake_model_nlp, text, model, off=["one_sense"]) != expected) == changed
+
+
+@pytest.mark.parametrize("text, expected", [
+    # regencies and cities of Indonesia are places, also between a title and a name
+    ("Wakil Bupati Yalimo Markus Tabuni meninjau jembatan.", [("Yalimo", "LOC"), ("Markus Tabuni", "PERSON")]),
+    ("Banjir melanda Hulu Sungai Tengah dan Tanah Bumbu.", [("Hulu Sungai Tengah", "LOC"), ("Tanah Bumbu", "LOC")]),
+    # names of regencies that are also common words are not in the list
+    ("Batang pohon itu patah.", []),
+])
+def test_regencies_and_cities_are_places(rules_nlp, text, expected):
+    assert ents(rules_nlp(text)) == expected
