@@ -772,59 +772,63 @@ class EntityMerger:
             else:
                 joined.append((span, source, score))
         if "aliases" in on:
-            joined = self._aliases(doc, joined)
+            joined = self._aliases(doc, joined, words)
         if "one_sense" in on:
-            joined = self._one_sense(doc, joined, title_tokens)
+            joined = self._one_sense(doc, joined, words)
         return joined
 
-    def _one_sense(self, doc: Doc, results: list, title_tokens: dict) -> list:
-        """One label per name in an article: the spans of the same text with different labels all
+    def _one_sense(self, doc: Doc, results: list, words: list[str]) -> list:
+        """One label per name in an article: the spans of the same words with different labels all
         take the label with the most evidence (a rule span counts 3; a PERSON or LOC mention after
-        "di" counts 2 for LOC; a model span 1), and
-        unlabelled repeats of a name ("LOKET" … "meluncurkan LOKET") get its label when they stand
-        alone (no capitalised name word next to them) and the text never writes them in lower case."""
-        def word(k: int, step: int):
-            while 0 <= k < len(doc) and doc[k].is_space and "\n" not in doc[k].text:
+        "di" counts 2 for LOC; a model span 1), and unlabelled repeats of a name ("LOKET" …
+        "meluncurkan LOKET") with 2 or more of evidence get its label when they stand alone (no
+        capitalised word next to them) and the text never writes their words in lower case."""
+        def word(k: int, step: int) -> str:
+            while 0 <= k < len(words) and words[k].isspace() and "\n" not in words[k]:
                 k += step
-            return doc[k] if 0 <= k < len(doc) else None
+            return words[k] if 0 <= k < len(words) else ""
 
-        votes: dict[str, dict[str, int]] = {}
+        def key(span: Span) -> tuple:
+            return tuple(words[span.start:span.end])
+
+        votes: dict[tuple, dict[str, int]] = {}
         for span, source, _ in results:
             if span.label_ == "DATE":
                 continue
-            before = word(span.start - 1, -1)
-            if before is not None and before.lower_ == "di" and span.label_ in ("LOC", "PERSON"):
+            if word(span.start - 1, -1).lower() == "di" and span.label_ in ("LOC", "PERSON"):
                 label, weight = "LOC", 2
             else:
                 label, weight = span.label_, 3 if source == SOURCE_RULE else 1
-            tally = votes.setdefault(span.text, {})
+            tally = votes.setdefault(key(span), {})
             tally[label] = tally.get(label, 0) + weight
         best = {}
-        for text, tally in votes.items():
+        for name, tally in votes.items():
             ranked = sorted(tally.items(), key=lambda kv: -kv[1])
             if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
-                best[text] = ranked[0][0]
+                best[name] = ranked[0][0]
         out = []
         for span, source, score in results:
-            if span.text in best and span.label_ != "DATE" and span.label_ != best[span.text]:
-                span, source, score = Span(doc, span.start, span.end, label=best[span.text]), SOURCE_RULE, 1.0
+            label = best.get(key(span))
+            if label is not None and span.label_ != "DATE" and span.label_ != label:
+                span, source, score = Span(doc, span.start, span.end, label=label), SOURCE_RULE, 1.0
             out.append((span, source, score))
-        lower = {t.text for t in doc if t.is_lower}
+        lower = {w for w in words if w.islower()}
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
-        names = {tuple(t.text for t in span): best[span.text] for span, _, _ in out
-                 if span.text in best and span.label_ != "DATE" and votes[span.text][best[span.text]] >= 2
-                 and all(t.text[:1].isupper() for t in span)
-                 and not any(t.lower_ in lower for t in span)}
+        names = {name: label for name, label in best.items() if votes[name][label] >= 2
+                 and all(w[:1].isupper() and w.lower() not in lower for w in name)}
 
         def stands_alone(start: int, end: int) -> bool:
             return not _hyphen_attached(doc, start, end) and not any(
-                w is not None and w.text[:1].isupper() for w in (word(start - 1, -1), word(end, 1)))
+                w[:1].isupper() for w in (word(start - 1, -1), word(end, 1)))
 
-        for words, label in names.items():
-            n = len(words)
-            for t in doc:
-                i = t.i
-                if t.text == words[0] and tuple(x.text for x in doc[i:i + n]) == words \
+        at: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            if w[:1].isupper():
+                at.setdefault(w, []).append(i)
+        for name, label in names.items():
+            n = len(name)
+            for i in at.get(name[0], ()):
+                if tuple(words[i:i + n]) == name \
                         and not any(k in covered for k in range(i, i + n)) and stands_alone(i, i + n):
                     out.append((Span(doc, i, i + n, label=label), SOURCE_RULE, 1.0))
                     covered.update(range(i, i + n))
@@ -849,7 +853,7 @@ class EntityMerger:
             start += 1
         return start
 
-    def _aliases(self, doc: Doc, results: list) -> list:
+    def _aliases(self, doc: Doc, results: list, words: list[str]) -> list:
         """A parenthesised abbreviation after a name ("Taruna Siaga Bencana (Tagana)") is the same
         entity: it takes the label of the span that ends before the bracket and covers the
         capitalised name (but for one word before it, "Relawan [Taruna Siaga Bencana]"), one of whose
@@ -862,9 +866,8 @@ class EntityMerger:
         covered = _covered(span for span, _, _ in results)
         labels: dict[str, set[str]] = {}
         not_entities, dropped = set(), set()
-        for t in doc:
-            i = t.i
-            if not (t.text == "(" and 0 < i and i + 2 < len(doc) and doc[i + 2].text == ")"):
+        for i in range(1, len(words) - 2):
+            if not (words[i] == "(" and words[i + 2] == ")"):
                 continue
             alias = doc[i + 1]
             if not (alias.text[:1].isupper() and len(alias.text) >= 2 and any(c.isalpha() for c in alias.text)):
@@ -897,9 +900,9 @@ class EntityMerger:
             if span.text in labels and span.label_ != labels[span.text]:
                 span, source, score = Span(doc, span.start, span.end, label=labels[span.text]), SOURCE_RULE, 1.0
             out.append((span, source, score))
-        for t in doc:
-            if t.text in labels and t.i not in covered and not _hyphen_attached(doc, t.i, t.i + 1):
-                out.append((Span(doc, t.i, t.i + 1, label=labels[t.text]), SOURCE_RULE, 1.0))
+        for i, w in enumerate(words):
+            if w in labels and i not in covered and not _hyphen_attached(doc, i, i + 1):
+                out.append((Span(doc, i, i + 1, label=labels[w]), SOURCE_RULE, 1.0))
         return sorted(out, key=lambda r: r[0].start)
 
     def _joins(self, doc: Doc, org: Span, span: Span) -> bool:
@@ -945,8 +948,9 @@ class EntityMerger:
         are PERSON, replacing any other label on them."""
         letters = {t.text for t in doc if len(t.text) == 1 and t.text.isupper() and t.i + 3 < len(doc)
                    and doc[t.i + 1].text == "(" and doc[t.i + 2].like_num and doc[t.i + 3].text == ")"}
-        letters |= {t.text for t in doc if t.i > 0 and doc[t.i - 1].lower_ in INITIALS_WORDS
-                    and t.is_alpha and t.is_upper and len(t.text) <= 4}  # "berinisial NT"
+        if "nisial" in doc.text:  # "berinisial NT"
+            letters |= {t.text for t in doc if t.i > 0 and doc[t.i - 1].lower_ in INITIALS_WORDS
+                        and t.is_alpha and t.is_upper and len(t.text) <= 4}
         if not letters:
             return results
         out = [r for r in results if not (len(r[0]) == 1 and r[0].text in letters)]
