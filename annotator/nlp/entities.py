@@ -16,7 +16,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
   2. Names that end the chain after a title ("Menteri Luar Negeri AS Antony Blinken" -> "Antony
      Blinken"; "Kepala Badan Penanggulangan Bencana … Kota Surabaya Irvan Widyatno" -> "Irvan
      Widyatno"). The name starts after the chain's last gazetteer name, institution word or
-     derived common word (resources/patterns/not_name_words.txt).
+     derived common word (resources/patterns/not_name_words.txt); a gazetteer person's name
+     inside it is part of it ("Inspektur Jenderal Raden Prabowo Argo Yuwono").
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
      of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
      title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
@@ -641,6 +642,13 @@ class EntityMerger:
         model_at = _covered(model_ents)
         for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
             models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
+            inner = {taken[i] for i in range(span.start, span.end) if i in taken}
+            if inner and all(r.label_ == "PERSON" and len(r) < len(span) and span.start <= r.start
+                             and r.end <= span.end for r in inner):  # "Irjen [Raden Prabowo Argo Yuwono]"
+                for r in inner:  # a gazetteer person's name inside a longer name after a title is part of it
+                    rules.remove(r)
+                    for i in range(r.start, r.end):
+                        del taken[i]
             if all(m.label_ != "PERSON" and m.start < span.start
                    and any(i in taken for i in range(m.start, span.start)) for m in models) or _split_name(span, models):
                 claim(span)

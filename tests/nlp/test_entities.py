@@ -761,3 +761,8 @@ def test_one_label_per_name_in_an_article(fake_model_nlp, text, model, expected,
 ])
 def test_regencies_and_cities_are_places(rules_nlp, text, expected):
     assert ents(rules_nlp(text)) == expected
+
+
+def test_a_known_name_inside_a_longer_name_after_a_title_is_part_of_it(rules_nlp):
+    text = "Kepala Humas Brigadir Jenderal Raden Prabowo Sutejo mengatakan. Presiden Prabowo menyatakan."
+    assert ents(rules_nlp(text)) == [("Raden Prabowo Sutejo", "PERSON"), ("Prabowo", "PERSON")]
