@@ -861,6 +861,29 @@ class EntityMerger:
             start += 1
         return start
 
+    def _widen_before_alias(self, doc: Doc, results: list, words: list[str]) -> list:
+        """An ORG starting with an organisation opener (ORG_OPENERS) that ends before a "dan" of the
+        capitalised name before a parenthesised abbreviation takes the whole name (see `_aliases`)."""
+        by_start = {span.start: k for k, (span, _, _) in enumerate(results)}
+        drop: set[int] = set()
+        for i in range(1, len(words) - 2):
+            if not (words[i] == "(" and words[i + 2] == ")" and words[i + 1][:1].isupper()):
+                continue
+            j = i
+            while j > 0 and words[j - 1].isspace() and "\n" not in words[j - 1]:
+                j -= 1
+            start = self._alias_name_start(doc, j)
+            k = next((by_start[x] for x in (start, start + 1) if x in by_start), None)
+            if k is None:
+                continue
+            span, source, score = results[k]
+            if (span.label_ == "ORG" and span[0].lower_ in ORG_OPENERS and span.end < j
+                    and any(w.lower() in _CHAIN_JOINERS for w in words[span.end:j])):
+                results[k] = (Span(doc, span.start, j, label="ORG"), SOURCE_RULE, 1.0)
+                drop.update(n for n, (other, _, _) in enumerate(results)
+                            if n != k and span.end <= other.start and other.end <= j)
+        return [r for n, r in enumerate(results) if n not in drop] if drop else results
+
     def _aliases(self, doc: Doc, results: list, words: list[str]) -> list:
         """A parenthesised abbreviation after a name ("Taruna Siaga Bencana (Tagana)") is the same
         entity: it takes the label of the span that ends before the bracket and covers the
@@ -869,7 +892,11 @@ class EntityMerger:
         and at every mention of the same word in the article (not joined by a hyphen). An
         upper-case abbreviation after a lower-case phrase ("kejadian ikutan pascaimunisasi (KIPI)") or a document or programme (a name starting with, or after, a word of
         resources/patterns/document_words.txt: "Daftar Isian Pelaksana Anggaran (DIPA)", "program
-        Pemulihan Ekonomi Nasional (PEN)") it is no entity anywhere, nor is that name."""
+        Pemulihan Ekonomi Nasional (PEN)") it is no entity anywhere, nor is that name. An ORG
+        that opens an organisation's name ("Perhimpunan", "Badan") and stops before a "dan" of the
+        name before the bracket is widened to the whole name ("[Badan Pengawas Obat dan Makanan]
+        (BPOM)")."""
+        results = self._widen_before_alias(doc, results, words)
         ends = {span.end: span for span, _, _ in results}
         covered = _covered(span for span, _, _ in results)
         labels: dict[str, set[str]] = {}

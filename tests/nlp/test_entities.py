@@ -706,6 +706,10 @@ def run_with(nlp, text, model, off=()):
     ("Dana Lembaga Dana Tani (LDT) cair. Kantor LDT-Jateng tutup.", [("Lembaga Dana Tani", "ORG")],
      [("Lembaga Dana Tani", "ORG"), ("LDT", "ORG"), ("Jateng", "LOC")]),
     ("Gedung Kantor Pusat Tenggara (KPT) dibuka. KPT ramai.", [("Tenggara", "LOC")], [("Tenggara", "LOC")]),
+    # an organisation's name split by the model at "dan" is one ORG before its abbreviation
+    ("Anggota Persatuan Petani dan Nelayan Nusantara (PPNN) hadir.",
+     [("Persatuan Petani", "ORG"), ("Nelayan Nusantara", "LOC")],
+     [("Persatuan Petani dan Nelayan Nusantara", "ORG"), ("PPNN", "ORG")]),
     # a translation in brackets is no abbreviation
     ("Ia menulis Buku Harian Rumah (Catatan) untuk anaknya.", [("Buku Harian Rumah", "ORG")],
      [("Buku Harian Rumah", "ORG")]),
