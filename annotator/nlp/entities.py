@@ -16,7 +16,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
   2. Names that end the chain after a title ("Menteri Luar Negeri AS Antony Blinken" -> "Antony
      Blinken"; "Kepala Badan Penanggulangan Bencana … Kota Surabaya Irvan Widyatno" -> "Irvan
      Widyatno"). The name starts after the chain's last gazetteer name, institution word or
-     derived common word (resources/patterns/not_name_words.txt).
+     derived common word (resources/patterns/not_name_words.txt); a gazetteer person's name
+     inside it is part of it ("Inspektur Jenderal Raden Prabowo Argo Yuwono").
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
      of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
      title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
@@ -36,6 +37,10 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      [Esau]"; one-word names at a sentence start that the text also writes in lower case
      ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
      dropped.
+  6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
+     no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
+     keluar masuk (SIKM)"); initials after "berinisial" are PERSON; one label per name (the most
+     evidence: rule spans, "di" before a place, the majority), given to its unlabelled repeats.
 Title words are never part of any entity (sample_corpus/GUIDELINES.md).
 All spans are on token boundaries, never start or end on whitespace, punctuation or a symbol such
 as an emoji (a closing bracket whose opening one is inside stays), never cross a line break.
@@ -110,6 +115,8 @@ NOT_NAME_WORDS = {
     "Lebih", "Lanjut", "Terkait", "Selengkapnya", "Lainnya", "Terkini", "Terpopuler", "Klik",  # link lines
 }
 _NAME_MAX_TOKENS = 5
+# Words before a private person's initials ("seorang warga berinisial NT").
+INITIALS_WORDS = {"berinisial", "inisial", "inisialnya"}
 # Words that open a Balinese or Arabic-style name; the name starts at the first of a run of them
 # ("Kepala Taman Margasatwa Ragunan Ketut Widarsono" -> "Ketut Widarsono").
 NAME_OPENERS = {"i", "ni", "gusti", "ida", "tjokorda", "cokorda", "wayan", "made", "nyoman", "ketut",
@@ -271,6 +278,12 @@ def org_tail_length(doc: Doc, start: int, end: int) -> int:
             break
         cut += 1
     return own[cut]
+
+
+def _hyphen_attached(doc: Doc, start: int, end: int) -> bool:
+    """Is doc[start:end] joined by a hyphen to the word before or after it ("LPDB-KUMKM")?"""
+    return (start > 0 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_) or (
+        end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_)
 
 
 def _covered(spans: Iterable[Span]) -> dict[int, Span]:
@@ -570,16 +583,21 @@ class TitleFinder:
 #: its area or parent into one ORG ("Polda Papua", "Pemerintah Kota Bekasi"); "PT"/"PO",
 #: "(Persero)", "Tbk" and a branch inside a company's ORG; hospitals, universities, health centres
 #: and laboratories ORG, not LOC; initials of private persons ("W (40)") PERSON (sample_corpus/
-#: GUIDELINES.md section 8).
+#: GUIDELINES.md section 8), also after "berinisial" ("berinisial NT"); a parenthesised
+#: abbreviation takes the label of the name before it, at every mention ("Taruna Siaga Bencana
+#: (Tagana)"), or is no entity anywhere when that name is a lower-case phrase or a document or
+#: programme ("surat izin keluar masuk (SIKM)"; resources/patterns/document_words.txt); one label
+#: per name in an article, and that label on its unlabelled repeats (`EntityMerger._one_sense`).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
-                 "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials")
+                 "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
+                 "aliases", "one_sense")
 
 
 @Language.factory("annotator_entity_merge",
-                  default_config={"not_name_words": None, "not_entities": None, "disable": []})
+                  default_config={"not_name_words": None, "not_entities": None, "document_words": None, "disable": []})
 def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, not_entities: str | None,
-                       disable: list[str]):
-    return EntityMerger(name, not_name_words, not_entities, disable=disable)
+                       document_words: str | None, disable: list[str]):
+    return EntityMerger(name, not_name_words, not_entities, document_words, disable=disable)
 
 
 class EntityMerger:
@@ -588,13 +606,14 @@ class EntityMerger:
     `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones."""
 
     def __init__(self, name: str, not_name_words: str | None = None, not_entities: str | None = None,
-                 disable: Iterable[str] = ()):
+                 document_words: str | None = None, disable: Iterable[str] = ()):
         unknown = set(disable) - set(RULE_FAMILIES)
         if unknown:
             raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
         self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
         self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
+        self.document_words = read_word_list(document_words) if document_words else frozenset()
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -623,6 +642,13 @@ class EntityMerger:
         model_at = _covered(model_ents)
         for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
             models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
+            inner = {taken[i] for i in range(span.start, span.end) if i in taken}
+            if inner and all(r.label_ == "PERSON" and len(r) < len(span) and span.start <= r.start
+                             and r.end <= span.end for r in inner):  # "Irjen [Raden Prabowo Argo Yuwono]"
+                for r in inner:  # a gazetteer person's name inside a longer name after a title is part of it
+                    rules.remove(r)
+                    for i in range(r.start, r.end):
+                        del taken[i]
             if all(m.label_ != "PERSON" and m.start < span.start
                    and any(i in taken for i in range(m.start, span.start)) for m in models) or _split_name(span, models):
                 claim(span)
@@ -753,7 +779,166 @@ class EntityMerger:
                 joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
             else:
                 joined.append((span, source, score))
+        if "aliases" in on:
+            joined = self._aliases(doc, joined, words)
+        if "one_sense" in on:
+            joined = self._one_sense(doc, joined, words)
         return joined
+
+    def _one_sense(self, doc: Doc, results: list, words: list[str]) -> list:
+        """One label per name in an article: the spans of the same words with different labels all
+        take the label with the most evidence (a rule span counts 3; a PERSON or LOC mention after
+        "di" counts 2 for LOC; a model span 1), and unlabelled repeats of a name ("LOKET" …
+        "meluncurkan LOKET") with 2 or more of evidence get its label when they stand alone (no
+        capitalised word next to them) and the text never writes their words in lower case."""
+        def word(k: int, step: int) -> str:
+            while 0 <= k < len(words) and words[k].isspace() and "\n" not in words[k]:
+                k += step
+            return words[k] if 0 <= k < len(words) else ""
+
+        def key(span: Span) -> tuple:
+            return tuple(words[span.start:span.end])
+
+        votes: dict[tuple, dict[str, int]] = {}
+        for span, source, _ in results:
+            if span.label_ == "DATE":
+                continue
+            if word(span.start - 1, -1).lower() == "di" and span.label_ in ("LOC", "PERSON"):
+                label, weight = "LOC", 2
+            else:
+                label, weight = span.label_, 3 if source == SOURCE_RULE else 1
+            tally = votes.setdefault(key(span), {})
+            tally[label] = tally.get(label, 0) + weight
+        best = {}
+        for name, tally in votes.items():
+            ranked = sorted(tally.items(), key=lambda kv: -kv[1])
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                best[name] = ranked[0][0]
+        out = []
+        for span, source, score in results:
+            label = best.get(key(span))
+            if label is not None and span.label_ != "DATE" and span.label_ != label:
+                span, source, score = Span(doc, span.start, span.end, label=label), SOURCE_RULE, 1.0
+            out.append((span, source, score))
+        lower = {w for w in words if w.islower()}
+        covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+        names = {name: label for name, label in best.items() if votes[name][label] >= 2
+                 and all(w[:1].isupper() and w.lower() not in lower for w in name)}
+
+        def stands_alone(start: int, end: int) -> bool:
+            return not _hyphen_attached(doc, start, end) and not any(
+                w[:1].isupper() for w in (word(start - 1, -1), word(end, 1)))
+
+        at: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            if w[:1].isupper():
+                at.setdefault(w, []).append(i)
+        for name, label in names.items():
+            n = len(name)
+            for i in at.get(name[0], ()):
+                if tuple(words[i:i + n]) == name \
+                        and not any(k in covered for k in range(i, i + n)) and stands_alone(i, i + n):
+                    out.append((Span(doc, i, i + n, label=label), SOURCE_RULE, 1.0))
+                    covered.update(range(i, i + n))
+        return sorted(out, key=lambda r: r[0].start)
+
+    def _alias_name_start(self, doc: Doc, end: int) -> int:
+        """First token of the capitalised name that ends at token `end` - 1 ("Kitab Undang-undang
+        Hukum Pidana", "Perhimpunan Hotel dan Restoran Indonesia"), at most 10 tokens back."""
+        start = end
+        while start > 0 and end - start < 10:
+            token = doc[start - 1]
+            if token.text[:1].isupper() and token.is_alpha:
+                start -= 1
+            elif token.lower_ in _CHAIN_JOINERS | _ENGLISH_JOINERS and start < end and start > 1 \
+                    and doc[start - 2].text[:1].isupper():
+                start -= 1
+            elif token.is_lower and start > 1 and doc[start - 2].text == "-" and not doc[start - 2].whitespace_:
+                start -= 1  # "Undang-[undang]"
+            else:
+                break
+        while start < end and not doc[start].text[:1].isupper():
+            start += 1
+        return start
+
+    def _widen_before_alias(self, doc: Doc, results: list, words: list[str]) -> list:
+        """An ORG starting with an organisation opener (ORG_OPENERS) that ends before a "dan" of the
+        capitalised name before a parenthesised abbreviation takes the whole name (see `_aliases`)."""
+        by_start = {span.start: k for k, (span, _, _) in enumerate(results)}
+        drop: set[int] = set()
+        for i in range(1, len(words) - 2):
+            if not (words[i] == "(" and words[i + 2] == ")" and words[i + 1][:1].isupper()):
+                continue
+            j = i
+            while j > 0 and words[j - 1].isspace() and "\n" not in words[j - 1]:
+                j -= 1
+            start = self._alias_name_start(doc, j)
+            k = next((by_start[x] for x in (start, start + 1) if x in by_start), None)
+            if k is None:
+                continue
+            span, source, score = results[k]
+            if (span.label_ == "ORG" and span[0].lower_ in ORG_OPENERS and span.end < j
+                    and any(w.lower() in _CHAIN_JOINERS for w in words[span.end:j])):
+                results[k] = (Span(doc, span.start, j, label="ORG"), SOURCE_RULE, 1.0)
+                drop.update(n for n, (other, _, _) in enumerate(results)
+                            if n != k and span.end <= other.start and other.end <= j)
+        return [r for n, r in enumerate(results) if n not in drop] if drop else results
+
+    def _aliases(self, doc: Doc, results: list, words: list[str]) -> list:
+        """A parenthesised abbreviation after a name ("Taruna Siaga Bencana (Tagana)") is the same
+        entity: it takes the label of the span that ends before the bracket and covers the
+        capitalised name (but for one word before it, "Relawan [Taruna Siaga Bencana]"), one of whose
+        first two words starts with the abbreviation's letter, there
+        and at every mention of the same word in the article (not joined by a hyphen). An
+        upper-case abbreviation after a lower-case phrase ("kejadian ikutan pascaimunisasi (KIPI)") or a document or programme (a name starting with, or after, a word of
+        resources/patterns/document_words.txt: "Daftar Isian Pelaksana Anggaran (DIPA)", "program
+        Pemulihan Ekonomi Nasional (PEN)") it is no entity anywhere, nor is that name. An ORG
+        that opens an organisation's name ("Perhimpunan", "Badan") and stops before a "dan" of the
+        name before the bracket is widened to the whole name ("[Badan Pengawas Obat dan Makanan]
+        (BPOM)")."""
+        results = self._widen_before_alias(doc, results, words)
+        ends = {span.end: span for span, _, _ in results}
+        covered = _covered(span for span, _, _ in results)
+        labels: dict[str, set[str]] = {}
+        not_entities, dropped = set(), set()
+        for i in range(1, len(words) - 2):
+            if not (words[i] == "(" and words[i + 2] == ")"):
+                continue
+            alias = doc[i + 1]
+            if not (alias.text[:1].isupper() and len(alias.text) >= 2 and any(c.isalpha() for c in alias.text)):
+                continue
+            if i + 1 in covered and len(covered[i + 1]) != 1 or i in covered:
+                continue  # "(Persero)" inside a company's ORG
+            j = i
+            while j > 0 and doc[j - 1].is_space and "\n" not in doc[j - 1].text:
+                j -= 1
+            if j == 0 or doc[j - 1].is_punct:
+                continue
+            start = self._alias_name_start(doc, j)
+            before = doc[start - 1] if start > 0 else None
+            if doc[j - 1].is_lower and alias.is_upper or start < j and (
+                    doc[start].lower_ in self.document_words or before is not None and before.lower_ in self.document_words):
+                not_entities.add(alias.text)
+                if j in ends and start <= ends[j].start:
+                    dropped.add((ends[j].start, ends[j].end))
+            elif j in ends and ends[j].label_ != "DATE" and ends[j].start <= start + 1 and any(  # not "[Sri Lanka] (UDA)"
+                    doc[k].text[:1] == alias.text[:1] for k in range(ends[j].start, min(ends[j].start + 2, j))):  # "Value (Nilai)"
+                labels.setdefault(alias.text, set()).add(ends[j].label_)
+        labels = {text: next(iter(found)) for text, found in labels.items()
+                  if len(found) == 1 and text not in not_entities and text.lower() not in self.not_entities}
+        if not labels and not not_entities:
+            return results
+        out = []
+        for span, source, score in results:
+            if (span.start, span.end) in dropped or span.text in not_entities:
+                continue
+            if span.text in labels and span.label_ != labels[span.text]:
+                span, source, score = Span(doc, span.start, span.end, label=labels[span.text]), SOURCE_RULE, 1.0
+            out.append((span, source, score))
+        for i, w in enumerate(words):
+            if w in labels and i not in covered and not _hyphen_attached(doc, i, i + 1):
+                out.append((Span(doc, i, i + 1, label=labels[w]), SOURCE_RULE, 1.0))
+        return sorted(out, key=lambda r: r[0].start)
 
     def _joins(self, doc: Doc, org: Span, span: Span) -> bool:
         """The span after an ORG belongs to it: its area after a state body ("[Polda] [Papua]"), its
@@ -793,10 +978,14 @@ class EntityMerger:
 
     @staticmethod
     def _initials(doc: Doc, results: list) -> list:
-        """Initials of private persons: a capital letter before an age in brackets ("W (40)") and its
-        later mentions ("W dites usap") are PERSON, replacing any other label on that letter."""
+        """Initials of private persons: a capital letter before an age in brackets ("W (40)"), or up to
+        four capitals after "berinisial" ("berinisial NT"), and their later mentions ("W dites usap")
+        are PERSON, replacing any other label on them."""
         letters = {t.text for t in doc if len(t.text) == 1 and t.text.isupper() and t.i + 3 < len(doc)
                    and doc[t.i + 1].text == "(" and doc[t.i + 2].like_num and doc[t.i + 3].text == ")"}
+        if "nisial" in doc.text:  # "berinisial NT"
+            letters |= {t.text for t in doc if t.i > 0 and doc[t.i - 1].lower_ in INITIALS_WORDS
+                        and t.is_alpha and t.is_upper and len(t.text) <= 4}
         if not letters:
             return results
         out = [r for r in results if not (len(r[0]) == 1 and r[0].text in letters)]
@@ -1015,7 +1204,8 @@ def add_entity_components(nlp: Language, resources_dir: str | Path | None = None
         config={"titles": read_titles(patterns_dir / "titles.txt"), "not_name_words": str(not_name_path)},
     )
     nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles",
-                 config={"not_name_words": str(not_name_path), "not_entities": str(patterns_dir / "not_entities.txt")})
+                 config={"not_name_words": str(not_name_path), "not_entities": str(patterns_dir / "not_entities.txt"),
+                         "document_words": str(patterns_dir / "document_words.txt")})
     return nlp
 
 

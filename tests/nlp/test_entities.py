@@ -674,3 +674,99 @@ def test_full_pipeline_mixes_model_and_rule_suggestions(full_nlp):
     assert found[("Megawati Soekarnoputri", "PERSON")] == "model"
     assert found[("Jakarta", "LOC")] == "rule"
     assert found[("Rabu (23 Oktober 2024)", "DATE")] == "rule"
+
+
+# ----------------------------------------------------------------------------- whole article: aliases, initials
+
+def run_with(nlp, text, model, off=()):
+    """Entities of `text` with the stand-in model spans and the rule families `off` switched off."""
+    FAKE_ENTS[:] = model
+    merge = nlp.get_pipe("entity_merge")
+    merge.families = set(entities.RULE_FAMILIES) - set(off)
+    try:
+        return [(e.text, e.label_) for e in nlp(text).ents]
+    finally:
+        merge.families = set(entities.RULE_FAMILIES)
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    # an abbreviation takes the label of the name before it, at every mention
+    ("Relawan Barisan Siaga Sungai (Basisa) datang. Basisa membawa perahu. Kata Basisa, air naik.",
+     [("Barisan Siaga Sungai", "ORG"), ("Basisa", "PERSON", 1)],
+     [("Barisan Siaga Sungai", "ORG"), ("Basisa", "ORG"), ("Basisa", "ORG"), ("Basisa", "ORG")]),
+    ("Mereka dimakamkan di Taman Kubur Bahari (TKB) pagi tadi. Lokasi TKB dekat pantai.",
+     [("Taman Kubur Bahari", "LOC")], [("Taman Kubur Bahari", "LOC"), ("TKB", "LOC"), ("TKB", "LOC")]),
+    # after a lower-case phrase or a document or programme: no entity anywhere
+    ("Warga mengurus surat izin pindah desa (SIPD) di kantor. SIPD berlaku sebulan.",
+     [("SIPD", "ORG"), ("SIPD", "PERSON", 1)], []),
+    ("Dana cair setelah Daftar Isian Belanja Desa (DIBD) terbit. Dengan DIBD itu kami bekerja.",
+     [("Daftar Isian Belanja Desa", "ORG"), ("DIBD", "PERSON", 1)], []),
+    ("Anggaran program Pemulihan Usaha Rakyat (PUR) naik. PUR dinilai lambat.", [("PUR", "ORG", 1)], []),
+    # a name joined by a hyphen is another name; a part of the name before the bracket decides nothing
+    ("Dana Lembaga Dana Tani (LDT) cair. Kantor LDT-Jateng tutup.", [("Lembaga Dana Tani", "ORG")],
+     [("Lembaga Dana Tani", "ORG"), ("LDT", "ORG"), ("Jateng", "LOC")]),
+    ("Gedung Kantor Pusat Tenggara (KPT) dibuka. KPT ramai.", [("Tenggara", "LOC")], [("Tenggara", "LOC")]),
+    # an organisation's name split by the model at "dan" is one ORG before its abbreviation
+    ("Anggota Persatuan Petani dan Nelayan Nusantara (PPNN) hadir.",
+     [("Persatuan Petani", "ORG"), ("Nelayan Nusantara", "LOC")],
+     [("Persatuan Petani dan Nelayan Nusantara", "ORG"), ("PPNN", "ORG")]),
+    # a translation in brackets is no abbreviation
+    ("Ia menulis Buku Harian Rumah (Catatan) untuk anaknya.", [("Buku Harian Rumah", "ORG")],
+     [("Buku Harian Rumah", "ORG")]),
+])
+def test_parenthesised_abbreviation_is_the_entity_before_it_everywhere(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+
+
+def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
+    text = "Relawan Barisan Siaga Sungai (Basisa) datang. Basisa membawa perahu."
+    model = [("Barisan Siaga Sungai", "ORG"), ("Basisa", "PERSON", 1)]
+    assert run_with(fake_model_nlp, text, model, off=["aliases"]) == [("Barisan Siaga Sungai", "ORG"), ("Basisa", "PERSON")]
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    ("Polisi menangkap seorang pria berinisial RK di rumahnya. Dari tangan RK disita sebilah pisau.",
+     [("RK", "ORG", 1)], [("RK", "PERSON"), ("RK", "PERSON")]),
+    ("Tersangka berinisial AB (35) ditahan. AB mengaku menyesal.", [], [("AB", "PERSON"), ("AB", "PERSON")]),
+])
+def test_initials_after_berinisial_are_a_person_at_every_mention(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+    assert run_with(fake_model_nlp, text, model, off=["initials"]) != expected
+
+
+@pytest.mark.parametrize("text, model, expected, changed", [
+    # conflicting labels of one name: a mention after "di" outweighs a model label
+    ("Warga berkumpul di Rawa Indah kemarin. Rawa Indah dikenal sepi.",
+     [("Rawa Indah", "PERSON"), ("Rawa Indah", "PERSON", 1)], [("Rawa Indah", "LOC"), ("Rawa Indah", "LOC")], True),
+    # the majority decides
+    ("Sinarmas tumbuh. Laporan Sinarmas terbit. Saham Sinarmas naik.",
+     [("Sinarmas", "ORG"), ("Sinarmas", "ORG", 1), ("Sinarmas", "PERSON", 2)], [("Sinarmas", "ORG")] * 3, True),
+    # an unlabelled repeat of a name labelled twice gets its label, if it stands alone
+    ("Kami membeli di toko Tokoraya. Tokoraya menjual buku. Pembeli menyukai Tokoraya.",
+     [("Tokoraya", "ORG", 1), ("Tokoraya", "ORG", 2)], [("Tokoraya", "ORG")] * 3, True),
+    ("Warga memakai Tokoraya Plus. Tokoraya menjual buku. Pembeli menyukai Tokoraya.",
+     [("Tokoraya", "ORG", 1), ("Tokoraya", "ORG", 2)], [("Tokoraya", "ORG")] * 2, False),
+    # one model span is not enough evidence; a name the text writes in lower case is a word
+    ("Vaksin Kalamaza tiba. Warga menerima Kalamaza kemarin.", [("Kalamaza", "LOC")], [("Kalamaza", "LOC")], False),
+    ("Harapan Baru datang. Harapan Baru pergi. Kami punya harapan besar.",
+     [("Harapan Baru", "ORG"), ("Harapan Baru", "ORG", 1)], [("Harapan Baru", "ORG")] * 2, False),
+])
+def test_one_label_per_name_in_an_article(fake_model_nlp, text, model, expected, changed):
+    assert run_with(fake_model_nlp, text, model) == expected
+    assert (run_with(fake_model_nlp, text, model, off=["one_sense"]) != expected) == changed
+
+
+@pytest.mark.parametrize("text, expected", [
+    # regencies and cities of Indonesia are places, also between a title and a name
+    ("Wakil Bupati Yalimo Markus Tabuni meninjau jembatan.", [("Yalimo", "LOC"), ("Markus Tabuni", "PERSON")]),
+    ("Banjir melanda Hulu Sungai Tengah dan Tanah Bumbu.", [("Hulu Sungai Tengah", "LOC"), ("Tanah Bumbu", "LOC")]),
+    # names of regencies that are also common words are not in the list
+    ("Batang pohon itu patah.", []),
+])
+def test_regencies_and_cities_are_places(rules_nlp, text, expected):
+    assert ents(rules_nlp(text)) == expected
+
+
+def test_a_known_name_inside_a_longer_name_after_a_title_is_part_of_it(rules_nlp):
+    text = "Kepala Humas Brigadir Jenderal Raden Prabowo Sutejo mengatakan. Presiden Prabowo menyatakan."
+    assert ents(rules_nlp(text)) == [("Raden Prabowo Sutejo", "PERSON"), ("Prabowo", "PERSON")]
