@@ -145,7 +145,8 @@ def cmd_export(args) -> int:
     summary = export_layer(store, args.out, fmt=args.format, layer=layer, gold=args.gold,
                            include_pending=args.include_pending, all_articles=args.all_articles,
                            include_rejected=args.include_rejected, force=args.force, bom=args.bom,
-                           split=args.split, quotes_column=args.quotes_column, progress=progress)
+                           split=args.split, quotes_column=args.quotes_column, shard_size=args.shard_size,
+                           progress=progress)
     progress.done()
     print(summary.line() if hasattr(summary, "line") else summary)
     return 0
@@ -423,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bom", action="store_true", help="csv: UTF-8 with BOM (for Excel)")
     p.add_argument("--split", type=float, help="spacy: train share, e.g. 0.8 writes OUT/train.spacy and OUT/dev.spacy")
     p.add_argument("--quotes-column", action="store_true", help="conll: add a column of quote tags")
+    p.add_argument("--shard-size", type=int, metavar="N",
+                   help=f"spacy: articles per DocBin file; more become a folder of shards (default {SHARD_DOCS:,})")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("stats", parents=[db], help="articles, progress, spans per label, quotes")

@@ -205,6 +205,10 @@ def export_layer(
         raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     if split is not None and fmt != "spacy":
         raise ExportError("a train/dev split is only written for the spacy format")
+    if shard_size is not None and fmt != "spacy":
+        raise ExportError("a shard size is only used for the spacy format")
+    if shard_size is not None and shard_size < 1:
+        raise ExportError(f"a shard holds at least 1 article, not {shard_size!r}")
     if split is not None and not 0.0 < split < 1.0:
         raise ExportError(f"split must be between 0 and 1 (the training share), not {split!r}")
     layer = layer or GOLD_LAYER

@@ -195,3 +195,21 @@ def test_backup_is_for_files_a_server_project_is_copied(db_url, backend, tmp_pat
     assert main(["copy", db_url, str(tmp_path / "copy.db")]) == 0
     with Store(tmp_path / "copy.db", read_only=True) as copy:
         assert copy.article_count() == 5
+
+
+def test_export_spacy_shard_size_makes_a_folder_of_shards(tmp_path, capsys):
+    from spacy.training import Corpus
+    import spacy
+
+    db = str(tmp_path / "p.db")
+    assert main(["import", str(SAMPLE / "gold.jsonl"), "--db", db]) == 0
+    out = tmp_path / "gold.spacy"
+    assert main(["export", str(out), "--gold", "--format", "spacy", "--shard-size", "2", "--db", db]) == 0
+    assert "(3 DocBin shards of at most 2 articles)" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == ["00000.spacy", "00001.spacy", "00002.spacy"]
+    assert len(list(Corpus(out)(spacy.blank("id")))) == 5
+    assert main(["export", str(tmp_path / "g.jsonl"), "--gold", "--shard-size", "2", "--db", db]) == 2
+    assert "only used for the spacy format" in capsys.readouterr().err
+    assert main(["export", str(tmp_path / "g2.spacy"), "--gold", "--format", "spacy", "--shard-size", "0",
+                 "--db", db]) == 2
+    assert "at least 1 article" in capsys.readouterr().err
