@@ -36,7 +36,7 @@ from annotator.core.model import (
 from annotator.core.offsets import (Tokens, overlaps, pack_tokens, packed_array, simple_tokens, split_tokens_at,
                                     unpack_tokens)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DEFAULT_DB = "annotator.db"
 
 
@@ -259,8 +259,16 @@ def _migrate_6(db: sqlite_utils.Database) -> None:
                    f"BEGIN UPDATE {table} SET version = OLD.version + 1 WHERE {key}; END")
 
 
+def _migrate_7(db) -> None:
+    """The browser's "no stance" filter asks for quotes still without a stance: this partial index holds
+    only those, so with many stanced quotes and few open ones the filter starts from them (a 1M corpus
+    with 20,000+ stanced quotes walked every article, ~0.26 s) and each article's question is a lookup."""
+    db.execute("CREATE INDEX IF NOT EXISTS quotes_no_stance ON quotes(article_id, annotator) "
+               "WHERE stance IS NULL AND status != 'rejected'")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
-    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6, 7: _migrate_7}
 
 
 def _writable(path: str) -> bool:
@@ -1743,11 +1751,11 @@ class Store:
             )
             params += [annotator, annotator]
         if no_stance and self._few_quotes():  # then look only at their articles (a 1M corpus: 0.26 s -> ms)
-            clauses.append("a.id IN (SELECT article_id FROM quotes WHERE status != 'rejected' AND stance IS NULL)")
+            clauses.append("a.id IN (SELECT article_id FROM quotes WHERE stance IS NULL AND status != 'rejected')")
         if no_stance:
             clauses.append(
                 f"EXISTS (SELECT 1 FROM quotes q WHERE q.article_id=a.id AND q.annotator={layer} "
-                "AND q.status!='rejected' AND q.stance IS NULL)"
+                "AND q.stance IS NULL AND q.status != 'rejected')"
             )
             params.append(annotator)
         if search and search.strip():
@@ -1780,10 +1788,11 @@ class Store:
         return found < self.FEW_SUGGESTED
 
     def _few_quotes(self) -> bool:
-        """Fewer than FEW_SUGGESTED quotes in all: the no-stance filter starts from them (a scan of
-        them, as they have no index by stance)."""
-        return self.db.execute("SELECT count(*) FROM (SELECT 1 FROM quotes LIMIT ?) AS found",
-                               [self.FEW_SUGGESTED]).fetchone()[0] < self.FEW_SUGGESTED
+        """Fewer than FEW_SUGGESTED quotes without a stance (not rejected) in all: the no-stance filter
+        starts from them (the partial index quotes_no_stance of schema 7); above, from the articles in
+        order, where such quotes are common enough that the first page comes quickly."""
+        return self.db.execute("SELECT count(*) FROM (SELECT 1 FROM quotes WHERE stance IS NULL AND status != 'rejected' "
+                               "LIMIT ?) AS found", [self.FEW_SUGGESTED]).fetchone()[0] < self.FEW_SUGGESTED
 
     def count_articles(self, annotator: str, *, status: str | None = None, pending: bool = False,
                        no_stance: bool = False, search: str | None = None, at_most: int | None = None) -> int:

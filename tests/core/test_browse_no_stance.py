@@ -38,3 +38,22 @@ def test_with_few_quotes_the_no_stance_list_does_not_walk_every_article(store, m
     plan, rows = plan_of(store, lambda: store.list_articles("alice", 0, 50, no_stance=True))
     assert [r["id"] for r in rows] == ["a1", "a9"]
     assert not any(step.startswith("SCAN a") for step in plan), plan  # the articles are looked up by id
+
+
+def test_many_stanced_quotes_and_few_open_ones_still_start_from_the_open_ones(store, monkeypatch):
+    """The count that chooses the plan is of quotes without a stance (the partial index of schema 7), not
+    of all quotes: a project whose quotes are mostly labelled keeps the fast plan."""
+    for n in (2, 3, 5, 6, 8):
+        store.add_quote(f"a{n}", "@model", 0, 24, stance="SUPPORT", source="model", status="suggested")
+    monkeypatch.setattr(Store, "FEW_SUGGESTED", 3)  # 10 quotes in all, 2 of them open (one rejected)
+    assert store._few_quotes()
+    monkeypatch.setattr(Store, "_few_quotes", lambda self: True)  # plan_of wants the list's one SELECT
+    plan, rows = plan_of(store, lambda: store.list_articles("alice", 0, 50, no_stance=True))
+    assert [r["id"] for r in rows] == ["a1", "a9"]
+    assert not any(step.startswith("SCAN a") for step in plan), plan
+    assert any("quotes_no_stance" in step for step in plan), plan
+    monkeypatch.undo()
+    monkeypatch.setattr(Store, "FEW_SUGGESTED", 3)
+    store.add_quote("a10", "@model", 0, 24, source="model", status="suggested")
+    assert not store._few_quotes()  # 3 open: now from the articles in order
+    assert [r["id"] for r in store.list_articles("alice", 0, 50, no_stance=True)] == ["a1", "a9", "a10"]

@@ -279,7 +279,7 @@ def test_a_database_of_schema_3_migrates_to_packed_tokens_and_pending_indexes(db
             indexes = {r[1] for r in migrated.db.execute("SELECT * FROM sqlite_master WHERE type = 'index'")}
         else:
             indexes = {r[0] for r in migrated.db.execute("SELECT indexname FROM pg_indexes")}
-        assert {"entities_suggested", "quotes_suggested", "articles_listing"} <= indexes
+        assert {"entities_suggested", "quotes_suggested", "quotes_no_stance", "articles_listing"} <= indexes
         start, end = at(TEXT, "Washington")
         migrated.replace_suggestions("a7", [Entity(None, "a7", MODEL_LAYER, start, end, "LOC", source="model")], [])
         assert [r["id"] for r in migrated.list_articles("alice", pending=True)] == ["a7"]
