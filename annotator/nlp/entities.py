@@ -24,7 +24,11 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
      only of capitalised stop words ("Ada", "Setiap") are dropped.
-  4. A PERSON span's leading words that the text also writes after the same word without the rest
+  4. Person evidence in the context (`_person_context`, family person_context): a model LOC/ORG
+     of name words right after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie
+     Kalalo]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") is PERSON, and the hyphen-joined
+     names of a candidate pair after "pasangan" are two PERSONs ("pasangan calon nomor urut 1,
+     [Andi Putra]-[Budi Santoso]"). Then a PERSON span's leading words that the text also writes after the same word without the rest
      of the name are cut off: they end the organisation or place before it ("Taman Margasatwa
      Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
      Then a person's later short mentions ("Piter menilai") are PERSON.
@@ -115,6 +119,11 @@ NOT_NAME_WORDS = {
     "Lebih", "Lanjut", "Terkait", "Selengkapnya", "Lainnya", "Terkini", "Terpopuler", "Klik",  # link lines
 }
 _NAME_MAX_TOKENS = 5
+# Words before the names of a candidate pair ("pasangan calon nomor urut 1, Andi Putra-Budi Santoso").
+PAIR_WORDS = {"pasangan", "paslon"}
+# Words of places and bodies named after a person, with the person's honorific inside the name.
+NAMED_AFTER_HEADS = {"rumah", "sakit", "rs", "rsu", "rsud", "rsup", "daerah", "umum", "jalan", "jl", "gedung", "stadion",
+                     "bandara", "bandar", "universitas", "masjid", "museum", "taman", "sekolah", "yayasan", "lapangan"}
 # Words before a private person's initials ("seorang warga berinisial NT").
 INITIALS_WORDS = {"berinisial", "inisial", "inisialnya"}
 # Words that open a Balinese or Arabic-style name; the name starts at the first of a run of them
@@ -206,6 +215,23 @@ def read_word_list(path: str | Path) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------------------------- helpers
+
+def _person_honorifics() -> frozenset[str]:
+    """resources/patterns/person_honorifics.txt (read once)."""
+    return read_word_list(RESOURCES_DIR / "patterns" / "person_honorifics.txt")
+
+
+def _named_after(doc: Doc, i: int) -> bool:
+    """Is the honorific doc[i] inside the name of a place or body named after a person ("Rumah Sakit
+    Umum Daerah dr Soetomo", "Jalan H. Agus Salim"): a NAMED_AFTER_HEADS word among the
+    capitalised words before it?"""
+    j = i - 1
+    while j >= 0 and i - j <= 5 and doc[j].text[:1].isupper():
+        if doc[j].lower_.rstrip(".") in NAMED_AFTER_HEADS:
+            return True
+        j -= 1
+    return False
+
 
 def _is_name_token(token) -> bool:
     text = token.text
@@ -590,7 +616,7 @@ class TitleFinder:
 #: per name in an article, and that label on its unlabelled repeats (`EntityMerger._one_sense`).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
                  "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
-                 "aliases", "one_sense")
+                 "aliases", "one_sense", "person_context")
 
 
 @Language.factory("annotator_entity_merge",
@@ -691,6 +717,8 @@ class EntityMerger:
                 for piece in self._free_pieces(doc, ent, taken, title_tokens):
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
+        if "person_context" in on:
+            results = self._person_context(doc, results)
         if "company" in on:
             results = self._company_names(doc, results)
         if "org_tail_names" in on:
@@ -1044,6 +1072,57 @@ class EntityMerger:
                 and all(_is_name_token(doc[i]) and i not in title_tokens and not doc[i].is_stop
                         and not _looks_like_verb(doc[i]) and not is_not_name_word(doc[i], self.not_name)
                         for i in free))
+
+    @staticmethod
+    def _person_context(doc: Doc, results: list) -> list:
+        """Person evidence in the context (`person_context`): a model LOC/ORG of name words right
+        after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie Kalalo]", "H.
+        [Abdul Malik]") is PERSON; the names of a candidate pair joined by a hyphen after "pasangan"
+        ("pasangan calon nomor urut 1, [Andi Putra]-[Budi Santoso]", "pasangan petahana [Andi]-[Budi]")
+        are two PERSONs, over any model span on them (not over a rule's place or organisation)."""
+        honorifics = _person_honorifics()
+        out = []
+        for span, source, score in results:
+            if (span.label_ in ("LOC", "ORG") and source == SOURCE_MODEL and span.start > 0
+                    and doc[span.start - 1].lower_.rstrip(".") in honorifics and doc[span.start - 1].text[:1].isalpha()
+                    and all(_is_name_token(t) for t in span) and not _named_after(doc, span.start - 1)):
+                span, source, score = Span(doc, span.start, span.end, label="PERSON"), SOURCE_RULE, 1.0
+            out.append((span, source, score))
+        if "asangan" not in doc.text:
+            return out
+        pairs = []
+        for t in doc:
+            if t.lower_ not in PAIR_WORDS:
+                continue
+            j, runs = t.i + 1, 0
+            while j < len(doc) and j - t.i <= 12 and runs <= 2:
+                if _is_name_token(doc[j]):
+                    end = j + 1
+                    while end < len(doc) and (_is_name_token(doc[end]) or doc[end].text == "-" and end + 1 < len(doc)
+                                              and not doc[end - 1].whitespace_ and not doc[end].whitespace_
+                                              and _is_name_token(doc[end + 1])):
+                        end += 1
+                    cuts = [h for h in range(j, end) if doc[h].text == "-"]
+                    if cuts:
+                        bounds = [j] + [b for h in cuts for b in (h, h + 1)] + [end]
+                        names = [Span(doc, bounds[n], bounds[n + 1], label="PERSON") for n in range(0, len(bounds), 2)]
+                        if all(len(n) <= 4 for n in names):
+                            pairs += names
+                        break
+                    j, runs = end, runs + 1
+                elif doc[j].is_lower or doc[j].like_num or doc[j].text in (",", ":") or doc[j].is_space:
+                    j += 1
+                else:
+                    break
+        if not pairs:
+            return out
+        rule_tokens = {i for span, source, _ in out if source == SOURCE_RULE and span.label_ != "PERSON"
+                       for i in range(span.start, span.end)}
+        pairs = [p for p in pairs if not any(i in rule_tokens for i in range(p.start, p.end))]
+        taken = {i for p in pairs for i in range(p.start, p.end)}
+        out = [r for r in out if not any(i in taken for i in range(r[0].start, r[0].end))]
+        out += [(p, SOURCE_RULE, 1.0) for p in pairs]
+        return sorted(out, key=lambda r: r[0].start)
 
     @staticmethod
     def _company_names(doc: Doc, results: list) -> list:

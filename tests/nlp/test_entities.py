@@ -770,3 +770,32 @@ def test_regencies_and_cities_are_places(rules_nlp, text, expected):
 def test_a_known_name_inside_a_longer_name_after_a_title_is_part_of_it(rules_nlp):
     text = "Kepala Humas Brigadir Jenderal Raden Prabowo Sutejo mengatakan. Presiden Prabowo menyatakan."
     assert ents(rules_nlp(text)) == [("Raden Prabowo Sutejo", "PERSON"), ("Prabowo", "PERSON")]
+
+
+# ----------------------------------------------------------------------------- person context
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    # an honorific before a model place or organisation makes it a person
+    ("Kepala Dinas Kesehatan Jabar dr Rina Lestari menyatakan vaksin aman.", [("Rina Lestari", "LOC")],
+     ["Rina Lestari"]),
+    ("Ceramah disampaikan H. Umar Kasim di lapangan.", [("Umar Kasim", "ORG")], ["Umar Kasim"]),
+    # not inside the name of a hospital or street named after a person
+    ("Korban dibawa ke Rumah Sakit Umum Daerah dr Wahidin di kota itu.", [("Wahidin", "LOC")], []),
+])
+def test_name_after_an_honorific_is_a_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    ("Tim kampanye pasangan calon nomor urut 2, Rudi Hartono Sembiring-Wati Marlina, melapor.",
+     [("Marlina", "PERSON")], ["Rudi Hartono Sembiring", "Wati Marlina"]),
+    ("Sementara pasangan petahana Yusuf Kala-Benny Tobing memperoleh suara terbanyak.", [("Benny", "ORG")],
+     ["Yusuf Kala", "Benny Tobing"]),
+    # a place in between is skipped; one name without a hyphen is left to the model
+    ("Pasangan calon gubernur Jabar nomor urut 1, Dodi-Rahmat menang.", [("Dodi-Rahmat", "LOC")], ["Dodi", "Rahmat"]),
+    ("Pasangan itu tinggal di Bandung.", [], []),
+])
+def test_hyphenated_candidate_pair_is_two_people(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
