@@ -31,7 +31,10 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      [Andi Putra]-[Budi Santoso]"). Then a PERSON span's leading words that the text also writes after the same word without the rest
      of the name are cut off: they end the organisation or place before it ("Taman Margasatwa
      Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
-     Then a person's later short mentions ("Piter menilai") are PERSON.
+     Then a person's later short mentions ("Piter menilai") are PERSON, unless the text also
+     writes the word in lower case ("Simada Manik" … "pemilik manik"). After a title, one word
+     that is an initial ("S.") or is followed by a number ("Subter 12") is no name; a model
+     PERSON keeps a regnal number ("Benediktus XVI") and the words of a name written in capitals.
   5. Section 8 of sample_corpus/GUIDELINES.md on the result (`_attach`): "Kota Bekasi" (a
      capitalised place prefix inside the LOC), "Pemerintah Kota Bekasi", "Polres Yahukimo",
      "Dinas Kesehatan Kabupaten Tegal", "Unit Transfusi Darah PMI DKI Jakarta" (state bodies and
@@ -231,6 +234,20 @@ def _named_after(doc: Doc, i: int) -> bool:
             return True
         j -= 1
     return False
+
+
+def _not_a_one_word_name(doc: Doc, i: int) -> bool:
+    """Is the one word doc[i] after a title no name: an initial ("menteri kabinet S.") or a unit
+    followed by its number ("Kepala Staf Resimen Infanteri / Subter 12")?"""
+    after = next((t for t in doc[i + 1:i + 3] if not t.is_space), None)
+    return len(doc[i].text.rstrip(".")) <= 1 or (after is not None and after.text.isdigit())
+
+
+def _capitals_name(span: Span, token) -> bool:
+    """Is the upper-case `token` part of the name `span`: a regnal number ("Benediktus XVI") or
+    one word of a name written all in capitals ("AMY GOODMAN")?"""
+    return (token.i == span.end - 1 and set(token.text) <= set("IVX")) or all(
+        t.is_upper for t in span if t.is_alpha)
 
 
 def _is_name_token(token) -> bool:
@@ -593,6 +610,8 @@ class TitleFinder:
             end = self._chain_end(doc, i, stop, dates, title_tokens)
             begin = name_start(doc, i, end, stop, self.max_name_tokens)
             if begin < end:
+                if end - begin == 1 and _not_a_one_word_name(doc, begin):
+                    return None
                 return Span(doc, begin, end, label="PERSON")
             if not (end > i and end < n and doc[end].text == ","):
                 return None
@@ -613,7 +632,9 @@ class TitleFinder:
 #: abbreviation takes the label of the name before it, at every mention ("Taruna Siaga Bencana
 #: (Tagana)"), or is no entity anywhere when that name is a lower-case phrase or a document or
 #: programme ("surat izin keluar masuk (SIKM)"; resources/patterns/document_words.txt); one label
-#: per name in an article, and that label on its unlabelled repeats (`EntityMerger._one_sense`).
+#: per name in an article, and that label on its unlabelled repeats (`EntityMerger._one_sense`);
+#: person evidence in the context: an honorific before a name, a candidate pair after "pasangan"
+#: (`EntityMerger._person_context`).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
                  "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
                  "aliases", "one_sense", "person_context")
@@ -1181,6 +1202,9 @@ class EntityMerger:
                 words.update(t.text for t in span if _is_name_token(t) and len(t.text) >= 3
                              and not is_not_name_word(t, self.not_name) and t.lower_ not in QUALIFIER_WORDS
                              and t.lower_ not in NAME_OPENERS)
+        if words:  # a word the text also writes in lower case is a common word ("Simada Manik" … "manik")
+            lowered = {t.text for t in doc if t.is_lower}
+            words = {w for w in words if w.lower() not in lowered}
         if not words:
             return results
         out, covered = [], set()
@@ -1219,7 +1243,7 @@ class EntityMerger:
                 if p.end in title_tokens:
                     continue  # "Area [Supervisor]": words before a title are the title's
                 stops = [i for i in range(p.start, p.end) if i in title_tokens or is_not_name_word(doc[i], self.not_name)
-                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2 and len(p) > 1)]  # "SBY" alone is a person
+                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2 and len(p) > 1 and not _capitals_name(p, doc[i]))]  # "SBY" alone is a person
                 if stops and stops[-1] == p.end - 1:
                     continue  # "Eigerindo Multi Produk Industri": a name never ends on such a word
                 rest = [i for i in range(stops[-1] + 1, p.end) if _is_name_token(doc[i])] if stops else []

@@ -799,3 +799,26 @@ def test_name_after_an_honorific_is_a_person(fake_model_nlp, text, model_ents, p
 def test_hyphenated_candidate_pair_is_two_people(fake_model_nlp, text, model_ents, people):
     doc = run_fake(fake_model_nlp, text, model_ents)
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text", [
+    "Dia adalah mantan menteri kabinet S.",
+    "Ia menjabat Komandan Resimen Infanteri / Subter 12 di Jawa.",
+])
+def test_initial_or_numbered_unit_after_a_title_is_no_name(rules_nlp, text):
+    assert not [e for e in rules_nlp(text).ents if e.label_ == "PERSON"]
+
+
+@pytest.mark.parametrize("text, model_ents, person", [
+    ("Pada 2006, Paus Benediktus XVI mengangkat uskup baru.", [("Benediktus XVI", "PERSON")], "Benediktus XVI"),
+    ("RINA MARLINA: Mengapa anda diam?", [("RINA MARLINA", "PERSON")], "RINA MARLINA"),
+])
+def test_model_person_with_capitals_keeps_them(fake_model_nlp, text, model_ents, person):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == [person]
+
+
+def test_short_mention_written_in_lower_case_elsewhere_is_a_common_word(fake_model_nlp):
+    text = "Kata Simada Tobing berarti pemilik tobing, sebab Tobing berarti manik."
+    doc = run_fake(fake_model_nlp, text, [("Simada Tobing", "PERSON")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Simada Tobing"]
