@@ -26,11 +26,13 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      only of capitalised stop words ("Ada", "Setiap") are dropped.
   4. Person evidence in the context (`_person_context`, family person_context): a model LOC/ORG
      of name words right after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie
-     Kalalo]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") is PERSON, and the hyphen-joined
-     names of a candidate pair after "pasangan" are two PERSONs ("pasangan calon nomor urut 1,
-     [Andi Putra]-[Budi Santoso]"). Then a PERSON span's leading words that the text also writes after the same word without the rest
-     of the name are cut off: they end the organisation or place before it ("Taman Margasatwa
-     Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
+     Kalalo]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") or a model LOC that speaks (a
+     reporting verb of a quote cue after it, a cue before it: "[Andi Putra], mengatakan", "kata
+     [Andi Putra]"; not after a place word) is PERSON, and the hyphen-joined names of a
+     candidate pair after "pasangan" are two PERSONs ("pasangan calon nomor urut 1, [Andi
+     Putra]-[Budi Santoso]"). Then a PERSON span's leading words that the text also writes after
+     the same word without the rest of the name are cut off: they end the organisation or place
+     before it ("Taman Margasatwa Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
      Then a person's later short mentions ("Piter menilai") are PERSON, unless the text also
      writes the word in lower case ("Simada Manik" … "pemilik manik"). After a title, one word
      that is an initial ("S.") or is followed by a number ("Subter 12") is no name; a model
@@ -248,6 +250,32 @@ def _capitals_name(span: Span, token) -> bool:
     one word of a name written all in capitals ("AMY GOODMAN")?"""
     return (token.i == span.end - 1 and set(token.text) <= set("IVX")) or all(
         t.is_upper for t in span if t.is_alpha)
+
+
+def _speech_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Reporting verbs, cue words and adverbs of the quote finder (resources/patterns/quotes.json)."""
+    if "speech" not in _WORD_LISTS:
+        words = json.loads((RESOURCES_DIR / "patterns" / "quotes.json").read_text(encoding="utf-8"))
+        _WORD_LISTS["speech"] = (frozenset(words["reporting_verbs"]), frozenset(words["cues"]),  # type: ignore[assignment]
+                                 frozenset(words["adverbs"]))
+    return _WORD_LISTS["speech"]  # type: ignore[return-value]
+
+
+def _speaks(doc: Doc, span: Span, verbs, cues, adverbs) -> bool:
+    """Does the name doc[span] speak: a reporting verb made of a cue word (its first letter may
+    fall away: kata -> mengatakan) after it ("X, mengatakan",
+    "X juga menjelaskan"; not "X mengajak") or a cue word before it ("kata X")? Not after a
+    place word ("pejuang dari Misrata, menyatakan")."""
+    before = next((t for t in reversed(doc[max(0, span.start - 2):span.start]) if not t.is_space), None)
+    if before is not None and before.lower_.rstrip(".") in PLACE_CONTEXT_WORDS:
+        return False
+    after = [t for t in doc[span.end:span.end + 4] if not t.is_space]
+    if after and after[0].text == ",":
+        after = after[1:]
+    if after and after[0].lower_ in adverbs:
+        after = after[1:]
+    return bool(after and after[0].lower_ in verbs and any(c[1:] in after[0].lower_ for c in cues if len(c) >= 4)) or (
+        before is not None and before.lower_ in cues)
 
 
 def _is_name_token(token) -> bool:
@@ -1098,15 +1126,18 @@ class EntityMerger:
     def _person_context(doc: Doc, results: list) -> list:
         """Person evidence in the context (`person_context`): a model LOC/ORG of name words right
         after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie Kalalo]", "H.
-        [Abdul Malik]") is PERSON; the names of a candidate pair joined by a hyphen after "pasangan"
-        ("pasangan calon nomor urut 1, [Andi Putra]-[Budi Santoso]", "pasangan petahana [Andi]-[Budi]")
-        are two PERSONs, over any model span on them (not over a rule's place or organisation)."""
+        [Abdul Malik]"), or a model LOC that speaks (`_speaks`), is PERSON; the names of a candidate
+        pair joined by a hyphen after "pasangan" ("pasangan calon nomor urut 1, [Andi Putra]-[Budi
+        Santoso]", "pasangan petahana [Andi]-[Budi]") are two PERSONs, over any model span on them
+        (not over a rule's place or organisation)."""
         honorifics = _person_honorifics()
+        verbs, cues, adverbs = _speech_words()
         out = []
         for span, source, score in results:
-            if (span.label_ in ("LOC", "ORG") and source == SOURCE_MODEL and span.start > 0
-                    and doc[span.start - 1].lower_.rstrip(".") in honorifics and doc[span.start - 1].text[:1].isalpha()
-                    and all(_is_name_token(t) for t in span) and not _named_after(doc, span.start - 1)):
+            if span.label_ in ("LOC", "ORG") and source == SOURCE_MODEL and all(_is_name_token(t) for t in span) and (
+                    span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in honorifics
+                    and doc[span.start - 1].text[:1].isalpha() and not _named_after(doc, span.start - 1)
+                    or span.label_ == "LOC" and _speaks(doc, span, verbs, cues, adverbs)):
                 span, source, score = Span(doc, span.start, span.end, label="PERSON"), SOURCE_RULE, 1.0
             out.append((span, source, score))
         if "asangan" not in doc.text:

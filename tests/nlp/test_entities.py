@@ -822,3 +822,17 @@ def test_short_mention_written_in_lower_case_elsewhere_is_a_common_word(fake_mod
     text = "Kata Simada Tobing berarti pemilik tobing, sebab Tobing berarti manik."
     doc = run_fake(fake_model_nlp, text, [("Simada Tobing", "PERSON")])
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Simada Tobing"]
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    # a model place that speaks is a person, and so are its short mentions
+    ("Ketua panitia, Rudi Pangemanan, mengatakan, acara lancar. Rudi juga berharap hujan reda.",
+     [("Rudi Pangemanan", "LOC"), ("Rudi", "LOC", 1)], ["Rudi Pangemanan", "Rudi"]),
+    ("“Kami siap,” kata Welem Kaunang di kantornya.", [("Welem Kaunang", "LOC")], ["Welem Kaunang"]),
+    # not a place after a place word, nor a verb that is no speech
+    ("Pasukan dari Kalorama, menyatakan siap bertempur.", [("Kalorama", "LOC")], []),
+    ("Grup Zanzibar mengajak warga menari.", [("Zanzibar", "LOC")], []),
+])
+def test_model_place_that_speaks_is_a_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
