@@ -18,6 +18,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      Widyatno"). The name starts after the chain's last gazetteer name, institution word or
      derived common word (resources/patterns/not_name_words.txt); a gazetteer person's name
      inside it is part of it ("Inspektur Jenderal Raden Prabowo Argo Yuwono").
+     A title after "para", "sejumlah", "seluruh" … is a group's: no name follows it ("para Hakim
+     Konstitusi").
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
      of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
      title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
@@ -126,6 +128,8 @@ NOT_NAME_WORDS = {
 _NAME_MAX_TOKENS = 5
 # Words before the names of a candidate pair ("pasangan calon nomor urut 1, Andi Putra-Budi Santoso").
 PAIR_WORDS = {"pasangan", "paslon"}
+# Words before a title that make it a group's: no name follows ("para Hakim Konstitusi").
+PLURAL_WORDS = {"para", "sejumlah", "beberapa", "seluruh", "semua", "segenap", "banyak"}
 # Words of places and bodies named after a person, with the person's honorific inside the name.
 NAMED_AFTER_HEADS = {"rumah", "sakit", "rs", "rsu", "rsud", "rsup", "daerah", "umum", "jalan", "jl", "gedung", "stadion",
                      "bandara", "bandar", "universitas", "masjid", "museum", "taman", "sekolah", "yayasan", "lapangan"}
@@ -579,6 +583,8 @@ class TitleFinder:
 
         names = []
         for run in runs:
+            if run.start > 0 and doc[run.start - 1].lower_ in PLURAL_WORDS:
+                continue  # "para Hakim Konstitusi": a group, no one's name after the title
             name = self._name_after(doc, run.end, stop, dates, title_tokens)
             if name is not None:
                 names.append(name)

@@ -836,3 +836,8 @@ def test_short_mention_written_in_lower_case_elsewhere_is_a_common_word(fake_mod
 def test_model_place_that_speaks_is_a_person(fake_model_nlp, text, model_ents, people):
     doc = run_fake(fake_model_nlp, text, model_ents)
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+def test_title_of_a_group_is_followed_by_no_name(rules_nlp):
+    doc = rules_nlp("Aturan itu disepakati para Hakim Konstitusi pada sidang.")
+    assert not [e for e in doc.ents if e.label_ == "PERSON"]
