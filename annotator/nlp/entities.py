@@ -30,7 +30,9 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      of name words right after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie
      Kalalo]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") or a model LOC that speaks (a
      reporting verb of a quote cue after it, a cue before it: "[Andi Putra], mengatakan", "kata
-     [Andi Putra]"; not after a place word) is PERSON, and the hyphen-joined names of a
+     [Andi Putra]"; not after a place word) is PERSON; a one-word model PERSON opening a
+     sentence before a demonstrative or a noun in -an, written nowhere else, is a common noun
+     ("Pola ini …", "Riwayat pinjaman …") and dropped; the hyphen-joined names of a
      candidate pair after "pasangan" are two PERSONs ("pasangan calon nomor urut 1, [Andi
      Putra]-[Budi Santoso]"). Then a PERSON span's leading words that the text also writes after
      the same word without the rest of the name are cut off: they end the organisation or place
@@ -128,6 +130,7 @@ NOT_NAME_WORDS = {
 _NAME_MAX_TOKENS = 5
 # Words before the names of a candidate pair ("pasangan calon nomor urut 1, Andi Putra-Budi Santoso").
 PAIR_WORDS = {"pasangan", "paslon"}
+DEMONSTRATIVES = {"ini", "itu", "tersebut"}
 # Words before a title that make it a group's: no name follows ("para Hakim Konstitusi").
 PLURAL_WORDS = {"para", "sejumlah", "beberapa", "seluruh", "semua", "segenap", "banyak"}
 # Words of places and bodies named after a person, with the person's honorific inside the name.
@@ -280,6 +283,23 @@ def _speaks(doc: Doc, span: Span, verbs, cues, adverbs) -> bool:
         after = after[1:]
     return bool(after and after[0].lower_ in verbs and any(c[1:] in after[0].lower_ for c in cues if len(c) >= 4)) or (
         before is not None and before.lower_ in cues)
+
+
+def _common_noun_opener(doc: Doc, span: Span) -> bool:
+    """Is the one-word model PERSON doc[span] a common noun capitalised at the start of a sentence:
+    followed by a demonstrative ("Pola ini …") or a lower-case noun in -an ("Riwayat pinjaman …"),
+    and written nowhere else in the text?"""
+    if len(span) != 1 or not span[0].is_title:
+        return False
+    before = next((t for t in reversed(doc[:span.start]) if not t.is_space or "\n" in t.text), None)
+    if before is not None and not (before.is_space or before.text in ".!?”\"'’"):
+        return False
+    after = next((t for t in doc[span.end:span.end + 2] if not t.is_space), None)
+    if after is None or not after.is_lower or not (
+            after.lower_ in DEMONSTRATIVES or len(after) >= 7 and after.lower_.endswith("an")
+            and not after.lower_.endswith("kan") and not after.is_stop):
+        return False
+    return not any(t.text == span.text for t in doc if t.i != span.start)
 
 
 def _is_name_token(token) -> bool:
@@ -1132,7 +1152,8 @@ class EntityMerger:
     def _person_context(doc: Doc, results: list) -> list:
         """Person evidence in the context (`person_context`): a model LOC/ORG of name words right
         after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie Kalalo]", "H.
-        [Abdul Malik]"), or a model LOC that speaks (`_speaks`), is PERSON; the names of a candidate
+        [Abdul Malik]"), or a model LOC that speaks (`_speaks`), is PERSON; a model PERSON that is a
+        common noun opening a sentence (`_common_noun_opener`) is dropped; the names of a candidate
         pair joined by a hyphen after "pasangan" ("pasangan calon nomor urut 1, [Andi Putra]-[Budi
         Santoso]", "pasangan petahana [Andi]-[Budi]") are two PERSONs, over any model span on them
         (not over a rule's place or organisation)."""
@@ -1145,7 +1166,8 @@ class EntityMerger:
                     and doc[span.start - 1].text[:1].isalpha() and not _named_after(doc, span.start - 1)
                     or span.label_ == "LOC" and _speaks(doc, span, verbs, cues, adverbs)):
                 span, source, score = Span(doc, span.start, span.end, label="PERSON"), SOURCE_RULE, 1.0
-            out.append((span, source, score))
+            if not (span.label_ == "PERSON" and source == SOURCE_MODEL and _common_noun_opener(doc, span)):
+                out.append((span, source, score))
         if "asangan" not in doc.text:
             return out
         pairs = []

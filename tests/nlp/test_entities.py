@@ -841,3 +841,15 @@ def test_model_place_that_speaks_is_a_person(fake_model_nlp, text, model_ents, p
 def test_title_of_a_group_is_followed_by_no_name(rules_nlp):
     doc = rules_nlp("Aturan itu disepakati para Hakim Konstitusi pada sidang.")
     assert not [e for e in doc.ents if e.label_ == "PERSON"]
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    ("Kasus naik lagi. Gejala ini muncul setelah libur.", [("Gejala", "PERSON")], []),
+    ("Usaha kecil tumbuh. Catatan pinjaman dapat dipakai.", [("Catatan", "PERSON")], []),
+    # a name at a sentence start stays
+    ("Acara usai. Wulan mengatakan semua lancar.", [("Wulan", "PERSON")], ["Wulan"]),
+    ("Acara usai. Wulan itu datang. Kata Wulan, semua lancar.", [("Wulan", "PERSON")], ["Wulan"]),
+])
+def test_common_noun_at_sentence_start_is_no_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
