@@ -30,7 +30,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      of name words right after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie
      Kalalo]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") or a model LOC that speaks (a
      reporting verb of a quote cue after it, a cue before it: "[Andi Putra], mengatakan", "kata
-     [Andi Putra]"; not after a place word) is PERSON; a one-word model PERSON opening a
+     [Andi Putra]"; not after a place word), or a model LOC/ORG described as one person ("[Andi],
+     seorang bidan, …") is PERSON; a one-word model PERSON opening a
      sentence before a demonstrative or a noun in -an, written nowhere else, is a common noun
      ("Pola ini …", "Riwayat pinjaman …") and dropped; the hyphen-joined names of a
      candidate pair after "pasangan" are two PERSONs ("pasangan calon nomor urut 1, [Andi
@@ -300,6 +301,12 @@ def _common_noun_opener(doc: Doc, span: Span) -> bool:
             and not after.lower_.endswith("kan") and not after.is_stop):
         return False
     return not any(t.text == span.text for t in doc if t.i != span.start)
+
+
+def _described_as_person(doc: Doc, span: Span) -> bool:
+    """Is doc[span] described as one person by an appositive ("X, seorang nabiah, …")?"""
+    after = [t.lower_ for t in doc[span.end:span.end + 3] if not t.is_space][:2]
+    return after == [",", "seorang"]
 
 
 def _is_name_token(token) -> bool:
@@ -1152,7 +1159,8 @@ class EntityMerger:
     def _person_context(doc: Doc, results: list) -> list:
         """Person evidence in the context (`person_context`): a model LOC/ORG of name words right
         after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie Kalalo]", "H.
-        [Abdul Malik]"), or a model LOC that speaks (`_speaks`), is PERSON; a model PERSON that is a
+        [Abdul Malik]"), a model LOC that speaks (`_speaks`), or a model LOC/ORG described as one
+        person ("X, seorang bidan, …") is PERSON; a model PERSON that is a
         common noun opening a sentence (`_common_noun_opener`) is dropped; the names of a candidate
         pair joined by a hyphen after "pasangan" ("pasangan calon nomor urut 1, [Andi Putra]-[Budi
         Santoso]", "pasangan petahana [Andi]-[Budi]") are two PERSONs, over any model span on them
@@ -1164,7 +1172,7 @@ class EntityMerger:
             if span.label_ in ("LOC", "ORG") and source == SOURCE_MODEL and all(_is_name_token(t) for t in span) and (
                     span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in honorifics
                     and doc[span.start - 1].text[:1].isalpha() and not _named_after(doc, span.start - 1)
-                    or span.label_ == "LOC" and _speaks(doc, span, verbs, cues, adverbs)):
+                    or span.label_ == "LOC" and _speaks(doc, span, verbs, cues, adverbs) or _described_as_person(doc, span)):
                 span, source, score = Span(doc, span.start, span.end, label="PERSON"), SOURCE_RULE, 1.0
             if not (span.label_ == "PERSON" and source == SOURCE_MODEL and _common_noun_opener(doc, span)):
                 out.append((span, source, score))

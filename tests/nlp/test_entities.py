@@ -853,3 +853,8 @@ def test_title_of_a_group_is_followed_by_no_name(rules_nlp):
 def test_common_noun_at_sentence_start_is_no_person(fake_model_nlp, text, model_ents, people):
     doc = run_fake(fake_model_nlp, text, model_ents)
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+def test_name_described_as_one_person_is_a_person(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Ia ditolong Marlisa, seorang bidan desa, pada malam itu.", [("Marlisa", "ORG")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Marlisa"]
