@@ -38,7 +38,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      Putra]-[Budi Santoso]"). Then a PERSON span's leading words that the text also writes after
      the same word without the rest of the name are cut off: they end the organisation or place
      before it ("Taman Margasatwa Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
-     Then a person's later short mentions ("Piter menilai") are PERSON, unless the text also
+     Then a person's later short mentions ("Piter menilai"; not before the full name: "Suku
+     pertama … Suku Kaili") are PERSON, unless the text also
      writes the word in lower case ("Simada Manik" … "pemilik manik"). After a title, one word
      that is an initial ("S.") or is followed by a number ("Subter 12") is no name; a model
      PERSON keeps a regnal number ("Benediktus XVI") and the words of a name written in capitals.
@@ -900,7 +901,8 @@ class EntityMerger:
         take the label with the most evidence (a rule span counts 3; a PERSON or LOC mention after
         "di" counts 2 for LOC; a model span 1), and unlabelled repeats of a name ("LOKET" …
         "meluncurkan LOKET") with 2 or more of evidence get its label when they stand alone (no
-        capitalised word next to them) and the text never writes their words in lower case."""
+        capitalised word next to them) and the text never writes their words in lower case (a
+        PERSON's repeats only after its first labelled mention)."""
         def word(k: int, step: int) -> str:
             while 0 <= k < len(words) and words[k].isspace() and "\n" not in words[k]:
                 k += step
@@ -943,10 +945,13 @@ class EntityMerger:
         for i, w in enumerate(words):
             if w[:1].isupper():
                 at.setdefault(w, []).append(i)
+        first: dict[tuple, int] = {}  # a person's repeats follow the first mention ("Suku pertama … Suku Kaili")
+        for span, _, _ in out:
+            first.setdefault(key(span), span.start)
         for name, label in names.items():
             n = len(name)
             for i in at.get(name[0], ()):
-                if tuple(words[i:i + n]) == name \
+                if tuple(words[i:i + n]) == name and not (label == "PERSON" and i < first.get(name, 0)) \
                         and not any(k in covered for k in range(i, i + n)) and stands_alone(i, i + n):
                     out.append((Span(doc, i, i + n, label=label), SOURCE_RULE, 1.0))
                     covered.update(range(i, i + n))
@@ -1261,11 +1266,14 @@ class EntityMerger:
     def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:
         a model ORG/LOC made only of words of a two-or-more-word PERSON in the same document is
-        relabelled, and such a word outside any entity and not next to another capitalised name
-        word becomes a PERSON (source "rule")."""
+        relabelled, and such a word outside any entity, not next to another capitalised name
+        word and after the name's first mention becomes a PERSON (source "rule")."""
         words: set[str] = set()
+        first: dict[str, int] = {}  # a short mention follows the full name ("Suku pertama … Suku Kaili")
         for span, _, _ in results:
             if span.label_ == "PERSON" and len(span) >= 2:
+                for t in span:
+                    first[t.text] = min(first.get(t.text, span.start), span.start)
                 words.update(t.text for t in span if _is_name_token(t) and len(t.text) >= 3
                              and not is_not_name_word(t, self.not_name) and t.lower_ not in QUALIFIER_WORDS
                              and t.lower_ not in NAME_OPENERS)
@@ -1285,7 +1293,7 @@ class EntityMerger:
             return not any(0 <= j < len(doc) and _is_name_token(doc[j]) and not doc[j].is_stop for j in (i - 1, i + 1))
 
         for token in doc:
-            if token.text in words and token.i not in covered and stands_alone(token.i):
+            if token.text in words and token.i not in covered and stands_alone(token.i) and token.i > first[token.text]:
                 out.append((Span(doc, token.i, token.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
         return out
 

@@ -858,3 +858,9 @@ def test_common_noun_at_sentence_start_is_no_person(fake_model_nlp, text, model_
 def test_name_described_as_one_person_is_a_person(fake_model_nlp):
     doc = run_fake(fake_model_nlp, "Ia ditolong Marlisa, seorang bidan desa, pada malam itu.", [("Marlisa", "ORG")])
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Marlisa"]
+
+
+def test_short_mention_comes_after_the_full_name(fake_model_nlp):
+    text = "Marga pertama di lembah itu, lalu datang Marga Sitanggang dan Marga pun pergi."
+    doc = run_fake(fake_model_nlp, text, [("Marga Sitanggang", "PERSON")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Marga Sitanggang", "Marga"]
