@@ -19,7 +19,9 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      derived common word (resources/patterns/not_name_words.txt); a gazetteer person's name
      inside it is part of it ("Inspektur Jenderal Raden Prabowo Argo Yuwono").
      A title after "para", "sejumlah", "seluruh" … is a group's: no name follows it ("para Hakim
-     Konstitusi").
+     Konstitusi"); where the model found nothing, a name followed by "dan" and a capitalised word
+     that is no title is half of a portfolio ("Menteri Tenaga Kerja dan Transmigrasi"), unless
+     an honorific precedes it ("Dr. Rini Kusuma dan Dekan …").
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
      of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
      title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
@@ -308,6 +310,19 @@ def _described_as_person(doc: Doc, span: Span) -> bool:
     """Is doc[span] described as one person by an appositive ("X, seorang nabiah, …")?"""
     after = [t.lower_ for t in doc[span.end:span.end + 3] if not t.is_space][:2]
     return after == [",", "seorang"]
+
+
+def _joined_portfolio(doc: Doc, span: Span) -> bool:
+    """Is the name after a title the first half of a portfolio or body joined by "dan"
+    ("Menteri [Tenaga Kerja] dan Transmigrasi", "Badan Pengatur [Hilir Minyak] dan Gas Bumi"):
+    "dan"/"serta" and a capitalised word that is no title follow it, and no honorific precedes it
+    ("Dr. Paripurna Sugarda dan Dekan …")?"""
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _person_honorifics():
+        return False
+    titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+    after = [t for t in doc[span.end:span.end + 4] if not t.is_space][:2]
+    return (len(after) == 2 and after[1].i not in titles and after[0].lower_ in _CHAIN_JOINERS and after[1].is_title
+            and not after[1].is_stop and after[1].text not in NOT_NAME_WORDS)
 
 
 def _is_name_token(token) -> bool:
@@ -751,6 +766,8 @@ class EntityMerger:
         model_at = _covered(model_ents)
         for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
             models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
+            if not models and _joined_portfolio(doc, span):
+                continue
             inner = {taken[i] for i in range(span.start, span.end) if i in taken}
             if inner and all(r.label_ == "PERSON" and len(r) < len(span) and span.start <= r.start
                              and r.end <= span.end for r in inner):  # "Irjen [Raden Prabowo Argo Yuwono]"

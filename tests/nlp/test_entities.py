@@ -864,3 +864,14 @@ def test_short_mention_comes_after_the_full_name(fake_model_nlp):
     text = "Marga pertama di lembah itu, lalu datang Marga Sitanggang dan Marga pun pergi."
     doc = run_fake(fake_model_nlp, text, [("Marga Sitanggang", "PERSON")])
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Marga Sitanggang", "Marga"]
+
+
+@pytest.mark.parametrize("text, people", [
+    # the name after the title is the first half of a portfolio joined by "dan"
+    ("Menteri Tenaga Kerja dan Transmigrasi itu mengatakan upah naik.", []),
+    # a title or an honorific keeps the name
+    ("Menteri Andi Sumarno dan Wakil Menteri Budi Hartono hadir.", ["Andi Sumarno", "Budi Hartono"]),
+    ("Wakil Rektor Dr. Rini Kusuma dan Dekannya hadir.", ["Rini Kusuma"]),
+])
+def test_name_after_a_title_is_no_half_of_a_portfolio(rules_nlp, text, people):
+    assert [e.text for e in rules_nlp(text).ents if e.label_ == "PERSON"] == people
