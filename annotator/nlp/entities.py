@@ -21,7 +21,9 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      A title after "para", "sejumlah", "seluruh" … is a group's: no name follows it ("para Hakim
      Konstitusi"); where the model found nothing, a name followed by "dan" and a capitalised word
      that is no title is half of a portfolio ("Menteri Tenaga Kerja dan Transmigrasi"), unless
-     an honorific precedes it ("Dr. Rini Kusuma dan Dekan …").
+     an honorific precedes it ("Dr. Rini Kusuma dan Dekan …"). A one-word title right after a
+     given name, not opening a sentence, is a surname, no title ("Menteri Agama Lukman Hakim
+     Saifuddin", "warga, Arief Hakim,"; `TitleFinder._surname`).
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
      of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
      title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
@@ -617,6 +619,7 @@ class TitleFinder:
         titles = filter_spans(Span(doc, s, e, label="TITLE") for _, s, e in self.matcher(doc))
         runs = self._join_runs(doc, sorted(titles, key=lambda s: s.start))
         gazetteer = _covered(g for g in gazetteer_spans(doc) if g.label_ != "PERSON")  # places, organisations
+        runs = [r for r in runs if not self._surname(doc, r, gazetteer, runs)]
         dates = _covered(date_spans(doc))
         title_tokens = _covered(runs)
 
@@ -634,6 +637,22 @@ class TitleFinder:
         doc.spans[TITLES_KEY] = runs
         doc.spans[TITLE_NAMES_KEY] = names
         return doc
+
+    def _surname(self, doc: Doc, run: Span, gazetteer: dict, runs: list[Span]) -> bool:
+        """Is the one-word title `run` part of a name, right after its given name ("Menteri Agama
+        Lukman Hakim Saifuddin", "kata Arief Hakim"): a capitalised name word before it that is no
+        title, gazetteer name, qualifier, stop word, derived common word or verb, and does not open
+        a sentence ("Area Supervisor …")? Honorifics and abbreviations ("Dr.") never are."""
+        if len(run) != 1 or run.start == 0 or not run[0].is_alpha or run[0].lower_ in _person_honorifics():
+            return False  # "Alumni Dr. Rini": an honorific or abbreviation is never a surname
+        prev = doc[run.start - 1]
+        before = next((t for t in reversed(doc[:prev.i]) if not t.is_space or "\n" in t.text), None)
+        if before is None or before.is_space or before.text in ".!?”\"'’:":
+            return False  # "Area Supervisor …" opening a sentence
+        return (_is_name_token(prev) and not prev.is_stop and prev.i not in gazetteer
+                and not is_not_name_word(prev, self.not_name) and not _is_qualifier_word(prev)
+                and not _looks_like_verb(prev) and prev.lower_ not in NAME_PARTICLES
+                and not any(r.start <= prev.i < r.end for r in runs))
 
     @staticmethod
     def _join_runs(doc: Doc, titles: list[Span]) -> list[Span]:

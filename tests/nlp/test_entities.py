@@ -875,3 +875,20 @@ def test_short_mention_comes_after_the_full_name(fake_model_nlp):
 ])
 def test_name_after_a_title_is_no_half_of_a_portfolio(rules_nlp, text, people):
     assert [e.text for e in rules_nlp(text).ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text, model_ents, person", [
+    # a one-word title right after a given name is the surname
+    ("Menteri Agama Lukman Hakim Saifuddin mengatakan hal itu.", [], "Lukman Hakim Saifuddin"),
+    ("Hal itu dibenarkan warga, Arief Hakim, kemarin.", [("Arief Hakim", "PERSON")], "Arief Hakim"),
+    # not at a sentence start, nor an honorific
+    ("Warga datang. Area Supervisor Budi Santoso menuturkan hal itu.", [], "Budi Santoso"),
+])
+def test_title_after_a_given_name_is_a_surname(fake_model_nlp, text, model_ents, person):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == [person]
+
+
+def test_honorific_after_a_capitalised_word_stays_a_title(rules_nlp):
+    doc = rules_nlp("Hadir Ketua Alumni Dr. Rini Kusuma di sana.")
+    assert [t.text for t in doc.spans["titles"]] == ["Ketua", "Dr."]
