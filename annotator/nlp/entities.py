@@ -137,6 +137,8 @@ _NAME_MAX_TOKENS = 5
 # Words before the names of a candidate pair ("pasangan calon nomor urut 1, Andi Putra-Budi Santoso").
 PAIR_WORDS = {"pasangan", "paslon"}
 DEMONSTRATIVES = {"ini", "itu", "tersebut"}
+# Quote cues that are only speech verbs ("kata X"; not "yang jelas X", "lanjut X"): before a name.
+SPEECH_CUES = {"kata", "ujar", "ucap", "tutur", "imbuh", "pungkas", "tukas", "timpal", "papar", "beber", "cetus"}
 # Words before a title that make it a group's: no name follows ("para Hakim Konstitusi").
 PLURAL_WORDS = {"para", "sejumlah", "beberapa", "seluruh", "semua", "segenap", "banyak"}
 # Words of places and bodies named after a person, with the person's honorific inside the name.
@@ -276,9 +278,9 @@ def _speech_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 def _speaks(doc: Doc, span: Span, verbs, cues, adverbs) -> bool:
     """Does the name doc[span] speak: a reporting verb made of a cue word (its first letter may
-    fall away: kata -> mengatakan) after it ("X, mengatakan",
-    "X juga menjelaskan"; not "X mengajak") or a cue word before it ("kata X")? Not after a
-    place word ("pejuang dari Misrata, menyatakan")."""
+    fall away: kata -> mengatakan) after it ("X, mengatakan", "X juga menjelaskan"; not "X
+    mengajak"), or a cue that is only a speech verb (SPEECH_CUES) before it ("kata X"; not "yang
+    jelas X")? Not after a place word ("pejuang dari Misrata, menyatakan")."""
     before = next((t for t in reversed(doc[max(0, span.start - 2):span.start]) if not t.is_space), None)
     if before is not None and before.lower_.rstrip(".") in PLACE_CONTEXT_WORDS:
         return False
@@ -288,7 +290,7 @@ def _speaks(doc: Doc, span: Span, verbs, cues, adverbs) -> bool:
     if after and after[0].lower_ in adverbs:
         after = after[1:]
     return bool(after and after[0].lower_ in verbs and any(c[1:] in after[0].lower_ for c in cues if len(c) >= 4)) or (
-        before is not None and before.lower_ in cues)
+        before is not None and before.lower_ in cues and before.lower_ in SPEECH_CUES)
 
 
 def _common_noun_opener(doc: Doc, span: Span) -> bool:

@@ -892,3 +892,8 @@ def test_title_after_a_given_name_is_a_surname(fake_model_nlp, text, model_ents,
 def test_honorific_after_a_capitalised_word_stays_a_title(rules_nlp):
     doc = rules_nlp("Hadir Ketua Alumni Dr. Rini Kusuma di sana.")
     assert [t.text for t in doc.spans["titles"]] == ["Ketua", "Dr."]
+
+
+def test_place_after_an_ambiguous_cue_word_stays_a_place(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Yang jelas Kalorama aman.", [("Kalorama", "LOC")])
+    assert ents(doc) == [("Kalorama", "LOC")]
