@@ -29,7 +29,9 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
-     only of capitalised stop words ("Ada", "Setiap") are dropped.
+     only of capitalised stop words ("Ada", "Setiap") are dropped, and so is a model PERSON of a
+     derived common word or verb plus one capitalised word written nowhere else ("Pemenang
+     Nobel", "Bertemu Langsung").
   4. Person evidence in the context (`_person_context`, family person_context): a model LOC/ORG
      of name words right after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie
      Kalalo]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") or a model LOC that speaks (a
@@ -1360,6 +1362,10 @@ class EntityMerger:
                 if stops and stops[-1] == p.end - 1:
                     continue  # "Eigerindo Multi Produk Industri": a name never ends on such a word
                 rest = [i for i in range(stops[-1] + 1, p.end) if _is_name_token(doc[i])] if stops else []
+                if rest and p.end - rest[0] == 1 and stops[-1] == rest[0] - 1 and stops[-1] not in title_tokens \
+                        and (_looks_like_verb(doc[stops[-1]]) or doc[stops[-1]].lower_ in self.not_name) \
+                        and not any(t.text == doc[rest[0]].text for t in doc if t.i != rest[0]):
+                    continue  # "Pemenang Nobel", "Bertemu Langsung": a common phrase, no person ("Jawaban Ma" … "Jack Ma" is)
                 if rest:
                     p = Span(doc, rest[0], p.end, label="PERSON")
             pieces.append(p)

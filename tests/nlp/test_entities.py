@@ -897,3 +897,16 @@ def test_honorific_after_a_capitalised_word_stays_a_title(rules_nlp):
 def test_place_after_an_ambiguous_cue_word_stays_a_place(fake_model_nlp):
     doc = run_fake(fake_model_nlp, "Yang jelas Kalorama aman.", [("Kalorama", "LOC")])
     assert ents(doc) == [("Kalorama", "LOC")]
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    # a model PERSON that is a derived word or verb plus one capitalised word is a common phrase
+    ("Alumninya termasuk tiga Pemenang Nobel dan dua menteri.", [("Pemenang Nobel", "PERSON")], []),
+    ("Mereka diminta Bertemu Langsung dengan raja.", [("Bertemu Langsung", "PERSON")], []),
+    # unless the word is written elsewhere too
+    ("Kata Dodi Ma, toko tutup. Jawaban Ma singkat.", [("Dodi Ma", "PERSON"), ("Jawaban Ma", "PERSON")],
+     ["Dodi Ma", "Ma"]),
+])
+def test_model_person_of_a_common_word_and_one_name_word(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
