@@ -910,3 +910,12 @@ def test_place_after_an_ambiguous_cue_word_stays_a_place(fake_model_nlp):
 def test_model_person_of_a_common_word_and_one_name_word(fake_model_nlp, text, model_ents, people):
     doc = run_fake(fake_model_nlp, text, model_ents)
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    ("Ia ahli siasat perang gerilya Pangeran Sasmita.", [("Sasmita", "LOC")], ["Sasmita"]),
+    ("Pesawat mendarat di Bandara Sultan Hamid.", [("Hamid", "LOC")], []),
+])
+def test_name_after_a_royal_title_is_a_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
