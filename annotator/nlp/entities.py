@@ -33,8 +33,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      derived common word or verb plus one capitalised word written nowhere else ("Pemenang
      Nobel", "Bertemu Langsung").
   4. Person evidence in the context (`_person_context`, family person_context): a model LOC/ORG
-     of name words right after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie
-     Kalalo]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") or a model LOC that speaks (a
+     of name words right after an honorific or kinship noun (resources/patterns/person_honorifics.txt:
+     "dr [Debie Kalalo]", "Pangeran [Diponegoro]", "istri [Rina]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") or a model LOC that speaks (a
      reporting verb of a quote cue after it, a cue before it: "[Andi Putra], mengatakan", "kata
      [Andi Putra]"; not after a place word), or a model LOC/ORG described as one person ("[Andi],
      seorang bidan, …") is PERSON; a one-word model PERSON opening a

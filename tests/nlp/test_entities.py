@@ -919,3 +919,8 @@ def test_model_person_of_a_common_word_and_one_name_word(fake_model_nlp, text, m
 def test_name_after_a_royal_title_is_a_person(fake_model_nlp, text, model_ents, people):
     doc = run_fake(fake_model_nlp, text, model_ents)
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+def test_name_after_a_kinship_noun_is_a_person(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Usaha itu kini dikelola keponakan Rudi Hartanto.", [("Rudi Hartanto", "ORG")])
+    assert ents(doc) == [("Rudi Hartanto", "PERSON")]
