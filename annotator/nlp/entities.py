@@ -18,16 +18,37 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      Widyatno"). The name starts after the chain's last gazetteer name, institution word or
      derived common word (resources/patterns/not_name_words.txt); a gazetteer person's name
      inside it is part of it ("Inspektur Jenderal Raden Prabowo Argo Yuwono").
+     A title after "para", "sejumlah", "seluruh" … is a group's: no name follows it ("para Hakim
+     Konstitusi"); where the model found nothing, a name followed by "dan" and a capitalised word
+     that is no title is half of a portfolio ("Menteri Tenaga Kerja dan Transmigrasi"), unless
+     an honorific precedes it ("Dr. Rini Kusuma dan Dekan …"). A one-word title right after a
+     given name, not opening a sentence, is a surname, no title ("Menteri Agama Lukman Hakim
+     Saifuddin", "warga, Arief Hakim,"; `TitleFinder._surname`).
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
      of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
      title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
-     only of capitalised stop words ("Ada", "Setiap") are dropped.
-  4. A PERSON span's leading words that the text also writes after the same word without the rest
-     of the name are cut off: they end the organisation or place before it ("Taman Margasatwa
-     Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
-     Then a person's later short mentions ("Piter menilai") are PERSON.
+     only of capitalised stop words ("Ada", "Setiap") are dropped, and so is a model PERSON of a
+     derived common word or verb plus one capitalised word written nowhere else ("Pemenang
+     Nobel", "Bertemu Langsung").
+  4. Person evidence in the context (`_person_context`, family person_context): a model LOC/ORG
+     of name words right after an honorific or kinship noun (resources/patterns/person_honorifics.txt:
+     "dr [Debie Kalalo]", "Pangeran [Diponegoro]", "istri [Rina]"; not inside "Rumah Sakit Umum Daerah dr Soeselo") or a model LOC that speaks (a
+     reporting verb of a quote cue after it, a cue before it: "[Andi Putra], mengatakan", "kata
+     [Andi Putra]"; not after a place word), or a model LOC/ORG described as one person ("[Andi],
+     seorang bidan, …") is PERSON; a one-word model PERSON opening a
+     sentence before a demonstrative or a noun in -an, written nowhere else, is a common noun
+     ("Pola ini …", "Riwayat pinjaman …") and dropped; the hyphen-joined names of a
+     candidate pair after "pasangan" are two PERSONs ("pasangan calon nomor urut 1, [Andi
+     Putra]-[Budi Santoso]"). Then a PERSON span's leading words that the text also writes after
+     the same word without the rest of the name are cut off: they end the organisation or place
+     before it ("Taman Margasatwa Ragunan Ketut Widarsono" beside "Taman Margasatwa Ragunan (TMR)" -> "Ketut Widarsono").
+     Then a person's later short mentions ("Piter menilai"; not before the full name: "Suku
+     pertama … Suku Kaili") are PERSON, unless the text also
+     writes the word in lower case ("Simada Manik" … "pemilik manik"). After a title, one word
+     that is an initial ("S.") or is followed by a number ("Subter 12") is no name; a model
+     PERSON keeps a regnal number ("Benediktus XVI") and the words of a name written in capitals.
   5. Section 8 of sample_corpus/GUIDELINES.md on the result (`_attach`): "Kota Bekasi" (a
      capitalised place prefix inside the LOC), "Pemerintah Kota Bekasi", "Polres Yahukimo",
      "Dinas Kesehatan Kabupaten Tegal", "Unit Transfusi Darah PMI DKI Jakarta" (state bodies and
@@ -115,6 +136,16 @@ NOT_NAME_WORDS = {
     "Lebih", "Lanjut", "Terkait", "Selengkapnya", "Lainnya", "Terkini", "Terpopuler", "Klik",  # link lines
 }
 _NAME_MAX_TOKENS = 5
+# Words before the names of a candidate pair ("pasangan calon nomor urut 1, Andi Putra-Budi Santoso").
+PAIR_WORDS = {"pasangan", "paslon"}
+DEMONSTRATIVES = {"ini", "itu", "tersebut"}
+# Quote cues that are only speech verbs ("kata X"; not "yang jelas X", "lanjut X"): before a name.
+SPEECH_CUES = {"kata", "ujar", "ucap", "tutur", "imbuh", "pungkas", "tukas", "timpal", "papar", "beber", "cetus"}
+# Words before a title that make it a group's: no name follows ("para Hakim Konstitusi").
+PLURAL_WORDS = {"para", "sejumlah", "beberapa", "seluruh", "semua", "segenap", "banyak"}
+# Words of places and bodies named after a person, with the person's honorific inside the name.
+NAMED_AFTER_HEADS = {"rumah", "sakit", "rs", "rsu", "rsud", "rsup", "daerah", "umum", "jalan", "jl", "gedung", "stadion",
+                     "bandara", "bandar", "universitas", "masjid", "museum", "taman", "sekolah", "yayasan", "lapangan"}
 # Words before a private person's initials ("seorang warga berinisial NT").
 INITIALS_WORDS = {"berinisial", "inisial", "inisialnya"}
 # Words that open a Balinese or Arabic-style name; the name starts at the first of a run of them
@@ -206,6 +237,99 @@ def read_word_list(path: str | Path) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------------------------- helpers
+
+def _person_honorifics() -> frozenset[str]:
+    """resources/patterns/person_honorifics.txt (read once)."""
+    return read_word_list(RESOURCES_DIR / "patterns" / "person_honorifics.txt")
+
+
+def _named_after(doc: Doc, i: int) -> bool:
+    """Is the honorific doc[i] inside the name of a place or body named after a person ("Rumah Sakit
+    Umum Daerah dr Soetomo", "Jalan H. Agus Salim"): a NAMED_AFTER_HEADS word among the
+    capitalised words before it?"""
+    j = i - 1
+    while j >= 0 and i - j <= 5 and doc[j].text[:1].isupper():
+        if doc[j].lower_.rstrip(".") in NAMED_AFTER_HEADS:
+            return True
+        j -= 1
+    return False
+
+
+def _not_a_one_word_name(doc: Doc, i: int) -> bool:
+    """Is the one word doc[i] after a title no name: an initial ("menteri kabinet S.") or a unit
+    followed by its number ("Kepala Staf Resimen Infanteri / Subter 12")?"""
+    after = next((t for t in doc[i + 1:i + 3] if not t.is_space), None)
+    return len(doc[i].text.rstrip(".")) <= 1 or (after is not None and after.text.isdigit())
+
+
+def _capitals_name(span: Span, token) -> bool:
+    """Is the upper-case `token` part of the name `span`: a regnal number ("Benediktus XVI") or
+    one word of a name written all in capitals ("AMY GOODMAN")?"""
+    return (token.i == span.end - 1 and set(token.text) <= set("IVX")) or all(
+        t.is_upper for t in span if t.is_alpha)
+
+
+def _speech_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Reporting verbs, cue words and adverbs of the quote finder (resources/patterns/quotes.json)."""
+    if "speech" not in _WORD_LISTS:
+        words = json.loads((RESOURCES_DIR / "patterns" / "quotes.json").read_text(encoding="utf-8"))
+        _WORD_LISTS["speech"] = (frozenset(words["reporting_verbs"]), frozenset(words["cues"]),  # type: ignore[assignment]
+                                 frozenset(words["adverbs"]))
+    return _WORD_LISTS["speech"]  # type: ignore[return-value]
+
+
+def _speaks(doc: Doc, span: Span, verbs, cues, adverbs) -> bool:
+    """Does the name doc[span] speak: a reporting verb made of a cue word (its first letter may
+    fall away: kata -> mengatakan) after it ("X, mengatakan", "X juga menjelaskan"; not "X
+    mengajak"), or a cue that is only a speech verb (SPEECH_CUES) before it ("kata X"; not "yang
+    jelas X")? Not after a place word ("pejuang dari Misrata, menyatakan")."""
+    before = next((t for t in reversed(doc[max(0, span.start - 2):span.start]) if not t.is_space), None)
+    if before is not None and before.lower_.rstrip(".") in PLACE_CONTEXT_WORDS:
+        return False
+    after = [t for t in doc[span.end:span.end + 4] if not t.is_space]
+    if after and after[0].text == ",":
+        after = after[1:]
+    if after and after[0].lower_ in adverbs:
+        after = after[1:]
+    return bool(after and after[0].lower_ in verbs and any(c[1:] in after[0].lower_ for c in cues if len(c) >= 4)) or (
+        before is not None and before.lower_ in cues and before.lower_ in SPEECH_CUES)
+
+
+def _common_noun_opener(doc: Doc, span: Span) -> bool:
+    """Is the one-word model PERSON doc[span] a common noun capitalised at the start of a sentence:
+    followed by a demonstrative ("Pola ini …") or a lower-case noun in -an ("Riwayat pinjaman …"),
+    and written nowhere else in the text?"""
+    if len(span) != 1 or not span[0].is_title:
+        return False
+    before = next((t for t in reversed(doc[:span.start]) if not t.is_space or "\n" in t.text), None)
+    if before is not None and not (before.is_space or before.text in ".!?”\"'’"):
+        return False
+    after = next((t for t in doc[span.end:span.end + 2] if not t.is_space), None)
+    if after is None or not after.is_lower or not (
+            after.lower_ in DEMONSTRATIVES or len(after) >= 7 and after.lower_.endswith("an")
+            and not after.lower_.endswith("kan") and not after.is_stop):
+        return False
+    return not any(t.text == span.text for t in doc if t.i != span.start)
+
+
+def _described_as_person(doc: Doc, span: Span) -> bool:
+    """Is doc[span] described as one person by an appositive ("X, seorang nabiah, …")?"""
+    after = [t.lower_ for t in doc[span.end:span.end + 3] if not t.is_space][:2]
+    return after == [",", "seorang"]
+
+
+def _joined_portfolio(doc: Doc, span: Span) -> bool:
+    """Is the name after a title the first half of a portfolio or body joined by "dan"
+    ("Menteri [Tenaga Kerja] dan Transmigrasi", "Badan Pengatur [Hilir Minyak] dan Gas Bumi"):
+    "dan"/"serta" and a capitalised word that is no title follow it, and no honorific precedes it
+    ("Dr. Paripurna Sugarda dan Dekan …")?"""
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _person_honorifics():
+        return False
+    titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+    after = [t for t in doc[span.end:span.end + 4] if not t.is_space][:2]
+    return (len(after) == 2 and after[1].i not in titles and after[0].lower_ in _CHAIN_JOINERS and after[1].is_title
+            and not after[1].is_stop and after[1].text not in NOT_NAME_WORDS)
+
 
 def _is_name_token(token) -> bool:
     text = token.text
@@ -499,6 +623,7 @@ class TitleFinder:
         titles = filter_spans(Span(doc, s, e, label="TITLE") for _, s, e in self.matcher(doc))
         runs = self._join_runs(doc, sorted(titles, key=lambda s: s.start))
         gazetteer = _covered(g for g in gazetteer_spans(doc) if g.label_ != "PERSON")  # places, organisations
+        runs = [r for r in runs if not self._surname(doc, r, gazetteer, runs)]
         dates = _covered(date_spans(doc))
         title_tokens = _covered(runs)
 
@@ -508,12 +633,30 @@ class TitleFinder:
 
         names = []
         for run in runs:
+            if run.start > 0 and doc[run.start - 1].lower_ in PLURAL_WORDS:
+                continue  # "para Hakim Konstitusi": a group, no one's name after the title
             name = self._name_after(doc, run.end, stop, dates, title_tokens)
             if name is not None:
                 names.append(name)
         doc.spans[TITLES_KEY] = runs
         doc.spans[TITLE_NAMES_KEY] = names
         return doc
+
+    def _surname(self, doc: Doc, run: Span, gazetteer: dict, runs: list[Span]) -> bool:
+        """Is the one-word title `run` part of a name, right after its given name ("Menteri Agama
+        Lukman Hakim Saifuddin", "kata Arief Hakim"): a capitalised name word before it that is no
+        title, gazetteer name, qualifier, stop word, derived common word or verb, and does not open
+        a sentence ("Area Supervisor …")? Honorifics and abbreviations ("Dr.") never are."""
+        if len(run) != 1 or run.start == 0 or not run[0].is_alpha or run[0].lower_ in _person_honorifics():
+            return False  # "Alumni Dr. Rini": an honorific or abbreviation is never a surname
+        prev = doc[run.start - 1]
+        before = next((t for t in reversed(doc[:prev.i]) if not t.is_space or "\n" in t.text), None)
+        if before is None or before.is_space or before.text in ".!?”\"'’:":
+            return False  # "Area Supervisor …" opening a sentence
+        return (_is_name_token(prev) and not prev.is_stop and prev.i not in gazetteer
+                and not is_not_name_word(prev, self.not_name) and not _is_qualifier_word(prev)
+                and not _looks_like_verb(prev) and prev.lower_ not in NAME_PARTICLES
+                and not any(r.start <= prev.i < r.end for r in runs))
 
     @staticmethod
     def _join_runs(doc: Doc, titles: list[Span]) -> list[Span]:
@@ -567,6 +710,8 @@ class TitleFinder:
             end = self._chain_end(doc, i, stop, dates, title_tokens)
             begin = name_start(doc, i, end, stop, self.max_name_tokens)
             if begin < end:
+                if end - begin == 1 and _not_a_one_word_name(doc, begin):
+                    return None
                 return Span(doc, begin, end, label="PERSON")
             if not (end > i and end < n and doc[end].text == ","):
                 return None
@@ -587,10 +732,12 @@ class TitleFinder:
 #: abbreviation takes the label of the name before it, at every mention ("Taruna Siaga Bencana
 #: (Tagana)"), or is no entity anywhere when that name is a lower-case phrase or a document or
 #: programme ("surat izin keluar masuk (SIKM)"; resources/patterns/document_words.txt); one label
-#: per name in an article, and that label on its unlabelled repeats (`EntityMerger._one_sense`).
+#: per name in an article, and that label on its unlabelled repeats (`EntityMerger._one_sense`);
+#: person evidence in the context: an honorific before a name, a candidate pair after "pasangan"
+#: (`EntityMerger._person_context`).
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
                  "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
-                 "aliases", "one_sense")
+                 "aliases", "one_sense", "person_context")
 
 
 @Language.factory("annotator_entity_merge",
@@ -642,6 +789,8 @@ class EntityMerger:
         model_at = _covered(model_ents)
         for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
             models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
+            if not models and _joined_portfolio(doc, span):
+                continue
             inner = {taken[i] for i in range(span.start, span.end) if i in taken}
             if inner and all(r.label_ == "PERSON" and len(r) < len(span) and span.start <= r.start
                              and r.end <= span.end for r in inner):  # "Irjen [Raden Prabowo Argo Yuwono]"
@@ -691,6 +840,8 @@ class EntityMerger:
                 for piece in self._free_pieces(doc, ent, taken, title_tokens):
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
+        if "person_context" in on:
+            results = self._person_context(doc, results)
         if "company" in on:
             results = self._company_names(doc, results)
         if "org_tail_names" in on:
@@ -790,7 +941,8 @@ class EntityMerger:
         take the label with the most evidence (a rule span counts 3; a PERSON or LOC mention after
         "di" counts 2 for LOC; a model span 1), and unlabelled repeats of a name ("LOKET" …
         "meluncurkan LOKET") with 2 or more of evidence get its label when they stand alone (no
-        capitalised word next to them) and the text never writes their words in lower case."""
+        capitalised word next to them) and the text never writes their words in lower case (a
+        PERSON's repeats only after its first labelled mention)."""
         def word(k: int, step: int) -> str:
             while 0 <= k < len(words) and words[k].isspace() and "\n" not in words[k]:
                 k += step
@@ -833,10 +985,13 @@ class EntityMerger:
         for i, w in enumerate(words):
             if w[:1].isupper():
                 at.setdefault(w, []).append(i)
+        first: dict[tuple, int] = {}  # a person's repeats follow the first mention ("Suku pertama … Suku Kaili")
+        for span, _, _ in out:
+            first.setdefault(key(span), span.start)
         for name, label in names.items():
             n = len(name)
             for i in at.get(name[0], ()):
-                if tuple(words[i:i + n]) == name \
+                if tuple(words[i:i + n]) == name and not (label == "PERSON" and i < first.get(name, 0)) \
                         and not any(k in covered for k in range(i, i + n)) and stands_alone(i, i + n):
                     out.append((Span(doc, i, i + n, label=label), SOURCE_RULE, 1.0))
                     covered.update(range(i, i + n))
@@ -1046,6 +1201,63 @@ class EntityMerger:
                         for i in free))
 
     @staticmethod
+    def _person_context(doc: Doc, results: list) -> list:
+        """Person evidence in the context (`person_context`): a model LOC/ORG of name words right
+        after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie Kalalo]", "H.
+        [Abdul Malik]"), a model LOC that speaks (`_speaks`), or a model LOC/ORG described as one
+        person ("X, seorang bidan, …") is PERSON; a model PERSON that is a
+        common noun opening a sentence (`_common_noun_opener`) is dropped; the names of a candidate
+        pair joined by a hyphen after "pasangan" ("pasangan calon nomor urut 1, [Andi Putra]-[Budi
+        Santoso]", "pasangan petahana [Andi]-[Budi]") are two PERSONs, over any model span on them
+        (not over a rule's place or organisation)."""
+        honorifics = _person_honorifics()
+        verbs, cues, adverbs = _speech_words()
+        out = []
+        for span, source, score in results:
+            if span.label_ in ("LOC", "ORG") and source == SOURCE_MODEL and all(_is_name_token(t) for t in span) and (
+                    span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in honorifics
+                    and doc[span.start - 1].text[:1].isalpha() and not _named_after(doc, span.start - 1)
+                    or span.label_ == "LOC" and _speaks(doc, span, verbs, cues, adverbs) or _described_as_person(doc, span)):
+                span, source, score = Span(doc, span.start, span.end, label="PERSON"), SOURCE_RULE, 1.0
+            if not (span.label_ == "PERSON" and source == SOURCE_MODEL and _common_noun_opener(doc, span)):
+                out.append((span, source, score))
+        if "asangan" not in doc.text:
+            return out
+        pairs = []
+        for t in doc:
+            if t.lower_ not in PAIR_WORDS:
+                continue
+            j, runs = t.i + 1, 0
+            while j < len(doc) and j - t.i <= 12 and runs <= 2:
+                if _is_name_token(doc[j]):
+                    end = j + 1
+                    while end < len(doc) and (_is_name_token(doc[end]) or doc[end].text == "-" and end + 1 < len(doc)
+                                              and not doc[end - 1].whitespace_ and not doc[end].whitespace_
+                                              and _is_name_token(doc[end + 1])):
+                        end += 1
+                    cuts = [h for h in range(j, end) if doc[h].text == "-"]
+                    if cuts:
+                        bounds = [j] + [b for h in cuts for b in (h, h + 1)] + [end]
+                        names = [Span(doc, bounds[n], bounds[n + 1], label="PERSON") for n in range(0, len(bounds), 2)]
+                        if all(len(n) <= 4 for n in names):
+                            pairs += names
+                        break
+                    j, runs = end, runs + 1
+                elif doc[j].is_lower or doc[j].like_num or doc[j].text in (",", ":") or doc[j].is_space:
+                    j += 1
+                else:
+                    break
+        if not pairs:
+            return out
+        rule_tokens = {i for span, source, _ in out if source == SOURCE_RULE and span.label_ != "PERSON"
+                       for i in range(span.start, span.end)}
+        pairs = [p for p in pairs if not any(i in rule_tokens for i in range(p.start, p.end))]
+        taken = {i for p in pairs for i in range(p.start, p.end)}
+        out = [r for r in out if not any(i in taken for i in range(r[0].start, r[0].end))]
+        out += [(p, SOURCE_RULE, 1.0) for p in pairs]
+        return sorted(out, key=lambda r: r[0].start)
+
+    @staticmethod
     def _company_names(doc: Doc, results: list) -> list:
         """A model PERSON named as an organisation is one ("PO [Pahala Kencana]", "aplikasi
         [Halodoc]", "[Gekira], organisasi sayap …"), and so is every PERSON span of the same words
@@ -1094,14 +1306,20 @@ class EntityMerger:
     def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:
         a model ORG/LOC made only of words of a two-or-more-word PERSON in the same document is
-        relabelled, and such a word outside any entity and not next to another capitalised name
-        word becomes a PERSON (source "rule")."""
+        relabelled, and such a word outside any entity, not next to another capitalised name
+        word and after the name's first mention becomes a PERSON (source "rule")."""
         words: set[str] = set()
+        first: dict[str, int] = {}  # a short mention follows the full name ("Suku pertama … Suku Kaili")
         for span, _, _ in results:
             if span.label_ == "PERSON" and len(span) >= 2:
+                for t in span:
+                    first[t.text] = min(first.get(t.text, span.start), span.start)
                 words.update(t.text for t in span if _is_name_token(t) and len(t.text) >= 3
                              and not is_not_name_word(t, self.not_name) and t.lower_ not in QUALIFIER_WORDS
                              and t.lower_ not in NAME_OPENERS)
+        if words:  # a word the text also writes in lower case is a common word ("Simada Manik" … "manik")
+            lowered = {t.text for t in doc if t.is_lower}
+            words = {w for w in words if w.lower() not in lowered}
         if not words:
             return results
         out, covered = [], set()
@@ -1115,7 +1333,7 @@ class EntityMerger:
             return not any(0 <= j < len(doc) and _is_name_token(doc[j]) and not doc[j].is_stop for j in (i - 1, i + 1))
 
         for token in doc:
-            if token.text in words and token.i not in covered and stands_alone(token.i):
+            if token.text in words and token.i not in covered and stands_alone(token.i) and token.i > first[token.text]:
                 out.append((Span(doc, token.i, token.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
         return out
 
@@ -1140,10 +1358,14 @@ class EntityMerger:
                 if p.end in title_tokens:
                     continue  # "Area [Supervisor]": words before a title are the title's
                 stops = [i for i in range(p.start, p.end) if i in title_tokens or is_not_name_word(doc[i], self.not_name)
-                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2 and len(p) > 1)]  # "SBY" alone is a person
+                         or doc[i].lower_ in QUALIFIER_WORDS or (doc[i].is_upper and len(doc[i]) > 2 and len(p) > 1 and not _capitals_name(p, doc[i]))]  # "SBY" alone is a person
                 if stops and stops[-1] == p.end - 1:
                     continue  # "Eigerindo Multi Produk Industri": a name never ends on such a word
                 rest = [i for i in range(stops[-1] + 1, p.end) if _is_name_token(doc[i])] if stops else []
+                if rest and p.end - rest[0] == 1 and stops[-1] == rest[0] - 1 and stops[-1] not in title_tokens \
+                        and (_looks_like_verb(doc[stops[-1]]) or doc[stops[-1]].lower_ in self.not_name) \
+                        and not any(t.text == doc[rest[0]].text for t in doc if t.i != rest[0]):
+                    continue  # "Pemenang Nobel", "Bertemu Langsung": a common phrase, no person ("Jawaban Ma" … "Jack Ma" is)
                 if rest:
                     p = Span(doc, rest[0], p.end, label="PERSON")
             pieces.append(p)

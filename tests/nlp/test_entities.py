@@ -770,3 +770,157 @@ def test_regencies_and_cities_are_places(rules_nlp, text, expected):
 def test_a_known_name_inside_a_longer_name_after_a_title_is_part_of_it(rules_nlp):
     text = "Kepala Humas Brigadir Jenderal Raden Prabowo Sutejo mengatakan. Presiden Prabowo menyatakan."
     assert ents(rules_nlp(text)) == [("Raden Prabowo Sutejo", "PERSON"), ("Prabowo", "PERSON")]
+
+
+# ----------------------------------------------------------------------------- person context
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    # an honorific before a model place or organisation makes it a person
+    ("Kepala Dinas Kesehatan Jabar dr Rina Lestari menyatakan vaksin aman.", [("Rina Lestari", "LOC")],
+     ["Rina Lestari"]),
+    ("Ceramah disampaikan H. Umar Kasim di lapangan.", [("Umar Kasim", "ORG")], ["Umar Kasim"]),
+    # not inside the name of a hospital or street named after a person
+    ("Korban dibawa ke Rumah Sakit Umum Daerah dr Wahidin di kota itu.", [("Wahidin", "LOC")], []),
+])
+def test_name_after_an_honorific_is_a_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    ("Tim kampanye pasangan calon nomor urut 2, Rudi Hartono Sembiring-Wati Marlina, melapor.",
+     [("Marlina", "PERSON")], ["Rudi Hartono Sembiring", "Wati Marlina"]),
+    ("Sementara pasangan petahana Yusuf Kala-Benny Tobing memperoleh suara terbanyak.", [("Benny", "ORG")],
+     ["Yusuf Kala", "Benny Tobing"]),
+    # a place in between is skipped; one name without a hyphen is left to the model
+    ("Pasangan calon gubernur Jabar nomor urut 1, Dodi-Rahmat menang.", [("Dodi-Rahmat", "LOC")], ["Dodi", "Rahmat"]),
+    ("Pasangan itu tinggal di Bandung.", [], []),
+])
+def test_hyphenated_candidate_pair_is_two_people(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text", [
+    "Dia adalah mantan menteri kabinet S.",
+    "Ia menjabat Komandan Resimen Infanteri / Subter 12 di Jawa.",
+])
+def test_initial_or_numbered_unit_after_a_title_is_no_name(rules_nlp, text):
+    assert not [e for e in rules_nlp(text).ents if e.label_ == "PERSON"]
+
+
+@pytest.mark.parametrize("text, model_ents, person", [
+    ("Pada 2006, Paus Benediktus XVI mengangkat uskup baru.", [("Benediktus XVI", "PERSON")], "Benediktus XVI"),
+    ("RINA MARLINA: Mengapa anda diam?", [("RINA MARLINA", "PERSON")], "RINA MARLINA"),
+])
+def test_model_person_with_capitals_keeps_them(fake_model_nlp, text, model_ents, person):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == [person]
+
+
+def test_short_mention_written_in_lower_case_elsewhere_is_a_common_word(fake_model_nlp):
+    text = "Kata Simada Tobing berarti pemilik tobing, sebab Tobing berarti manik."
+    doc = run_fake(fake_model_nlp, text, [("Simada Tobing", "PERSON")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Simada Tobing"]
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    # a model place that speaks is a person, and so are its short mentions
+    ("Ketua panitia, Rudi Pangemanan, mengatakan, acara lancar. Rudi juga berharap hujan reda.",
+     [("Rudi Pangemanan", "LOC"), ("Rudi", "LOC", 1)], ["Rudi Pangemanan", "Rudi"]),
+    ("“Kami siap,” kata Welem Kaunang di kantornya.", [("Welem Kaunang", "LOC")], ["Welem Kaunang"]),
+    # not a place after a place word, nor a verb that is no speech
+    ("Pasukan dari Kalorama, menyatakan siap bertempur.", [("Kalorama", "LOC")], []),
+    ("Grup Zanzibar mengajak warga menari.", [("Zanzibar", "LOC")], []),
+])
+def test_model_place_that_speaks_is_a_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+def test_title_of_a_group_is_followed_by_no_name(rules_nlp):
+    doc = rules_nlp("Aturan itu disepakati para Hakim Konstitusi pada sidang.")
+    assert not [e for e in doc.ents if e.label_ == "PERSON"]
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    ("Kasus naik lagi. Gejala ini muncul setelah libur.", [("Gejala", "PERSON")], []),
+    ("Usaha kecil tumbuh. Catatan pinjaman dapat dipakai.", [("Catatan", "PERSON")], []),
+    # a name at a sentence start stays
+    ("Acara usai. Wulan mengatakan semua lancar.", [("Wulan", "PERSON")], ["Wulan"]),
+    ("Acara usai. Wulan itu datang. Kata Wulan, semua lancar.", [("Wulan", "PERSON")], ["Wulan"]),
+])
+def test_common_noun_at_sentence_start_is_no_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+def test_name_described_as_one_person_is_a_person(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Ia ditolong Marlisa, seorang bidan desa, pada malam itu.", [("Marlisa", "ORG")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Marlisa"]
+
+
+def test_short_mention_comes_after_the_full_name(fake_model_nlp):
+    text = "Marga pertama di lembah itu, lalu datang Marga Sitanggang dan Marga pun pergi."
+    doc = run_fake(fake_model_nlp, text, [("Marga Sitanggang", "PERSON")])
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == ["Marga Sitanggang", "Marga"]
+
+
+@pytest.mark.parametrize("text, people", [
+    # the name after the title is the first half of a portfolio joined by "dan"
+    ("Menteri Tenaga Kerja dan Transmigrasi itu mengatakan upah naik.", []),
+    # a title or an honorific keeps the name
+    ("Menteri Andi Sumarno dan Wakil Menteri Budi Hartono hadir.", ["Andi Sumarno", "Budi Hartono"]),
+    ("Wakil Rektor Dr. Rini Kusuma dan Dekannya hadir.", ["Rini Kusuma"]),
+])
+def test_name_after_a_title_is_no_half_of_a_portfolio(rules_nlp, text, people):
+    assert [e.text for e in rules_nlp(text).ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text, model_ents, person", [
+    # a one-word title right after a given name is the surname
+    ("Menteri Agama Lukman Hakim Saifuddin mengatakan hal itu.", [], "Lukman Hakim Saifuddin"),
+    ("Hal itu dibenarkan warga, Arief Hakim, kemarin.", [("Arief Hakim", "PERSON")], "Arief Hakim"),
+    # not at a sentence start, nor an honorific
+    ("Warga datang. Area Supervisor Budi Santoso menuturkan hal itu.", [], "Budi Santoso"),
+])
+def test_title_after_a_given_name_is_a_surname(fake_model_nlp, text, model_ents, person):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == [person]
+
+
+def test_honorific_after_a_capitalised_word_stays_a_title(rules_nlp):
+    doc = rules_nlp("Hadir Ketua Alumni Dr. Rini Kusuma di sana.")
+    assert [t.text for t in doc.spans["titles"]] == ["Ketua", "Dr."]
+
+
+def test_place_after_an_ambiguous_cue_word_stays_a_place(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Yang jelas Kalorama aman.", [("Kalorama", "LOC")])
+    assert ents(doc) == [("Kalorama", "LOC")]
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    # a model PERSON that is a derived word or verb plus one capitalised word is a common phrase
+    ("Alumninya termasuk tiga Pemenang Nobel dan dua menteri.", [("Pemenang Nobel", "PERSON")], []),
+    ("Mereka diminta Bertemu Langsung dengan raja.", [("Bertemu Langsung", "PERSON")], []),
+    # unless the word is written elsewhere too
+    ("Kata Dodi Ma, toko tutup. Jawaban Ma singkat.", [("Dodi Ma", "PERSON"), ("Jawaban Ma", "PERSON")],
+     ["Dodi Ma", "Ma"]),
+])
+def test_model_person_of_a_common_word_and_one_name_word(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+@pytest.mark.parametrize("text, model_ents, people", [
+    ("Ia ahli siasat perang gerilya Pangeran Sasmita.", [("Sasmita", "LOC")], ["Sasmita"]),
+    ("Pesawat mendarat di Bandara Sultan Hamid.", [("Hamid", "LOC")], []),
+])
+def test_name_after_a_royal_title_is_a_person(fake_model_nlp, text, model_ents, people):
+    doc = run_fake(fake_model_nlp, text, model_ents)
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == people
+
+
+def test_name_after_a_kinship_noun_is_a_person(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Usaha itu kini dikelola keponakan Rudi Hartanto.", [("Rudi Hartanto", "ORG")])
+    assert ents(doc) == [("Rudi Hartanto", "PERSON")]
