@@ -37,6 +37,13 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      [Esau]"; one-word names at a sentence start that the text also writes in lower case
      ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
      dropped.
+  5b. Institutions (`_org_chains`): a capitalised head of an official name (resources/patterns/
+     org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Puskesmas", "Polres") and its
+     capitalised chain are one ORG, over the spans inside it, "Covid-19", "dr" in a hospital's
+     name and "dan" before a derived common word ("Badan Penanggulangan Bencana dan Perlindungan
+     Masyarakat Kota Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"); after
+     a title the holder's name stays out; an ORG joining two institutions with "serta" (or "dan"
+     before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]").
   6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
      no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
      keluar masuk (SIKM)"); initials after "berinisial" are PERSON; one label per name (the most
@@ -52,6 +59,7 @@ the words that belong to a date ("Minggu (24/1) malam", "31 Mei nanti"); "kemari
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -203,6 +211,21 @@ def read_word_list(path: str | Path) -> frozenset[str]:
         lines = Path(path).read_text(encoding="utf-8").splitlines() if Path(path).is_file() else []
         _WORD_LISTS[key] = frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
     return _WORD_LISTS[key]
+
+
+_ROMAN = re.compile(r"[IVXLC]+")
+# Sections of an institution belong to a title, not to its name ("Kepala Bidang Humas [Polda Papua]").
+ORG_SECTION_WORDS = {"bidang", "subbidang", "seksi"}
+
+
+def org_heads(patterns_dir: str | Path | None = None) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """resources/patterns/org_heads.txt as first word -> its heads (word tuples), longest first."""
+    words = read_word_list(Path(patterns_dir or RESOURCES_DIR / "patterns") / "org_heads.txt")
+    heads: dict[str, list[tuple[str, ...]]] = {}
+    for line in words:
+        head = tuple(line.split())
+        heads.setdefault(head[0], []).append(head)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in heads.items()}
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -591,6 +614,9 @@ class TitleFinder:
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
                  "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
                  "aliases", "one_sense")
+#: Organisation rules: a capitalised institution head (resources/patterns/org_heads.txt) and its
+#: capitalised name chain are one ORG (`EntityMerger._org_chains`).
+RULE_FAMILIES += ("org_chains",)
 
 
 @Language.factory("annotator_entity_merge",
@@ -614,6 +640,7 @@ class EntityMerger:
         self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
         self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
         self.document_words = read_word_list(document_words) if document_words else frozenset()
+        self.org_heads = org_heads(Path(not_entities).parent if not_entities else None)
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -779,11 +806,180 @@ class EntityMerger:
                 joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
             else:
                 joined.append((span, source, score))
+        if "org_chains" in on:
+            joined = self._org_chains(doc, joined)
         if "aliases" in on:
             joined = self._aliases(doc, joined, words)
         if "one_sense" in on:
             joined = self._one_sense(doc, joined, words)
         return joined
+
+    def _org_chains(self, doc: Doc, results: list) -> list:
+        """An institution's official name is one ORG: a capitalised head (resources/patterns/
+        org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Polres") with the capitalised chain
+        after it, over the spans found inside it (its area, its parent, a one-word model PERSON),
+        "Covid-19", "dr" before a name, and "dan" before a capitalised word that starts no other
+        name or institution ("Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota
+        Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"). The chain stops at
+        a title, a date, a longer PERSON, a bracket, punctuation or a line break, and is kept only
+        if it covers every span it touches. An ORG joining two institutions with "serta", or with
+        "dan" before a head, is split there ("[Kementerian Kesehatan] serta [Organisasi Kesehatan
+        Dunia]")."""
+        heads = self.org_heads
+        if not heads:
+            return results
+        n = len(doc)
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        results = self._split_institutions(doc, results, heads)
+        at: dict[int, int] = {}
+        for k, (span, _, _) in enumerate(results):
+            for i in range(span.start, span.end):
+                at[i] = k
+
+        def head_at(i: int) -> int:
+            for head in heads.get(doc[i].lower_, ()):
+                if all(i + m < n and doc[i + m].lower_ == w and doc[i + m].text[:1].isupper()
+                       for m, w in enumerate(head)):
+                    return len(head)
+            return 0
+
+        def word(t) -> bool:
+            text = t.text
+            return text[:1].isupper() and any(c.isalpha() for c in text) and all(c.isalnum() for c in text) \
+                and text not in NOT_NAME_WORDS and t.lower_ not in CALENDAR_WORDS
+
+        # words of the document's multi-word PERSONs end a chain ("… Provinsi Maluku [Dony Rerung]")
+        person_words = {t.text for span, _, _ in results if span.label_ == "PERSON" and len(span) > 1
+                        for t in span if _is_name_token(t) and len(t.text) > 2}
+        found: list[dict] = []
+
+        def gazetteer() -> dict:
+            if not found:
+                found.append(_covered(doc.spans[GAZETTEER_KEY]) if GAZETTEER_KEY in doc.spans else {})
+            return found[0]
+
+        chains: list[tuple[int, int, int | None]] = []  # start, end, start of a span's PERSON remainder
+        i = 0
+        while i < n:
+            size = head_at(i) if doc[i].text[:1].isupper() and i not in title_tokens else 0
+            if size and i + size < n and head_at(i + size):
+                size = 0  # "Wakil Ketua Komite [Badan Pengatur …]": the name starts at the second head
+            if not size or (i in at and results[at[i]][0].start < i):
+                i += 1
+                continue
+            j = end = span_end = i + size
+            last_loc, person = False, None
+            while j < n and j not in title_tokens and doc[j].lower_ not in ORG_SECTION_WORDS:
+                t = doc[j]
+                k = at.get(j)
+                if k is not None and results[k][0].start == j:
+                    span, source, _ = results[k]
+                    if span.label_ == "DATE" or span.label_ == "PERSON" and (
+                            len(span) > 1 or source == SOURCE_RULE or last_loc):  # "… Jakarta [Syaifudin]"
+                        if span.label_ == "PERSON" and span_end > i + size:
+                            end = span_end  # "… Kementerian Pertanian Agung [Hendriadi]": a name's first word
+                        break
+                    cut = next((m for m in range(span.start, span.end) if doc[m].text in person_words), None)
+                    if cut is not None:
+                        if cut > span.start and span.label_ != "PERSON" and all(_is_name_token(x) for x in doc[cut:span.end]):
+                            end, person = cut, cut
+                        break
+                    j = end = span_end = span.end
+                    last_loc = span.label_ == "LOC"
+                    continue
+                elif (k is not None and results[k][0].start > i) or t.text in person_words:
+                    break
+                elif word(t) or (t.is_digit and doc[j - 1].text == "-" and j - 1 == end - 1):
+                    j = end = j + 1
+                    last_loc = False
+                elif t.text == "-" and j == end and not doc[j - 1].whitespace_ and not t.whitespace_ \
+                        and j + 1 < n and doc[j + 1].text[:1].isalnum():
+                    j = end = j + 1  # "Covid-19"; never the chain's end (see below)
+                elif t.lower_ in ("dr", "dr.") and j == end and j + 1 < n and word(doc[j + 1]) \
+                        and is_org_type([x.text for x in doc[i:i + 2]]):
+                    j += 1  # a hospital: "Rumah Sakit Umum Daerah dr Soeselo"
+                elif t.lower_ == "dan" and j == end and j + 1 < n and word(doc[j + 1]) and j + 1 not in at \
+                        and j + 1 not in title_tokens and not head_at(j + 1) and doc[j + 1].lower_ in self.not_name:
+                    j += 1  # "Bencana dan Perlindungan Masyarakat", not "Puskesmas X dan Posko …"
+                else:
+                    break
+            while end > i + size and not doc[end - 1].text[:1].isalnum():
+                end -= 1
+            if end > i + size and person is None and self._before_name(doc, i, end, title_tokens, at, results):
+                # after a title the chain ends with the holder's name unless a name or title follows
+                # ("Juru Bicara Satgas … Provinsi Maluku Dony Rerung mengatakan")
+                end = name_start(doc, i + size, end, lambda x: x in title_tokens or _is_qualifier_word(doc[x])
+                                 or is_not_name_word(doc[x], self.not_name) or x in gazetteer()
+                                 or (x in at and results[at[x]][1] == SOURCE_RULE))
+                while end > i + size and not doc[end - 1].text[:1].isalnum():
+                    end -= 1
+            if end > i + size and not all(len(t.text) == 1 or _ROMAN.fullmatch(t.text) for t in doc[i + size:end]):
+                chains.append((i, end, person))  # not a numbered unit alone ("Komisi III", "Komisi B")
+            i = max(end, i + 1)
+        if not chains:
+            return results
+        drop: set[int] = set()
+        added = []
+        for start, end, person in chains:
+            touched = {at[x] for x in range(start, end) if x in at}
+            if person is not None:
+                k = at[person]
+                added.append((Span(doc, person, results[k][0].end, label="PERSON"), SOURCE_RULE, 1.0))
+                drop.add(k)
+                touched.discard(k)
+            if any(results[k][0].start < start or results[k][0].end > end for k in touched):
+                continue
+            if len(touched) == 1 and (results[next(iter(touched))][0].start, results[next(iter(touched))][0].end) == (start, end) \
+                    and results[next(iter(touched))][0].label_ == "ORG":
+                continue
+            drop |= touched
+            added.append((Span(doc, start, end, label="ORG"), SOURCE_RULE, 1.0))
+        out = [r for k, r in enumerate(results) if k not in drop] + added
+        return sorted(out, key=lambda r: r[0].start)
+
+    @staticmethod
+    def _before_name(doc: Doc, start: int, end: int, title_tokens: dict, at: dict, results: list) -> bool:
+        """Does the chain doc[start:end] follow a title with no name or title after it (so the
+        holder's name may be the chain's last words)?"""
+        before = start - 1
+        while before >= 0 and doc[before].is_space and "\n" not in doc[before].text:
+            before -= 1
+        if before < 0 or before not in title_tokens:
+            return False
+        after = end
+        while after < len(doc) and doc[after].is_space and "\n" not in doc[after].text:
+            after += 1
+        return not (after in title_tokens or (after in at and results[at[after]][0].start == after
+                                              and results[at[after]][0].label_ == "PERSON"))
+
+    def _joins_two(self, words: Sequence[str]) -> bool:
+        """Do these words join two institutions: "serta", or "dan" before an institution head
+        ("… Kesehatan serta Organisasi …", "… dan Badan …")?"""
+        return any(w == "serta" or (w == "dan" and k + 1 < len(words) and words[k + 1][:1].isupper() and (
+            (nxt := words[k + 1].lower()) in self.org_heads or nxt in ORG_OPENERS or nxt in ORG_NOUNS))
+            for k, w in enumerate(words))
+
+    @staticmethod
+    def _split_institutions(doc: Doc, results: list, heads: dict) -> list:
+        """ORG spans that join two institutions ("Kementerian Kesehatan serta Organisasi Kesehatan
+        Dunia", "… dan Badan …") split at the joiner: "serta" between capitalised words, or "dan"
+        before an institution head or opener."""
+        out = []
+        for span, source, score in results:
+            cut = None
+            if span.label_ == "ORG" and len(span) >= 3:
+                for x in range(span.start + 1, span.end - 1):
+                    nxt = doc[x + 1]
+                    if doc[x].lower_ == "serta" or (doc[x].lower_ == "dan" and nxt.text[:1].isupper() and (
+                            nxt.lower_ in heads or nxt.lower_ in ORG_OPENERS or nxt.lower_ in ORG_NOUNS)):
+                        cut = x
+                        break
+            if cut is None:
+                out.append((span, source, score))
+                continue
+            for s, e in ((span.start, cut), (cut + 1, span.end)):
+                out.extend((p, SOURCE_RULE, 1.0) for p in _clean(doc, s, e, "ORG"))
+        return out
 
     def _one_sense(self, doc: Doc, results: list, words: list[str]) -> list:
         """One label per name in an article: the spans of the same words with different labels all
@@ -878,7 +1074,8 @@ class EntityMerger:
                 continue
             span, source, score = results[k]
             if (span.label_ == "ORG" and span[0].lower_ in ORG_OPENERS and span.end < j
-                    and any(w.lower() in _CHAIN_JOINERS for w in words[span.end:j])):
+                    and any(w.lower() in _CHAIN_JOINERS for w in words[span.end:j])
+                    and not ("org_chains" in self.families and self._joins_two(words[span.end:j]))):
                 results[k] = (Span(doc, span.start, j, label="ORG"), SOURCE_RULE, 1.0)
                 drop.update(n for n, (other, _, _) in enumerate(results)
                             if n != k and span.end <= other.start and other.end <= j)

@@ -725,6 +725,36 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
 
 
 @pytest.mark.parametrize("text, model, expected", [
+    # a head and its capitalised chain, over "dan", "Covid-19" and the area, are one ORG
+    ("Kepala Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota Tegal Budi Santoso hadir.",
+     [("Badan Penanggulangan Bencana", "ORG"), ("Budi Santoso", "PERSON")],
+     [("Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota Tegal", "ORG"), ("Budi Santoso", "PERSON")]),
+    ("Data Gugus Tugas Percepatan Penanganan Covid-19 NTT menunjukkan kenaikan.", [("NTT", "LOC")],
+     [("Gugus Tugas Percepatan Penanganan Covid-19 NTT", "ORG")]),
+    ("Warga dirawat di Rumah Sakit Umum Daerah dr Sutomo, Kota Tegal.", [("Rumah Sakit Umum Daerah", "ORG")],
+     [("Rumah Sakit Umum Daerah dr Sutomo", "ORG"), ("Kota Tegal", "LOC")]),
+    ("Petugas Polres Kupang Kota berjaga.", [("Polres Kupang", "ORG")], [("Polres Kupang Kota", "ORG")]),
+    ("Ia datang ke Puskesmas Oelana kemarin.", [], [("Puskesmas Oelana", "ORG")]),
+    # two institutions joined by "serta" are two ORGs; "dan" before a place or another head ends the name
+    ("Ia menunggu Kementerian Kesehatan serta Organisasi Kesehatan Dunia (WHO).",
+     [("Kementerian Kesehatan serta Organisasi Kesehatan Dunia", "ORG"), ("WHO", "ORG")],
+     [("Kementerian Kesehatan", "ORG"), ("Organisasi Kesehatan Dunia", "ORG"), ("WHO", "ORG")]),
+    ("Bantuan dikirim ke Puskesmas Oelana dan Posko Desa Oelomin.", [("Desa Oelomin", "LOC")],
+     [("Puskesmas Oelana", "ORG"), ("Desa Oelomin", "LOC")]),
+    # the holder's name after a title is not part of the chain
+    ("Juru Bicara Satuan Tugas Penanganan Covid-19 Provinsi Maluku Dani Rerusa mengatakan hal itu.", [],
+     [("Satuan Tugas Penanganan Covid-19 Provinsi Maluku", "ORG")]),
+])
+def test_an_institution_head_and_its_name_chain_are_one_org(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+    assert run_with(fake_model_nlp, text, model, off=["org_chains"]) != expected
+
+
+def test_a_numbered_unit_alone_is_no_org_chain(fake_model_nlp):
+    assert run_with(fake_model_nlp, "Rapat Komisi III dan Komisi B berlangsung.", []) == []
+
+
+@pytest.mark.parametrize("text, model, expected", [
     ("Polisi menangkap seorang pria berinisial RK di rumahnya. Dari tangan RK disita sebilah pisau.",
      [("RK", "ORG", 1)], [("RK", "PERSON"), ("RK", "PERSON")]),
     ("Tersangka berinisial AB (35) ditahan. AB mengaku menyesal.", [], [("AB", "PERSON"), ("AB", "PERSON")]),
