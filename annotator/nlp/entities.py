@@ -44,6 +44,9 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      Masyarakat Kota Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"); after
      a title the holder's name stays out; an ORG joining two institutions with "serta" (or "dan"
      before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]").
+     Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
+     company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
+     there and at its other mentions.
   6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
      no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
      keluar masuk (SIKM)"); initials after "berinisial" are PERSON; one label per name (the most
@@ -615,8 +618,10 @@ RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titl
                  "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
                  "aliases", "one_sense")
 #: Organisation rules: a capitalised institution head (resources/patterns/org_heads.txt) and its
-#: capitalised name chain are one ORG (`EntityMerger._org_chains`).
-RULE_FAMILIES += ("org_chains",)
+#: capitalised name chain are one ORG (`EntityMerger._org_chains`); a one-word name after a company
+#: cue (resources/patterns/company_cues.txt: "vaksin", "Grup") is ORG at every mention
+#: (`EntityMerger._company_cues`).
+RULE_FAMILIES += ("org_chains", "company_cues")
 
 
 @Language.factory("annotator_entity_merge",
@@ -641,6 +646,7 @@ class EntityMerger:
         self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
         self.document_words = read_word_list(document_words) if document_words else frozenset()
         self.org_heads = org_heads(Path(not_entities).parent if not_entities else None)
+        self.company_cues = read_word_list(Path(not_entities).parent / "company_cues.txt") if not_entities else frozenset()
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -808,6 +814,8 @@ class EntityMerger:
                 joined.append((span, source, score))
         if "org_chains" in on:
             joined = self._org_chains(doc, joined)
+        if "company_cues" in on:
+            joined = self._company_cues(doc, joined, words)
         if "aliases" in on:
             joined = self._aliases(doc, joined, words)
         if "one_sense" in on:
@@ -951,6 +959,61 @@ class EntityMerger:
             after += 1
         return not (after in title_tokens or (after in at and results[at[after]][0].start == after
                                               and results[at[after]][0].label_ == "PERSON"))
+
+    def _company_cues(self, doc: Doc, results: list, words: list[str]) -> list:
+        """A one-word name after a company cue (resources/patterns/company_cues.txt: "vaksin
+        [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is an ORG, with "Grup" inside it;
+        so are the other spans of that word in the article and its mentions that stand alone (no
+        capitalised word next to them, never written in lower case). Not a place of the gazetteer,
+        a title or a disease ("vaksin Covid-19")."""
+        cues = self.company_cues
+        if not cues or not any(w.lower() in cues for w in words):
+            return results
+        n = len(doc)
+        at = _covered(span for span, _, _ in results)
+        titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        places = {i for g in (doc.spans[GAZETTEER_KEY] if GAZETTEER_KEY in doc.spans else []) if g.label_ == "LOC"
+                  for i in range(g.start, g.end)}
+        names: set[str] = set()
+        groups: set[int] = set()  # "Grup" tokens joining their name
+        for c, w in enumerate(words):
+            lower = w.lower()
+            if lower not in cues or c + 1 >= n or (lower in ("grup", "group") and not w[:1].isupper()):
+                continue
+            k = c + 1
+            while k < n and doc[k].is_space and "\n" not in doc[k].text:
+                k += 1
+            if k >= n:
+                continue
+            name = doc[k]
+            own = at.get(k)
+            if not (name.text[:1].isupper() and name.text.isalnum() and any(ch.isalpha() for ch in name.text)
+                    and name.text not in NOT_NAME_WORDS and name.lower_ not in CALENDAR_WORDS
+                    and k not in titles and k not in places and (own is None or len(own) == 1)
+                    and not (k + 1 < n and (doc[k + 1].text == "-" or doc[k + 1].text[:1].isupper()))):
+                continue  # "vaksin Covid-19", "vaksin Merah Putih"
+            names.add(name.text)
+            if lower in ("grup", "group") and c not in at:
+                groups.add(c)
+        if not names:
+            return results
+        out = []
+        for span, source, score in results:
+            if span.text in names and span.label_ != "ORG":
+                span, source, score = Span(doc, span.start, span.end, label="ORG"), SOURCE_RULE, 1.0
+            if span.text in names and span.start - 1 in groups:
+                span, source, score = Span(doc, span.start - 1, span.end, label="ORG"), SOURCE_RULE, 1.0
+            out.append((span, source, score))
+        lower = {w for w in words if w.islower()}
+        covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+        for i, w in enumerate(words):
+            if w in names and i not in covered and w.lower() not in lower and not _hyphen_attached(doc, i, i + 1):
+                start = i - 1 if i - 1 in groups and i - 1 not in covered else i
+                if start == i and any(0 <= j < n and doc[j].text[:1].isupper() and doc[j].is_alpha for j in (i - 1, i + 1)):
+                    continue  # "Alibaba Business School": part of another name
+                out.append((Span(doc, start, i + 1, label="ORG"), SOURCE_RULE, 1.0))
+                covered.update(range(start, i + 1))
+        return sorted(out, key=lambda r: r[0].start)
 
     def _joins_two(self, words: Sequence[str]) -> bool:
         """Do these words join two institutions: "serta", or "dan" before an institution head

@@ -755,6 +755,28 @@ def test_a_numbered_unit_alone_is_no_org_chain(fake_model_nlp):
 
 
 @pytest.mark.parametrize("text, model, expected", [
+    # a one-word name after a company cue is an ORG, at its other mentions too
+    ("Warga menerima vaksin Farmavak. Kiriman kedua Farmavak tiba.", [("Farmavak", "LOC", 1)],
+     [("Farmavak", "ORG")] * 2),
+    ("Jack Lee selaku pendiri Grup Tokomart hadir. Tokomart tumbuh pesat.", [("Tokomart", "PERSON")],
+     [("Grup Tokomart", "ORG"), ("Tokomart", "ORG")]),
+    ("Ada empat bus Kotajaya di terminal.", [("Kotajaya", "PERSON")], [("Kotajaya", "ORG")]),
+])
+def test_a_name_after_a_company_cue_is_an_org(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+    assert run_with(fake_model_nlp, text, model, off=["company_cues"]) != expected
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    ("Warga menerima vaksin Covid-19 kemarin.", [], []),
+    ("Warga menerima vaksin Merah Putih kemarin.", [], []),
+    ("Pasien dirujuk ke rumah sakit. Bus Kota itu penuh.", [], []),
+])
+def test_a_disease_or_a_longer_name_after_a_company_cue_is_no_org(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+
+
+@pytest.mark.parametrize("text, model, expected", [
     ("Polisi menangkap seorang pria berinisial RK di rumahnya. Dari tangan RK disita sebilah pisau.",
      [("RK", "ORG", 1)], [("RK", "PERSON"), ("RK", "PERSON")]),
     ("Tersangka berinisial AB (35) ditahan. AB mengaku menyesal.", [], [("AB", "PERSON"), ("AB", "PERSON")]),
@@ -777,7 +799,7 @@ def test_initials_after_berinisial_are_a_person_at_every_mention(fake_model_nlp,
     ("Warga memakai Tokoraya Plus. Tokoraya menjual buku. Pembeli menyukai Tokoraya.",
      [("Tokoraya", "ORG", 1), ("Tokoraya", "ORG", 2)], [("Tokoraya", "ORG")] * 2, False),
     # one model span is not enough evidence; a name the text writes in lower case is a word
-    ("Vaksin Kalamaza tiba. Warga menerima Kalamaza kemarin.", [("Kalamaza", "LOC")], [("Kalamaza", "LOC")], False),
+    ("Kapal Kalamaza tiba. Warga menerima Kalamaza kemarin.", [("Kalamaza", "LOC")], [("Kalamaza", "LOC")], False),
     ("Harapan Baru datang. Harapan Baru pergi. Kami punya harapan besar.",
      [("Harapan Baru", "ORG"), ("Harapan Baru", "ORG", 1)], [("Harapan Baru", "ORG")] * 2, False),
 ])
