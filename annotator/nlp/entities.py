@@ -43,7 +43,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      name and "dan" before a derived common word ("Badan Penanggulangan Bencana dan Perlindungan
      Masyarakat Kota Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"); after
      a title the holder's name stays out; an ORG joining two institutions with "serta" (or "dan"
-     before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]").
+     before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]"); a
+     descriptor before a name is cut off ("Mako [Brimob Kupang]").
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
      there and at its other mentions.
@@ -219,6 +220,8 @@ def read_word_list(path: str | Path) -> frozenset[str]:
 _ROMAN = re.compile(r"[IVXLC]+")
 # Sections of an institution belong to a title, not to its name ("Kepala Bidang Humas [Polda Papua]").
 ORG_SECTION_WORDS = {"bidang", "subbidang", "seksi"}
+# Descriptors before an organisation's name, never part of it ("Mako [Brimob Kupang]"; not "Markas Besar").
+ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
 
 def org_heads(patterns_dir: str | Path | None = None) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -1026,9 +1029,13 @@ class EntityMerger:
     def _split_institutions(doc: Doc, results: list, heads: dict) -> list:
         """ORG spans that join two institutions ("Kementerian Kesehatan serta Organisasi Kesehatan
         Dunia", "… dan Badan …") split at the joiner: "serta" between capitalised words, or "dan"
-        before an institution head or opener."""
+        before an institution head or opener. An ORG or LOC opening with a descriptor loses it ("Mako
+        [Brimob Kupang]", "Posko [Desa Oelomin]", GUIDELINES section 8)."""
         out = []
         for span, source, score in results:
+            if span.label_ in ("ORG", "LOC") and len(span) > 1 and span[0].lower_ in ORG_DESCRIPTORS \
+                    and span[1].text[:1].isupper() and span[1].lower_ != "besar":
+                span, source, score = Span(doc, span.start + 1, span.end, label=span.label_), SOURCE_RULE, 1.0
             cut = None
             if span.label_ == "ORG" and len(span) >= 3:
                 for x in range(span.start + 1, span.end - 1):

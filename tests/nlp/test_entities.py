@@ -735,6 +735,9 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
      [("Rumah Sakit Umum Daerah dr Sutomo", "ORG"), ("Kota Tegal", "LOC")]),
     ("Petugas Polres Kupang Kota berjaga.", [("Polres Kupang", "ORG")], [("Polres Kupang Kota", "ORG")]),
     ("Ia datang ke Puskesmas Oelana kemarin.", [], [("Puskesmas Oelana", "ORG")]),
+    ("Pasien dirujuk ke RS Permata Hati kemarin.", [], [("RS Permata Hati", "ORG")]),
+    # a descriptor before the name is not part of it
+    ("Bantuan dikumpulkan di Mako Brimob Kupang.", [("Mako Brimob Kupang", "ORG")], [("Brimob Kupang", "ORG")]),
     # two institutions joined by "serta" are two ORGs; "dan" before a place or another head ends the name
     ("Ia menunggu Kementerian Kesehatan serta Organisasi Kesehatan Dunia (WHO).",
      [("Kementerian Kesehatan serta Organisasi Kesehatan Dunia", "ORG"), ("WHO", "ORG")],
