@@ -44,7 +44,7 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      Masyarakat Kota Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"); after
      a title the holder's name stays out; an ORG joining two institutions with "serta" (or "dan"
      before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]"); a
-     descriptor before a name is cut off ("Mako [Brimob Kupang]").
+     descriptor before a name is cut off ("Mako [Brimob Kupang]"); "Covid-19" is no entity.
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
      there and at its other mentions.
@@ -841,7 +841,7 @@ class EntityMerger:
             return results
         n = len(doc)
         title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
-        results = self._split_institutions(doc, results, heads)
+        results = self._split_institutions(doc, results, heads, self.not_entities)
         at: dict[int, int] = {}
         for k, (span, _, _) in enumerate(results):
             for i in range(span.start, span.end):
@@ -1026,13 +1026,18 @@ class EntityMerger:
             for k, w in enumerate(words))
 
     @staticmethod
-    def _split_institutions(doc: Doc, results: list, heads: dict) -> list:
+    def _split_institutions(doc: Doc, results: list, heads: dict, not_entities: frozenset[str] = frozenset()) -> list:
         """ORG spans that join two institutions ("Kementerian Kesehatan serta Organisasi Kesehatan
         Dunia", "… dan Badan …") split at the joiner: "serta" between capitalised words, or "dan"
         before an institution head or opener. An ORG or LOC opening with a descriptor loses it ("Mako
-        [Brimob Kupang]", "Posko [Desa Oelomin]", GUIDELINES section 8)."""
+        [Brimob Kupang]", "Posko [Desa Oelomin]", GUIDELINES section 8). A span whose words are all
+        common words of resources/patterns/not_entities.txt, with numbers or hyphens, is dropped
+        ("Covid-19")."""
         out = []
         for span, source, score in results:
+            if span.label_ != "DATE" and len(span) > 1 and all(t.lower_ in not_entities for t in span if t.is_alpha) \
+                    and any(t.is_alpha for t in span):
+                continue  # "Covid-19": a disease, whatever the numbers and hyphens
             if span.label_ in ("ORG", "LOC") and len(span) > 1 and span[0].lower_ in ORG_DESCRIPTORS \
                     and span[1].text[:1].isupper() and span[1].lower_ != "besar":
                 span, source, score = Span(doc, span.start + 1, span.end, label=span.label_), SOURCE_RULE, 1.0

@@ -738,6 +738,8 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     ("Pasien dirujuk ke RS Permata Hati kemarin.", [], [("RS Permata Hati", "ORG")]),
     # a descriptor before the name is not part of it
     ("Bantuan dikumpulkan di Mako Brimob Kupang.", [("Mako Brimob Kupang", "ORG")], [("Brimob Kupang", "ORG")]),
+    # a disease with its number is no entity
+    ("Ia dinyatakan positif Covid-19 kemarin.", [("Covid-19", "ORG")], []),
     # two institutions joined by "serta" are two ORGs; "dan" before a place or another head ends the name
     ("Ia menunggu Kementerian Kesehatan serta Organisasi Kesehatan Dunia (WHO).",
      [("Kementerian Kesehatan serta Organisasi Kesehatan Dunia", "ORG"), ("WHO", "ORG")],
