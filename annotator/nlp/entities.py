@@ -44,7 +44,9 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      Masyarakat Kota Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"); after
      a title the holder's name stays out; an ORG joining two institutions with "serta" (or "dan"
      before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]"); a
-     descriptor before a name is cut off ("Mako [Brimob Kupang]"); "Covid-19" is no entity.
+     descriptor before a name is cut off ("Mako [Brimob Kupang]"); "Covid-19" is no entity; a
+     national organisation ("… Indonesia") takes a province after it (resources/patterns/
+     provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]").
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
      there and at its other mentions.
@@ -650,6 +652,7 @@ class EntityMerger:
         self.document_words = read_word_list(document_words) if document_words else frozenset()
         self.org_heads = org_heads(Path(not_entities).parent if not_entities else None)
         self.company_cues = read_word_list(Path(not_entities).parent / "company_cues.txt") if not_entities else frozenset()
+        self.provinces = read_word_list(Path(not_entities).parent / "provinces.txt") if not_entities else frozenset()
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -841,7 +844,7 @@ class EntityMerger:
             return results
         n = len(doc)
         title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
-        results = self._split_institutions(doc, results, heads, self.not_entities)
+        results = self._province_branches(doc, self._split_institutions(doc, results, heads, self.not_entities))
         at: dict[int, int] = {}
         for k, (span, _, _) in enumerate(results):
             for i in range(span.start, span.end):
@@ -962,6 +965,23 @@ class EntityMerger:
             after += 1
         return not (after in title_tokens or (after in at and results[at[after]][0].start == after
                                               and results[at[after]][0].label_ == "PERSON"))
+
+    def _province_branches(self, doc: Doc, results: list) -> list:
+        """A national organisation ("… Indonesia") followed by a province (resources/patterns/
+        provinces.txt, "Provinsi" before it allowed) is its regional branch, one ORG ("[Ikatan Dokter
+        Indonesia Jawa Timur]")."""
+        if not self.provinces:
+            return results
+        out: list = []
+        for span, source, score in results:
+            if out and span.label_ == "LOC" and out[-1][0].label_ == "ORG" and out[-1][0].end == span.start \
+                    and len(out[-1][0]) > 1 and out[-1][0][-1].lower_ == "indonesia" \
+                    and " ".join(t.lower_ for t in span if t.lower_ not in ("provinsi", "prov")) in self.provinces:
+                prev = out[-1][0]
+                out[-1] = (Span(doc, prev.start, span.end, label="ORG"), SOURCE_RULE, 1.0)
+                continue
+            out.append((span, source, score))
+        return out
 
     def _company_cues(self, doc: Doc, results: list, words: list[str]) -> list:
         """A one-word name after a company cue (resources/patterns/company_cues.txt: "vaksin

@@ -738,6 +738,9 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     ("Pasien dirujuk ke RS Permata Hati kemarin.", [], [("RS Permata Hati", "ORG")]),
     # a descriptor before the name is not part of it
     ("Bantuan dikumpulkan di Mako Brimob Kupang.", [("Mako Brimob Kupang", "ORG")], [("Brimob Kupang", "ORG")]),
+    # a national organisation's regional branch is one ORG
+    ("Ketua Ikatan Bidan Indonesia Jawa Timur Sutrisno hadir.", [("Ikatan Bidan Indonesia", "ORG")],
+     [("Ikatan Bidan Indonesia Jawa Timur", "ORG"), ("Sutrisno", "PERSON")]),
     # a disease with its number is no entity
     ("Ia dinyatakan positif Covid-19 kemarin.", [("Covid-19", "ORG")], []),
     # two institutions joined by "serta" are two ORGs; "dan" before a place or another head ends the name
@@ -757,6 +760,11 @@ def test_an_institution_head_and_its_name_chain_are_one_org(fake_model_nlp, text
 
 def test_a_numbered_unit_alone_is_no_org_chain(fake_model_nlp):
     assert run_with(fake_model_nlp, "Rapat Komisi III dan Komisi B berlangsung.", []) == []
+
+
+def test_a_party_and_its_province_stay_two_spans(fake_model_nlp):
+    assert run_with(fake_model_nlp, "Kader PKR Jawa Timur berkumpul.", [("PKR", "ORG")]) == [
+        ("PKR", "ORG"), ("Jawa Timur", "LOC")]
 
 
 @pytest.mark.parametrize("text, model, expected", [
