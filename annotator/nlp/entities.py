@@ -38,7 +38,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
      dropped.
   5b. Institutions (`_org_chains`): a capitalised head of an official name (resources/patterns/
-     org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Puskesmas", "Polres") and its
+     org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Puskesmas", "Polres"; "Pusat" and
+     "Tim" not after a capitalised word, "Kantor Pusat") and its
      capitalised chain are one ORG, over the spans inside it, "Covid-19", "dr" in a hospital's
      name and "dan" before a derived common word ("Badan Penanggulangan Bencana dan Perlindungan
      Masyarakat Kota Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"); after
@@ -222,6 +223,9 @@ def read_word_list(path: str | Path) -> frozenset[str]:
 _ROMAN = re.compile(r"[IVXLC]+")
 # Sections of an institution belong to a title, not to its name ("Kepala Bidang Humas [Polda Papua]").
 ORG_SECTION_WORDS = {"bidang", "subbidang", "seksi"}
+# Heads (resources/patterns/org_heads.txt) that are common words too: after a capitalised word
+# they are inside another name ("Kantor Pusat Tenggara", "Jakarta Pusat").
+WEAK_ORG_HEADS = {"pusat", "tim"}
 # Descriptors before an organisation's name, never part of it ("Mako [Brimob Kupang]"; not "Markas Besar").
 ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
@@ -878,6 +882,9 @@ class EntityMerger:
             size = head_at(i) if doc[i].text[:1].isupper() and i not in title_tokens else 0
             if size and i + size < n and head_at(i + size):
                 size = 0  # "Wakil Ketua Komite [Badan Pengatur …]": the name starts at the second head
+            if size and doc[i].lower_ in WEAK_ORG_HEADS and i > 0 and i - 1 not in title_tokens \
+                    and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha:
+                size = 0  # inside a longer name: "Kantor Pusat …", "Jakarta Pusat"
             if not size or (i in at and results[at[i]][0].start < i):
                 i += 1
                 continue

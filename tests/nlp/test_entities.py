@@ -736,6 +736,8 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     ("Petugas Polres Kupang Kota berjaga.", [("Polres Kupang", "ORG")], [("Polres Kupang Kota", "ORG")]),
     ("Ia datang ke Puskesmas Oelana kemarin.", [], [("Puskesmas Oelana", "ORG")]),
     ("Pasien dirujuk ke RS Permata Hati kemarin.", [], [("RS Permata Hati", "ORG")]),
+    ("Polisi mengerahkan Tim Pemburu Covid-19 ke pasar.", [], [("Tim Pemburu Covid-19", "ORG")]),
+    ("Menurut data Pusat Layanan Terpadu Koperasi, jumlahnya naik.", [], [("Pusat Layanan Terpadu Koperasi", "ORG")]),
     # a descriptor before the name is not part of it
     ("Bantuan dikumpulkan di Mako Brimob Kupang.", [("Mako Brimob Kupang", "ORG")], [("Brimob Kupang", "ORG")]),
     # a national organisation's regional branch is one ORG
