@@ -50,7 +50,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]").
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
-     there and at its other mentions.
+     there and at its other mentions, also before a programme ("[Alibaba] Netpreneur Training",
+     not "Alibaba Business School").
   6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
      no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
      keluar masuk (SIKM)"); initials after "berinisial" are PERSON; one label per name (the most
@@ -226,6 +227,9 @@ ORG_SECTION_WORDS = {"bidang", "subbidang", "seksi"}
 # Heads (resources/patterns/org_heads.txt) that are common words too: after a capitalised word
 # they are inside another name ("Kantor Pusat Tenggara", "Jakarta Pusat").
 WEAK_ORG_HEADS = {"pusat", "tim"}
+# Words that make the capitalised words after a company's name an organisation of their own.
+COMPANY_WORDS = {"school", "university", "college", "academy", "institute", "foundation", "centre", "center",
+                 "group", "grup", "company", "corporation", "corp", "inc", "ltd", "holdings", "bank", "tbk"}
 # Descriptors before an organisation's name, never part of it ("Mako [Brimob Kupang]"; not "Markas Besar").
 ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
@@ -994,8 +998,9 @@ class EntityMerger:
         """A one-word name after a company cue (resources/patterns/company_cues.txt: "vaksin
         [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is an ORG, with "Grup" inside it;
         so are the other spans of that word in the article and its mentions that stand alone (no
-        capitalised word next to them, never written in lower case). Not a place of the gazetteer,
-        a title or a disease ("vaksin Covid-19")."""
+        capitalised word before them, none after but a programme's name: `_names_a_programme`;
+        never written in lower case). Not a place of the gazetteer, a title or a disease ("vaksin
+        Covid-19")."""
         cues = self.company_cues
         if not cues or not any(w.lower() in cues for w in words):
             return results
@@ -1039,11 +1044,22 @@ class EntityMerger:
         for i, w in enumerate(words):
             if w in names and i not in covered and w.lower() not in lower and not _hyphen_attached(doc, i, i + 1):
                 start = i - 1 if i - 1 in groups and i - 1 not in covered else i
-                if start == i and any(0 <= j < n and doc[j].text[:1].isupper() and doc[j].is_alpha for j in (i - 1, i + 1)):
-                    continue  # "Alibaba Business School": part of another name
+                if start == i and (i > 0 and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha
+                                   or not self._names_a_programme(doc, i + 1)):
+                    continue  # "Alibaba Business School", "Alibaba Group": part of another name
                 out.append((Span(doc, start, i + 1, label="ORG"), SOURCE_RULE, 1.0))
                 covered.update(range(start, i + 1))
         return sorted(out, key=lambda r: r[0].start)
+
+    def _names_a_programme(self, doc: Doc, i: int) -> bool:
+        """Do the capitalised words from token i on (if any) name something of a company, such as a
+        programme or product ("[Alibaba] Netpreneur Training"), and not an organisation ("Alibaba
+        Business School", "Alibaba Group": an institution word or head among them)?"""
+        words = []
+        while i < len(doc) and doc[i].text[:1].isupper() and doc[i].is_alpha and len(words) < 6:
+            words.append(doc[i].lower_)
+            i += 1
+        return not any(w in COMPANY_WORDS or w in self.org_heads or w in ORG_OPENERS for w in words)
 
     def _joins_two(self, words: Sequence[str]) -> bool:
         """Do these words join two institutions: "serta", or "dan" before an institution head

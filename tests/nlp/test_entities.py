@@ -776,6 +776,9 @@ def test_a_party_and_its_province_stay_two_spans(fake_model_nlp):
     ("Jack Lee selaku pendiri Grup Tokomart hadir. Tokomart tumbuh pesat.", [("Tokomart", "PERSON")],
      [("Grup Tokomart", "ORG"), ("Tokomart", "ORG")]),
     ("Ada empat bus Kotajaya di terminal.", [("Kotajaya", "PERSON")], [("Kotajaya", "ORG")]),
+    # before a programme's name too, not inside another organisation's name
+    ("Ia pendiri Grup Tokomart. Lewat program Tokomart Niaga Muda ia mengajar di Tokomart Business School.", [],
+     [("Grup Tokomart", "ORG"), ("Tokomart", "ORG")]),
 ])
 def test_a_name_after_a_company_cue_is_an_org(fake_model_nlp, text, model, expected):
     assert run_with(fake_model_nlp, text, model) == expected
