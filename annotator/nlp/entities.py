@@ -45,7 +45,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      Masyarakat Kota Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"); after
      a title the holder's name stays out; an ORG joining two institutions with "serta" (or "dan"
      before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]"); a
-     descriptor before a name is cut off ("Mako [Brimob Kupang]"); "Covid-19" is no entity; a
+     descriptor before a name is cut off ("Mako [Brimob Kupang]"); "Covid-19" and a bare
+     "Kementerian" are no entity; a
      national organisation ("… Indonesia") takes a province after it (resources/patterns/
      provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]").
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
@@ -230,6 +231,8 @@ WEAK_ORG_HEADS = {"pusat", "tim"}
 # Words that make the capitalised words after a company's name an organisation of their own.
 COMPANY_WORDS = {"school", "university", "college", "academy", "institute", "foundation", "centre", "center",
                  "group", "grup", "company", "corporation", "corp", "inc", "ltd", "holdings", "bank", "tbk"}
+# Organisation openers that are common nouns, no names alone ("oleh Kementerian"; not "Kemenlu").
+NAMELESS_HEADS = ORG_OPENERS - {"kemenlu", "kemlu", "kemenhan", "pt", "cv"}
 # Descriptors before an organisation's name, never part of it ("Mako [Brimob Kupang]"; not "Markas Besar").
 ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
@@ -1075,12 +1078,15 @@ class EntityMerger:
         before an institution head or opener. An ORG or LOC opening with a descriptor loses it ("Mako
         [Brimob Kupang]", "Posko [Desa Oelomin]", GUIDELINES section 8). A span whose words are all
         common words of resources/patterns/not_entities.txt, with numbers or hyphens, is dropped
-        ("Covid-19")."""
+        ("Covid-19"), and so is a one-word ORG that is only an organisation opener ("oleh
+        Kementerian")."""
         out = []
         for span, source, score in results:
             if span.label_ != "DATE" and len(span) > 1 and all(t.lower_ in not_entities for t in span if t.is_alpha) \
                     and any(t.is_alpha for t in span):
                 continue  # "Covid-19": a disease, whatever the numbers and hyphens
+            if span.label_ == "ORG" and len(span) == 1 and span[0].lower_ in NAMELESS_HEADS:
+                continue  # "ditetapkan oleh Kementerian": an institution word without a name
             if span.label_ in ("ORG", "LOC") and len(span) > 1 and span[0].lower_ in ORG_DESCRIPTORS \
                     and span[1].text[:1].isupper() and span[1].lower_ != "besar":
                 span, source, score = Span(doc, span.start + 1, span.end, label=span.label_), SOURCE_RULE, 1.0

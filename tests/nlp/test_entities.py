@@ -743,8 +743,9 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     # a national organisation's regional branch is one ORG
     ("Ketua Ikatan Bidan Indonesia Jawa Timur Sutrisno hadir.", [("Ikatan Bidan Indonesia", "ORG")],
      [("Ikatan Bidan Indonesia Jawa Timur", "ORG"), ("Sutrisno", "PERSON")]),
-    # a disease with its number is no entity
+    # a disease with its number is no entity, nor is an institution word without a name
     ("Ia dinyatakan positif Covid-19 kemarin.", [("Covid-19", "ORG")], []),
+    ("Aturan itu ditetapkan oleh Kementerian.", [("Kementerian", "ORG")], []),
     # two institutions joined by "serta" are two ORGs; "dan" before a place or another head ends the name
     ("Ia menunggu Kementerian Kesehatan serta Organisasi Kesehatan Dunia (WHO).",
      [("Kementerian Kesehatan serta Organisasi Kesehatan Dunia", "ORG"), ("WHO", "ORG")],
