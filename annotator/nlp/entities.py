@@ -47,8 +47,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]"); a
      descriptor before a name is cut off ("Mako [Brimob Kupang]"); "Covid-19" and a bare
      "Kementerian" are no entity; a
-     national organisation ("… Indonesia") takes a province after it (resources/patterns/
-     provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]").
+     national organisation ("… Indonesia", or its initials) takes a province after it
+     (resources/patterns/provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]", "[IDI Jatim]").
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
      there and at its other mentions, also before a programme ("[Alibaba] Netpreneur Training",
@@ -226,7 +226,8 @@ _ROMAN = re.compile(r"[IVXLC]+")
 # Sections of an institution belong to a title, not to its name ("Kepala Bidang Humas [Polda Papua]").
 ORG_SECTION_WORDS = {"bidang", "subbidang", "seksi"}
 # Heads (resources/patterns/org_heads.txt) that are common words too: after a capitalised word
-# they are inside another name ("Kantor Pusat Tenggara", "Jakarta Pusat").
+# they are inside another name ("Kantor Pusat Tenggara", "Jakarta Pusat"), before a name a
+# descriptor ("Tim [IDI]").
 WEAK_ORG_HEADS = {"pusat", "tim"}
 # Words that make the capitalised words after a company's name an organisation of their own.
 COMPANY_WORDS = {"school", "university", "college", "academy", "institute", "foundation", "centre", "center",
@@ -889,9 +890,10 @@ class EntityMerger:
             size = head_at(i) if doc[i].text[:1].isupper() and i not in title_tokens else 0
             if size and i + size < n and head_at(i + size):
                 size = 0  # "Wakil Ketua Komite [Badan Pengatur …]": the name starts at the second head
-            if size and doc[i].lower_ in WEAK_ORG_HEADS and i > 0 and i - 1 not in title_tokens \
-                    and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha:
-                size = 0  # inside a longer name: "Kantor Pusat …", "Jakarta Pusat"
+            if size and doc[i].lower_ in WEAK_ORG_HEADS and (i + size in at and results[at[i + size]][0].start == i + size
+                                                              or i > 0 and i - 1 not in title_tokens
+                                                              and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha):
+                size = 0  # inside a longer name: "Kantor Pusat …", "Jakarta Pusat"; "Tim [IDI]"
             if not size or (i in at and results[at[i]][0].start < i):
                 i += 1
                 continue
@@ -981,15 +983,21 @@ class EntityMerger:
                                               and results[at[after]][0].label_ == "PERSON"))
 
     def _province_branches(self, doc: Doc, results: list) -> list:
-        """A national organisation ("… Indonesia") followed by a province (resources/patterns/
-        provinces.txt, "Provinsi" before it allowed) is its regional branch, one ORG ("[Ikatan Dokter
-        Indonesia Jawa Timur]")."""
+        """A national organisation ("… Indonesia", or the initials of such an ORG in the article)
+        followed by a province (resources/patterns/provinces.txt, "Provinsi" before it allowed) is
+        its regional branch, one ORG ("[Ikatan Dokter Indonesia Jawa Timur]", "[IDI Jatim]")."""
         if not self.provinces:
             return results
+        national = {"".join(t.text[0] for t in span if t.is_alpha).upper() for span, _, _ in results
+                    if span.label_ == "ORG" and len(span) > 1 and span[-1].lower_ == "indonesia"}
+
+        def is_national(org: Span) -> bool:  # "Ikatan Dokter Indonesia", or "IDI" beside it
+            return len(org) > 1 and org[-1].lower_ == "indonesia" or len(org) == 1 and org.text in national
+
         out: list = []
         for span, source, score in results:
             if out and span.label_ == "LOC" and out[-1][0].label_ == "ORG" and out[-1][0].end == span.start \
-                    and len(out[-1][0]) > 1 and out[-1][0][-1].lower_ == "indonesia" \
+                    and is_national(out[-1][0]) \
                     and " ".join(t.lower_ for t in span if t.lower_ not in ("provinsi", "prov")) in self.provinces:
                 prev = out[-1][0]
                 out[-1] = (Span(doc, prev.start, span.end, label="ORG"), SOURCE_RULE, 1.0)

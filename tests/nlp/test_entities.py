@@ -765,6 +765,12 @@ def test_a_numbered_unit_alone_is_no_org_chain(fake_model_nlp):
     assert run_with(fake_model_nlp, "Rapat Komisi III dan Komisi B berlangsung.", []) == []
 
 
+def test_a_national_organisations_initials_take_a_province_after_them(fake_model_nlp):
+    text = "Ikatan Bidan Indonesia hadir. Tim IBI Jatim juga berangkat."
+    assert run_with(fake_model_nlp, text, [("Ikatan Bidan Indonesia", "ORG"), ("IBI", "ORG")]) == [
+        ("Ikatan Bidan Indonesia", "ORG"), ("IBI Jatim", "ORG")]
+
+
 def test_a_party_and_its_province_stay_two_spans(fake_model_nlp):
     assert run_with(fake_model_nlp, "Kader PKR Jawa Timur berkumpul.", [("PKR", "ORG")]) == [
         ("PKR", "ORG"), ("Jawa Timur", "LOC")]
