@@ -48,7 +48,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      descriptor before a name is cut off ("Mako [Brimob Kupang]"); "Covid-19" and a bare
      "Kementerian" are no entity; a
      national organisation ("… Indonesia", or its initials) takes a province after it
-     (resources/patterns/provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]", "[IDI Jatim]").
+     (resources/patterns/provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]", "[IDI Jatim]");
+     a university's city after its name is a LOC of its own ("[Universitas Yapis] [Jayapura]").
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
      there and at its other mentions, also before a programme ("[Alibaba] Netpreneur Training",
@@ -234,6 +235,11 @@ COMPANY_WORDS = {"school", "university", "college", "academy", "institute", "fou
                  "group", "grup", "company", "corporation", "corp", "inc", "ltd", "holdings", "bank", "tbk"}
 # Organisation openers that are common nouns, no names alone ("oleh Kementerian"; not "Kemenlu").
 NAMELESS_HEADS = ORG_OPENERS - {"kemenlu", "kemlu", "kemenhan", "pt", "cv"}
+# Universities: with the city they are in after their name, two spans ("[Universitas Yapis] [Jayapura]"),
+# unless a word of their name says the place is part of it ("Universitas Negeri Jakarta").
+UNIVERSITY_HEADS = {"universitas", "institut", "politeknik", "akademi"}
+UNIVERSITY_NAME_WORDS = {"negeri", "nasional", "islam", "kristen", "katolik", "muhammadiyah", "teknologi", "teknik",
+                         "seni", "agama"}
 # Descriptors before an organisation's name, never part of it ("Mako [Brimob Kupang]"; not "Markas Besar").
 ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
@@ -1079,8 +1085,21 @@ class EntityMerger:
             (nxt := words[k + 1].lower()) in self.org_heads or nxt in ORG_OPENERS or nxt in ORG_NOUNS))
             for k, w in enumerate(words))
 
-    @staticmethod
-    def _split_institutions(doc: Doc, results: list, heads: dict, not_entities: frozenset[str] = frozenset()) -> list:
+    def _university_city(self, doc: Doc, span: Span) -> int | None:
+        """Where the city starts in a university's ORG that ends with the city it is in ("[Universitas
+        Yapis] [Jayapura]", GUIDELINES section 8: a unique institution and its city are two spans);
+        None if the place is part of the name ("Universitas Negeri Jakarta", "Institut Kesenian
+        Jakarta": a word of UNIVERSITY_NAME_WORDS or a common word before it) or there is none."""
+        if span.label_ != "ORG" or len(span) < 3 or span[0].lower_ not in UNIVERSITY_HEADS or GAZETTEER_KEY not in doc.spans:
+            return None
+        city = next((g.start for g in doc.spans[GAZETTEER_KEY] if g.label_ == "LOC" and g.end == span.end
+                     and span.start + 1 < g.start), None)
+        if city is None or any(t.lower_ in UNIVERSITY_NAME_WORDS or t.lower_ in self.not_name or not t.text[:1].isupper()
+                               for t in doc[span.start + 1:city]):
+            return None
+        return city
+
+    def _split_institutions(self, doc: Doc, results: list, heads: dict, not_entities: frozenset[str] = frozenset()) -> list:
         """ORG spans that join two institutions ("Kementerian Kesehatan serta Organisasi Kesehatan
         Dunia", "… dan Badan …") split at the joiner: "serta" between capitalised words, or "dan"
         before an institution head or opener. An ORG or LOC opening with a descriptor loses it ("Mako
@@ -1098,6 +1117,11 @@ class EntityMerger:
             if span.label_ in ("ORG", "LOC") and len(span) > 1 and span[0].lower_ in ORG_DESCRIPTORS \
                     and span[1].text[:1].isupper() and span[1].lower_ != "besar":
                 span, source, score = Span(doc, span.start + 1, span.end, label=span.label_), SOURCE_RULE, 1.0
+            city = self._university_city(doc, span)
+            if city is not None:
+                out.append((Span(doc, span.start, city, label="ORG"), SOURCE_RULE, 1.0))
+                out.append((Span(doc, city, span.end, label="LOC"), SOURCE_RULE, 1.0))
+                continue
             cut = None
             if span.label_ == "ORG" and len(span) >= 3:
                 for x in range(span.start + 1, span.end - 1):

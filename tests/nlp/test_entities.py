@@ -743,6 +743,9 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     # a national organisation's regional branch is one ORG
     ("Ketua Ikatan Bidan Indonesia Jawa Timur Sutrisno hadir.", [("Ikatan Bidan Indonesia", "ORG")],
      [("Ikatan Bidan Indonesia Jawa Timur", "ORG"), ("Sutrisno", "PERSON")]),
+    # a university and the city it is in are two spans
+    ("Mahasiswa Universitas Cendana Kupang berdemo.", [("Universitas Cendana Kupang", "ORG")],
+     [("Universitas Cendana", "ORG"), ("Kupang", "LOC")]),
     # a disease with its number is no entity, nor is an institution word without a name
     ("Ia dinyatakan positif Covid-19 kemarin.", [("Covid-19", "ORG")], []),
     ("Aturan itu ditetapkan oleh Kementerian.", [("Kementerian", "ORG")], []),
@@ -769,6 +772,11 @@ def test_a_national_organisations_initials_take_a_province_after_them(fake_model
     text = "Ikatan Bidan Indonesia hadir. Tim IBI Jatim juga berangkat."
     assert run_with(fake_model_nlp, text, [("Ikatan Bidan Indonesia", "ORG"), ("IBI", "ORG")]) == [
         ("Ikatan Bidan Indonesia", "ORG"), ("IBI Jatim", "ORG")]
+
+
+@pytest.mark.parametrize("name", ["Universitas Negeri Jakarta", "Institut Kesenian Jakarta"])
+def test_a_place_inside_a_universitys_name_stays(fake_model_nlp, name):
+    assert run_with(fake_model_nlp, f"Dosen {name} hadir.", [(name, "ORG")]) == [(name, "ORG")]
 
 
 def test_a_party_and_its_province_stay_two_spans(fake_model_nlp):
