@@ -49,7 +49,9 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      "Kementerian" are no entity; a
      national organisation ("… Indonesia", or its initials) takes a province after it
      (resources/patterns/provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]", "[IDI Jatim]");
-     a university's city after its name is a LOC of its own ("[Universitas Yapis] [Jayapura]").
+     a university's city after its name is a LOC of its own ("[Universitas Yapis] [Jayapura]");
+     English names ("Center of Reform on Economics") chain over "of", "on", "and"; a section
+     opening an ORG after a title belongs to the title ("Kepala Departemen Ekonomi [CSIS]").
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
      there and at its other mentions, also before a programme ("[Alibaba] Netpreneur Training",
@@ -226,6 +228,8 @@ def read_word_list(path: str | Path) -> frozenset[str]:
 _ROMAN = re.compile(r"[IVXLC]+")
 # Sections of an institution belong to a title, not to its name ("Kepala Bidang Humas [Polda Papua]").
 ORG_SECTION_WORDS = {"bidang", "subbidang", "seksi"}
+# Sections that open a model ORG right after a title ("Kepala Departemen Ekonomi [CSIS]").
+ORG_SECTION_HEADS = ORG_SECTION_WORDS | {"departemen", "divisi", "biro", "bagian", "subbagian"}
 # Heads (resources/patterns/org_heads.txt) that are common words too: after a capitalised word
 # they are inside another name ("Kantor Pusat Tenggara", "Jakarta Pusat"), before a name a
 # descriptor ("Tim [IDI]").
@@ -934,6 +938,9 @@ class EntityMerger:
                 elif t.lower_ in ("dr", "dr.") and j == end and j + 1 < n and word(doc[j + 1]) \
                         and is_org_type([x.text for x in doc[i:i + 2]]):
                     j += 1  # a hospital: "Rumah Sakit Umum Daerah dr Soeselo"
+                elif t.lower_ in ("of", "on", "for", "and", "the", "&") and j == end and j + 1 < n and word(doc[j + 1]) \
+                        and j + 1 not in at:
+                    j += 1  # "Center of Reform on Economics"
                 elif t.lower_ == "dan" and j == end and j + 1 < n and word(doc[j + 1]) and j + 1 not in at \
                         and j + 1 not in title_tokens and not head_at(j + 1) and doc[j + 1].lower_ in self.not_name:
                     j += 1  # "Bencana dan Perlindungan Masyarakat", not "Puskesmas X dan Posko …"
@@ -985,8 +992,8 @@ class EntityMerger:
         after = end
         while after < len(doc) and doc[after].is_space and "\n" not in doc[after].text:
             after += 1
-        return not (after in title_tokens or (after in at and results[at[after]][0].start == after
-                                              and results[at[after]][0].label_ == "PERSON"))
+        return not (after in title_tokens or (after < len(doc) and doc[after].text == "(")  # "… Economics (CORE)"
+                    or (after in at and results[at[after]][0].start == after and results[at[after]][0].label_ == "PERSON"))
 
     def _province_branches(self, doc: Doc, results: list) -> list:
         """A national organisation ("… Indonesia", or the initials of such an ORG in the article)
@@ -1085,6 +1092,17 @@ class EntityMerger:
             (nxt := words[k + 1].lower()) in self.org_heads or nxt in ORG_OPENERS or nxt in ORG_NOUNS))
             for k, w in enumerate(words))
 
+    @staticmethod
+    def _after_section(doc: Doc, span: Span, heads: dict, title_tokens: dict, org_starts: set) -> int | None:
+        """Where the organisation starts in an ORG right after a title that opens with a section of it
+        ("Kepala [Departemen Ekonomi] Centre of …", "Kepala Biro … Divisi Humas [Polri]"; GUIDELINES
+        section 8: the section belongs to the title): the first later word that heads an institution
+        (org_heads.txt, ORG_OPENERS) or opens a gazetteer ORG; None if there is none."""
+        if span.label_ != "ORG" or len(span) < 3 or span[0].lower_ not in ORG_SECTION_HEADS or span.start - 1 not in title_tokens:
+            return None
+        return next((m for m in range(span.start + 2, span.end) if doc[m].text[:1].isupper() and (
+            doc[m].lower_ in heads or doc[m].lower_ in ORG_OPENERS or m in org_starts)), None)
+
     def _university_city(self, doc: Doc, span: Span) -> int | None:
         """Where the city starts in a university's ORG that ends with the city it is in ("[Universitas
         Yapis] [Jayapura]", GUIDELINES section 8: a unique institution and its city are two spans);
@@ -1107,6 +1125,8 @@ class EntityMerger:
         common words of resources/patterns/not_entities.txt, with numbers or hyphens, is dropped
         ("Covid-19"), and so is a one-word ORG that is only an organisation opener ("oleh
         Kementerian")."""
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        org_starts = {g.start for g in doc.spans[GAZETTEER_KEY] if g.label_ == "ORG"} if GAZETTEER_KEY in doc.spans else set()
         out = []
         for span, source, score in results:
             if span.label_ != "DATE" and len(span) > 1 and all(t.lower_ in not_entities for t in span if t.is_alpha) \
@@ -1117,6 +1137,9 @@ class EntityMerger:
             if span.label_ in ("ORG", "LOC") and len(span) > 1 and span[0].lower_ in ORG_DESCRIPTORS \
                     and span[1].text[:1].isupper() and span[1].lower_ != "besar":
                 span, source, score = Span(doc, span.start + 1, span.end, label=span.label_), SOURCE_RULE, 1.0
+            inner = self._after_section(doc, span, heads, title_tokens, org_starts)
+            if inner is not None:  # "Kepala Departemen Ekonomi [Centre of …]"
+                span, source, score = Span(doc, inner, span.end, label="ORG"), SOURCE_RULE, 1.0
             city = self._university_city(doc, span)
             if city is not None:
                 out.append((Span(doc, span.start, city, label="ORG"), SOURCE_RULE, 1.0))

@@ -743,6 +743,13 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     # a national organisation's regional branch is one ORG
     ("Ketua Ikatan Bidan Indonesia Jawa Timur Sutrisno hadir.", [("Ikatan Bidan Indonesia", "ORG")],
      [("Ikatan Bidan Indonesia Jawa Timur", "ORG"), ("Sutrisno", "PERSON")]),
+    # an English name with "of"/"on", before its abbreviation, after a title
+    ("Direktur Eksekutif Center of Studies on Trade (CST) Budi Harsono mengatakan itu.", [("CST", "ORG"),
+     ("Budi Harsono", "PERSON")], [("Center of Studies on Trade", "ORG"), ("CST", "ORG"), ("Budi Harsono", "PERSON")]),
+    # a section after a title belongs to the title
+    ("Kepala Departemen Riset Institute for Trade Studies Budi Harsono hadir.",
+     [("Departemen Riset Institute for Trade Studies", "ORG"), ("Budi Harsono", "PERSON")],
+     [("Institute for Trade Studies", "ORG"), ("Budi Harsono", "PERSON")]),
     # a university and the city it is in are two spans
     ("Mahasiswa Universitas Cendana Kupang berdemo.", [("Universitas Cendana Kupang", "ORG")],
      [("Universitas Cendana", "ORG"), ("Kupang", "LOC")]),
