@@ -50,7 +50,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      national organisation ("… Indonesia", or its initials) takes a province after it
      (resources/patterns/provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]", "[IDI Jatim]");
      a university's city after its name is a LOC of its own ("[Universitas Yapis] [Jayapura]");
-     English names ("Center of Reform on Economics") chain over "of", "on", "and"; a section
+     English names ("Center of Reform on Economics") chain over "of", "on", "and"; "PT", "PO",
+     "CV" head a company's name, with "(Persero)" and "Tbk" after it; a section
      opening an ORG after a title belongs to the title ("Kepala Departemen Ekonomi [CSIS]").
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
@@ -948,6 +949,11 @@ class EntityMerger:
                     break
             while end > i + size and not doc[end - 1].text[:1].isalnum():
                 end -= 1
+            if doc[i].text.rstrip(".") in COMPANY_PREFIXES and end > i + size:  # "PT Maju Jaya (Persero) Tbk"
+                if [t.text for t in doc[end:end + 3]] == ["(", "Persero", ")"] and not any(x in at for x in range(end, end + 3)):
+                    end += 3
+                if end < n and doc[end].text.rstrip(".") == "Tbk" and end not in at:
+                    end += 1
             if end > i + size and person is None and self._before_name(doc, i, end, title_tokens, at, results):
                 # after a title the chain ends with the holder's name unless a name or title follows
                 # ("Juru Bicara Satgas … Provinsi Maluku Dony Rerung mengatakan")

@@ -750,6 +750,9 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     ("Kepala Departemen Riset Institute for Trade Studies Budi Harsono hadir.",
      [("Departemen Riset Institute for Trade Studies", "ORG"), ("Budi Harsono", "PERSON")],
      [("Institute for Trade Studies", "ORG"), ("Budi Harsono", "PERSON")]),
+    # a company the model missed, with its legal forms
+    ("Kontrak diteken PT Sinar Laut (Persero) Tbk kemarin.", [], [("PT Sinar Laut (Persero) Tbk", "ORG")]),
+    ("Bus milik PO Rajawali Kencana mogok.", [], [("PO Rajawali Kencana", "ORG")]),
     # a university and the city it is in are two spans
     ("Mahasiswa Universitas Cendana Kupang berdemo.", [("Universitas Cendana Kupang", "ORG")],
      [("Universitas Cendana", "ORG"), ("Kupang", "LOC")]),
