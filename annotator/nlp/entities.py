@@ -229,12 +229,14 @@ def read_word_list(path: str | Path) -> frozenset[str]:
 _ROMAN = re.compile(r"[IVXLC]+")
 # Sections of an institution belong to a title, not to its name ("Kepala Bidang Humas [Polda Papua]").
 ORG_SECTION_WORDS = {"bidang", "subbidang", "seksi"}
+# Words that end an institution's name: the number of its document follows ("fatwa MUI Kota Depok Nomor …").
+_DOCUMENT_NUMBER = {"nomor", "no", "no."}
 # Sections that open a model ORG right after a title ("Kepala Departemen Ekonomi [CSIS]").
 ORG_SECTION_HEADS = ORG_SECTION_WORDS | {"departemen", "divisi", "biro", "bagian", "subbagian"}
 # Heads (resources/patterns/org_heads.txt) that are common words too: after a capitalised word
 # they are inside another name ("Kantor Pusat Tenggara", "Jakarta Pusat"), before a name a
 # descriptor ("Tim [IDI]").
-WEAK_ORG_HEADS = {"pusat", "tim"}
+WEAK_ORG_HEADS = {"pusat", "tim", "center", "centre", "institute", "council", "association", "foundation"}
 # Words that make the capitalised words after a company's name an organisation of their own.
 COMPANY_WORDS = {"school", "university", "college", "academy", "institute", "foundation", "centre", "center",
                  "group", "grup", "company", "corporation", "corp", "inc", "ltd", "holdings", "bank", "tbk"}
@@ -910,7 +912,7 @@ class EntityMerger:
                 continue
             j = end = span_end = i + size
             last_loc, person = False, None
-            while j < n and j not in title_tokens and doc[j].lower_ not in ORG_SECTION_WORDS:
+            while j < n and j not in title_tokens and doc[j].lower_ not in ORG_SECTION_WORDS | _DOCUMENT_NUMBER:
                 t = doc[j]
                 k = at.get(j)
                 if k is not None and results[k][0].start == j:

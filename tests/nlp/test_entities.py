@@ -778,6 +778,15 @@ def test_a_numbered_unit_alone_is_no_org_chain(fake_model_nlp):
     assert run_with(fake_model_nlp, "Rapat Komisi III dan Komisi B berlangsung.", []) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a document's number ends the name; an English head inside a longer name starts none
+    ("Fatwa Majelis Ulama Indonesia Kota Depok Nomor 5 terbit.", [("Majelis Ulama Indonesia Kota Depok", "ORG")]),
+    ("Gedung Research Center Holding Farmasi dibuka.", []),
+])
+def test_where_an_org_chain_ends_or_does_not_start(fake_model_nlp, text, expected):
+    assert run_with(fake_model_nlp, text, []) == expected
+
+
 def test_a_national_organisations_initials_take_a_province_after_them(fake_model_nlp):
     text = "Ikatan Bidan Indonesia hadir. Tim IBI Jatim juga berangkat."
     assert run_with(fake_model_nlp, text, [("Ikatan Bidan Indonesia", "ORG"), ("IBI", "ORG")]) == [
