@@ -857,7 +857,8 @@ class EntityMerger:
         """An institution's official name is one ORG: a capitalised head (resources/patterns/
         org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Polres") with the capitalised chain
         after it, over the spans found inside it (its area, its parent, a one-word model PERSON),
-        "Covid-19", "dr" before a name, and "dan" before a capitalised word that starts no other
+        "Covid-19", "dr" and a hospital's namesake after it (whatever span the namesake has: "RSUP
+        Dr M Djamil Padang"), and "dan" before a capitalised word that starts no other
         name or institution ("Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota
         Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"). The chain stops at
         a title, a date, a longer PERSON, a bracket, punctuation or a line break, and is kept only
@@ -912,9 +913,23 @@ class EntityMerger:
                 continue
             j = end = span_end = i + size
             last_loc, person = False, None
-            while j < n and j not in title_tokens and doc[j].lower_ not in ORG_SECTION_WORDS | _DOCUMENT_NUMBER:
+            hospital = is_org_type([x.text for x in doc[i:i + 2]])
+            while j < n and doc[j].lower_ not in ORG_SECTION_WORDS | _DOCUMENT_NUMBER:
                 t = doc[j]
                 k = at.get(j)
+                if hospital and j == end and t.lower_.rstrip(".") == "dr":  # "RSUP Dr M Djamil", "RSUD dr. Soetomo"
+                    m = j + 2 if j + 2 < n and doc[j + 1].text == "." and not t.whitespace_ else j + 1
+                    if k is not None and results[k][0].start == j and results[k][0].label_ == "PERSON":
+                        m = j  # "[Dr Sardjito]" found after the title "Dr"
+                    if m < n and m in at and results[at[m]][0].start == m and results[at[m]][0].label_ != "DATE":
+                        j = end = span_end = results[at[m]][0].end  # the namesake, whatever the model took it for
+                        continue
+                    if m < n and word(doc[m]):
+                        j = m
+                        continue
+                    break
+                if j in title_tokens:
+                    break
                 if k is not None and results[k][0].start == j:
                     span, source, _ = results[k]
                     if span.label_ == "DATE" or span.label_ == "PERSON" and (
@@ -938,9 +953,6 @@ class EntityMerger:
                 elif t.text == "-" and j == end and not doc[j - 1].whitespace_ and not t.whitespace_ \
                         and j + 1 < n and doc[j + 1].text[:1].isalnum():
                     j = end = j + 1  # "Covid-19"; never the chain's end (see below)
-                elif t.lower_ in ("dr", "dr.") and j == end and j + 1 < n and word(doc[j + 1]) \
-                        and is_org_type([x.text for x in doc[i:i + 2]]):
-                    j += 1  # a hospital: "Rumah Sakit Umum Daerah dr Soeselo"
                 elif t.lower_ in ("of", "on", "for", "and", "the", "&") and j == end and j + 1 < n and word(doc[j + 1]) \
                         and j + 1 not in at:
                     j += 1  # "Center of Reform on Economics"
@@ -959,11 +971,13 @@ class EntityMerger:
             if end > i + size and person is None and self._before_name(doc, i, end, title_tokens, at, results):
                 # after a title the chain ends with the holder's name unless a name or title follows
                 # ("Juru Bicara Satgas … Provinsi Maluku Dony Rerung mengatakan")
-                end = name_start(doc, i + size, end, lambda x: x in title_tokens or _is_qualifier_word(doc[x])
+                cut = name_start(doc, i + size, end, lambda x: x in title_tokens or _is_qualifier_word(doc[x])
                                  or is_not_name_word(doc[x], self.not_name) or x in gazetteer()
                                  or (x in at and results[at[x]][1] == SOURCE_RULE))
-                while end > i + size and not doc[end - 1].text[:1].isalnum():
-                    end -= 1
+                while cut > i + size and not doc[cut - 1].text[:1].isalnum():
+                    cut -= 1
+                if not (hospital and doc[cut - 1].lower_.rstrip(".") == "dr"):  # "RSUD dr [Soetomo]" is the namesake
+                    end = cut
             if end > i + size and not all(len(t.text) == 1 or _ROMAN.fullmatch(t.text) for t in doc[i + size:end]):
                 chains.append((i, end, person))  # not a numbered unit alone ("Komisi III", "Komisi B")
             i = max(end, i + 1)
@@ -1057,8 +1071,9 @@ class EntityMerger:
             if not (name.text[:1].isupper() and name.text.isalnum() and any(ch.isalpha() for ch in name.text)
                     and name.text not in NOT_NAME_WORDS and name.lower_ not in CALENDAR_WORDS
                     and k not in titles and k not in places and (own is None or len(own) == 1)
-                    and not (k + 1 < n and (doc[k + 1].text == "-" or doc[k + 1].text[:1].isupper()))):
-                continue  # "vaksin Covid-19", "vaksin Merah Putih"
+                    and len(name.text) > 2 and not (k + 1 < n and (doc[k + 1].text == "-" or doc[k + 1].text[:1].isupper()))
+                    and not (k + 1 < n and doc[k + 1].like_num)):
+                continue  # "vaksin Covid-19", "vaksin Merah Putih", "vaksin Rp 18 triliun"
             names.add(name.text)
             if lower in ("grup", "group") and c not in at:
                 groups.add(c)

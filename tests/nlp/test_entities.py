@@ -736,6 +736,10 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     ("Petugas Polres Kupang Kota berjaga.", [("Polres Kupang", "ORG")], [("Polres Kupang Kota", "ORG")]),
     ("Ia datang ke Puskesmas Oelana kemarin.", [], [("Puskesmas Oelana", "ORG")]),
     ("Pasien dirujuk ke RS Permata Hati kemarin.", [], [("RS Permata Hati", "ORG")]),
+    # a hospital's namesake after "dr", whatever the model took it for, also after a title
+    ("Pasien dibawa ke RSUP Dr M Jamal Padang.", [], [("RSUP Dr M Jamal Padang", "ORG")]),
+    ("Kata Joni, Direktur RSUD dr Sutomo, kemarin.", [("Joni", "PERSON"), ("Sutomo", "LOC")],
+     [("Joni", "PERSON"), ("RSUD dr Sutomo", "ORG")]),
     ("Polisi mengerahkan Tim Pemburu Covid-19 ke pasar.", [], [("Tim Pemburu Covid-19", "ORG")]),
     ("Menurut data Pusat Layanan Terpadu Koperasi, jumlahnya naik.", [], [("Pusat Layanan Terpadu Koperasi", "ORG")]),
     # a descriptor before the name is not part of it
@@ -822,6 +826,7 @@ def test_a_name_after_a_company_cue_is_an_org(fake_model_nlp, text, model, expec
 @pytest.mark.parametrize("text, model, expected", [
     ("Warga menerima vaksin Covid-19 kemarin.", [], []),
     ("Warga menerima vaksin Merah Putih kemarin.", [], []),
+    ("Dana pengadaan vaksin Rp 18 triliun. Sisanya Rp 2 triliun.", [], []),
     ("Pasien dirujuk ke rumah sakit. Bus Kota itu penuh.", [], []),
 ])
 def test_a_disease_or_a_longer_name_after_a_company_cue_is_no_org(fake_model_nlp, text, model, expected):
