@@ -953,6 +953,9 @@ class EntityMerger:
                 elif t.text == "-" and j == end and not doc[j - 1].whitespace_ and not t.whitespace_ \
                         and j + 1 < n and doc[j + 1].text[:1].isalnum():
                     j = end = j + 1  # "Covid-19"; never the chain's end (see below)
+                elif t.like_num and t.text.isdigit() and j == end and j > i + size and j + 1 < n and word(doc[j + 1]) \
+                        and j + 1 not in title_tokens:
+                    j += 1  # "PT KAI Daop 1 Jakarta"
                 elif t.lower_ in ("of", "on", "for", "and", "the", "&") and j == end and j + 1 < n and word(doc[j + 1]) \
                         and j + 1 not in at:
                     j += 1  # "Center of Reform on Economics"
@@ -1124,7 +1127,7 @@ class EntityMerger:
         if span.label_ != "ORG" or len(span) < 3 or span[0].lower_ not in ORG_SECTION_HEADS or span.start - 1 not in title_tokens:
             return None
         return next((m for m in range(span.start + 2, span.end) if doc[m].text[:1].isupper() and (
-            doc[m].lower_ in heads or doc[m].lower_ in ORG_OPENERS or m in org_starts)), None)
+            doc[m].lower_ in heads or doc[m].lower_ in ORG_OPENERS or doc[m].lower_ in UNIT_HEADS or m in org_starts)), None)
 
     def _university_city(self, doc: Doc, span: Span) -> int | None:
         """Where the city starts in a university's ORG that ends with the city it is in ("[Universitas

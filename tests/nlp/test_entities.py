@@ -757,6 +757,10 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     # a company the model missed, with its legal forms
     ("Kontrak diteken PT Sinar Laut (Persero) Tbk kemarin.", [], [("PT Sinar Laut (Persero) Tbk", "ORG")]),
     ("Bus milik PO Rajawali Kencana mogok.", [], [("PO Rajawali Kencana", "ORG")]),
+    ("Jadwal PT Rel Nusantara Daop 8 Surabaya berubah.", [], [("PT Rel Nusantara Daop 8 Surabaya", "ORG")]),
+    ("Kepala Departemen Epidemiologi Fakultas Kedokteran Universitas Cendana Budi Harsono hadir.",
+     [("Departemen Epidemiologi Fakultas Kedokteran Universitas Cendana", "ORG"), ("Budi Harsono", "PERSON")],
+     [("Fakultas Kedokteran Universitas Cendana", "ORG"), ("Budi Harsono", "PERSON")]),
     # a university and the city it is in are two spans
     ("Mahasiswa Universitas Cendana Kupang berdemo.", [("Universitas Cendana Kupang", "ORG")],
      [("Universitas Cendana", "ORG"), ("Kupang", "LOC")]),
