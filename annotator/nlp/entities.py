@@ -981,7 +981,11 @@ class EntityMerger:
                     cut -= 1
                 if not (hospital and doc[cut - 1].lower_.rstrip(".") == "dr"):  # "RSUD dr [Soetomo]" is the namesake
                     end = cut
-            if end > i + size and not all(len(t.text) == 1 or _ROMAN.fullmatch(t.text) for t in doc[i + size:end]):
+            while end > i + size and (doc[end - 1].is_lower or not doc[end - 1].text[:1].isalnum()):
+                end -= 1  # never ends on a joiner ("Centre for")
+            own = doc[i + size:end]
+            if end > i + size and not all(len(t.text) == 1 or _ROMAN.fullmatch(t.text) for t in own) \
+                    and not all(t.lower_ in DESCRIPTOR_WORDS or t.lower_ in ("besar", "kecil") for t in own):
                 chains.append((i, end, person))  # not a numbered unit alone ("Komisi III", "Komisi B")
             i = max(end, i + 1)
         if not chains:
@@ -1158,14 +1162,16 @@ class EntityMerger:
             if span.label_ != "DATE" and len(span) > 1 and all(t.lower_ in not_entities for t in span if t.is_alpha) \
                     and any(t.is_alpha for t in span):
                 continue  # "Covid-19": a disease, whatever the numbers and hyphens
-            if span.label_ == "ORG" and len(span) == 1 and span[0].lower_ in NAMELESS_HEADS:
-                continue  # "ditetapkan oleh Kementerian": an institution word without a name
             if span.label_ in ("ORG", "LOC") and len(span) > 1 and span[0].lower_ in ORG_DESCRIPTORS \
                     and span[1].text[:1].isupper() and span[1].lower_ != "besar":
+                if all(t.lower_ in self.not_name or not t.is_alpha for t in span[1:]):
+                    continue  # "Posko Penanganan": a descriptor and common words
                 span, source, score = Span(doc, span.start + 1, span.end, label=span.label_), SOURCE_RULE, 1.0
             inner = self._after_section(doc, span, heads, title_tokens, org_starts)
             if inner is not None:  # "Kepala Departemen Ekonomi [Centre of …]"
                 span, source, score = Span(doc, inner, span.end, label="ORG"), SOURCE_RULE, 1.0
+            if span.label_ == "ORG" and len(span) == 1 and span[0].lower_ in NAMELESS_HEADS:
+                continue  # "ditetapkan oleh Kementerian": an institution word without a name
             city = self._university_city(doc, span)
             if city is not None:
                 out.append((Span(doc, span.start, city, label="ORG"), SOURCE_RULE, 1.0))

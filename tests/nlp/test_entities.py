@@ -744,6 +744,7 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
     ("Menurut data Pusat Layanan Terpadu Koperasi, jumlahnya naik.", [], [("Pusat Layanan Terpadu Koperasi", "ORG")]),
     # a descriptor before the name is not part of it
     ("Bantuan dikumpulkan di Mako Brimob Kupang.", [("Mako Brimob Kupang", "ORG")], [("Brimob Kupang", "ORG")]),
+    ("Bantuan dikumpulkan di Posko Penanganan kemarin.", [("Posko Penanganan", "LOC")], []),
     # a national organisation's regional branch is one ORG
     ("Ketua Ikatan Bidan Indonesia Jawa Timur Sutrisno hadir.", [("Ikatan Bidan Indonesia", "ORG")],
      [("Ikatan Bidan Indonesia Jawa Timur", "ORG"), ("Sutrisno", "PERSON")]),
@@ -790,6 +791,7 @@ def test_a_numbered_unit_alone_is_no_org_chain(fake_model_nlp):
     # a document's number ends the name; an English head inside a longer name starts none
     ("Fatwa Majelis Ulama Indonesia Kota Depok Nomor 5 terbit.", [("Majelis Ulama Indonesia Kota Depok", "ORG")]),
     ("Gedung Research Center Holding Farmasi dibuka.", []),
+    ("Warga berunjuk rasa di depan Balai Kota sejak pagi.", []),
 ])
 def test_where_an_org_chain_ends_or_does_not_start(fake_model_nlp, text, expected):
     assert run_with(fake_model_nlp, text, []) == expected
