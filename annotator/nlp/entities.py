@@ -38,21 +38,19 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
      dropped.
   5b. Institutions (`_org_chains`): a capitalised head of an official name (resources/patterns/
-     org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Puskesmas", "Polres"; "Pusat" and
-     "Tim" not after a capitalised word, "Kantor Pusat") and its
-     capitalised chain are one ORG, over the spans inside it, "Covid-19", "dr" in a hospital's
-     name and "dan" before a derived common word ("Badan Penanggulangan Bencana dan Perlindungan
-     Masyarakat Kota Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"); after
-     a title the holder's name stays out; an ORG joining two institutions with "serta" (or "dan"
-     before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan Dunia]"); a
-     descriptor before a name is cut off ("Mako [Brimob Kupang]"); "Covid-19" and a bare
-     "Kementerian" are no entity; a
-     national organisation ("… Indonesia", or its initials) takes a province after it
-     (resources/patterns/provinces.txt: "[Ikatan Dokter Indonesia Jawa Timur]", "[IDI Jatim]");
-     a university's city after its name is a LOC of its own ("[Universitas Yapis] [Jayapura]");
-     English names ("Center of Reform on Economics") chain over "of", "on", "and"; "PT", "PO",
-     "CV" head a company's name, with "(Persero)" and "Tbk" after it; a section
-     opening an ORG after a title belongs to the title ("Kepala Departemen Ekonomi [CSIS]").
+     org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Puskesmas", "Polres", "PT", "Center";
+     "Pusat", "Tim" and the English heads not after a capitalised word: "Kantor Pusat") and its
+     capitalised chain are one ORG, over the spans inside it, "Covid-19", a number between words,
+     "dr" and a hospital's namesake, "of"/"on"/"and" in English names and "dan" before a derived
+     common word ("Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "RSUD
+     dr Soeselo", "Polres Kupang Kota", "Center of Reform on Economics", "PT X (Persero) Tbk");
+     after a title the holder's name stays out. Before that, an ORG joining two institutions with
+     "serta" (or "dan" before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan
+     Dunia]"); a descriptor is cut off ("Mako [Brimob Kupang]"); a section after a title belongs
+     to the title ("Kepala Departemen Ekonomi [CSIS]"); a university's city is a LOC of its own
+     ("[Universitas Yapis] [Jayapura]"); a national organisation ("… Indonesia", or its initials)
+     takes a province after it (resources/patterns/provinces.txt: "[IDI Jatim]"); "Covid-19" and
+     a bare "Kementerian" are no entity.
      Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
      company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
      there and at its other mentions, also before a programme ("[Alibaba] Netpreneur Training",
@@ -857,14 +855,16 @@ class EntityMerger:
         """An institution's official name is one ORG: a capitalised head (resources/patterns/
         org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Polres") with the capitalised chain
         after it, over the spans found inside it (its area, its parent, a one-word model PERSON),
-        "Covid-19", "dr" and a hospital's namesake after it (whatever span the namesake has: "RSUP
-        Dr M Djamil Padang"), and "dan" before a capitalised word that starts no other
-        name or institution ("Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota
-        Surabaya", "Rumah Sakit Umum Daerah dr Soeselo", "Polres Kupang Kota"). The chain stops at
-        a title, a date, a longer PERSON, a bracket, punctuation or a line break, and is kept only
-        if it covers every span it touches. An ORG joining two institutions with "serta", or with
-        "dan" before a head, is split there ("[Kementerian Kesehatan] serta [Organisasi Kesehatan
-        Dunia]")."""
+        "Covid-19", a number between two words ("PT KAI Daop 8 Surabaya"), "dr" and a hospital's
+        namesake after it (whatever span the namesake has: "RSUP Dr M Djamil Padang"), English
+        joiners ("Center of Reform on Economics"), "(Persero)" and "Tbk" after a company, and
+        "dan" before a derived common word that starts no other name or institution ("Badan
+        Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "Polres Kupang Kota").
+        The chain stops at a title, a date, a section or document number, a longer PERSON or a
+        word of one, a bracket, punctuation or a line break; after a title with no name or title
+        after it, the holder's name at its end stays out. It is kept only if it covers every span
+        it touches and its own words are more than a numbered unit or a descriptor ("Komisi III",
+        "Balai Kota"). The spans are first tidied (`_split_institutions`, `_province_branches`)."""
         heads = self.org_heads
         if not heads:
             return results
@@ -1151,10 +1151,12 @@ class EntityMerger:
         """ORG spans that join two institutions ("Kementerian Kesehatan serta Organisasi Kesehatan
         Dunia", "… dan Badan …") split at the joiner: "serta" between capitalised words, or "dan"
         before an institution head or opener. An ORG or LOC opening with a descriptor loses it ("Mako
-        [Brimob Kupang]", "Posko [Desa Oelomin]", GUIDELINES section 8). A span whose words are all
-        common words of resources/patterns/not_entities.txt, with numbers or hyphens, is dropped
-        ("Covid-19"), and so is a one-word ORG that is only an organisation opener ("oleh
-        Kementerian")."""
+        [Brimob Kupang]", "Posko [Desa Oelomin]", GUIDELINES section 8), or is dropped if only common
+        words follow it ("Posko Penanganan"). A model ORG after a title that opens with a section
+        starts at the organisation (`_after_section`); a university's ORG ending with its city is
+        split (`_university_city`). A span whose words are all common words of
+        resources/patterns/not_entities.txt, with numbers or hyphens, is dropped ("Covid-19"), and
+        so is a one-word ORG that is only an organisation opener ("oleh Kementerian")."""
         title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
         org_starts = {g.start for g in doc.spans[GAZETTEER_KEY] if g.label_ == "ORG"} if GAZETTEER_KEY in doc.spans else set()
         out = []
