@@ -58,6 +58,24 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      [Esau]"; one-word names at a sentence start that the text also writes in lower case
      ("Donor darah …") and common-noun acronyms (resources/patterns/not_entities.txt: "PSBB") are
      dropped.
+  5b. Institutions (`_org_chains`): a capitalised head of an official name (resources/patterns/
+     org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Puskesmas", "Polres", "PT", "Center";
+     "Pusat", "Tim" and the English heads not after a capitalised word: "Kantor Pusat") and its
+     capitalised chain are one ORG, over the spans inside it, "Covid-19", a number between words,
+     "dr" and a hospital's namesake, "of"/"on"/"and" in English names and "dan" before a derived
+     common word ("Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "RSUD
+     dr Soeselo", "Polres Kupang Kota", "Center of Reform on Economics", "PT X (Persero) Tbk");
+     after a title the holder's name stays out. Before that, an ORG joining two institutions with
+     "serta" (or "dan" before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan
+     Dunia]"); a descriptor is cut off ("Mako [Brimob Kupang]"); a section after a title belongs
+     to the title ("Kepala Departemen Ekonomi [CSIS]"); a university's city is a LOC of its own
+     ("[Universitas Yapis] [Jayapura]"); a national organisation ("… Indonesia", or its initials)
+     takes a province after it (resources/patterns/provinces.txt: "[IDI Jatim]"); "Covid-19" and
+     a bare "Kementerian" are no entity.
+     Companies (`_company_cues`): a one-word name after a cue (resources/patterns/
+     company_cues.txt: "vaksin [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is ORG
+     there and at its other mentions, also before a programme ("[Alibaba] Netpreneur Training",
+     not "Alibaba Business School").
   6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
      no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
      keluar masuk (SIKM)"); initials after "berinisial" are PERSON; one label per name (the most
@@ -73,6 +91,7 @@ the words that belong to a date ("Minggu (24/1) malam", "31 Mei nanti"); "kemari
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -234,6 +253,41 @@ def read_word_list(path: str | Path) -> frozenset[str]:
         lines = Path(path).read_text(encoding="utf-8").splitlines() if Path(path).is_file() else []
         _WORD_LISTS[key] = frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
     return _WORD_LISTS[key]
+
+
+_ROMAN = re.compile(r"[IVXLC]+")
+# Sections of an institution belong to a title, not to its name ("Kepala Bidang Humas [Polda Papua]").
+ORG_SECTION_WORDS = {"bidang", "subbidang", "seksi"}
+# Words that end an institution's name: the number of its document follows ("fatwa MUI Kota Depok Nomor …").
+_DOCUMENT_NUMBER = {"nomor", "no", "no."}
+# Sections that open a model ORG right after a title ("Kepala Departemen Ekonomi [CSIS]").
+ORG_SECTION_HEADS = ORG_SECTION_WORDS | {"departemen", "divisi", "biro", "bagian", "subbagian"}
+# Heads (resources/patterns/org_heads.txt) that are common words too: after a capitalised word
+# they are inside another name ("Kantor Pusat Tenggara", "Jakarta Pusat"), before a name a
+# descriptor ("Tim [IDI]").
+WEAK_ORG_HEADS = {"pusat", "tim", "center", "centre", "institute", "council", "association", "foundation"}
+# Words that make the capitalised words after a company's name an organisation of their own.
+COMPANY_WORDS = {"school", "university", "college", "academy", "institute", "foundation", "centre", "center",
+                 "group", "grup", "company", "corporation", "corp", "inc", "ltd", "holdings", "bank", "tbk"}
+# Organisation openers that are common nouns, no names alone ("oleh Kementerian"; not "Kemenlu").
+NAMELESS_HEADS = ORG_OPENERS - {"kemenlu", "kemlu", "kemenhan", "pt", "cv"}
+# Universities: with the city they are in after their name, two spans ("[Universitas Yapis] [Jayapura]"),
+# unless a word of their name says the place is part of it ("Universitas Negeri Jakarta").
+UNIVERSITY_HEADS = {"universitas", "institut", "politeknik", "akademi"}
+UNIVERSITY_NAME_WORDS = {"negeri", "nasional", "islam", "kristen", "katolik", "muhammadiyah", "teknologi", "teknik",
+                         "seni", "agama"}
+# Descriptors before an organisation's name, never part of it ("Mako [Brimob Kupang]"; not "Markas Besar").
+ORG_DESCRIPTORS = {"mako", "markas", "posko"}
+
+
+def org_heads(patterns_dir: str | Path | None = None) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """resources/patterns/org_heads.txt as first word -> its heads (word tuples), longest first."""
+    words = read_word_list(Path(patterns_dir or RESOURCES_DIR / "patterns") / "org_heads.txt")
+    heads: dict[str, list[tuple[str, ...]]] = {}
+    for line in words:
+        head = tuple(line.split())
+        heads.setdefault(head[0], []).append(head)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in heads.items()}
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -738,6 +792,11 @@ class TitleFinder:
 RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titles", "title_names", "org_tail_names",
                  "short_names", "cleanup", "age_names", "verbs", "place_prefix", "org_area", "company", "org_heads", "initials",
                  "aliases", "one_sense", "person_context")
+#: Organisation rules: a capitalised institution head (resources/patterns/org_heads.txt) and its
+#: capitalised name chain are one ORG (`EntityMerger._org_chains`); a one-word name after a company
+#: cue (resources/patterns/company_cues.txt: "vaksin", "Grup") is ORG at every mention
+#: (`EntityMerger._company_cues`).
+RULE_FAMILIES += ("org_chains", "company_cues")
 
 
 @Language.factory("annotator_entity_merge",
@@ -761,6 +820,9 @@ class EntityMerger:
         self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
         self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
         self.document_words = read_word_list(document_words) if document_words else frozenset()
+        self.org_heads = org_heads(Path(not_entities).parent if not_entities else None)
+        self.company_cues = read_word_list(Path(not_entities).parent / "company_cues.txt") if not_entities else frozenset()
+        self.provinces = read_word_list(Path(not_entities).parent / "provinces.txt") if not_entities else frozenset()
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -930,11 +992,358 @@ class EntityMerger:
                 joined[-1] = (Span(doc, prev.start, span.end, label="ORG"), prev_source, prev_score)
             else:
                 joined.append((span, source, score))
+        if "org_chains" in on:
+            joined = self._org_chains(doc, joined)
+        if "company_cues" in on:
+            joined = self._company_cues(doc, joined, words)
         if "aliases" in on:
             joined = self._aliases(doc, joined, words)
         if "one_sense" in on:
             joined = self._one_sense(doc, joined, words)
         return joined
+
+    def _org_chains(self, doc: Doc, results: list) -> list:
+        """An institution's official name is one ORG: a capitalised head (resources/patterns/
+        org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Polres") with the capitalised chain
+        after it, over the spans found inside it (its area, its parent, a one-word model PERSON),
+        "Covid-19", a number between two words ("PT KAI Daop 8 Surabaya"), "dr" and a hospital's
+        namesake after it (whatever span the namesake has: "RSUP Dr M Djamil Padang"), English
+        joiners ("Center of Reform on Economics"), "(Persero)" and "Tbk" after a company, and
+        "dan" before a derived common word that starts no other name or institution ("Badan
+        Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "Polres Kupang Kota").
+        The chain stops at a title, a date, a section or document number, a longer PERSON or a
+        word of one, a bracket, punctuation or a line break; after a title with no name or title
+        after it, the holder's name at its end stays out. It is kept only if it covers every span
+        it touches and its own words are more than a numbered unit or a descriptor ("Komisi III",
+        "Balai Kota"). The spans are first tidied (`_split_institutions`, `_province_branches`)."""
+        heads = self.org_heads
+        if not heads:
+            return results
+        n = len(doc)
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        results = self._province_branches(doc, self._split_institutions(doc, results, heads, self.not_entities))
+        at: dict[int, int] = {}
+        for k, (span, _, _) in enumerate(results):
+            for i in range(span.start, span.end):
+                at[i] = k
+
+        def head_at(i: int) -> int:
+            for head in heads.get(doc[i].lower_, ()):
+                if all(i + m < n and doc[i + m].lower_ == w and doc[i + m].text[:1].isupper()
+                       for m, w in enumerate(head)):
+                    return len(head)
+            return 0
+
+        def word(t) -> bool:
+            text = t.text
+            return text[:1].isupper() and any(c.isalpha() for c in text) and all(c.isalnum() for c in text) \
+                and text not in NOT_NAME_WORDS and t.lower_ not in CALENDAR_WORDS
+
+        # words of the document's multi-word PERSONs end a chain ("… Provinsi Maluku [Dony Rerung]")
+        person_words = {t.text for span, _, _ in results if span.label_ == "PERSON" and len(span) > 1
+                        for t in span if _is_name_token(t) and len(t.text) > 2}
+        found: list[dict] = []
+
+        def gazetteer() -> dict:
+            if not found:
+                found.append(_covered(doc.spans[GAZETTEER_KEY]) if GAZETTEER_KEY in doc.spans else {})
+            return found[0]
+
+        chains: list[tuple[int, int, int | None]] = []  # start, end, start of a span's PERSON remainder
+        i = 0
+        while i < n:
+            size = head_at(i) if doc[i].text[:1].isupper() and i not in title_tokens else 0
+            if size and i + size < n and head_at(i + size):
+                size = 0  # "Wakil Ketua Komite [Badan Pengatur …]": the name starts at the second head
+            if size and doc[i].lower_ in WEAK_ORG_HEADS and (i + size in at and results[at[i + size]][0].start == i + size
+                                                              or i > 0 and i - 1 not in title_tokens
+                                                              and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha):
+                size = 0  # inside a longer name: "Kantor Pusat …", "Jakarta Pusat"; "Tim [IDI]"
+            if not size or (i in at and results[at[i]][0].start < i):
+                i += 1
+                continue
+            j = end = span_end = i + size
+            last_loc, person = False, None
+            hospital = is_org_type([x.text for x in doc[i:i + 2]])
+            while j < n and doc[j].lower_ not in ORG_SECTION_WORDS | _DOCUMENT_NUMBER:
+                t = doc[j]
+                k = at.get(j)
+                if hospital and j == end and t.lower_.rstrip(".") == "dr":  # "RSUP Dr M Djamil", "RSUD dr. Soetomo"
+                    m = j + 2 if j + 2 < n and doc[j + 1].text == "." and not t.whitespace_ else j + 1
+                    if k is not None and results[k][0].start == j and results[k][0].label_ == "PERSON":
+                        m = j  # "[Dr Sardjito]" found after the title "Dr"
+                    if m < n and m in at and results[at[m]][0].start == m and results[at[m]][0].label_ != "DATE":
+                        j = end = span_end = results[at[m]][0].end  # the namesake, whatever the model took it for
+                        continue
+                    if m < n and word(doc[m]):
+                        j = m
+                        continue
+                    break
+                if j in title_tokens:
+                    break
+                if k is not None and results[k][0].start == j:
+                    span, source, _ = results[k]
+                    if span.label_ == "DATE" or span.label_ == "PERSON" and (
+                            len(span) > 1 or source == SOURCE_RULE or last_loc):  # "… Jakarta [Syaifudin]"
+                        if span.label_ == "PERSON" and span_end > i + size:
+                            end = span_end  # "… Kementerian Pertanian Agung [Hendriadi]": a name's first word
+                        break
+                    cut = next((m for m in range(span.start, span.end) if doc[m].text in person_words), None)
+                    if cut is not None:
+                        if cut > span.start and span.label_ != "PERSON" and all(_is_name_token(x) for x in doc[cut:span.end]):
+                            end, person = cut, cut
+                        break
+                    j = end = span_end = span.end
+                    last_loc = span.label_ == "LOC"
+                    continue
+                elif (k is not None and results[k][0].start > i) or t.text in person_words:
+                    break
+                elif word(t) or (t.is_digit and doc[j - 1].text == "-" and j - 1 == end - 1):
+                    j = end = j + 1
+                    last_loc = False
+                elif t.text == "-" and j == end and not doc[j - 1].whitespace_ and not t.whitespace_ \
+                        and j + 1 < n and doc[j + 1].text[:1].isalnum():
+                    j = end = j + 1  # "Covid-19"; never the chain's end (see below)
+                elif t.like_num and t.text.isdigit() and j == end and j > i + size and j + 1 < n and word(doc[j + 1]) \
+                        and j + 1 not in title_tokens:
+                    j += 1  # "PT KAI Daop 1 Jakarta"
+                elif t.lower_ in ("of", "on", "for", "and", "the", "&") and j == end and j + 1 < n and word(doc[j + 1]) \
+                        and j + 1 not in at:
+                    j += 1  # "Center of Reform on Economics"
+                elif t.lower_ == "dan" and j == end and j + 1 < n and word(doc[j + 1]) and j + 1 not in at \
+                        and j + 1 not in title_tokens and not head_at(j + 1) and doc[j + 1].lower_ in self.not_name:
+                    j += 1  # "Bencana dan Perlindungan Masyarakat", not "Puskesmas X dan Posko …"
+                else:
+                    break
+            while end > i + size and not doc[end - 1].text[:1].isalnum():
+                end -= 1
+            if doc[i].text.rstrip(".") in COMPANY_PREFIXES and end > i + size:  # "PT Maju Jaya (Persero) Tbk"
+                if [t.text for t in doc[end:end + 3]] == ["(", "Persero", ")"] and not any(x in at for x in range(end, end + 3)):
+                    end += 3
+                if end < n and doc[end].text.rstrip(".") == "Tbk" and end not in at:
+                    end += 1
+            if end > i + size and person is None and self._before_name(doc, i, end, title_tokens, at, results):
+                # after a title the chain ends with the holder's name unless a name or title follows
+                # ("Juru Bicara Satgas … Provinsi Maluku Dony Rerung mengatakan")
+                cut = name_start(doc, i + size, end, lambda x: x in title_tokens or _is_qualifier_word(doc[x])
+                                 or is_not_name_word(doc[x], self.not_name) or x in gazetteer()
+                                 or (x in at and results[at[x]][1] == SOURCE_RULE))
+                while cut > i + size and not doc[cut - 1].text[:1].isalnum():
+                    cut -= 1
+                if not (hospital and doc[cut - 1].lower_.rstrip(".") == "dr"):  # "RSUD dr [Soetomo]" is the namesake
+                    end = cut
+            while end > i + size and (doc[end - 1].is_lower or not doc[end - 1].text[:1].isalnum()):
+                end -= 1  # never ends on a joiner ("Centre for")
+            own = doc[i + size:end]
+            if end > i + size and not all(len(t.text) == 1 or _ROMAN.fullmatch(t.text) for t in own) \
+                    and not all(t.lower_ in DESCRIPTOR_WORDS or t.lower_ in ("besar", "kecil") for t in own):
+                chains.append((i, end, person))  # not a numbered unit alone ("Komisi III", "Komisi B")
+            i = max(end, i + 1)
+        if not chains:
+            return results
+        drop: set[int] = set()
+        added = []
+        for start, end, person in chains:
+            touched = {at[x] for x in range(start, end) if x in at}
+            if person is not None:
+                k = at[person]
+                added.append((Span(doc, person, results[k][0].end, label="PERSON"), SOURCE_RULE, 1.0))
+                drop.add(k)
+                touched.discard(k)
+            if any(results[k][0].start < start or results[k][0].end > end for k in touched):
+                continue
+            if len(touched) == 1 and (results[next(iter(touched))][0].start, results[next(iter(touched))][0].end) == (start, end) \
+                    and results[next(iter(touched))][0].label_ == "ORG":
+                continue
+            drop |= touched
+            added.append((Span(doc, start, end, label="ORG"), SOURCE_RULE, 1.0))
+        out = [r for k, r in enumerate(results) if k not in drop] + added
+        return sorted(out, key=lambda r: r[0].start)
+
+    @staticmethod
+    def _before_name(doc: Doc, start: int, end: int, title_tokens: dict, at: dict, results: list) -> bool:
+        """Does the chain doc[start:end] follow a title with no name or title after it (so the
+        holder's name may be the chain's last words)?"""
+        before = start - 1
+        while before >= 0 and doc[before].is_space and "\n" not in doc[before].text:
+            before -= 1
+        if before < 0 or before not in title_tokens:
+            return False
+        after = end
+        while after < len(doc) and doc[after].is_space and "\n" not in doc[after].text:
+            after += 1
+        return not (after in title_tokens or (after < len(doc) and doc[after].text == "(")  # "… Economics (CORE)"
+                    or (after in at and results[at[after]][0].start == after and results[at[after]][0].label_ == "PERSON"))
+
+    def _province_branches(self, doc: Doc, results: list) -> list:
+        """A national organisation ("… Indonesia", or the initials of such an ORG in the article)
+        followed by a province (resources/patterns/provinces.txt, "Provinsi" before it allowed) is
+        its regional branch, one ORG ("[Ikatan Dokter Indonesia Jawa Timur]", "[IDI Jatim]")."""
+        if not self.provinces:
+            return results
+        national = {"".join(t.text[0] for t in span if t.is_alpha).upper() for span, _, _ in results
+                    if span.label_ == "ORG" and len(span) > 1 and span[-1].lower_ == "indonesia"}
+
+        def is_national(org: Span) -> bool:  # "Ikatan Dokter Indonesia", or "IDI" beside it
+            return len(org) > 1 and org[-1].lower_ == "indonesia" or len(org) == 1 and org.text in national
+
+        out: list = []
+        for span, source, score in results:
+            if out and span.label_ == "LOC" and out[-1][0].label_ == "ORG" and out[-1][0].end == span.start \
+                    and is_national(out[-1][0]) \
+                    and " ".join(t.lower_ for t in span if t.lower_ not in ("provinsi", "prov")) in self.provinces:
+                prev = out[-1][0]
+                out[-1] = (Span(doc, prev.start, span.end, label="ORG"), SOURCE_RULE, 1.0)
+                continue
+            out.append((span, source, score))
+        return out
+
+    def _company_cues(self, doc: Doc, results: list, words: list[str]) -> list:
+        """A one-word name after a company cue (resources/patterns/company_cues.txt: "vaksin
+        [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is an ORG, with "Grup" inside it;
+        so are the other spans of that word in the article and its mentions that stand alone (no
+        capitalised word before them, none after but a programme's name: `_names_a_programme`;
+        never written in lower case). Not a place of the gazetteer, a title or a disease ("vaksin
+        Covid-19")."""
+        cues = self.company_cues
+        if not cues or not any(w.lower() in cues for w in words):
+            return results
+        n = len(doc)
+        at = _covered(span for span, _, _ in results)
+        titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        places = {i for g in (doc.spans[GAZETTEER_KEY] if GAZETTEER_KEY in doc.spans else []) if g.label_ == "LOC"
+                  for i in range(g.start, g.end)}
+        names: set[str] = set()
+        groups: set[int] = set()  # "Grup" tokens joining their name
+        for c, w in enumerate(words):
+            lower = w.lower()
+            if lower not in cues or c + 1 >= n or (lower in ("grup", "group") and not w[:1].isupper()):
+                continue
+            k = c + 1
+            while k < n and doc[k].is_space and "\n" not in doc[k].text:
+                k += 1
+            if k >= n:
+                continue
+            name = doc[k]
+            own = at.get(k)
+            if not (name.text[:1].isupper() and name.text.isalnum() and any(ch.isalpha() for ch in name.text)
+                    and name.text not in NOT_NAME_WORDS and name.lower_ not in CALENDAR_WORDS
+                    and k not in titles and k not in places and (own is None or len(own) == 1)
+                    and len(name.text) > 2 and not (k + 1 < n and (doc[k + 1].text == "-" or doc[k + 1].text[:1].isupper()))
+                    and not (k + 1 < n and doc[k + 1].like_num)):
+                continue  # "vaksin Covid-19", "vaksin Merah Putih", "vaksin Rp 18 triliun"
+            names.add(name.text)
+            if lower in ("grup", "group") and c not in at:
+                groups.add(c)
+        if not names:
+            return results
+        out = []
+        for span, source, score in results:
+            if span.text in names and span.label_ != "ORG":
+                span, source, score = Span(doc, span.start, span.end, label="ORG"), SOURCE_RULE, 1.0
+            if span.text in names and span.start - 1 in groups:
+                span, source, score = Span(doc, span.start - 1, span.end, label="ORG"), SOURCE_RULE, 1.0
+            out.append((span, source, score))
+        lower = {w for w in words if w.islower()}
+        covered = {i for span, _, _ in out for i in range(span.start, span.end)}
+        for i, w in enumerate(words):
+            if w in names and i not in covered and w.lower() not in lower and not _hyphen_attached(doc, i, i + 1):
+                start = i - 1 if i - 1 in groups and i - 1 not in covered else i
+                if start == i and (i > 0 and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha
+                                   or not self._names_a_programme(doc, i + 1)):
+                    continue  # "Alibaba Business School", "Alibaba Group": part of another name
+                out.append((Span(doc, start, i + 1, label="ORG"), SOURCE_RULE, 1.0))
+                covered.update(range(start, i + 1))
+        return sorted(out, key=lambda r: r[0].start)
+
+    def _names_a_programme(self, doc: Doc, i: int) -> bool:
+        """Do the capitalised words from token i on (if any) name something of a company, such as a
+        programme or product ("[Alibaba] Netpreneur Training"), and not an organisation ("Alibaba
+        Business School", "Alibaba Group": an institution word or head among them)?"""
+        words = []
+        while i < len(doc) and doc[i].text[:1].isupper() and doc[i].is_alpha and len(words) < 6:
+            words.append(doc[i].lower_)
+            i += 1
+        return not any(w in COMPANY_WORDS or w in self.org_heads or w in ORG_OPENERS for w in words)
+
+    def _joins_two(self, words: Sequence[str]) -> bool:
+        """Do these words join two institutions: "serta", or "dan" before an institution head
+        ("… Kesehatan serta Organisasi …", "… dan Badan …")?"""
+        return any(w == "serta" or (w == "dan" and k + 1 < len(words) and words[k + 1][:1].isupper() and (
+            (nxt := words[k + 1].lower()) in self.org_heads or nxt in ORG_OPENERS or nxt in ORG_NOUNS))
+            for k, w in enumerate(words))
+
+    @staticmethod
+    def _after_section(doc: Doc, span: Span, heads: dict, title_tokens: dict, org_starts: set) -> int | None:
+        """Where the organisation starts in an ORG right after a title that opens with a section of it
+        ("Kepala [Departemen Ekonomi] Centre of …", "Kepala Biro … Divisi Humas [Polri]"; GUIDELINES
+        section 8: the section belongs to the title): the first later word that heads an institution
+        (org_heads.txt, ORG_OPENERS) or opens a gazetteer ORG; None if there is none."""
+        if span.label_ != "ORG" or len(span) < 3 or span[0].lower_ not in ORG_SECTION_HEADS or span.start - 1 not in title_tokens:
+            return None
+        return next((m for m in range(span.start + 2, span.end) if doc[m].text[:1].isupper() and (
+            doc[m].lower_ in heads or doc[m].lower_ in ORG_OPENERS or doc[m].lower_ in UNIT_HEADS or m in org_starts)), None)
+
+    def _university_city(self, doc: Doc, span: Span) -> int | None:
+        """Where the city starts in a university's ORG that ends with the city it is in ("[Universitas
+        Yapis] [Jayapura]", GUIDELINES section 8: a unique institution and its city are two spans);
+        None if the place is part of the name ("Universitas Negeri Jakarta", "Institut Kesenian
+        Jakarta": a word of UNIVERSITY_NAME_WORDS or a common word before it) or there is none."""
+        if span.label_ != "ORG" or len(span) < 3 or span[0].lower_ not in UNIVERSITY_HEADS or GAZETTEER_KEY not in doc.spans:
+            return None
+        city = next((g.start for g in doc.spans[GAZETTEER_KEY] if g.label_ == "LOC" and g.end == span.end
+                     and span.start + 1 < g.start), None)
+        if city is None or any(t.lower_ in UNIVERSITY_NAME_WORDS or t.lower_ in self.not_name or not t.text[:1].isupper()
+                               for t in doc[span.start + 1:city]):
+            return None
+        return city
+
+    def _split_institutions(self, doc: Doc, results: list, heads: dict, not_entities: frozenset[str] = frozenset()) -> list:
+        """ORG spans that join two institutions ("Kementerian Kesehatan serta Organisasi Kesehatan
+        Dunia", "… dan Badan …") split at the joiner: "serta" between capitalised words, or "dan"
+        before an institution head or opener. An ORG or LOC opening with a descriptor loses it ("Mako
+        [Brimob Kupang]", "Posko [Desa Oelomin]", GUIDELINES section 8), or is dropped if only common
+        words follow it ("Posko Penanganan"). A model ORG after a title that opens with a section
+        starts at the organisation (`_after_section`); a university's ORG ending with its city is
+        split (`_university_city`). A span whose words are all common words of
+        resources/patterns/not_entities.txt, with numbers or hyphens, is dropped ("Covid-19"), and
+        so is a one-word ORG that is only an organisation opener ("oleh Kementerian")."""
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        org_starts = {g.start for g in doc.spans[GAZETTEER_KEY] if g.label_ == "ORG"} if GAZETTEER_KEY in doc.spans else set()
+        out = []
+        for span, source, score in results:
+            if span.label_ != "DATE" and len(span) > 1 and all(t.lower_ in not_entities for t in span if t.is_alpha) \
+                    and any(t.is_alpha for t in span):
+                continue  # "Covid-19": a disease, whatever the numbers and hyphens
+            if span.label_ in ("ORG", "LOC") and len(span) > 1 and span[0].lower_ in ORG_DESCRIPTORS \
+                    and span[1].text[:1].isupper() and span[1].lower_ != "besar":
+                if all(t.lower_ in self.not_name or not t.is_alpha for t in span[1:]):
+                    continue  # "Posko Penanganan": a descriptor and common words
+                span, source, score = Span(doc, span.start + 1, span.end, label=span.label_), SOURCE_RULE, 1.0
+            inner = self._after_section(doc, span, heads, title_tokens, org_starts)
+            if inner is not None:  # "Kepala Departemen Ekonomi [Centre of …]"
+                span, source, score = Span(doc, inner, span.end, label="ORG"), SOURCE_RULE, 1.0
+            if span.label_ == "ORG" and len(span) == 1 and span[0].lower_ in NAMELESS_HEADS:
+                continue  # "ditetapkan oleh Kementerian": an institution word without a name
+            city = self._university_city(doc, span)
+            if city is not None:
+                out.append((Span(doc, span.start, city, label="ORG"), SOURCE_RULE, 1.0))
+                out.append((Span(doc, city, span.end, label="LOC"), SOURCE_RULE, 1.0))
+                continue
+            cut = None
+            if span.label_ == "ORG" and len(span) >= 3:
+                for x in range(span.start + 1, span.end - 1):
+                    nxt = doc[x + 1]
+                    if doc[x].lower_ == "serta" or (doc[x].lower_ == "dan" and nxt.text[:1].isupper() and (
+                            nxt.lower_ in heads or nxt.lower_ in ORG_OPENERS or nxt.lower_ in ORG_NOUNS)):
+                        cut = x
+                        break
+            if cut is None:
+                out.append((span, source, score))
+                continue
+            for s, e in ((span.start, cut), (cut + 1, span.end)):
+                out.extend((p, SOURCE_RULE, 1.0) for p in _clean(doc, s, e, "ORG"))
+        return out
 
     def _one_sense(self, doc: Doc, results: list, words: list[str]) -> list:
         """One label per name in an article: the spans of the same words with different labels all
@@ -1033,7 +1442,8 @@ class EntityMerger:
                 continue
             span, source, score = results[k]
             if (span.label_ == "ORG" and span[0].lower_ in ORG_OPENERS and span.end < j
-                    and any(w.lower() in _CHAIN_JOINERS for w in words[span.end:j])):
+                    and any(w.lower() in _CHAIN_JOINERS for w in words[span.end:j])
+                    and not ("org_chains" in self.families and self._joins_two(words[span.end:j]))):
                 results[k] = (Span(doc, span.start, j, label="ORG"), SOURCE_RULE, 1.0)
                 drop.update(n for n, (other, _, _) in enumerate(results)
                             if n != k and span.end <= other.start and other.end <= j)
