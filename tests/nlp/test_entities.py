@@ -774,6 +774,12 @@ def test_aliases_family_off_keeps_the_model_labels(fake_model_nlp):
      [("Kementerian Kesehatan", "ORG"), ("Organisasi Kesehatan Dunia", "ORG"), ("WHO", "ORG")]),
     ("Bantuan dikirim ke Puskesmas Oelana dan Posko Desa Oelomin.", [("Desa Oelomin", "LOC")],
      [("Puskesmas Oelana", "ORG"), ("Desa Oelomin", "LOC")]),
+    # a faculty or an association heads its name; a dean's name after the faculty is no part of it
+    ("Dekan Fakultas Teknik Universitas Indonesia Budi Harsono hadir.",
+     [("Universitas Indonesia", "ORG")],
+     [("Fakultas Teknik Universitas Indonesia", "ORG"), ("Budi Harsono", "PERSON")]),
+    ("Para pedagang dari Paguyuban Pedagang Pasar Oeba menolak rencana itu.", [],
+     [("Paguyuban Pedagang Pasar Oeba", "ORG")]),
     # the holder's name after a title is not part of the chain
     ("Juru Bicara Satuan Tugas Penanganan Covid-19 Provinsi Maluku Dani Rerusa mengatakan hal itu.", [],
      [("Satuan Tugas Penanganan Covid-19 Provinsi Maluku", "ORG")]),
