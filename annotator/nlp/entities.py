@@ -324,12 +324,12 @@ def _capitals_name(span: Span, token) -> bool:
 
 
 def _speech_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Reporting verbs, cue words and adverbs of the quote finder (resources/patterns/quotes.json)."""
-    if "speech" not in _WORD_LISTS:
-        words = json.loads((RESOURCES_DIR / "patterns" / "quotes.json").read_text(encoding="utf-8"))
-        _WORD_LISTS["speech"] = (frozenset(words["reporting_verbs"]), frozenset(words["cues"]),  # type: ignore[assignment]
-                                 frozenset(words["adverbs"]))
-    return _WORD_LISTS["speech"]  # type: ignore[return-value]
+    """Reporting verbs (not those that report only before a comma or complementizer), cue words and
+    adverbs of the quote finder (its cached word lists of resources/patterns/quotes.json)."""
+    from annotator.nlp.quotes.patterns import load_patterns  # the quote finder imports this module
+
+    pat = load_patterns()
+    return pat.reporting_verbs - pat.marked_reporting, pat.cues, pat.adverbs
 
 
 def _speaks(doc: Doc, span: Span, verbs, cues, adverbs) -> bool:
@@ -993,7 +993,7 @@ class EntityMerger:
             else:
                 joined.append((span, source, score))
         if "org_chains" in on:
-            joined = self._org_chains(doc, joined)
+            joined = self._org_chains(doc, joined, words)
         if "company_cues" in on:
             joined = self._company_cues(doc, joined, words)
         if "aliases" in on:
@@ -1002,7 +1002,7 @@ class EntityMerger:
             joined = self._one_sense(doc, joined, words)
         return joined
 
-    def _org_chains(self, doc: Doc, results: list) -> list:
+    def _org_chains(self, doc: Doc, results: list, words: list[str]) -> list:
         """An institution's official name is one ORG: a capitalised head (resources/patterns/
         org_heads.txt: "Badan", "Gugus Tugas", "Rumah Sakit", "Polres") with the capitalised chain
         after it, over the spans found inside it (its area, its parent, a one-word model PERSON),
@@ -1021,7 +1021,7 @@ class EntityMerger:
             return results
         n = len(doc)
         title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
-        results = self._province_branches(doc, self._split_institutions(doc, results, heads, self.not_entities))
+        results = self._province_branches(doc, self._split_institutions(doc, results, words))
         at: dict[int, int] = {}
         for k, (span, _, _) in enumerate(results):
             for i in range(span.start, span.end):
@@ -1267,11 +1267,15 @@ class EntityMerger:
         return not any(w in COMPANY_WORDS or w in self.org_heads or w in ORG_OPENERS for w in words)
 
     def _joins_two(self, words: Sequence[str]) -> bool:
-        """Do these words join two institutions: "serta", or "dan" before an institution head
+        """Do these words join two institutions (`_joins_two_at` one of them)?"""
+        return any(self._joins_two_at(words, k) for k in range(len(words)))
+
+    def _joins_two_at(self, words: Sequence[str], k: int) -> bool:
+        """Does words[k] join two institutions: "serta", or "dan" before an institution head
         ("… Kesehatan serta Organisasi …", "… dan Badan …")?"""
-        return any(w == "serta" or (w == "dan" and k + 1 < len(words) and words[k + 1][:1].isupper() and (
+        w = words[k].lower()
+        return w == "serta" or (w == "dan" and k + 1 < len(words) and words[k + 1][:1].isupper() and (
             (nxt := words[k + 1].lower()) in self.org_heads or nxt in ORG_OPENERS or nxt in ORG_NOUNS))
-            for k, w in enumerate(words))
 
     @staticmethod
     def _after_section(doc: Doc, span: Span, heads: dict, title_tokens: dict, org_starts: set) -> int | None:
@@ -1298,7 +1302,7 @@ class EntityMerger:
             return None
         return city
 
-    def _split_institutions(self, doc: Doc, results: list, heads: dict, not_entities: frozenset[str] = frozenset()) -> list:
+    def _split_institutions(self, doc: Doc, results: list, words: list[str]) -> list:
         """ORG spans that join two institutions ("Kementerian Kesehatan serta Organisasi Kesehatan
         Dunia", "… dan Badan …") split at the joiner: "serta" between capitalised words, or "dan"
         before an institution head or opener. An ORG or LOC opening with a descriptor loses it ("Mako
@@ -1312,7 +1316,7 @@ class EntityMerger:
         org_starts = {g.start for g in doc.spans[GAZETTEER_KEY] if g.label_ == "ORG"} if GAZETTEER_KEY in doc.spans else set()
         out = []
         for span, source, score in results:
-            if span.label_ != "DATE" and len(span) > 1 and all(t.lower_ in not_entities for t in span if t.is_alpha) \
+            if span.label_ != "DATE" and len(span) > 1 and all(t.lower_ in self.not_entities for t in span if t.is_alpha) \
                     and any(t.is_alpha for t in span):
                 continue  # "Covid-19": a disease, whatever the numbers and hyphens
             if span.label_ in ("ORG", "LOC") and len(span) > 1 and span[0].lower_ in ORG_DESCRIPTORS \
@@ -1320,7 +1324,7 @@ class EntityMerger:
                 if all(t.lower_ in self.not_name or not t.is_alpha for t in span[1:]):
                     continue  # "Posko Penanganan": a descriptor and common words
                 span, source, score = Span(doc, span.start + 1, span.end, label=span.label_), SOURCE_RULE, 1.0
-            inner = self._after_section(doc, span, heads, title_tokens, org_starts)
+            inner = self._after_section(doc, span, self.org_heads, title_tokens, org_starts)
             if inner is not None:  # "Kepala Departemen Ekonomi [Centre of …]"
                 span, source, score = Span(doc, inner, span.end, label="ORG"), SOURCE_RULE, 1.0
             if span.label_ == "ORG" and len(span) == 1 and span[0].lower_ in NAMELESS_HEADS:
@@ -1332,12 +1336,7 @@ class EntityMerger:
                 continue
             cut = None
             if span.label_ == "ORG" and len(span) >= 3:
-                for x in range(span.start + 1, span.end - 1):
-                    nxt = doc[x + 1]
-                    if doc[x].lower_ == "serta" or (doc[x].lower_ == "dan" and nxt.text[:1].isupper() and (
-                            nxt.lower_ in heads or nxt.lower_ in ORG_OPENERS or nxt.lower_ in ORG_NOUNS)):
-                        cut = x
-                        break
+                cut = next((x for x in range(span.start + 1, span.end - 1) if self._joins_two_at(words, x)), None)
             if cut is None:
                 out.append((span, source, score))
                 continue
