@@ -488,3 +488,30 @@ def test_a_nya_cue_after_a_group_subject_refers_to_the_person_quoted_before():
             "telah mengerahkan Relawan Siaga Bencana (Relawana). Relawana bergerak cepat ”Saat ini semua Relawana "
             "dari daerah terdekat sudah bergerak,” ujarnya.")
     assert [q[3] for q in found(nlp, text)] == ["Risma", "Risma"]
+
+
+def test_a_relative_clause_with_a_place_list_between_the_speaker_and_the_verb_is_passed_over():
+    nlp = pipeline(persons=["Kapau Fauziono"], places=["Loksado", "Kabupaten Hulu Sungai Selatan"])
+    text = ("Ketua adat Kapau Fauziono, yang tinggal di Loksado, Kabupaten Hulu Sungai Selatan, juga memastikan burung "
+            "pelanduk masih ada di hutan.")
+    assert found(nlp, text) == [("indirect", "burung pelanduk masih ada di hutan", "memastikan", "Kapau Fauziono")]
+
+
+def test_an_aside_between_dashes_and_places_closing_the_appositive_are_passed_over():
+    nlp = pipeline(persons=["Dedy", "Peleton B"], places=["Kebayoran Baru", "Jakarta Selatan"])
+    text = ("Dedy, Kepala Peleton B dari Stasiun Pemadam Kebakaran, Kebayoran Baru, Jakarta Selatan — tim pemadam yang "
+            "tiba pertama kali — menuturkan, ada selang yang tersambung ke hidran. ”Kami harus mencari air,” ucapnya.")
+    assert speakers(nlp, text) == ["Dedy", "Dedy"]
+    # without a person before them, places before the verb are no appositive's tail: nothing skipped
+    text = "Jepang, Korea Selatan, mengatakan, latihan itu melanggar resolusi."
+    assert speakers(pipeline(places=["Jepang", "Korea Selatan"]), text) == ["Korea Selatan"]
+
+
+def test_a_nya_cue_prefers_a_person_to_an_organisation_at_equal_salience():
+    # the organisation heads a title-like chain ("Ombudsman RI Perwakilan Jakarta Raya") in the
+    # sentence of Teguh's attribution; -nya is said of people
+    nlp = pipeline(persons=["Teguh"], orgs=["Ombudsman"], places=["RI", "Jakarta", "DKI Jakarta"])
+    text = ("Namun, lanjut Teguh, dengan pekan pertama saja masih merupakan pekan transisi, Ombudsman RI Perwakilan "
+            "Jakarta Raya menilai PSBB di DKI Jakarta belum efektif. Sekarang ini masa transisi. ”Sekarang masyarakat "
+            "masih banyak keluar,” jelasnya.")
+    assert speakers(nlp, text)[-1] == "Teguh"

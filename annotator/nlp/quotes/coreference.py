@@ -366,22 +366,34 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
         if not cands:
             continue
         here = v.sent_of[anchor_tok]
-        # salience against distance: a speaker two sentences back beats a subject one back
-        chosen = max(reversed(cands), key=lambda m: SALIENCE_WEIGHT * m[3] - (here - v.sent_of[m[0]]))
+        # salience against distance: a speaker two sentences back beats a subject one back; at a
+        # tie a person beats an organisation or place ("Namun, lanjut Teguh, …, Ombudsman RI
+        # menilai …. ” … ,” jelasnya": -nya and dia/ia are said of people)
+        chosen = max(reversed(cands), key=lambda m: (SALIENCE_WEIGHT * m[3] - (here - v.sent_of[m[0]]),
+                                                     _mention_label(v, m, quotes) == "PERSON"))
         previous = _previous_subject(v, q, cands)
         if previous is not None:
             chosen = previous
         same = [m for m in cands if m[2] & chosen[2]] if chosen[2] else [chosen]
         # the closest earlier mention of that person, short or full (guidelines 4.2)
         nearest = same[-1]
-        e = v.ent_at.get(nearest[0])
-        label = e.label_ if e is not None and e.start == nearest[0] else "PERSON"
-        if e is None:
-            for qq in quotes:
-                if qq.speaker is not None and qq.speaker.start == chosen[0] and not qq.speaker.coref:
-                    label = qq.speaker.label
+        label = _mention_label(v, nearest, quotes, chosen)
         q.speaker = _Speaker(_with_rank(v, nearest[0]) if label == "PERSON" else nearest[0], nearest[1], label)
         q.how = "coref"
+
+
+def _mention_label(v: _View, m: tuple, quotes: list[_Quote], named_by: tuple | None = None) -> str:
+    """The label of mention ``m``: its entity's, else that of a quote speaker starting where
+    ``named_by`` (default ``m``) starts, else PERSON."""
+    e = v.ent_at.get(m[0])
+    if e is not None:
+        return e.label_ if e.start == m[0] else "PERSON"
+    start = (named_by or m)[0]
+    label = "PERSON"
+    for qq in quotes:
+        if qq.speaker is not None and qq.speaker.start == start and not qq.speaker.coref:
+            label = qq.speaker.label
+    return label
 
 
 def _previous_subject(v: _View, q: _Quote, cands: list[tuple[int, int, frozenset, int]]) -> tuple[int, int, frozenset, int] | None:

@@ -143,7 +143,7 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
         if not v.is_space[j]:
             skipped += 1
         j -= 1
-    j = _skip_circumstances(v, _skip_relative_clause(v, j, lo), lo)
+    j = _skip_circumstances(v, _skip_relative_clause(v, _skip_place_tail(v, _skip_dashes(v, j, lo), lo), lo), lo)
     segs: list[list[int]] = []
     first = True
     relative_skipped = False
@@ -311,12 +311,68 @@ def _skip_relative_clause(v: _View, j: int, lo: int) -> int:
     g, m = _group_before(v, k, lo)
     if g and v.words[g[0]] == "yang" and m >= lo and v.words[m] == ",":
         return m
+    # the clause goes on over a comma or two before a place: "Kapau Fauziono, yang tinggal di
+    # Loksado, Kabupaten Hulu Sungai Selatan, juga memastikan"
+    m2, tail = m, g
+    for _ in range(2):
+        if not tail or len(tail) > 6 or _has_person(v, tail) or not all(_in_place(v, t) or v.kind[t] != "w" for t in tail):
+            break
+        if not (m2 >= lo and v.words[m2] == ","):
+            break
+        g2, m2 = _group_before(v, m2 - 1, lo)
+        if g2 and v.words[g2[0]] == "yang" and m2 >= lo and v.words[m2] == ",":
+            return m2
+        tail = g2
     # "Rasjani, pelaku UMKM yang sudah 31 tahun berprofesi sebagai perajin, menuturkan": a short
     # lower-case descriptor with its relative clause
     rel = next((n for n, t in enumerate(g[:5]) if v.lower[t] == "yang"), None)
     if rel and v.core[g[0]].islower() and v.cls[g[0]] in ("L", "T") and m >= lo and v.words[m] == ",":
         return m
     return j
+
+
+DASHES = ("—", "–", "--")
+
+
+def _skip_dashes(v: _View, j: int, lo: int, max_tokens: int = 30) -> int:
+    """Token index before an aside between dashes that ends at ``j``, between a subject and its
+    verb ("Dedy, Kepala Peleton B … — tim pemadam yang tiba pertama kali — menuturkan"), else ``j``."""
+    if not (j >= lo and v.words[j] in DASHES):
+        return j
+    k = j - 1
+    while k >= lo and j - k <= max_tokens:
+        if v.words[k] in DASHES:
+            k -= 1
+            while k >= lo and v.is_space[k]:
+                k -= 1
+            return k if k >= lo else j
+        if v.kind[k] == "q" or (v.is_space[k] and "\n" in v.words[k]):
+            break
+        k -= 1
+    return j
+
+
+def _skip_place_tail(v: _View, j: int, lo: int) -> int:
+    """Index of the comma before the places that close an appositive ending at ``j`` ("Dedy,
+    Kepala Peleton B dari Stasiun … Sektor II, Kebayoran Baru, Jakarta Selatan — … —
+    menuturkan"), when a person is named before them; else ``j``."""
+    k, m = j, j
+    for _ in range(2):
+        g, m2 = _group_before(v, k, lo)
+        if not g or len(g) > 6 or not all(_in_place(v, t) or v.kind[t] != "w" for t in g):
+            break
+        if not (m2 >= lo and v.words[m2] == ","):
+            break
+        m = m2
+        k = m2 - 1
+    if m == j or not any(v.ent_at.get(t) is not None and v.ent_at[t].label_ == "PERSON" for t in range(lo, m)):
+        return j
+    return m
+
+
+def _in_place(v: _View, t: int) -> bool:
+    e = v.ent_at.get(t)
+    return e is not None and e.label_ == "LOC"
 
 
 def _skip_circumstances(v: _View, j: int, lo: int) -> int:
