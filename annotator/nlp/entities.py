@@ -1426,7 +1426,9 @@ class EntityMerger:
 
     def _widen_before_alias(self, doc: Doc, results: list, words: list[str]) -> list:
         """An ORG starting with an organisation opener (ORG_OPENERS) that ends before a "dan" of the
-        capitalised name before a parenthesised abbreviation takes the whole name (see `_aliases`)."""
+        capitalised name before a parenthesised abbreviation takes the whole name (see `_aliases`);
+        so does every ORG inside a name whose capitalised words' initials spell the upper-case
+        abbreviation ("Center for Strategic and International Studies (CSIS)")."""
         by_start = {span.start: k for k, (span, _, _) in enumerate(results)}
         drop: set[int] = set()
         for i in range(1, len(words) - 2):
@@ -1446,6 +1448,31 @@ class EntityMerger:
                 results[k] = (Span(doc, span.start, j, label="ORG"), SOURCE_RULE, 1.0)
                 drop.update(n for n, (other, _, _) in enumerate(results)
                             if n != k and span.end <= other.start and other.end <= j)
+        for i in range(1, len(words) - 2):
+            # a name spelled out by its abbreviation: "Center for Strategic and International Studies
+            # (CSIS)", where the model found only "[International Studies]"
+            if not (words[i] == "(" and words[i + 2] == ")" and words[i + 1].isupper() and 3 <= len(words[i + 1]) <= 8):
+                continue
+            j = i
+            while j > 0 and words[j - 1].isspace() and "\n" not in words[j - 1]:
+                j -= 1
+            alias = words[i + 1].lower()
+            if alias in self.not_entities:
+                continue  # "Kelompok Penyelenggara Pemungutan Suara (KPPS)": a kind of committee
+            start = next((s for s in range(self._alias_name_start(doc, j), j) if words[s][:1].isupper()
+                          and "".join(w[0] for w in words[s:j] if w[:1].isupper()).lower() == alias), None)
+            if start is None:
+                continue
+            inside = [n for n, (other, _, _) in enumerate(results) if start <= other.start and other.end <= j]
+            inside.sort(key=lambda n: results[n][0].label_ != "ORG")  # an ORG first: it takes the name
+            if (not inside or j - start < 3 or results[inside[0]][0].label_ != "ORG"
+                    or any(results[n][0].label_ not in ("ORG", "LOC") for n in inside)
+                    or any(other.start < start < other.end for other, _, _ in results)):
+                continue
+            k = inside[0]
+            if results[k][0].start > start or results[k][0].end < j or len(inside) > 1:
+                results[k] = (Span(doc, start, j, label="ORG"), SOURCE_RULE, 1.0)
+                drop.update(inside[1:])
         return [r for n, r in enumerate(results) if n not in drop] if drop else results
 
     def _aliases(self, doc: Doc, results: list, words: list[str]) -> list:

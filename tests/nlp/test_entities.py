@@ -1045,3 +1045,20 @@ def test_name_after_a_royal_title_is_a_person(fake_model_nlp, text, model_ents, 
 def test_name_after_a_kinship_noun_is_a_person(fake_model_nlp):
     doc = run_fake(fake_model_nlp, "Usaha itu kini dikelola keponakan Rudi Hartanto.", [("Rudi Hartanto", "ORG")])
     assert ents(doc) == [("Rudi Hartanto", "PERSON")]
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    # the initials of the capitalised words spell the abbreviation: the whole name is the ORG
+    ("Peneliti Center for Strategic and International Studies (CSIS) Arya Fernandes hadir.",
+     [("International Studies", "ORG"), ("CSIS", "ORG"), ("Arya Fernandes", "PERSON")],
+     [("Center for Strategic and International Studies", "ORG"), ("CSIS", "ORG"), ("Arya Fernandes", "PERSON")]),
+    ("Aktivis Indonesia Corruption Watch (ICW) datang.", [("Corruption", "ORG"), ("Watch", "ORG")],
+     [("Indonesia Corruption Watch", "ORG"), ("ICW", "ORG")]),
+    # initials that do not spell it, or a kind of committee (GUIDELINES section 8): nothing widened
+    ("Peneliti Center for Strategic and International Studies (CSI) hadir.", [("International Studies", "ORG")],
+     [("International Studies", "ORG")]),
+    ("Honor petugas Kelompok Penyelenggara Pemungutan Suara (KPPS) naik.", [("Penyelenggara Pemungutan Suara", "ORG")],
+     [("Penyelenggara Pemungutan Suara", "ORG")]),
+])
+def test_a_name_spelled_out_by_its_abbreviation_is_one_org(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
