@@ -1226,10 +1226,15 @@ class EntityMerger:
                 continue
             name = doc[k]
             own = at.get(k)
+            # "CEO Jouska Aakar Abyasa Fidzuno": a name before the person's, when the article also
+            # writes it alone ("pihak Jouska", "kasus Jouska") at least twice
+            before_name = (k + 1 < n and doc[k + 1].text[:1].isupper() and doc[k + 1].is_alpha
+                           and self._alone_count(doc, words, name.text) >= 2)
             if not (name.text[:1].isupper() and name.text.isalnum() and any(ch.isalpha() for ch in name.text)
                     and name.text not in NOT_NAME_WORDS and name.lower_ not in CALENDAR_WORDS
-                    and k not in titles and k not in places and (own is None or len(own) == 1)
-                    and len(name.text) > 2 and not (k + 1 < n and (doc[k + 1].text == "-" or doc[k + 1].text[:1].isupper()))
+                    and k not in titles and k not in places and (own is None or len(own) == 1 or before_name)
+                    and len(name.text) > 2
+                    and (before_name or not (k + 1 < n and (doc[k + 1].text == "-" or doc[k + 1].text[:1].isupper())))
                     and not (k + 1 < n and doc[k + 1].like_num)):
                 continue  # "vaksin Covid-19", "vaksin Merah Putih", "vaksin Rp 18 triliun"
             names.add(name.text)
@@ -1239,6 +1244,10 @@ class EntityMerger:
             return results
         out = []
         for span, source, score in results:
+            if span.label_ == "PERSON" and len(span) >= 3 and span[0].text in names and span[1].text[:1].isupper():
+                # the company's name opened the person's span: "[Jouska] [Aakar Abyasa Fidzuno]"
+                out.append((Span(doc, span.start, span.start + 1, label="ORG"), SOURCE_RULE, 1.0))
+                span, source, score = Span(doc, span.start + 1, span.end, label="PERSON"), SOURCE_RULE, 1.0
             if span.text in names and span.label_ != "ORG":
                 span, source, score = Span(doc, span.start, span.end, label="ORG"), SOURCE_RULE, 1.0
             if span.text in names and span.start - 1 in groups:
@@ -1255,6 +1264,16 @@ class EntityMerger:
                 out.append((Span(doc, start, i + 1, label="ORG"), SOURCE_RULE, 1.0))
                 covered.update(range(start, i + 1))
         return sorted(out, key=lambda r: r[0].start)
+
+    @staticmethod
+    def _alone_count(doc: Doc, words: list[str], text: str) -> int:
+        """How often `text` stands as a word with no capitalised word right before or after it."""
+        count = 0
+        for i, w in enumerate(words):
+            if w == text and not any(0 <= j < len(doc) and doc[j].text[:1].isupper() and doc[j].is_alpha
+                                     for j in (i - 1, i + 1)):
+                count += 1
+        return count
 
     def _names_a_programme(self, doc: Doc, i: int) -> bool:
         """Do the capitalised words from token i on (if any) name something of a company, such as a

@@ -1062,3 +1062,17 @@ def test_name_after_a_kinship_noun_is_a_person(fake_model_nlp):
 ])
 def test_a_name_spelled_out_by_its_abbreviation_is_one_org(fake_model_nlp, text, model, expected):
     assert run_with(fake_model_nlp, text, model) == expected
+
+
+def test_a_company_before_its_ceos_name_is_split_off_when_the_article_writes_it_alone():
+    nlp = new_blank()
+    nlp.add_pipe("test_fake_ner")
+    nlp = add_entity_components(nlp)
+    text = ("Izin usaha Jouska sebagai entitas bisnis terbatas. Regulator memanggil pengurus Jouska kemarin. "
+            "Sebelumnya, CEO Jouska Aakar Abyasa Fidzuno menyatakan, pihaknya bekerja di ranah edukasi.")
+    model = [("Jouska", "PERSON"), ("Jouska", "PERSON", 1), ("Jouska Aakar Abyasa Fidzuno", "PERSON")]
+    assert run_with(nlp, text, model) == [("Jouska", "ORG"), ("Jouska", "ORG"), ("Jouska", "ORG"),
+                                          ("Aakar Abyasa Fidzuno", "PERSON")]
+    # written alone only once: the words after "CEO" may all be the person's name
+    text = "CEO Jaya Aakar Fidzuno menyatakan, pihaknya bekerja. Regulator memanggil pengurus Jaya kemarin."
+    assert run_with(nlp, text, [("Jaya Aakar Fidzuno", "PERSON")])[0] == ("Jaya Aakar Fidzuno", "PERSON")
