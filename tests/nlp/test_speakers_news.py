@@ -515,3 +515,13 @@ def test_a_nya_cue_prefers_a_person_to_an_organisation_at_equal_salience():
             "Jakarta Raya menilai PSBB di DKI Jakarta belum efektif. Sekarang ini masa transisi. ”Sekarang masyarakat "
             "masih banyak keluar,” jelasnya.")
     assert speakers(nlp, text)[-1] == "Teguh"
+
+
+def test_a_name_before_the_preposition_di_is_no_subject():
+    # "dari Relawan Demokrasi di 15 kabupaten": "di" is a preposition, not a passive verb; the
+    # -nya cue goes back to the person who spoke
+    nlp = pipeline(persons=["Salman", "Demokrasi"], orgs=["KPU Sulut"])
+    text = ("”Kami menerapkan undangan jam kedatangan,” kata Salman. Saat ini, KPU Sulut menggencarkan sosialisasi. "
+            "Sebanyak 450 orang dari Relawan Demokrasi di 15 kabupaten telah diminta memberikan penyuluhan. "
+            "”Kami terus pantau tingkat kepercayaan publik,” katanya.")
+    assert speakers(nlp, text) == ["Salman", "Salman"]
