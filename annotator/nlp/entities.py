@@ -115,6 +115,7 @@ GAZETTEER_KEY = "gazetteer"
 DATES_KEY = "dates"
 TITLES_KEY = "titles"
 TITLE_NAMES_KEY = "title_names"
+RANK_NAME = "rank_name"  # id_ of a title name after a police or military rank
 
 # Institution heads that absorb a following place: "Kementerian Luar Negeri" + "Rusia".
 INSTITUTION_HEADS = {
@@ -162,6 +163,16 @@ DEMONSTRATIVES = {"ini", "itu", "tersebut"}
 SPEECH_CUES = {"kata", "ujar", "ucap", "tutur", "imbuh", "pungkas", "tukas", "timpal", "papar", "beber", "cetus"}
 # Words before a title that make it a group's: no name follows ("para Hakim Konstitusi").
 PLURAL_WORDS = {"para", "sejumlah", "beberapa", "seluruh", "semua", "segenap", "banyak"}
+#: last words of a police or military rank; the corps or status markers written after one
+#: ("Kolonel (Inf)", "Brigjen Pol", "Jenderal (Purn)") are part of the title, never of the name
+#: (`corps_markers` of resources/patterns/quotes.json, `_corps_markers`)
+RANK_ENDS = {"jenderal", "letjen", "mayjen", "brigjen", "kolonel", "letkol", "mayor", "kapten", "letnan", "letda",
+             "lettu", "laksamana", "marsekal", "irjen", "komjen", "kombes", "akbp", "kompol", "akp", "iptu", "ipda",
+             "aiptu", "aipda", "bripka", "brigpol", "bripda", "briptu", "brigadir", "besar", "satu", "dua", "kepala",
+             "sersan", "serda", "sertu", "serka", "serma", "kopral", "pratu", "praka", "madya", "muda", "pertama",
+             "utama"}
+RANK_QUALIFIERS = {"besar", "satu", "dua", "kepala", "madya", "muda", "pertama", "utama"}
+
 # Words of places and bodies named after a person, with the person's honorific inside the name.
 NAMED_AFTER_HEADS = {"rumah", "sakit", "rs", "rsu", "rsud", "rsup", "daerah", "umum", "jalan", "jl", "gedung", "stadion",
                      "bandara", "bandar", "universitas", "masjid", "museum", "taman", "sekolah", "yayasan", "lapangan"}
@@ -330,6 +341,13 @@ def _speech_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
     pat = load_patterns()
     return pat.reporting_verbs - pat.marked_reporting, pat.cues, pat.adverbs
+
+
+def _corps_markers() -> frozenset[str]:
+    """Corps and status markers after a rank (the quote finder's cached list of quotes.json)."""
+    from annotator.nlp.quotes.patterns import load_patterns  # the quote finder imports this module
+
+    return load_patterns().corps_markers
 
 
 def _speaks(doc: Doc, span: Span, verbs, cues, adverbs) -> bool:
@@ -685,12 +703,19 @@ class TitleFinder:
             return (i in gazetteer or i in title_tokens or i in dates
                     or is_not_name_word(doc[i], self.not_name) or _is_qualifier_word(doc[i]))
 
+        def rank_stop(i: int) -> bool:  # after a rank the chain is the name: "Letnan Kolonel (Inf) Parada Warta Nusantara Tampubolon"
+            return (i in title_tokens or i in dates
+                    or is_not_name_word(doc[i], self.not_name) or _is_qualifier_word(doc[i]))
+
         names = []
         for run in runs:
             if run.start > 0 and doc[run.start - 1].lower_ in PLURAL_WORDS:
                 continue  # "para Hakim Konstitusi": a group, no one's name after the title
-            name = self._name_after(doc, run.end, stop, dates, title_tokens)
+            rank = self._is_rank(run)
+            name = self._name_after(doc, run.end, rank_stop if rank else stop, dates, title_tokens)
             if name is not None:
+                if rank:
+                    name.id_ = RANK_NAME
                 names.append(name)
         doc.spans[TITLES_KEY] = runs
         doc.spans[TITLE_NAMES_KEY] = names
@@ -720,7 +745,39 @@ class TitleFinder:
                 runs[-1] = Span(doc, runs[-1].start, span.end, label="TITLE")
             else:
                 runs.append(span)
-        return runs
+        return [TitleFinder._with_corps(doc, run) for run in runs]
+
+    @staticmethod
+    def _is_rank(run: Span) -> bool:
+        """Is the title run a police or military rank, with nothing after it but corps markers?"""
+        corps = _corps_markers()
+        words = [t.lower_ for t in run if t.is_alpha]
+        while words and words[-1] in corps:
+            words.pop()
+        if not words or words[-1] not in RANK_ENDS:
+            return False
+        # "Komisaris Besar", "Brigadir Kepala", "Mayor Jenderal": these words end a rank only after a
+        # rank word ("Sekretaris Jenderal" is no rank); "Jenderal" alone is one
+        qualifiers = RANK_QUALIFIERS | ({"jenderal"} if len(words) >= 2 else set())
+        return words[-1] not in qualifiers or (len(words) >= 2 and words[-2] in RANK_ENDS - RANK_QUALIFIERS)
+
+    @staticmethod
+    def _with_corps(doc: Doc, run: Span) -> Span:
+        """A rank's run with the corps or status markers after it ("Kolonel (Inf)", "Brigjen Pol")."""
+        if run[-1].lower_ not in RANK_ENDS:
+            return run
+        corps = _corps_markers()
+        end, n = run.end, len(doc)
+        for _ in range(2):
+            k = end + 1 if end < n and doc[end].text == "(" else end
+            if not (k < n and doc[k].lower_ in corps and doc[k].text[:1].isupper()):
+                break
+            if k > end:  # "(Inf)" needs its closing bracket
+                if not (k + 1 < n and doc[k + 1].text == ")"):
+                    break
+                k += 1
+            end = k + 1
+        return run if end == run.end else Span(doc, run.start, end, label="TITLE")
 
     @staticmethod
     def _chain_end(doc: Doc, i: int, stop, dates: dict, title_tokens: dict) -> int:
@@ -854,14 +911,17 @@ class EntityMerger:
             if not models and _joined_portfolio(doc, span):
                 continue
             inner = {taken[i] for i in range(span.start, span.end) if i in taken}
-            if inner and all(r.label_ == "PERSON" and len(r) < len(span) and span.start <= r.start
-                             and r.end <= span.end for r in inner):  # "Irjen [Raden Prabowo Argo Yuwono]"
+            rank_name = span.id_ == RANK_NAME and all(span.start <= m.start and m.end <= span.end for m in models) \
+                and all(span.start <= r.start and r.end <= span.end for r in inner)
+            if inner and (rank_name or all(r.label_ == "PERSON" and len(r) < len(span) and span.start <= r.start
+                                           and r.end <= span.end for r in inner)):  # "Irjen [Raden Prabowo Argo Yuwono]"
                 for r in inner:  # a gazetteer person's name inside a longer name after a title is part of it
                     rules.remove(r)
                     for i in range(r.start, r.end):
                         del taken[i]
             if all(m.label_ != "PERSON" and m.start < span.start
-                   and any(i in taken for i in range(m.start, span.start)) for m in models) or _split_name(span, models):
+                   and any(i in taken for i in range(m.start, span.start)) for m in models) or _split_name(span, models) \
+                    or rank_name:  # the model cut the name after a rank, or missed a word of it
                 claim(span)
 
         # 4a: a model ORG/LOC that contains only gazetteer hits plus capitalised words of its own

@@ -1076,3 +1076,25 @@ def test_a_company_before_its_ceos_name_is_split_off_when_the_article_writes_it_
     # written alone only once: the words after "CEO" may all be the person's name
     text = "CEO Jaya Aakar Fidzuno menyatakan, pihaknya bekerja. Regulator memanggil pengurus Jaya kemarin."
     assert run_with(nlp, text, [("Jaya Aakar Fidzuno", "PERSON")])[0] == ("Jaya Aakar Fidzuno", "PERSON")
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    # after a rank the capitalised chain is the name, gazetteer words included; a corps or status
+    # marker after the rank is part of the title
+    ("Dandim Letnan Kolonel (Inf) Parada Warta Nusantara Tampubolon hadir.",
+     [("Inf", "PERSON"), ("Warta Nusantara Tampubolon", "PERSON")], [("Parada Warta Nusantara Tampubolon", "PERSON")]),
+    ("Juru bicara Brigjen Pol Awi Setiyono hadir.", [("Pol Awi Setiyono", "PERSON")], [("Awi Setiyono", "PERSON")]),
+    ("Danrem Kolonel Inf Toto Jumariono hadir.", [("Inf Toto Jumariono", "PERSON")], [("Toto Jumariono", "PERSON")]),
+    ("Kepala Staf Jenderal (Purn) Moeldoko hadir.", [("Purn", "PERSON")], [("Moeldoko", "PERSON")]),
+])
+def test_a_name_after_a_rank_and_its_corps(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+
+
+def test_civilian_titles_ending_like_a_rank_keep_the_gazetteer_stop(fake_model_nlp):
+    # "Sekretaris Jenderal", "Kepala" are no ranks: a place or organisation of the gazetteer in
+    # the chain still ends the name before it
+    assert run_with(fake_model_nlp, "Sekretaris Jenderal PBB Antonio Guterres hadir.", []) == [
+        ("PBB", "ORG"), ("Antonio Guterres", "PERSON")]
+    assert run_with(fake_model_nlp, "Kepala Dinas Kesehatan Kendari Rahminingrum hadir.", [("Rahminingrum", "PERSON")])[-1] == (
+        "Rahminingrum", "PERSON")

@@ -525,3 +525,12 @@ def test_a_name_before_the_preposition_di_is_no_subject():
             "Sebanyak 450 orang dari Relawan Demokrasi di 15 kabupaten telah diminta memberikan penyuluhan. "
             "”Kami terus pantau tingkat kepercayaan publik,” katanya.")
     assert speakers(nlp, text) == ["Salman", "Salman"]
+
+
+@pytest.mark.parametrize("text, spk", [
+    ("Karo Penmas Brigjen Pol Awi Setiyono mengatakan, pelaku sudah ditangkap di rumahnya.", "Awi Setiyono"),
+    ("Danrem Kolonel (Inf) Toto Jumariono mengatakan, latihan itu rutin digelar setiap tahun.", "Toto Jumariono"),
+])
+def test_a_corps_marker_after_a_rank_is_no_part_of_the_speaker(text, spk):
+    nlp = pipeline(persons=["Awi Setiyono", "Toto Jumariono"], places=["Karo"])
+    assert speakers(nlp, text) == [spk]

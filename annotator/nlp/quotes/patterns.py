@@ -50,6 +50,7 @@ class QuotePatterns:
     source_introducers: frozenset = frozenset()  # "Berdasarkan keterangan X, …" ...
     source_nouns: frozenset = frozenset()  # ... with one of these nouns before the source
     marked_reporting: frozenset = frozenset()  # report only before ',' / ':' / bahwa / agar
+    corps_markers: frozenset = frozenset()  # "Kolonel (Inf)", "Brigjen Pol": title words after a rank
 
     @classmethod
     def from_dict(cls, data: dict) -> "QuotePatterns":
@@ -91,6 +92,7 @@ class QuotePatterns:
             source_introducers=low("source_introducers"),
             source_nouns=low("source_nouns"),
             marked_reporting=low("marked_reporting_verbs"),
+            corps_markers=low("corps_markers"),
         )
 
     def cue_form(self, lower: str) -> tuple[bool, bool]:

@@ -100,6 +100,7 @@ class _View:
         self.ents = list(doc.ents) if n and doc.to_array(ENT_IOB).any() else []
         self.cls = [self._word_class(i) for i in range(n)]
         self._mark_title_phrases()
+        self._mark_corps_markers()
         for k in range(1, n - 1):  # Ma’ruf, Mu’ti: the part after the apostrophe is a name too
             if kind[k] == "q" and self.cls[k - 1] == "N" and self.kind[k + 1] == "w" and _is_apostrophe(self.text, self.starts[k]):
                 self.cls[k + 1] = "N"
@@ -175,6 +176,19 @@ class _View:
                         i = words[len(ph) - 1]
                         break
             i += 1
+
+    def _mark_corps_markers(self) -> None:
+        """A corps or status marker right after a title word, bracketed or not ("Kolonel (Inf)",
+        "Brigjen Pol") is a title word too, never the start of the name."""
+        corps = self.pat.corps_markers
+        for i in range(self.n):
+            if self.kind[i] != "w" or self.lower[i] not in corps or not self.core[i][:1].isupper():
+                continue
+            p = self.prev_tok(i)
+            if p is not None and self.words[p] == "(":
+                p = self.prev_tok(p)
+            if p is not None and self.cls[p] == "T":
+                self.cls[i] = "T"
 
     def _next_words(self, i: int, k: int) -> list[int]:
         out = []
