@@ -1869,6 +1869,8 @@ class EntityMerger:
                 continue  # "Ada", "Setiap"; link lines "BACA LEBIH LANJUT", "Baca Juga"
             if p.label_ != "DATE" and all(t.lower_ in self.not_entities for t in p):
                 continue  # "PSBB", "UMKM": resources/patterns/not_entities.txt
+            if p.label_ != "DATE" and len(p) > 1 and p[0].lower_ in self.document_words and p[0].text[:1].isupper():
+                continue  # "Kartu Prakerja", "Program Keluarga Harapan": a programme or document
             if p.label_ == "PERSON":
                 if p.end in title_tokens:
                     continue  # "Area [Supervisor]": words before a title are the title's

@@ -1098,3 +1098,12 @@ def test_civilian_titles_ending_like_a_rank_keep_the_gazetteer_stop(fake_model_n
         ("PBB", "ORG"), ("Antonio Guterres", "PERSON")]
     assert run_with(fake_model_nlp, "Kepala Dinas Kesehatan Kendari Rahminingrum hadir.", [("Rahminingrum", "PERSON")])[-1] == (
         "Rahminingrum", "PERSON")
+
+
+@pytest.mark.parametrize("text, model", [
+    ("Peserta Kartu Prakerja bertambah.", [("Kartu Prakerja", "PERSON")]),
+    ("Dana Program Keluarga Harapan cair.", [("Program Keluarga Harapan", "ORG")]),
+])
+def test_a_model_span_opening_with_a_document_or_programme_word_is_no_entity(fake_model_nlp, text, model):
+    assert run_with(fake_model_nlp, text, model) == []
+    assert run_with(fake_model_nlp, text, model, off=["cleanup"]) == [(model[0][0], model[0][1])]
