@@ -854,6 +854,10 @@ RULE_FAMILIES = ("gazetteer", "institution_place", "model_whole", "dates", "titl
 #: cue (resources/patterns/company_cues.txt: "vaksin", "Grup") is ORG at every mention
 #: (`EntityMerger._company_cues`).
 RULE_FAMILIES += ("org_chains", "company_cues")
+#: The dateline's place ("INDRAMAYU, KOMPAS — …", "JAKARTA (ANTARA) - …") is LOC
+#: (`EntityMerger._dateline`; GUIDELINES section 2: dateline places).
+RULE_FAMILIES += ("dateline",)
+DATELINE_DASHES = {"—", "–", "-", "--"}
 
 
 @Language.factory("annotator_entity_merge",
@@ -970,6 +974,8 @@ class EntityMerger:
             results = self._org_tail_names(doc, results)
         if "short_names" in on:
             results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
+        if "dateline" in on:
+            results = self._dateline(doc, results)
         results = [(piece, source, score) for span, source, score in results  # no emoji or symbol at the edges
                    for piece in _clean(doc, span.start, span.end, span.label_)]
         results = self._attach(doc, results)
@@ -981,6 +987,49 @@ class EntityMerger:
                 span._.source = source
                 span._.score = score
         return doc
+
+    @staticmethod
+    def _dateline(doc: Doc, results: list) -> list:
+        """A line that opens with up to four upper-case words, then a comma and a capitalised source
+        ("KOMPAS", "KOMPAS.com") or a bracketed one ("(ANTARA)"), then a dash, is a dateline: its
+        place is LOC, whatever the model took it for ("INDRAMAYU, KOMPAS — …"). When a place of the
+        gazetteer follows the comma instead, the upper-case words before it are the source, one ORG
+        ("TIMES JABAR, JAKARTA – …")."""
+        n, places, sources = len(doc), [], []
+        gazetteer_places = {g.start: g for g in (doc.spans[GAZETTEER_KEY] if GAZETTEER_KEY in doc.spans else [])
+                            if g.label_ == "LOC"}
+        for i in range(n):
+            if not (i == 0 or (doc[i - 1].is_space and "\n" in doc[i - 1].text) or "\n" in doc[i - 1].whitespace_):
+                continue
+            j = i
+            while j < n and j - i < 4 and doc[j].is_alpha and doc[j].is_upper and len(doc[j].text) >= 2:
+                j += 1
+            if j == i or j >= n:
+                continue
+            k = j
+            if doc[k].text == "," and k + 1 < n and doc[k + 1].text[:1].isupper():
+                k += 2
+            elif doc[k].text == "(" and k + 2 < n and doc[k + 2].text == ")" and doc[k + 1].text[:1].isupper():
+                k += 3
+            else:
+                continue
+            while k < n and k - j < 5 and doc[k].text not in DATELINE_DASHES and not doc[k].is_space:
+                k += 1  # the rest of the source: "KOMPAS.com", "KOMPAS.com/Kontributor"
+            if k < n and doc[k].text in DATELINE_DASHES:
+                after = gazetteer_places.get(j + 1) if doc[j].text == "," else None
+                if after is not None and i not in gazetteer_places and after.end <= k:
+                    # "TIMES JABAR, JAKARTA –": the source first (one ORG), then the place
+                    places += [Span(doc, i, j, label="ORG"), Span(doc, after.start, after.end, label="LOC")]
+                    continue
+                places.append(Span(doc, i, j, label="LOC"))
+                if doc[j].text == "(":  # the news agency in brackets: "(ANTARA)"
+                    sources.append(Span(doc, j + 1, j + 2, label="ORG"))
+        if not places:
+            return results
+        out = [r for r in results if not any(r[0].start < p.end and p.start < r[0].end for p in places)]
+        out += [(p, SOURCE_RULE, 1.0) for p in places]
+        out += [(src, SOURCE_RULE, 1.0) for src in sources if not any(r[0].start < src.end and src.start < r[0].end for r in out)]
+        return sorted(out, key=lambda r: r[0].start)
 
     def _attach(self, doc: Doc, results: list) -> list:
         """GUIDELINES.md section 8 on the final spans, left to right: capitalised common words and

@@ -259,7 +259,7 @@ def test_model_person_keeps_name_when_no_title_rule_fires(fake_model_nlp):
          [("Kemenlu", "ORG"), ("TNI", "ORG"), ("Polri", "ORG"), ("DPR", "ORG"), ("KPK", "ORG"), ("BNPB", "ORG")]),
         ("Agence France-Presse mengutip Perserikatan Bangsa-Bangsa.",
          [("Agence France-Presse", "ORG"), ("Perserikatan Bangsa-Bangsa", "ORG")]),
-        ("TIMES JABAR, JAKARTA – Pejabat Ukraina mengatakan.", [("JAKARTA", "LOC"), ("Ukraina", "LOC")]),
+        ("TIMES JABAR, JAKARTA – Pejabat Ukraina mengatakan.", [("TIMES JABAR", "ORG"), ("JAKARTA", "LOC"), ("Ukraina", "LOC")]),
         ("Amerika Serikat, Tiongkok, Iran dan Jepang.",
          [("Amerika Serikat", "LOC"), ("Tiongkok", "LOC"), ("Iran", "LOC"), ("Jepang", "LOC")]),
         # the leaders of the news, named by one word too
@@ -1107,3 +1107,19 @@ def test_civilian_titles_ending_like_a_rank_keep_the_gazetteer_stop(fake_model_n
 def test_a_model_span_opening_with_a_document_or_programme_word_is_no_entity(fake_model_nlp, text, model):
     assert run_with(fake_model_nlp, text, model) == []
     assert run_with(fake_model_nlp, text, model, off=["cleanup"]) == [(model[0][0], model[0][1])]
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    ("INDRAMAYU, KOMPAS — Petugas bekerja.", [("INDRAMAYU", "ORG"), ("KOMPAS", "ORG")],
+     [("INDRAMAYU", "LOC"), ("KOMPAS", "ORG")]),
+    ("Judul berita\nTANGERANG SELATAN, KOMPAS.com - Warga antre.", [("KOMPAS.com", "ORG")],
+     [("TANGERANG SELATAN", "LOC"), ("KOMPAS.com", "ORG")]),
+    ("SLAWI (ANTARA) - Warga antre.", [("ANTARA", "ORG")], [("SLAWI", "LOC"), ("ANTARA", "ORG")]),
+    # the source first, then a place of the gazetteer: the source is one ORG
+    ("TIMES JABAR, JAKARTA – Warga antre.", [("TIMES", "ORG"), ("JABAR", "LOC")],
+     [("TIMES JABAR", "ORG"), ("JAKARTA", "LOC")]),
+])
+def test_the_place_of_a_dateline_is_loc(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
+    assert run_with(fake_model_nlp, "Kata BPS, KOMPAS mencatat.", [("BPS", "ORG"), ("KOMPAS", "ORG")]) == [
+        ("BPS", "ORG"), ("KOMPAS", "ORG")]  # no dash after the source: no dateline
