@@ -177,7 +177,10 @@ RANK_QUALIFIERS = {"besar", "satu", "dua", "kepala", "madya", "muda", "pertama",
 NAMED_AFTER_HEADS = {"rumah", "sakit", "rs", "rsu", "rsud", "rsup", "daerah", "umum", "jalan", "jl", "gedung", "stadion",
                      "bandara", "bandar", "universitas", "masjid", "museum", "taman", "sekolah", "yayasan", "lapangan"}
 # Words before a private person's initials ("seorang warga berinisial NT").
-INITIALS_WORDS = {"berinisial", "inisial", "inisialnya"}
+INITIALS_WORDS = {"berinisial", "inisial", "inisialnya", "bernama"}
+#: people a list of initials can name: "enam tersangka, yaitu FN, CR, IL, VR"; "dua perempuan, yakni FN dan CR"
+INITIALS_LIST_NOUNS = {"tersangka", "pelaku", "korban", "terdakwa", "saksi", "pasien", "pria", "wanita", "perempuan",
+                       "laki-laki", "orang", "remaja", "anak", "warga"}
 # Words that open a Balinese or Arabic-style name; the name starts at the first of a run of them
 # ("Kepala Taman Margasatwa Ragunan Ketut Widarsono" -> "Ketut Widarsono").
 NAME_OPENERS = {"i", "ni", "gusti", "ida", "tjokorda", "cokorda", "wayan", "made", "nyoman", "ketut",
@@ -1702,17 +1705,42 @@ class EntityMerger:
         are PERSON, replacing any other label on them."""
         letters = {t.text for t in doc if len(t.text) == 1 and t.text.isupper() and t.i + 3 < len(doc)
                    and doc[t.i + 1].text == "(" and doc[t.i + 2].like_num and doc[t.i + 3].text == ")"}
-        if "nisial" in doc.text:  # "berinisial NT"
+        if "nisial" in doc.text or "bernama" in doc.text:  # "berinisial NT", "seseorang bernama IL"
             letters |= {t.text for t in doc if t.i > 0 and doc[t.i - 1].lower_ in INITIALS_WORDS
                         and t.is_alpha and t.is_upper and len(t.text) <= 4}
+        if "yaitu" in doc.text or "yakni" in doc.text:
+            letters |= EntityMerger._initials_list(doc)
         if not letters:
             return results
         out = [r for r in results if not (len(r[0]) == 1 and r[0].text in letters)]
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
         for t in doc:
-            if t.text in letters and t.i not in covered and not (t.i + 1 < len(doc) and doc[t.i + 1].text == "."):
+            if t.text in letters and t.i not in covered and not (len(t.text) == 1 and t.i + 1 < len(doc) and doc[t.i + 1].text == "."):
                 out.append((Span(doc, t.i, t.i + 1, label="PERSON"), SOURCE_RULE, 1.0))
         return sorted(out, key=lambda r: r[0].start)
+
+    @staticmethod
+    def _initials_list(doc: Doc) -> set[str]:
+        """Capitals (2-4 letters) listed after a noun for people and "yaitu"/"yakni": "enam tersangka,
+        yaitu FN, CR, IL, VR"."""
+        found: set[str] = set()
+        words = [t for t in doc if not t.is_space]
+        for n, t in enumerate(words):
+            if t.lower_ not in ("yaitu", "yakni") or not any(w.lower_ in INITIALS_LIST_NOUNS for w in words[max(0, n - 3):n]):
+                continue
+            items, k = [], n + 1
+            while k < len(words) and words[k].is_alpha and words[k].is_upper and 2 <= len(words[k].text) <= 4:
+                items.append(words[k].text)
+                k += 1
+                if k < len(words) and words[k].text in (",", "dan") and k + 1 < len(words):
+                    k += 1
+                    if words[k].lower_ == "dan":
+                        k += 1
+                else:
+                    break
+            if len(items) >= 2 or (items and k < len(words) and not words[k].text[:1].isupper()):
+                found.update(items)
+        return found
 
     def _age_names(self, doc: Doc, results: list) -> list:
         """A private person's name before an age in brackets ("Yani (40), agen tiket …", "Arvin

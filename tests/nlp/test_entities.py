@@ -1123,3 +1123,15 @@ def test_the_place_of_a_dateline_is_loc(fake_model_nlp, text, model, expected):
     assert run_with(fake_model_nlp, text, model) == expected
     assert run_with(fake_model_nlp, "Kata BPS, KOMPAS mencatat.", [("BPS", "ORG"), ("KOMPAS", "ORG")]) == [
         ("BPS", "ORG"), ("KOMPAS", "ORG")]  # no dash after the source: no dateline
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    ("Polisi menghadirkan enam tersangka, yaitu FN, CR dan VR. Dari tangan VR disita sabu.", [("VR", "ORG", 1)],
+     [("FN", "PERSON"), ("CR", "PERSON"), ("VR", "PERSON"), ("VR", "PERSON")]),
+    ("Polisi mendapat sabu dari seseorang bernama IL di hotel. Lalu IL menyerahkan diri.", [],
+     [("IL", "PERSON"), ("IL", "PERSON")]),
+    # no noun for people before "yaitu": capitals listed are no initials
+    ("Ada dua negara, yaitu AS dan RI.", [("AS", "LOC"), ("RI", "LOC")], [("AS", "LOC"), ("RI", "LOC")]),
+])
+def test_initials_listed_after_suspects_or_after_bernama_are_persons(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
