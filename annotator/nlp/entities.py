@@ -1689,12 +1689,13 @@ class EntityMerger:
 
     @staticmethod
     def _split_hyphenated(doc: Doc, span: Span) -> list[Span]:
-        """A PERSON of two names joined by a hyphen is two PERSONs ("[Didimus]-[Esau]"); a name
-        particle before the hyphen stays ("Al-Farabi")."""
+        """A PERSON of two names joined by a hyphen is two PERSONs ("[Didimus]-[Esau]", "[Eri]-[Armuji]");
+        a name particle before the hyphen stays ("Al-Farabi", "Abu-Bakar")."""
         if span.label_ != "PERSON":
             return [span]
         cuts = [i for i in range(span.start + 1, span.end - 1) if doc[i].text == "-" and not doc[i - 1].whitespace_
-                and not doc[i].whitespace_ and doc[i + 1].text[:1].isupper() and len(doc[i - 1]) > 3]
+                and not doc[i].whitespace_ and doc[i + 1].text[:1].isupper()
+                and (len(doc[i - 1]) > 3 or len(doc[i - 1]) == 3 and doc[i - 1].lower_ not in ("abu", "bin", "ibn", "ben"))]
         bounds = [span.start] + [b for i in cuts for b in (i, i + 1)] + [span.end]
         return [Span(doc, bounds[n], bounds[n + 1], label="PERSON") for n in range(0, len(bounds), 2)]
 

@@ -540,6 +540,8 @@ def test_state_bodies_without_a_model_span_dashes_and_common_acronyms(fake_model
      [("W", "PERSON"), ("W", "PERSON")]),
     # two names joined by a hyphen are two spans; a particle before the hyphen is part of the name
     ("Pasangan Didimus-Esau menang.", [("Didimus-Esau", "PERSON")], [("Didimus", "PERSON"), ("Esau", "PERSON")]),
+    ("Hitung cepat menempatkan Eri-Armuji unggul.", [("Eri-Armuji", "PERSON")], [("Eri", "PERSON"), ("Armuji", "PERSON")]),
+    ("Ia mengutip Abu-Bakar kemarin.", [("Abu-Bakar", "PERSON")], [("Abu-Bakar", "PERSON")]),
     ("kata Al-Farabi.", [("Al-Farabi", "PERSON")], [("Al-Farabi", "PERSON")]),
     # a capitalised common word at a sentence start, written in lower case elsewhere in the text
     ("Ia menjadi donor tahun ini. Donor darah dibuka lagi.", [("Donor", "PERSON")], [("tahun ini", "DATE")]),
