@@ -294,9 +294,10 @@ UNIVERSITY_NAME_WORDS = {"negeri", "nasional", "islam", "kristen", "katolik", "m
 ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
 
-def org_heads(patterns_dir: str | Path | None = None) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """resources/patterns/org_heads.txt as first word -> its heads (word tuples), longest first."""
-    words = read_word_list(Path(patterns_dir or RESOURCES_DIR / "patterns") / "org_heads.txt")
+def org_heads(patterns_dir: str | Path | None = None, name: str = "org_heads.txt") -> dict[str, tuple[tuple[str, ...], ...]]:
+    """resources/patterns/org_heads.txt (or another list of heads, `name`: place_heads.txt) as first
+    word -> its heads (word tuples), longest first."""
+    words = read_word_list(Path(patterns_dir or RESOURCES_DIR / "patterns") / name)
     heads: dict[str, list[tuple[str, ...]]] = {}
     for line in words:
         head = tuple(line.split())
@@ -860,6 +861,10 @@ RULE_FAMILIES += ("org_chains", "company_cues")
 #: The dateline's place ("INDRAMAYU, KOMPAS — …", "JAKARTA (ANTARA) - …") is LOC
 #: (`EntityMerger._dateline`; GUIDELINES section 2: dateline places).
 RULE_FAMILIES += ("dateline",)
+#: A capitalised head of a building, transport place, site or natural feature (resources/patterns/
+#: place_heads.txt: "Terminal", "Rest Area", "Wihara") and its name chain are one LOC
+#: (`EntityMerger._place_heads`).
+RULE_FAMILIES += ("place_heads",)
 DATELINE_DASHES = {"—", "–", "-", "--"}
 
 
@@ -885,6 +890,7 @@ class EntityMerger:
         self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
         self.document_words = read_word_list(document_words) if document_words else frozenset()
         self.org_heads = org_heads(Path(not_entities).parent if not_entities else None)
+        self.place_heads = org_heads(Path(not_entities).parent if not_entities else None, "place_heads.txt")
         self.company_cues = read_word_list(Path(not_entities).parent / "company_cues.txt") if not_entities else frozenset()
         self.provinces = read_word_list(Path(not_entities).parent / "provinces.txt") if not_entities else frozenset()
         self.families = set(RULE_FAMILIES) - set(disable)
@@ -1106,6 +1112,8 @@ class EntityMerger:
                 joined.append((span, source, score))
         if "org_chains" in on:
             joined = self._org_chains(doc, joined, words)
+        if "place_heads" in on:
+            joined = self._place_heads(doc, joined)
         if "company_cues" in on:
             joined = self._company_cues(doc, joined, words)
         if "aliases" in on:
@@ -1113,6 +1121,62 @@ class EntityMerger:
         if "one_sense" in on:
             joined = self._one_sense(doc, joined, words)
         return joined
+
+    def _place_heads(self, doc: Doc, results: list) -> list:
+        """A capitalised place head (resources/patterns/place_heads.txt) and the capitalised words
+        after it are one LOC, over the spans inside ("Gelanggang Olahraga [Lila Bhuana]", "Terminal
+        [Pulo Gebang]", "Gelora [I Gusti Ngurah Rai]"): numbers with a letter or after "Km" ("Rest
+        Area Km 50A"), roman numerals and a hyphen inside a word ("Jalan Tol Jakarta-Merak") go on
+        the chain; it stops at a lower-case word, punctuation, a title, a date or an ORG ("Gedung
+        [KPK]" keeps only the ORG). Not inside a longer name (a capitalised word or a span before
+        the head), never over a rule's ORG or PERSON."""
+        heads, n = self.place_heads, len(doc)
+        if not heads:
+            return results
+        title_tokens = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
+        at: dict[int, int] = {}
+        for k, (span, _, _) in enumerate(results):
+            for i in range(span.start, span.end):
+                at[i] = k
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < n:
+            t = doc[i]
+            head = next((h for h in heads.get(t.lower_, ()) if all(
+                i + m < n and doc[i + m].lower_ == w and doc[i + m].text[:1].isupper() for m, w in enumerate(h))), None)
+            if head is None or i in title_tokens or (i in at and results[at[i]][0].start < i) or (
+                    i > 1 and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha and i - 1 not in title_tokens
+                    and not (doc[i - 2].is_punct or doc[i - 2].is_space)):  # "Pemimpin Wihara …" opens a sentence
+                i += 1
+                continue
+            j = i + len(head)
+            end = j
+            while j < n and j not in title_tokens:
+                x = doc[j]
+                k = at.get(j)
+                if k is not None:
+                    span, source, _ = results[k]
+                    if span.start < i or span.label_ in ("ORG", "DATE") or (source == SOURCE_RULE and span.label_ == "PERSON"):
+                        break
+                    j = end = span.end
+                    continue
+                if x.text[:1].isupper() and x.is_alpha and x.text not in NOT_NAME_WORDS or (
+                        x.text[:1].isdigit() and x.text.isalnum() and (any(c.isalpha() for c in x.text) or doc[j - 1].lower_ == "km")):
+                    j = end = j + 1
+                elif x.text == "-" and not x.whitespace_ and not doc[j - 1].whitespace_ and j == end and j + 1 < n \
+                        and doc[j + 1].text[:1].isupper():
+                    j += 1
+                else:
+                    break
+            if end > i + len(head) and all(results[at[m]][0].end <= end for m in range(i, end) if m in at):
+                spans.append((i, end))
+            i = max(end, i + 1)
+        if not spans:
+            return results
+        inside = {k for s, e in spans for m in range(s, e) if m in at for k in (at[m],)}
+        out = [r for k, r in enumerate(results) if k not in inside]
+        out += [(Span(doc, s, e, label="LOC"), SOURCE_RULE, 1.0) for s, e in spans]
+        return sorted(out, key=lambda r: r[0].start)
 
     def _org_chains(self, doc: Doc, results: list, words: list[str]) -> list:
         """An institution's official name is one ORG: a capitalised head (resources/patterns/
