@@ -2011,6 +2011,8 @@ class EntityMerger:
                 continue  # "Ada", "Setiap"; link lines "BACA LEBIH LANJUT", "Baca Juga"
             if p.label_ != "DATE" and all(t.lower_ in self.not_entities for t in p):
                 continue  # "PSBB", "UMKM": resources/patterns/not_entities.txt
+            if p.label_ in ("LOC", "ORG") and p[0].lower_ in self.not_entities and p[0].is_upper and p[1].text[:1].isupper():
+                p = Span(doc, p.start + 1, p.end, label=p.label_)  # "TPS [Krangkeng]": the place only
             if p.label_ != "DATE" and len(p) > 1 and p[0].lower_ in self.document_words and p[0].text[:1].isupper():
                 continue  # "Kartu Prakerja", "Program Keluarga Harapan": a programme or document
             if p.label_ == "PERSON":

@@ -1157,3 +1157,11 @@ def test_initials_listed_after_suspects_or_after_bernama_are_persons(fake_model_
 ])
 def test_a_place_head_and_its_name_are_one_loc(fake_model_nlp, text, model, expected):
     assert run_with(fake_model_nlp, text, model) == expected
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    ("Pemungutan suara ulang digelar di TPS Krangkeng.", [("TPS Krangkeng", "LOC")], [("Krangkeng", "LOC")]),
+    ("Warga datang ke TPS pagi ini.", [("TPS", "LOC")], []),
+])
+def test_a_polling_station_is_no_place_name(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
