@@ -534,3 +534,20 @@ def test_a_name_before_the_preposition_di_is_no_subject():
 def test_a_corps_marker_after_a_rank_is_no_part_of_the_speaker(text, spk):
     nlp = pipeline(persons=["Awi Setiyono", "Toto Jumariono"], places=["Karo"])
     assert speakers(nlp, text) == [spk]
+
+
+def test_a_descriptor_without_its_closing_comma_and_a_relative_clause_without_commas_are_passed_over():
+    nlp = pipeline(persons=["Gabriel Manek", "Eddy Soeparno"], places=["Gedung Sate"])
+    text = "Gabriel Manek (60), penjual air menuturkan, pengambilan air ke dalam tangki butuh waktu sekitar 5 jam."
+    assert found(nlp, text) == [("indirect", "pengambilan air ke dalam tangki butuh waktu sekitar 5 jam", "menuturkan",
+                                 "Gabriel Manek")]
+    text = "Wakil Ketua Komisi VII Eddy Soeparno yang juga hadir di Gedung Sate berharap peneliti melanjutkan inovasi."
+    assert speakers(nlp, text) == ["Eddy Soeparno"]
+
+
+def test_an_adjective_opening_the_reported_clause_is_no_descriptor():
+    # "Menurut Teguh, aneh ketika Kemenhub menyatakan …": the -nya cue after it is Teguh's, not "Menurut Teguh"
+    nlp = pipeline(persons=["Teguh"], orgs=["Kemenhub"])
+    text = ("Menurut Teguh, aneh ketika Kemenhub menyatakan dalam Pasal 11 ojek daring boleh mengangkut penumpang. "
+            "”Kalau alasannya demikian, tidak perlu ada pembatasan sosial,” menurutnya lagi.")
+    assert speakers(nlp, text)[-1] == "Teguh"

@@ -143,7 +143,11 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
         if not v.is_space[j]:
             skipped += 1
         j -= 1
-    j = _skip_circumstances(v, _skip_relative_clause(v, _skip_place_tail(v, _skip_dashes(v, j, lo), lo), lo), lo)
+    bare = _skip_bare_descriptor(v, _skip_bare_relative(v, j, lo), lo)  # right before the verb only
+    if bare != j:
+        j = bare
+    else:
+        j = _skip_circumstances(v, _skip_relative_clause(v, _skip_place_tail(v, _skip_dashes(v, j, lo), lo), lo), lo)
     segs: list[list[int]] = []
     first = True
     relative_skipped = False
@@ -350,6 +354,41 @@ def _skip_dashes(v: _View, j: int, lo: int, max_tokens: int = 30) -> int:
             break
         k -= 1
     return j
+
+
+def _person_ends_at(v: _View, k: int | None) -> bool:
+    """Does a PERSON entity end at token ``k``, or an age in brackets after a name ("Yani (40)")?"""
+    if k is None:
+        return False
+    if v.words[k] == ")":
+        o = v.prev_tok(k)
+        o2 = v.prev_tok(o) if o is not None else None
+        if o is not None and o2 is not None and v.kind[o] == "n" and v.words[o2] == "(":
+            k = v.prev_tok(o2)
+            if k is None:
+                return False
+    e = v.ent_at.get(k)
+    return e is not None and e.label_ == "PERSON" and e.end - 1 == k
+
+
+def _skip_bare_relative(v: _View, j: int, lo: int, max_tokens: int = 10) -> int:
+    """Index of the person's last token when a relative clause without commas stands between the
+    person and the verb ("Eddy Soeparno yang juga hadir di Gedung Sate berharap …"), else ``j``."""
+    k = j
+    while k >= lo and j - k < max_tokens and v.kind[k] in ("w", "n") and not v.in_quote[k]:
+        if v.lower[k] == "yang" and v.words[k].islower():
+            p = v.prev_tok(k)
+            return p if p is not None and p >= lo and _person_ends_at(v, p) else j
+        k = v.prev_tok(k) if v.prev_tok(k) is not None else lo - 1
+    return j
+
+
+def _skip_bare_descriptor(v: _View, j: int, lo: int) -> int:
+    """Index of the comma before a short lower-case descriptor that ends right before the verb
+    without a comma of its own, when a person stands before that comma ("Gabriel Manek (60),
+    penjual air menuturkan, …"), else ``j``."""
+    k = _skip_descriptor(v, j, lo)
+    return k if k != j and _person_ends_at(v, v.prev_tok(k)) else j
 
 
 def _skip_place_tail(v: _View, j: int, lo: int) -> int:
