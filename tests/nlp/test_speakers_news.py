@@ -551,3 +551,14 @@ def test_an_adjective_opening_the_reported_clause_is_no_descriptor():
     text = ("Menurut Teguh, aneh ketika Kemenhub menyatakan dalam Pasal 11 ojek daring boleh mengangkut penumpang. "
             "”Kalau alasannya demikian, tidak perlu ada pembatasan sosial,” menurutnya lagi.")
     assert speakers(nlp, text)[-1] == "Teguh"
+
+
+def test_a_lower_case_kind_of_state_body_refers_back_to_the_one_named():
+    nlp = pipeline(orgs=["Kepolisian Daerah Metro Jaya", "Pemprov DKI Jakarta"])
+    text = ("Kepolisian Daerah Metro Jaya menutup jalan. Rekayasa lalu lintas berlaku sampai Minggu. "
+            "Namun, polisi tetap mengimbau agar masyarakat berlibur di rumah saja.")
+    assert found(nlp, text) == [("indirect", "masyarakat berlibur di rumah saja", "mengimbau", "Kepolisian Daerah Metro Jaya")]
+    text = "Pemprov DKI Jakarta membuka sekolah. Akan tetapi, pemerintah juga mengatakan, siswa tetap belajar di rumah."
+    assert speakers(nlp, text) == ["Pemprov DKI Jakarta"]
+    # none named before: no quote, as before
+    assert found(nlp, "Namun, polisi tetap mengimbau agar masyarakat berlibur di rumah saja.") == []

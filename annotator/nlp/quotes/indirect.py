@@ -269,6 +269,34 @@ def _descriptor_subject(v: _View, toks: list[int], i: int) -> _Speaker | None:
     return _descriptor_speaker(v, _Speaker(toks[a], toks[i], "ORG"))
 
 
+#: lower-case words for a kind of state body and the first words of the names they refer back to
+#: ("Namun, polisi tetap mengimbau agar …" -> the police force named before; GUIDELINES section 8)
+GENERIC_BODIES = {
+    "polisi": ("polri", "polda", "polres", "polresta", "polrestabes", "polsek", "kepolisian"),
+    "kepolisian": ("polri", "polda", "polres", "polresta", "polrestabes", "polsek", "kepolisian"),
+    "pemerintah": ("pemerintah", "pemprov", "pemkot", "pemkab", "pemda"),
+    "pemda": ("pemerintah", "pemprov", "pemkot", "pemkab", "pemda"),
+}
+
+
+def _generic_body_subject(v: _View, toks: list[int], i: int, sentences_back: int = 5) -> _Speaker | None:
+    """A lower-case word for a kind of state body as the subject of reporting verb toks[i] ("Namun,
+    polisi tetap mengimbau …"): the closest earlier ORG of that kind ("Kepolisian Daerah Metro
+    Jaya"), within a few sentences; None when there is none."""
+    j = i - 1
+    while j >= 0 and v.cls[toks[j]] in ("L", "C") and v.lower[toks[j]] in v.pat.adverbs:
+        j -= 1
+    if j < 0 or v.lower[toks[j]] not in GENERIC_BODIES or not v.words[toks[j]].islower():
+        return None
+    if j > 0 and not (v.words[toks[j - 1]] == "," or v.cls[toks[j - 1]] == "C" or j == _lead_len(v, toks)):
+        return None  # "anggota polisi mengatakan": the word is no subject on its own
+    heads = GENERIC_BODIES[v.lower[toks[j]]]
+    here = v.sent_of[toks[j]]
+    earlier = [e for e in v.ents if e.label_ == "ORG" and e.end <= toks[j] and here - v.sent_of[e.start] <= sentences_back
+               and not v.in_quote[e.start] and e[0].lower_ in heads]
+    return _Speaker(earlier[-1].start, earlier[-1].end, "ORG") if earlier else None
+
+
 COMPLEMENTIZERS = ("bahwa", "agar", "supaya", "apakah")
 REFUSALS = ("menolak", "enggan")
 COORDINATORS = ("dan", "serta")
@@ -303,6 +331,8 @@ def _reporting_clauses(v: _View, toks: list[int]) -> list[_Quote]:
         spk = _resolve_segments(v, segs, backward=True) if segs else None
         if spk is None:
             spk = _descriptor_subject(v, toks, i)
+        if spk is None or (spk.end - spk.start == 1 and v.lower[spk.start] in GENERIC_BODIES and v.words[spk.start].islower()):
+            spk = _generic_body_subject(v, toks, first) or spk
         if spk is None or _common_noun_subject(v, spk, toks):
             continue
         out = []
