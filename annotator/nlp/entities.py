@@ -10,7 +10,10 @@ Pipeline order (all components are added by `add_entity_components`):
     entity_merge         the final, non-overlapping doc.ents; span._.source is "model" or "rule"
 
 Precedence in entity_merge (rules beat the model, except where the model is more specific):
-  1. Gazetteer names and dates; where they overlap the longer wins. An institution such as
+  1. Gazetteer names and dates; where they overlap the longer wins. A gazetteer name that is also a
+     common word is none where it opens a sentence before a function word ("Antara yang …"); a
+     gazetteer ORG named after its building is the place after "di"/"ke"/"dari" ("ke [Istana
+     Merdeka]" LOC). An institution such as
      "Kementerian Luar Negeri" followed by a gazetteer place becomes one ORG
      ("Kementerian Luar Negeri Rusia"); adjacent dates join ("Selasa (5/11/2024) kemarin").
   2. Names that end the chain after a title ("Menteri Luar Negeri AS Antony Blinken" -> "Antony
@@ -25,8 +28,11 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      given name, not opening a sentence, is a surname, no title ("Menteri Agama Lukman Hakim
      Saifuddin", "warga, Arief Hakim,"; `TitleFinder._surname`).
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
-     of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
-     title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
+     of its own ("Universitas Nasional Seoul", "PSMS Medan", "Persib Bandung", "Ukraina Timur";
+     six for an institution, a school or a company: "Sekolah Menengah Atas Negeri 14 Jakarta",
+     "China Huadian Engineering Corporation Ltd"; not verbs of a title-case headline) is kept
+     whole and beats the gazetteer, and so is a model LOC of a building word and gazetteer names
+     ("Gedung DPR-RI"; GUIDELINES section 8: buildings are LOC). Otherwise the tokens a rule claimed, and title words, are cut out of the model
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
      only of capitalised stop words ("Ada", "Setiap") are dropped, and so is a model PERSON of a
@@ -142,6 +148,15 @@ COMPANY_PREFIXES = {"PT", "PO", "CV"}
 ORG_NOUNS = {"perusahaan", "organisasi", "lembaga", "komunitas", "yayasan", "maskapai", "produsen", "operator",
              "ormas"}
 PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
+# Gazetteer pattern id of names that are also common words ("Antara": among): no name where they
+# open a sentence before a lower-case function word ("Antara yang memuji …"; GSD-NER dev, 1 span).
+COMMON_WORD = "common_word"
+# Buildings are LOC (sample_corpus/GUIDELINES.md section 8): a gazetteer ORG named after its building
+# ("Istana Merdeka", "Gedung Putih") is the place after a preposition of place ("menghadap ke
+# [Istana Merdeka]"), and a model LOC of a building word and gazetteer names is kept whole ("di
+# [Gedung DPR-RI]", not "Gedung [DPR]-[RI]"). NERGrit and idner-news-2k dev: 1 + 1 span.
+BUILDING_WORDS = {"gedung", "istana"}
+PLACE_PREPOSITIONS = {"di", "ke", "dari", "menuju"}
 # Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
 NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
 # Capitalised words that are never part of a name found after a title.
@@ -276,6 +291,8 @@ NAMELESS_HEADS = ORG_OPENERS - {"kemenlu", "kemlu", "kemenhan", "pt", "cv"}
 UNIVERSITY_HEADS = {"universitas", "institut", "politeknik", "akademi"}
 UNIVERSITY_NAME_WORDS = {"negeri", "nasional", "islam", "kristen", "katolik", "muhammadiyah", "teknologi", "teknik",
                          "seni", "agama"}
+# Schools: their model ORG may add up to 6 words to a gazetteer place ("Sekolah Menengah Atas Negeri 14 Jakarta").
+SCHOOL_HEADS = {"sekolah", "sma", "smp", "smk", "sman", "smpn", "smkn", "sd", "sdn", "madrasah", "pesantren", "pondok"}
 # Descriptors before an organisation's name, never part of it ("Mako [Brimob Kupang]"; not "Markas Besar").
 ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
@@ -524,12 +541,36 @@ def verb_like_places(doc: Doc) -> list[Span]:
     return [s for s in hits if s.id_ == PLACE_OR_VERB and not _has_place_context(doc, s)]
 
 
+def _opens_sentence_before_lower(doc: Doc, span: Span) -> bool:
+    """Does doc[span] open a sentence (or the text) before a lower-case function word ("Antara
+    yang …", "Antara lain"; not "Antara melaporkan")?"""
+    before = next((t for t in reversed(doc[:span.start]) if not t.is_space or "\n" in t.text), None)
+    after = next((t for t in doc[span.end:] if not t.is_space), None)
+    return (before is None or before.is_space or before.text in ".!?”\"'’:") and after is not None and after.is_lower \
+        and after.is_stop
+
+
+def common_word_tokens(doc: Doc) -> set[int]:
+    """Tokens of gazetteer names that are common words (pattern id COMMON_WORD) where they open a
+    sentence before a lower-case word ("Antara yang memuji …"): no name there."""
+    hits = doc.spans[GAZETTEER_KEY] if GAZETTEER_KEY in doc.spans else []
+    return {i for s in hits if s.id_ == COMMON_WORD and _opens_sentence_before_lower(doc, s) for i in range(s.start, s.end)}
+
+
+def _after_place_preposition(doc: Doc, span: Span) -> bool:
+    before = next((t for t in reversed(doc[:span.start]) if not t.is_space), None)
+    return before is not None and before.lower_ in PLACE_PREPOSITIONS
+
+
 def gazetteer_spans(doc: Doc, join_institutions: bool = True) -> list[Span]:
     """Gazetteer hits, longest first, with "institution + place" joined into one ORG; places
     used as verbs (verb_like_places) are left out."""
     verbs = {(s.start, s.end) for s in verb_like_places(doc)}
-    hits = [s for s in doc.spans[GAZETTEER_KEY] if (s.start, s.end) not in verbs] if GAZETTEER_KEY in doc.spans else []
+    hits = [s for s in doc.spans[GAZETTEER_KEY] if (s.start, s.end) not in verbs
+            and not (s.id_ == COMMON_WORD and _opens_sentence_before_lower(doc, s))] if GAZETTEER_KEY in doc.spans else []
     spans = sorted(filter_spans(hits), key=lambda s: s.start)
+    spans = [Span(doc, s.start, s.end, label="LOC") if s.label_ == "ORG" and s[0].lower_ in BUILDING_WORDS
+             and _after_place_preposition(doc, s) else s for s in spans]
     merged: list[Span] = []
     for span in spans:
         if merged:
@@ -879,11 +920,12 @@ class EntityMerger:
                 and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
                 and any(doc[i].text[:1].isupper() and doc[i].lower_ not in DESCRIPTOR_WORDS for i in free)
                 and len(inside) == 1 and len(free) <= self._max_free(ent)  # not a title-case headline run
-                and not any(_looks_like_verb(doc[i]) for i in free)  # "… Pertimbangkan Mengirim"
+                and not self._headline_verb(doc, inside, free)  # "… Pertimbangkan Mengirim"
                 and ent[0].text[:1].isupper()
                 and not any(i in title_tokens for i in range(ent.start, ent.end))
                 and len(_clean(doc, ent.start, ent.end, ent.label_)) == 1
                 or self._place_surname(doc, ent, inside, free, gazetteer_ids, title_tokens)
+                or self._building(doc, ent, inside, free, gazetteer_ids, title_tokens)
             ):
                 for r in inside:
                     rules.remove(r)
@@ -1396,6 +1438,7 @@ class EntityMerger:
         first: dict[tuple, int] = {}  # a person's repeats follow the first mention ("Suku pertama … Suku Kaili")
         for span, _, _ in out:
             first.setdefault(key(span), span.start)
+        covered |= common_word_tokens(doc)  # "Antara yang …": the common word, not the name
         for name, label in names.items():
             n = len(name)
             for i in at.get(name[0], ()):
@@ -1590,11 +1633,34 @@ class EntityMerger:
         out += [(span, SOURCE_RULE, 1.0) for span in names]
         return sorted(out, key=lambda r: r[0].start)
 
-    @staticmethod
-    def _max_free(ent: Span) -> int:
+    def _max_free(self, ent: Span) -> int:
         """Words of its own a model ORG/LOC may add to a gazetteer name: 3, or 6 after an
-        institution word ("PT Indofood Sukses Makmur Tbk", "Lembaga … Penerbangan Indonesia")."""
-        return 6 if ent.label_ == "ORG" and ent[0].lower_ in ORG_OPENERS else 3
+        institution word or a school's ("PT Indofood Sukses Makmur Tbk", "Lembaga … Penerbangan
+        Indonesia", "Sekolah Menengah Atas Negeri 14 Jakarta") or before a company word ("China
+        Huadian Engineering Corporation Ltd")."""
+        long = ent.label_ == "ORG" and (ent[0].lower_ in ORG_OPENERS or ent[0].lower_ in self.org_heads
+                                        or ent[0].lower_ in SCHOOL_HEADS or ent[-1].lower_.rstrip(".") in COMPANY_WORDS)
+        return 6 if long else 3
+
+    @staticmethod
+    def _building(doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set, title_tokens: dict) -> bool:
+        """A model LOC of a capitalised building word and gazetteer names ("Gedung [DPR]-[RI]"): the
+        building is one LOC (BUILDING_WORDS)."""
+        return (ent.label_ == "LOC" and bool(inside) and ent.start in free
+                and ent[0].lower_ in BUILDING_WORDS and ent[0].text[:1].isupper() and len(ent) <= 6
+                and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
+                and all(doc[i].text[:1].isupper() or doc[i].text == "-" for i in free)
+                and not any(i in title_tokens for i in range(ent.start, ent.end))
+                and len(_clean(doc, ent.start, ent.end, ent.label_)) == 1)
+
+    @staticmethod
+    def _headline_verb(doc: Doc, inside: set, free: list) -> bool:
+        """Is one of the model span's own words a verb of a title-case headline: a verb-like word
+        (`_looks_like_verb`) after the gazetteer name ("Korea Selatan Pertimbangkan Mengirim"), or
+        one in -kan before it? Club and unit names that only look like verbs open a name ("Persib
+        Bandung", "Divisi Utama Liga Indonesia": NERGrit dev, 2 + 1 spans the gazetteer cut)."""
+        name_start = min(r.start for r in inside)
+        return any(_looks_like_verb(doc[i]) and (i > name_start or doc[i].lower_.endswith("kan")) for i in free)
 
     def _place_surname(self, doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set,
                        title_tokens: dict) -> bool:

@@ -1045,3 +1045,45 @@ def test_name_after_a_royal_title_is_a_person(fake_model_nlp, text, model_ents, 
 def test_name_after_a_kinship_noun_is_a_person(fake_model_nlp):
     doc = run_fake(fake_model_nlp, "Usaha itu kini dikelola keponakan Rudi Hartanto.", [("Rudi Hartanto", "ORG")])
     assert ents(doc) == [("Rudi Hartanto", "PERSON")]
+
+
+# ----------------------------------------------------------------------------- issue 13: the gazetteer
+
+@pytest.mark.parametrize("text, name", [
+    # a verb-like first word opens a club's or unit's name, no headline verb (NERGrit dev)
+    ("Ia bermain dalam skuat Persib Bandung pada musim itu.", "Persib Bandung"),
+    ("Dia akhirnya hijrah ke klub Divisi Utama Liga Indonesia pada tahun 2011.", "Divisi Utama Liga Indonesia"),
+    # a school's or a company's model ORG may add up to six words to the place
+    ("Sekolah Menengah Atas Negeri 48 Jakarta merupakan salah satu sekolah.", "Sekolah Menengah Atas Negeri 48 Jakarta"),
+    ("dua perusahaan, yaitu China Huadian Engineering Corporation Ltd dan lainnya.",
+     "China Huadian Engineering Corporation Ltd"),
+])
+def test_model_org_around_a_gazetteer_place_is_kept_whole(full_nlp, text, name):
+    assert (name, "ORG") in ents(full_nlp(text))
+
+
+def test_headline_verb_before_a_place_still_blocks_the_model_span(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Pertimbangkan Korea Selatan Mengirim Tentara",
+                   [("Pertimbangkan Korea Selatan", "LOC")])
+    assert ents(doc) == [("Korea Selatan", "LOC")]
+
+
+def test_a_building_is_a_place(full_nlp, rules_nlp):
+    # GUIDELINES section 8: buildings are LOC; "Gedung Putih" that speaks stays the ORG
+    assert ents(rules_nlp("Ia diminta menghadap ke Istana Merdeka.")) == [("Istana Merdeka", "LOC")]
+    assert ents(rules_nlp("Juru bicara Gedung Putih John Kirby mengatakan.")) == [
+        ("Gedung Putih", "ORG"), ("John Kirby", "PERSON")]
+    assert ("Gedung DPR-RI", "LOC") in ents(full_nlp("Rapat digelar di Gedung DPR-RI, Senin."))
+
+
+def test_a_name_that_is_a_common_word_is_none_before_a_function_word(rules_nlp):
+    # "Antara" (the news agency) is also "antara" (among): GSD-NER dev
+    doc = rules_nlp("Antara yang memuji beliau adalah Yusof. Hal itu dilaporkan kantor berita Antara. "
+                    "Antara melaporkan hal itu.")
+    assert [e.start_char for e in doc.ents if e.text == "Antara"] == [
+        doc.text.index("Antara", 10), doc.text.rindex("Antara")]
+
+
+def test_dpd_alone_is_no_gazetteer_name(rules_nlp):
+    # a party's Dewan Pimpinan Daerah is one ORG with its party and area, or no name ("31 DPD"): idner dev
+    assert ents(rules_nlp("Munaslub diminta oleh 31 DPD provinsi.")) == []
