@@ -299,7 +299,7 @@ ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
 def org_heads(patterns_dir: str | Path | None = None) -> dict[str, tuple[tuple[str, ...], ...]]:
     """resources/patterns/org_heads.txt as first word -> its heads (word tuples), longest first."""
-    words = read_word_list(Path(patterns_dir or RESOURCES_DIR / "patterns") / "org_heads.txt")
+    words = folder_word_list(Path(patterns_dir or RESOURCES_DIR / "patterns"), "org_heads.txt")
     heads: dict[str, list[tuple[str, ...]]] = {}
     for line in words:
         head = tuple(line.split())
@@ -309,9 +309,21 @@ def org_heads(patterns_dir: str | Path | None = None) -> dict[str, tuple[tuple[s
 
 # ---------------------------------------------------------------------------------- helpers
 
-def _person_honorifics() -> frozenset[str]:
-    """resources/patterns/person_honorifics.txt (read once)."""
-    return read_word_list(RESOURCES_DIR / "patterns" / "person_honorifics.txt")
+def patterns_folder(patterns_dir: str | Path | None = None, *files: str | Path | None) -> Path:
+    """The one folder the entity components read their word lists from: `patterns_dir`; in a
+    config written before that setting, the folder of the first list file it names; else the
+    bundled resources/patterns."""
+    if patterns_dir:
+        return Path(patterns_dir)
+    named = next((f for f in files if f), None)
+    return Path(named).parent if named else RESOURCES_DIR / "patterns"
+
+
+def folder_word_list(folder: Path, file_name: str) -> frozenset[str]:
+    """The word list `file_name` of the patterns folder, or the bundled one where the folder has
+    none (a project's folder written before that list existed)."""
+    path = folder / file_name
+    return read_word_list(path if path.is_file() else RESOURCES_DIR / "patterns" / file_name)
 
 
 def _named_after(doc: Doc, i: int) -> bool:
@@ -389,12 +401,12 @@ def _described_as_person(doc: Doc, span: Span) -> bool:
     return after == [",", "seorang"]
 
 
-def _joined_portfolio(doc: Doc, span: Span) -> bool:
+def _joined_portfolio(doc: Doc, span: Span, honorifics: frozenset[str]) -> bool:
     """Is the name after a title the first half of a portfolio or body joined by "dan"
     ("Menteri [Tenaga Kerja] dan Transmigrasi", "Badan Pengatur [Hilir Minyak] dan Gas Bumi"):
     "dan"/"serta" and a capitalised word that is no title follow it, and no honorific precedes it
     ("Dr. Paripurna Sugarda dan Dekan …")?"""
-    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _person_honorifics():
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in honorifics:
         return False
     titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
     after = [t for t in doc[span.end:span.end + 4] if not t.is_space][:2]
@@ -667,10 +679,12 @@ def date_spans(doc: Doc) -> list[Span]:
 
 @Language.factory(
     "annotator_entity_titles",
-    default_config={"titles": [], "max_name_tokens": _NAME_MAX_TOKENS, "not_name_words": None},
+    default_config={"titles": [], "max_name_tokens": _NAME_MAX_TOKENS, "patterns_dir": None, "not_name_words": None},
 )
-def make_title_finder(nlp: Language, name: str, titles: list[str], max_name_tokens: int, not_name_words: str | None):
-    return TitleFinder(nlp, name, titles=titles, max_name_tokens=max_name_tokens, not_name_words=not_name_words)
+def make_title_finder(nlp: Language, name: str, titles: list[str], max_name_tokens: int, patterns_dir: str | None,
+                      not_name_words: str | None):
+    return TitleFinder(nlp, name, titles=titles, max_name_tokens=max_name_tokens, patterns_dir=patterns_dir,
+                       not_name_words=not_name_words)
 
 
 def name_start(doc: Doc, start: int, end: int, stop, max_tokens: int = _NAME_MAX_TOKENS) -> int:
@@ -702,15 +716,19 @@ class TitleFinder:
     tail, cut where a gazetteer name, an institution word or a derived common word
     (resources/patterns/not_name_words.txt: "Penanggulangan", "Perlindungan") appears. One
     comma may follow a chain without a name ("Sekretaris Jenderal NATO, Mark Rutte").
+    Word lists come from `patterns_dir` (`patterns_folder`); `not_name_words` names another file
+    for that list (configs written before `patterns_dir`).
     """
 
     def __init__(self, nlp: Language, name: str, *, titles: Sequence[str], max_name_tokens: int,
-                 not_name_words: str | None = None):
+                 patterns_dir: str | Path | None = None, not_name_words: str | None = None):
         from spacy.matcher import PhraseMatcher
 
         self.name = name
         self.max_name_tokens = max_name_tokens
-        self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
+        folder = patterns_folder(patterns_dir, not_name_words)
+        self.not_name = read_word_list(not_name_words) if not_name_words else folder_word_list(folder, "not_name_words.txt")
+        self.honorifics = folder_word_list(folder, "person_honorifics.txt")
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("TITLE", [nlp.make_doc(t) for t in titles if t.strip()])
 
@@ -742,7 +760,7 @@ class TitleFinder:
         Lukman Hakim Saifuddin", "kata Arief Hakim"): a capitalised name word before it that is no
         title, gazetteer name, qualifier, stop word, derived common word or verb, and does not open
         a sentence ("Area Supervisor …")? Honorifics and abbreviations ("Dr.") never are."""
-        if len(run) != 1 or run.start == 0 or not run[0].is_alpha or run[0].lower_ in _person_honorifics():
+        if len(run) != 1 or run.start == 0 or not run[0].is_alpha or run[0].lower_ in self.honorifics:
             return False  # "Alumni Dr. Rini": an honorific or abbreviation is never a surname
         prev = doc[run.start - 1]
         before = next((t for t in reversed(doc[:prev.i]) if not t.is_space or "\n" in t.text), None)
@@ -841,29 +859,35 @@ RULE_FAMILIES += ("org_chains", "company_cues")
 
 
 @Language.factory("annotator_entity_merge",
-                  default_config={"not_name_words": None, "not_entities": None, "document_words": None, "disable": []})
-def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, not_entities: str | None,
-                       document_words: str | None, disable: list[str]):
-    return EntityMerger(name, not_name_words, not_entities, document_words, disable=disable)
+                  default_config={"patterns_dir": None, "not_name_words": None, "not_entities": None,
+                                  "document_words": None, "disable": []})
+def make_entity_merger(nlp: Language, name: str, patterns_dir: str | None, not_name_words: str | None,
+                       not_entities: str | None, document_words: str | None, disable: list[str]):
+    return EntityMerger(name, not_name_words, not_entities, document_words, disable=disable, patterns_dir=patterns_dir)
 
 
 class EntityMerger:
     """Combines model entities (the doc.ents it receives) with the rule spans into doc.ents.
 
-    `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones."""
+    `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones. Every
+    word list comes from one folder, `patterns_dir` (`patterns_folder`: by default the bundled
+    resources/patterns); `not_name_words`, `not_entities` and `document_words` name other files for
+    those lists (configs written before `patterns_dir`, whose other lists lie beside them)."""
 
     def __init__(self, name: str, not_name_words: str | None = None, not_entities: str | None = None,
-                 document_words: str | None = None, disable: Iterable[str] = ()):
+                 document_words: str | None = None, disable: Iterable[str] = (), patterns_dir: str | Path | None = None):
         unknown = set(disable) - set(RULE_FAMILIES)
         if unknown:
             raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
-        self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
-        self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
-        self.document_words = read_word_list(document_words) if document_words else frozenset()
-        self.org_heads = org_heads(Path(not_entities).parent if not_entities else None)
-        self.company_cues = read_word_list(Path(not_entities).parent / "company_cues.txt") if not_entities else frozenset()
-        self.provinces = read_word_list(Path(not_entities).parent / "provinces.txt") if not_entities else frozenset()
+        folder = patterns_folder(patterns_dir, not_entities, not_name_words, document_words)
+        self.not_name = read_word_list(not_name_words) if not_name_words else folder_word_list(folder, "not_name_words.txt")
+        self.not_entities = read_word_list(not_entities) if not_entities else folder_word_list(folder, "not_entities.txt")
+        self.document_words = read_word_list(document_words) if document_words else folder_word_list(folder, "document_words.txt")
+        self.org_heads = org_heads(folder)
+        self.company_cues = folder_word_list(folder, "company_cues.txt")
+        self.provinces = folder_word_list(folder, "provinces.txt")
+        self.honorifics = folder_word_list(folder, "person_honorifics.txt")
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -892,7 +916,7 @@ class EntityMerger:
         model_at = _covered(model_ents)
         for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
             models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
-            if not models and _joined_portfolio(doc, span):
+            if not models and _joined_portfolio(doc, span, self.honorifics):
                 continue
             inner = {taken[i] for i in range(span.start, span.end) if i in taken}
             if inner and all(r.label_ == "PERSON" and len(r) < len(span) and span.start <= r.start
@@ -945,7 +969,7 @@ class EntityMerger:
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
         if "person_context" in on:
-            results = self._person_context(doc, results)
+            results = self._person_context(doc, results, self.honorifics)
         if "company" in on:
             results = self._company_names(doc, results)
         if "org_tail_names" in on:
@@ -1676,7 +1700,7 @@ class EntityMerger:
                         for i in free))
 
     @staticmethod
-    def _person_context(doc: Doc, results: list) -> list:
+    def _person_context(doc: Doc, results: list, honorifics: frozenset[str]) -> list:
         """Person evidence in the context (`person_context`): a model LOC/ORG of name words right
         after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie Kalalo]", "H.
         [Abdul Malik]"), a model LOC that speaks (`_speaks`), or a model LOC/ORG described as one
@@ -1685,7 +1709,6 @@ class EntityMerger:
         pair joined by a hyphen after "pasangan" ("pasangan calon nomor urut 1, [Andi Putra]-[Budi
         Santoso]", "pasangan petahana [Andi]-[Budi]") are two PERSONs, over any model span on them
         (not over a rule's place or organisation)."""
-        honorifics = _person_honorifics()
         verbs, cues, adverbs = _speech_words()
         out = []
         for span, source, score in results:
@@ -1876,11 +1899,11 @@ class EntityMerger:
 def add_entity_components(nlp: Language, resources_dir: str | Path | None = None) -> Language:
     """Add the gazetteer, date, title and merge components after `ner` (or at the end).
 
-    Works on a pipeline with or without a statistical `ner`; patterns are read from
-    `resources_dir/patterns/` (default: the project's resources/). Returns `nlp`.
+    Works on a pipeline with or without a statistical `ner`; patterns and word lists are read from
+    `resources_dir/patterns/` (default: the project's resources/), the components' one
+    `patterns_dir` setting. Returns `nlp`.
     """
     patterns_dir = Path(resources_dir or RESOURCES_DIR) / "patterns"
-    not_name_path = patterns_dir / "not_name_words.txt"
     last = "ner" if "ner" in nlp.pipe_names else None
     placement = {"after": last} if last else {}
 
@@ -1898,11 +1921,10 @@ def add_entity_components(nlp: Language, resources_dir: str | Path | None = None
         dates.add_patterns(read_patterns(patterns_dir / "dates.jsonl"))
     nlp.add_pipe(
         "annotator_entity_titles", name="entity_titles", after="entity_dates",
-        config={"titles": read_titles(patterns_dir / "titles.txt"), "not_name_words": str(not_name_path)},
+        config={"titles": read_titles(patterns_dir / "titles.txt"), "patterns_dir": str(patterns_dir)},
     )
     nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles",
-                 config={"not_name_words": str(not_name_path), "not_entities": str(patterns_dir / "not_entities.txt"),
-                         "document_words": str(patterns_dir / "document_words.txt")})
+                 config={"patterns_dir": str(patterns_dir)})
     return nlp
 
 

@@ -1087,3 +1087,41 @@ def test_a_name_that_is_a_common_word_is_none_before_a_function_word(rules_nlp):
 def test_dpd_alone_is_no_gazetteer_name(rules_nlp):
     # a party's Dewan Pimpinan Daerah is one ORG with its party and area, or no name ("31 DPD"): idner dev
     assert ents(rules_nlp("Munaslub diminta oleh 31 DPD provinsi.")) == []
+
+
+# ----------------------------------------------------------------------------- one patterns folder
+
+def _custom_patterns(tmp_path, honorific: str):
+    import shutil
+
+    folder = tmp_path / "patterns"
+    shutil.copytree(entities.RESOURCES_DIR / "patterns", folder)
+    (folder / "person_honorifics.txt").write_text(f"# a project's own honorifics\n{honorific}\n", encoding="utf-8")
+    (folder / "company_cues.txt").unlink()  # a folder without a list: the bundled one serves
+    return folder
+
+
+def test_every_entity_list_comes_from_the_one_patterns_folder(tmp_path, fake_model_nlp):
+    folder = _custom_patterns(tmp_path, "kakanda")
+    nlp = new_blank()
+    nlp.add_pipe("test_fake_ner")
+    add_entity_components(nlp, tmp_path)
+    assert nlp.get_pipe_config("entity_merge")["patterns_dir"] == str(folder)
+    assert nlp.get_pipe_config("entity_titles")["patterns_dir"] == str(folder)
+    text, model = "Usaha itu dikelola kakanda Rudi Hartanto.", [("Rudi Hartanto", "ORG")]
+    assert ents(run_fake(nlp, text, model)) == [("Rudi Hartanto", "PERSON")]  # the folder's honorific
+    assert ents(run_fake(fake_model_nlp, text, model)) == [("Rudi Hartanto", "ORG")]  # not a bundled one
+    assert ents(run_fake(nlp, "Usaha itu dikelola istri Rina Hartanto.", [("Rina Hartanto", "ORG")])) == [
+        ("Rina Hartanto", "ORG")]  # the folder's list replaces the bundled one
+    assert nlp.get_pipe("entity_merge").company_cues == entities.read_word_list(
+        entities.RESOURCES_DIR / "patterns" / "company_cues.txt")
+
+
+def test_a_config_written_before_patterns_dir_reads_the_lists_beside_its_files(tmp_path):
+    folder = _custom_patterns(tmp_path, "kakanda")
+    merger = entities.EntityMerger("m", not_entities=str(folder / "not_entities.txt"))
+    assert merger.honorifics == {"kakanda"}
+    finder = entities.TitleFinder(new_blank(), "t", titles=["ketua"], max_name_tokens=5,
+                                  not_name_words=str(folder / "not_name_words.txt"))
+    assert finder.honorifics == {"kakanda"}
+    assert entities.EntityMerger("m").honorifics >= {"dr", "istri"}  # no setting: the bundled lists
