@@ -892,6 +892,8 @@ class EntityMerger:
 
     def __call__(self, doc: Doc) -> Doc:
         on = self.families
+        words = [t.text for t in doc]
+        lower = frozenset(w for w in words if w.islower())  # what the article writes in lower case
         model_ents = list(doc.ents)
         model_scores = {(e.start, e.end): e._.score for e in model_ents}
         taken: dict[int, Span] = {}  # token -> rule span that claimed it
@@ -975,10 +977,10 @@ class EntityMerger:
         if "org_tail_names" in on:
             results = self._org_tail_names(doc, results)
         if "short_names" in on:
-            results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
+            results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates}, lower)
         results = [(piece, source, score) for span, source, score in results  # no emoji or symbol at the edges
                    for piece in _clean(doc, span.start, span.end, span.label_)]
-        results = self._attach(doc, results)
+        results = self._attach(doc, results, words, lower)
         final = filter_spans(span for span, _, _ in results)  # safety net: never overlapping
         final_ids = {(s.start, s.end, s.label) for s in final}
         doc.ents = sorted(final, key=lambda s: s.start)
@@ -988,7 +990,7 @@ class EntityMerger:
                 span._.score = score
         return doc
 
-    def _attach(self, doc: Doc, results: list) -> list:
+    def _attach(self, doc: Doc, results: list, words: list[str], lower: frozenset[str]) -> list:
         """GUIDELINES.md section 8 on the final spans, left to right: capitalised common words and
         hyphen-joined names (`_common_word`, `_split_hyphenated`) and initials (`_initials`) first;
         then a capitalised place prefix joins the LOC (or one-word PERSON) after it ("Kota
@@ -996,12 +998,12 @@ class EntityMerger:
         without a model span, is one ORG with it ("Polres Yahukimo", "Dinas Kesehatan Kabupaten
         Tegal", "Pemerintah Kota Bekasi"); hospitals and universities are ORG; a company's ORG takes
         "PT"/"PO" before it and "(Persero)", "Tbk" after it; last, an ORG takes its area, parent or
-        branch after it (`_joins`)."""
+        branch after it (`_joins`). `words` are the texts of doc's tokens, `lower` those written in
+        lower case."""
         on = self.families
-        words = [t.text for t in doc]
         out = sorted(results, key=lambda r: r[0].start)
         if "cleanup" in on:
-            out = [(p, source, score) for span, source, score in out if not self._common_word(doc, span)
+            out = [(p, source, score) for span, source, score in out if not self._common_word(doc, span, lower)
                    for p in self._split_hyphenated(doc, span)]
         if "initials" in on:
             out = self._initials(doc, out)
@@ -1061,11 +1063,11 @@ class EntityMerger:
         if "org_chains" in on:
             joined = self._org_chains(doc, joined, words)
         if "company_cues" in on:
-            joined = self._company_cues(doc, joined, words)
+            joined = self._company_cues(doc, joined, words, lower)
         if "aliases" in on:
             joined = self._aliases(doc, joined, words)
         if "one_sense" in on:
-            joined = self._one_sense(doc, joined, words)
+            joined = self._one_sense(doc, joined, words, lower)
         return joined
 
     def _org_chains(self, doc: Doc, results: list, words: list[str]) -> list:
@@ -1264,7 +1266,7 @@ class EntityMerger:
             out.append((span, source, score))
         return out
 
-    def _company_cues(self, doc: Doc, results: list, words: list[str]) -> list:
+    def _company_cues(self, doc: Doc, results: list, words: list[str], lower: frozenset[str]) -> list:
         """A one-word name after a company cue (resources/patterns/company_cues.txt: "vaksin
         [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is an ORG, with "Grup" inside it;
         so are the other spans of that word in the article and its mentions that stand alone (no
@@ -1282,8 +1284,8 @@ class EntityMerger:
         names: set[str] = set()
         groups: set[int] = set()  # "Grup" tokens joining their name
         for c, w in enumerate(words):
-            lower = w.lower()
-            if lower not in cues or c + 1 >= n or (lower in ("grup", "group") and not w[:1].isupper()):
+            cue = w.lower()
+            if cue not in cues or c + 1 >= n or (cue in ("grup", "group") and not w[:1].isupper()):
                 continue
             k = c + 1
             while k < n and doc[k].is_space and "\n" not in doc[k].text:
@@ -1299,7 +1301,7 @@ class EntityMerger:
                     and not (k + 1 < n and doc[k + 1].like_num)):
                 continue  # "vaksin Covid-19", "vaksin Merah Putih", "vaksin Rp 18 triliun"
             names.add(name.text)
-            if lower in ("grup", "group") and c not in at:
+            if cue in ("grup", "group") and c not in at:
                 groups.add(c)
         if not names:
             return results
@@ -1310,7 +1312,6 @@ class EntityMerger:
             if span.text in names and span.start - 1 in groups:
                 span, source, score = Span(doc, span.start - 1, span.end, label="ORG"), SOURCE_RULE, 1.0
             out.append((span, source, score))
-        lower = {w for w in words if w.islower()}
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
         for i, w in enumerate(words):
             if w in names and i not in covered and w.lower() not in lower and not _hyphen_attached(doc, i, i + 1):
@@ -1410,7 +1411,7 @@ class EntityMerger:
                 out.extend((p, SOURCE_RULE, 1.0) for p in _clean(doc, s, e, "ORG"))
         return out
 
-    def _one_sense(self, doc: Doc, results: list, words: list[str]) -> list:
+    def _one_sense(self, doc: Doc, results: list, words: list[str], lower: frozenset[str]) -> list:
         """One label per name in an article: the spans of the same words with different labels all
         take the label with the most evidence (a rule span counts 3; a PERSON or LOC mention after
         "di" counts 2 for LOC; a model span 1), and unlabelled repeats of a name ("LOKET" …
@@ -1446,7 +1447,6 @@ class EntityMerger:
             if label is not None and span.label_ != "DATE" and span.label_ != label:
                 span, source, score = Span(doc, span.start, span.end, label=label), SOURCE_RULE, 1.0
             out.append((span, source, score))
-        lower = {w for w in words if w.islower()}
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
         names = {name: label for name, label in best.items() if votes[name][label] >= 2
                  and all(w[:1].isupper() and w.lower() not in lower for w in name)}
@@ -1585,7 +1585,7 @@ class EntityMerger:
                 and doc[org.end].text == "Cabang" and org[0].text.rstrip(".") in COMPANY_PREFIXES)
 
     @staticmethod
-    def _common_word(doc: Doc, span: Span) -> bool:
+    def _common_word(doc: Doc, span: Span, lower: frozenset[str]) -> bool:
         """A one-word model name at the start of a sentence that the same text also writes in lower
         case ("Donor darah …" beside "menjadi donor"): a common word capitalised by its position."""
         if len(span) != 1 or span.label_ == "DATE" or span[0].is_upper:
@@ -1593,8 +1593,7 @@ class EntityMerger:
         before = next((t for t in reversed(doc[:span.start]) if not t.is_space or "\n" in t.text), None)
         if before is not None and not (before.is_space or before.text in ".!?”\"'’"):
             return False
-        lower = span[0].lower_
-        return any(t.text == lower for t in doc)
+        return span[0].lower_ == span[0].text or span[0].lower_ in lower
 
     @staticmethod
     def _split_hyphenated(doc: Doc, span: Span) -> list[Span]:
@@ -1801,7 +1800,7 @@ class EntityMerger:
             out.append((span, source, score))
         return out
 
-    def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
+    def _short_names(self, doc: Doc, results: list, rule_ids: set, lower: frozenset[str]) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:
         a model ORG/LOC made only of words of a two-or-more-word PERSON in the same document is
         relabelled, and such a word outside any entity, not next to another capitalised name
@@ -1816,8 +1815,7 @@ class EntityMerger:
                              and not is_not_name_word(t, self.not_name) and t.lower_ not in QUALIFIER_WORDS
                              and t.lower_ not in NAME_OPENERS)
         if words:  # a word the text also writes in lower case is a common word ("Simada Manik" … "manik")
-            lowered = {t.text for t in doc if t.is_lower}
-            words = {w for w in words if w.lower() not in lowered}
+            words = {w for w in words if w.lower() not in lower}
         if not words:
             return results
         out, covered = [], set()
