@@ -70,7 +70,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      capitalised chain are one ORG, over the spans inside it, "Covid-19", a number between words,
      "dr" and a hospital's namesake, "of"/"on"/"and" in English names and "dan" before a derived
      common word ("Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "RSUD
-     dr Soeselo", "Polres Kupang Kota", "Center of Reform on Economics", "PT X (Persero) Tbk");
+     dr Soeselo", "Polres Kupang Kota", "Center of Reform on Economics", "PT X (Persero) Tbk",
+     "Badan Pengatur Hilir Minyak dan Gas Bumi");
      after a title the holder's name stays out. Before that, an ORG joining two institutions with
      "serta" (or "dan" before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan
      Dunia]"); a descriptor is cut off ("Mako [Brimob Kupang]"); a section after a title belongs
@@ -84,7 +85,7 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      not "Alibaba Business School").
   6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
      no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
-     keluar masuk (SIKM)"); initials after "berinisial" are PERSON; one label per name (the most
+     keluar masuk (SIKM)"); a gazetteer name keeps its label ("… Asia Tenggara (ASEAN)": ORG); initials after "berinisial" are PERSON; one label per name (the most
      evidence: rule spans, "di" before a place, the majority), given to its unlabelled repeats.
 Title words are never part of any entity (sample_corpus/GUIDELINES.md).
 All spans are on token boundaries, never start or end on whitespace, punctuation or a symbol such
@@ -1078,12 +1079,13 @@ class EntityMerger:
         namesake after it (whatever span the namesake has: "RSUP Dr M Djamil Padang"), English
         joiners ("Center of Reform on Economics"), "(Persero)" and "Tbk" after a company, and
         "dan" before a derived common word that starts no other name or institution ("Badan
-        Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "Polres Kupang Kota").
+        Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "Polres Kupang Kota") or
+        before the name's last words (`_last_words`: "Badan Pengatur Hilir Minyak dan Gas Bumi").
         The chain stops at a title, a date, a section or document number, a longer PERSON or a
         word of one, a bracket, punctuation or a line break; after a title with no name or title
         after it, the holder's name at its end stays out. It is kept only if it covers every span
-        it touches and its own words are more than a numbered unit or a descriptor ("Komisi III",
-        "Balai Kota"). The spans are first tidied (`_split_institutions`, `_province_branches`)."""
+        it touches and its own words are more than a numbered unit, a descriptor or stop words
+        ("Komisi III", "Balai Kota", "dua Fakultas Baru": GSD-NER dev). The spans are first tidied (`_split_institutions`, `_province_branches`)."""
         heads = self.org_heads
         if not heads:
             return results
@@ -1179,8 +1181,9 @@ class EntityMerger:
                         and j + 1 not in at:
                     j += 1  # "Center of Reform on Economics"
                 elif t.lower_ == "dan" and j == end and j + 1 < n and word(doc[j + 1]) and j + 1 not in at \
-                        and j + 1 not in title_tokens and not head_at(j + 1) and doc[j + 1].lower_ in self.not_name:
-                    j += 1  # "Bencana dan Perlindungan Masyarakat", not "Puskesmas X dan Posko …"
+                        and j + 1 not in title_tokens and not head_at(j + 1) and (
+                            doc[j + 1].lower_ in self.not_name or self._last_words(doc, j + 1, at, results, title_tokens, head_at)):
+                    j += 1  # "Bencana dan Perlindungan Masyarakat", "Hilir Minyak dan Gas Bumi", not "Puskesmas X dan Posko …"
                 else:
                     break
             while end > i + size and not doc[end - 1].text[:1].isalnum():
@@ -1204,7 +1207,7 @@ class EntityMerger:
                 end -= 1  # never ends on a joiner ("Centre for")
             own = doc[i + size:end]
             if end > i + size and not all(len(t.text) == 1 or _ROMAN.fullmatch(t.text) for t in own) \
-                    and not all(t.lower_ in DESCRIPTOR_WORDS or t.lower_ in ("besar", "kecil") for t in own):
+                    and not all(t.lower_ in DESCRIPTOR_WORDS or t.lower_ in ("besar", "kecil") or t.is_stop for t in own):
                 chains.append((i, end, person))  # not a numbered unit alone ("Komisi III", "Komisi B")
             i = max(end, i + 1)
         if not chains:
@@ -1227,6 +1230,22 @@ class EntityMerger:
             added.append((Span(doc, start, end, label="ORG"), SOURCE_RULE, 1.0))
         out = [r for k, r in enumerate(results) if k not in drop] + added
         return sorted(out, key=lambda r: r[0].start)
+
+    @staticmethod
+    def _last_words(doc: Doc, i: int, at: dict, results: list, title_tokens: dict, head_at) -> bool:
+        """Do the capitalised words from doc[i] end the name: at most three, none a span's, a title's
+        or a head's, followed by no capitalised word but a PERSON's ("Badan Pengatur Hilir Minyak dan
+        [Gas Bumi]", "Kepala Dinas Pekerjaan Umum Bina Marga dan [Pematusan] Erna Purnawati":
+        idner-news-2k and NER UI dev)?"""
+        j = i
+        while j < len(doc) and doc[j].text[:1].isupper() and doc[j].is_alpha:
+            if j > i and j in at and results[at[j]][0].start == j and results[at[j]][0].label_ == "PERSON":
+                return True
+            if j in at or j in title_tokens or head_at(j) or doc[j].text in NOT_NAME_WORDS or j - i >= 3 \
+                    or doc[j].lower_ in ORG_DESCRIPTORS or doc[j].lower_ in ORG_OPENERS:
+                return False  # "Puskesmas X dan Posko …": two bodies
+            j += 1
+        return j > i and not (j < len(doc) and (doc[j].text[:1].isupper() or doc[j].text == "-"))
 
     @staticmethod
     def _before_name(doc: Doc, start: int, end: int, title_tokens: dict, at: dict, results: list) -> bool:
@@ -1555,8 +1574,10 @@ class EntityMerger:
             elif j in ends and ends[j].label_ != "DATE" and ends[j].start <= start + 1 and any(  # not "[Sri Lanka] (UDA)"
                     doc[k].text[:1] == alias.text[:1] for k in range(ends[j].start, min(ends[j].start + 2, j))):  # "Value (Nilai)"
                 labels.setdefault(alias.text, set()).add(ends[j].label_)
+        known = {g.text: g.label_ for g in doc.spans[GAZETTEER_KEY]} if GAZETTEER_KEY in doc.spans else {}
         labels = {text: next(iter(found)) for text, found in labels.items()
-                  if len(found) == 1 and text not in not_entities and text.lower() not in self.not_entities}
+                  if len(found) == 1 and text not in not_entities and text.lower() not in self.not_entities
+                  and known.get(text, next(iter(found))) == next(iter(found))}  # "Asia Tenggara (ASEAN)": ASEAN stays ORG
         if not labels and not not_entities:
             return results
         out = []

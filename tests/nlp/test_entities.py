@@ -1125,3 +1125,30 @@ def test_a_config_written_before_patterns_dir_reads_the_lists_beside_its_files(t
                                   not_name_words=str(folder / "not_name_words.txt"))
     assert finder.honorifics == {"kakanda"}
     assert entities.EntityMerger("m").honorifics >= {"dr", "istri"}  # no setting: the bundled lists
+
+
+def test_an_alias_that_the_gazetteer_knows_keeps_its_label(fake_model_nlp):
+    # NERGrit dev: the place before the bracket ends the name, but ASEAN is the organisation
+    text = "Ia sekretaris jenderal Asosiasi Negara - negara Asia Tenggara (ASEAN) sejak 2003."
+    doc = run_fake(fake_model_nlp, text, [("Asia Tenggara", "LOC")])
+    assert ("ASEAN", "ORG") in ents(doc)
+
+
+def test_an_institution_head_with_only_common_words_is_no_name(rules_nlp):
+    # GSD-NER dev: "dua Fakultas Baru" (two new faculties)
+    assert ("Fakultas Baru", "ORG") not in ents(rules_nlp("Universitas itu membuka dua Fakultas Baru tahun itu."))
+    assert ("Fakultas Kehutanan", "ORG") in ents(rules_nlp("Universitas itu membuka Fakultas Kehutanan tahun itu."))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # idner-news-2k dev: the last words of a name after "dan"
+    ("Hal itu disampaikan Badan Pengatur Hilir Minyak dan Gas Bumi pada Senin.",
+     [("Badan Pengatur Hilir Minyak dan Gas Bumi", "ORG"), ("Senin", "DATE")]),
+    # two bodies: a descriptor or an institution after "dan" (PFSA dev)
+    ("Ia dirawat di Puskesmas Nekamese dan Posko Covid-19 Desa Oelomin.",
+     [("Puskesmas Nekamese", "ORG"), ("Desa Oelomin", "LOC")]),
+    ("Data dari Badan Pusat Statistik dan Kementerian Kesehatan menunjukkan hal itu.",
+     [("Badan Pusat Statistik", "ORG"), ("Kementerian Kesehatan", "ORG")]),
+])
+def test_an_institution_name_may_end_with_dan_and_its_last_words(full_nlp, text, expected):
+    assert ents(full_nlp(text)) == expected
