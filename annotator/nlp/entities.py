@@ -85,7 +85,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      not "Alibaba Business School").
   6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
      no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
-     keluar masuk (SIKM)"); a gazetteer name keeps its label ("… Asia Tenggara (ASEAN)": ORG); initials after "berinisial" are PERSON; one label per name (the most
+     keluar masuk (SIKM)"); a gazetteer name keeps its label ("… Asia Tenggara (ASEAN)": ORG);
+     initials after "berinisial" are PERSON; one label per name (the most
      evidence: rule spans, "di" before a place, the majority), given to its unlabelled repeats.
 Title words are never part of any entity (sample_corpus/GUIDELINES.md).
 All spans are on token boundaries, never start or end on whitespace, punctuation or a symbol such
@@ -320,11 +321,13 @@ def patterns_folder(patterns_dir: str | Path | None = None, *files: str | Path |
     return Path(named).parent if named else RESOURCES_DIR / "patterns"
 
 
-def folder_word_list(folder: Path, file_name: str) -> frozenset[str]:
+def folder_word_list(folder: Path, file_name: str, path: str | Path | None = None) -> frozenset[str]:
     """The word list `file_name` of the patterns folder, or the bundled one where the folder has
-    none (a project's folder written before that list existed)."""
-    path = folder / file_name
-    return read_word_list(path if path.is_file() else RESOURCES_DIR / "patterns" / file_name)
+    none (a project's folder written before that list existed); `path`, if given, instead."""
+    if path:
+        return read_word_list(path)
+    own = folder / file_name
+    return read_word_list(own if own.is_file() else RESOURCES_DIR / "patterns" / file_name)
 
 
 def _named_after(doc: Doc, i: int) -> bool:
@@ -728,7 +731,7 @@ class TitleFinder:
         self.name = name
         self.max_name_tokens = max_name_tokens
         folder = patterns_folder(patterns_dir, not_name_words)
-        self.not_name = read_word_list(not_name_words) if not_name_words else folder_word_list(folder, "not_name_words.txt")
+        self.not_name = folder_word_list(folder, "not_name_words.txt", not_name_words)
         self.honorifics = folder_word_list(folder, "person_honorifics.txt")
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("TITLE", [nlp.make_doc(t) for t in titles if t.strip()])
@@ -882,9 +885,9 @@ class EntityMerger:
             raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
         folder = patterns_folder(patterns_dir, not_entities, not_name_words, document_words)
-        self.not_name = read_word_list(not_name_words) if not_name_words else folder_word_list(folder, "not_name_words.txt")
-        self.not_entities = read_word_list(not_entities) if not_entities else folder_word_list(folder, "not_entities.txt")
-        self.document_words = read_word_list(document_words) if document_words else folder_word_list(folder, "document_words.txt")
+        self.not_name = folder_word_list(folder, "not_name_words.txt", not_name_words)
+        self.not_entities = folder_word_list(folder, "not_entities.txt", not_entities)
+        self.document_words = folder_word_list(folder, "document_words.txt", document_words)
         self.org_heads = org_heads(folder)
         self.company_cues = folder_word_list(folder, "company_cues.txt")
         self.provinces = folder_word_list(folder, "provinces.txt")
@@ -1085,7 +1088,8 @@ class EntityMerger:
         word of one, a bracket, punctuation or a line break; after a title with no name or title
         after it, the holder's name at its end stays out. It is kept only if it covers every span
         it touches and its own words are more than a numbered unit, a descriptor or stop words
-        ("Komisi III", "Balai Kota", "dua Fakultas Baru": GSD-NER dev). The spans are first tidied (`_split_institutions`, `_province_branches`)."""
+        ("Komisi III", "Balai Kota", "dua Fakultas Baru": GSD-NER dev). The spans are first tidied
+        (`_split_institutions`, `_province_branches`)."""
         heads = self.org_heads
         if not heads:
             return results
@@ -1182,7 +1186,7 @@ class EntityMerger:
                     j += 1  # "Center of Reform on Economics"
                 elif t.lower_ == "dan" and j == end and j + 1 < n and word(doc[j + 1]) and j + 1 not in at \
                         and j + 1 not in title_tokens and not head_at(j + 1) and (
-                            doc[j + 1].lower_ in self.not_name or self._last_words(doc, j + 1, at, results, title_tokens, head_at)):
+                            doc[j + 1].lower_ in self.not_name or self._last_words(doc, j + 1, at, title_tokens, head_at)):
                     j += 1  # "Bencana dan Perlindungan Masyarakat", "Hilir Minyak dan Gas Bumi", not "Puskesmas X dan Posko …"
                 else:
                     break
@@ -1232,15 +1236,12 @@ class EntityMerger:
         return sorted(out, key=lambda r: r[0].start)
 
     @staticmethod
-    def _last_words(doc: Doc, i: int, at: dict, results: list, title_tokens: dict, head_at) -> bool:
-        """Do the capitalised words from doc[i] end the name: at most three, none a span's, a title's
-        or a head's, followed by no capitalised word but a PERSON's ("Badan Pengatur Hilir Minyak dan
-        [Gas Bumi]", "Kepala Dinas Pekerjaan Umum Bina Marga dan [Pematusan] Erna Purnawati":
-        idner-news-2k and NER UI dev)?"""
+    def _last_words(doc: Doc, i: int, at: dict, title_tokens: dict, head_at) -> bool:
+        """Do the capitalised words from doc[i] end the name: at most three, none a span's, a title's,
+        a head's, a descriptor or an opener, followed by no capitalised word or hyphen ("Badan
+        Pengatur Hilir Minyak dan [Gas Bumi]": idner-news-2k dev)?"""
         j = i
         while j < len(doc) and doc[j].text[:1].isupper() and doc[j].is_alpha:
-            if j > i and j in at and results[at[j]][0].start == j and results[at[j]][0].label_ == "PERSON":
-                return True
             if j in at or j in title_tokens or head_at(j) or doc[j].text in NOT_NAME_WORDS or j - i >= 3 \
                     or doc[j].lower_ in ORG_DESCRIPTORS or doc[j].lower_ in ORG_OPENERS:
                 return False  # "Puskesmas X dan Posko …": two bodies
