@@ -10,7 +10,10 @@ Pipeline order (all components are added by `add_entity_components`):
     entity_merge         the final, non-overlapping doc.ents; span._.source is "model" or "rule"
 
 Precedence in entity_merge (rules beat the model, except where the model is more specific):
-  1. Gazetteer names and dates; where they overlap the longer wins. An institution such as
+  1. Gazetteer names and dates; where they overlap the longer wins. A gazetteer name that is also a
+     common word is none where it opens a sentence before a function word ("Antara yang …"); a
+     gazetteer ORG named after its building is the place after "di"/"ke"/"dari" ("ke [Istana
+     Merdeka]" LOC). An institution such as
      "Kementerian Luar Negeri" followed by a gazetteer place becomes one ORG
      ("Kementerian Luar Negeri Rusia"); adjacent dates join ("Selasa (5/11/2024) kemarin").
   2. Names that end the chain after a title ("Menteri Luar Negeri AS Antony Blinken" -> "Antony
@@ -25,8 +28,11 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      given name, not opening a sentence, is a surname, no title ("Menteri Agama Lukman Hakim
      Saifuddin", "warga, Arief Hakim,"; `TitleFinder._surname`).
   3. Model spans. A model ORG/LOC made of one gazetteer name plus up to three capitalised words
-     of its own ("Universitas Nasional Seoul", "PSMS Medan", "Ukraina Timur"; not verbs of a
-     title-case headline) is kept whole and beats the gazetteer. Otherwise the tokens a rule claimed, and title words, are cut out of the model
+     of its own ("Universitas Nasional Seoul", "PSMS Medan", "Persib Bandung", "Ukraina Timur";
+     six for an institution, a school or a company: "Sekolah Menengah Atas Negeri 14 Jakarta",
+     "China Huadian Engineering Corporation Ltd"; not verbs of a title-case headline) is kept
+     whole and beats the gazetteer, and so is a model LOC of a building word and gazetteer names
+     ("Gedung DPR-RI"; GUIDELINES section 8: buildings are LOC). Otherwise the tokens a rule claimed, and title words, are cut out of the model
      span: ORG/LOC remainders are dropped, PERSON remainders are kept if they still start and
      end with a capitalised word ("Presiden Joko Widodo" -> "Joko Widodo"). Model pieces made
      only of capitalised stop words ("Ada", "Setiap") are dropped, and so is a model PERSON of a
@@ -64,7 +70,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      capitalised chain are one ORG, over the spans inside it, "Covid-19", a number between words,
      "dr" and a hospital's namesake, "of"/"on"/"and" in English names and "dan" before a derived
      common word ("Badan Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "RSUD
-     dr Soeselo", "Polres Kupang Kota", "Center of Reform on Economics", "PT X (Persero) Tbk");
+     dr Soeselo", "Polres Kupang Kota", "Center of Reform on Economics", "PT X (Persero) Tbk",
+     "Badan Pengatur Hilir Minyak dan Gas Bumi");
      after a title the holder's name stays out. Before that, an ORG joining two institutions with
      "serta" (or "dan" before a head) is two ("[Kementerian Kesehatan] serta [Organisasi Kesehatan
      Dunia]"); a descriptor is cut off ("Mako [Brimob Kupang]"); a section after a title belongs
@@ -78,7 +85,8 @@ Precedence in entity_merge (rules beat the model, except where the model is more
      not "Alibaba Business School").
   6. The whole article: a parenthesised abbreviation is the entity before it at every mention, or
      no entity after a lower-case phrase or a document ("Taruna Siaga Bencana (Tagana)"; "surat izin
-     keluar masuk (SIKM)"); initials after "berinisial" are PERSON; one label per name (the most
+     keluar masuk (SIKM)"); a gazetteer name keeps its label ("… Asia Tenggara (ASEAN)": ORG);
+     initials after "berinisial" are PERSON; one label per name (the most
      evidence: rule spans, "di" before a place, the majority), given to its unlabelled repeats.
 Title words are never part of any entity (sample_corpus/GUIDELINES.md).
 All spans are on token boundaries, never start or end on whitespace, punctuation or a symbol such
@@ -143,6 +151,15 @@ COMPANY_PREFIXES = {"PT", "PO", "CV"}
 ORG_NOUNS = {"perusahaan", "organisasi", "lembaga", "komunitas", "yayasan", "maskapai", "produsen", "operator",
              "ormas"}
 PLACE_OR_VERB = "place_or_verb"  # gazetteer pattern id of places that are also verbs ("Serang")
+# Gazetteer pattern id of names that are also common words ("Antara": among): no name where they
+# open a sentence before a lower-case function word ("Antara yang memuji …"; GSD-NER dev, 1 span).
+COMMON_WORD = "common_word"
+# Buildings are LOC (sample_corpus/GUIDELINES.md section 8): a gazetteer ORG named after its building
+# ("Istana Merdeka", "Gedung Putih") is the place after a preposition of place ("menghadap ke
+# [Istana Merdeka]"), and a model LOC of a building word and gazetteer names is kept whole ("di
+# [Gedung DPR-RI]", not "Gedung [DPR]-[RI]"). NERGrit and idner-news-2k dev: 1 + 1 span.
+BUILDING_WORDS = {"gedung", "istana"}
+PLACE_PREPOSITIONS = {"di", "ke", "dari", "menuju"}
 # Lower-case particles allowed inside a name ("Muhammad bin Salman", "Ursula von der Leyen").
 NAME_PARTICLES = {"bin", "binti", "van", "von", "der", "de", "da", "di", "al", "el", "la", "le", "dos", "du"}
 # Capitalised words that are never part of a name found after a title.
@@ -290,6 +307,8 @@ NAMELESS_HEADS = ORG_OPENERS - {"kemenlu", "kemlu", "kemenhan", "pt", "cv"}
 UNIVERSITY_HEADS = {"universitas", "institut", "politeknik", "akademi"}
 UNIVERSITY_NAME_WORDS = {"negeri", "nasional", "islam", "kristen", "katolik", "muhammadiyah", "teknologi", "teknik",
                          "seni", "agama"}
+# Schools: their model ORG may add up to 6 words to a gazetteer place ("Sekolah Menengah Atas Negeri 14 Jakarta").
+SCHOOL_HEADS = {"sekolah", "sma", "smp", "smk", "sman", "smpn", "smkn", "sd", "sdn", "madrasah", "pesantren", "pondok"}
 # Descriptors before an organisation's name, never part of it ("Mako [Brimob Kupang]"; not "Markas Besar").
 ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 
@@ -297,7 +316,7 @@ ORG_DESCRIPTORS = {"mako", "markas", "posko"}
 def org_heads(patterns_dir: str | Path | None = None, name: str = "org_heads.txt") -> dict[str, tuple[tuple[str, ...], ...]]:
     """resources/patterns/org_heads.txt (or another list of heads, `name`: place_heads.txt) as first
     word -> its heads (word tuples), longest first."""
-    words = read_word_list(Path(patterns_dir or RESOURCES_DIR / "patterns") / name)
+    words = folder_word_list(Path(patterns_dir or RESOURCES_DIR / "patterns"), name)
     heads: dict[str, list[tuple[str, ...]]] = {}
     for line in words:
         head = tuple(line.split())
@@ -307,9 +326,23 @@ def org_heads(patterns_dir: str | Path | None = None, name: str = "org_heads.txt
 
 # ---------------------------------------------------------------------------------- helpers
 
-def _person_honorifics() -> frozenset[str]:
-    """resources/patterns/person_honorifics.txt (read once)."""
-    return read_word_list(RESOURCES_DIR / "patterns" / "person_honorifics.txt")
+def patterns_folder(patterns_dir: str | Path | None = None, *files: str | Path | None) -> Path:
+    """The one folder the entity components read their word lists from: `patterns_dir`; in a
+    config written before that setting, the folder of the first list file it names; else the
+    bundled resources/patterns."""
+    if patterns_dir:
+        return Path(patterns_dir)
+    named = next((f for f in files if f), None)
+    return Path(named).parent if named else RESOURCES_DIR / "patterns"
+
+
+def folder_word_list(folder: Path, file_name: str, path: str | Path | None = None) -> frozenset[str]:
+    """The word list `file_name` of the patterns folder, or the bundled one where the folder has
+    none (a project's folder written before that list existed); `path`, if given, instead."""
+    if path:
+        return read_word_list(path)
+    own = folder / file_name
+    return read_word_list(own if own.is_file() else RESOURCES_DIR / "patterns" / file_name)
 
 
 def _named_after(doc: Doc, i: int) -> bool:
@@ -394,12 +427,12 @@ def _described_as_person(doc: Doc, span: Span) -> bool:
     return after == [",", "seorang"]
 
 
-def _joined_portfolio(doc: Doc, span: Span) -> bool:
+def _joined_portfolio(doc: Doc, span: Span, honorifics: frozenset[str]) -> bool:
     """Is the name after a title the first half of a portfolio or body joined by "dan"
     ("Menteri [Tenaga Kerja] dan Transmigrasi", "Badan Pengatur [Hilir Minyak] dan Gas Bumi"):
     "dan"/"serta" and a capitalised word that is no title follow it, and no honorific precedes it
     ("Dr. Paripurna Sugarda dan Dekan …")?"""
-    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in _person_honorifics():
+    if span.start > 0 and doc[span.start - 1].lower_.rstrip(".") in honorifics:
         return False
     titles = _covered(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else {}
     after = [t for t in doc[span.end:span.end + 4] if not t.is_space][:2]
@@ -546,12 +579,36 @@ def verb_like_places(doc: Doc) -> list[Span]:
     return [s for s in hits if s.id_ == PLACE_OR_VERB and not _has_place_context(doc, s)]
 
 
+def _opens_sentence_before_lower(doc: Doc, span: Span) -> bool:
+    """Does doc[span] open a sentence (or the text) before a lower-case function word ("Antara
+    yang …", "Antara lain"; not "Antara melaporkan")?"""
+    before = next((t for t in reversed(doc[:span.start]) if not t.is_space or "\n" in t.text), None)
+    after = next((t for t in doc[span.end:] if not t.is_space), None)
+    return (before is None or before.is_space or before.text in ".!?”\"'’:") and after is not None and after.is_lower \
+        and after.is_stop
+
+
+def common_word_tokens(doc: Doc) -> set[int]:
+    """Tokens of gazetteer names that are common words (pattern id COMMON_WORD) where they open a
+    sentence before a lower-case word ("Antara yang memuji …"): no name there."""
+    hits = doc.spans[GAZETTEER_KEY] if GAZETTEER_KEY in doc.spans else []
+    return {i for s in hits if s.id_ == COMMON_WORD and _opens_sentence_before_lower(doc, s) for i in range(s.start, s.end)}
+
+
+def _after_place_preposition(doc: Doc, span: Span) -> bool:
+    before = next((t for t in reversed(doc[:span.start]) if not t.is_space), None)
+    return before is not None and before.lower_ in PLACE_PREPOSITIONS
+
+
 def gazetteer_spans(doc: Doc, join_institutions: bool = True) -> list[Span]:
     """Gazetteer hits, longest first, with "institution + place" joined into one ORG; places
     used as verbs (verb_like_places) are left out."""
     verbs = {(s.start, s.end) for s in verb_like_places(doc)}
-    hits = [s for s in doc.spans[GAZETTEER_KEY] if (s.start, s.end) not in verbs] if GAZETTEER_KEY in doc.spans else []
+    hits = [s for s in doc.spans[GAZETTEER_KEY] if (s.start, s.end) not in verbs
+            and not (s.id_ == COMMON_WORD and _opens_sentence_before_lower(doc, s))] if GAZETTEER_KEY in doc.spans else []
     spans = sorted(filter_spans(hits), key=lambda s: s.start)
+    spans = [Span(doc, s.start, s.end, label="LOC") if s.label_ == "ORG" and s[0].lower_ in BUILDING_WORDS
+             and _after_place_preposition(doc, s) else s for s in spans]
     merged: list[Span] = []
     for span in spans:
         if merged:
@@ -648,10 +705,12 @@ def date_spans(doc: Doc) -> list[Span]:
 
 @Language.factory(
     "annotator_entity_titles",
-    default_config={"titles": [], "max_name_tokens": _NAME_MAX_TOKENS, "not_name_words": None},
+    default_config={"titles": [], "max_name_tokens": _NAME_MAX_TOKENS, "patterns_dir": None, "not_name_words": None},
 )
-def make_title_finder(nlp: Language, name: str, titles: list[str], max_name_tokens: int, not_name_words: str | None):
-    return TitleFinder(nlp, name, titles=titles, max_name_tokens=max_name_tokens, not_name_words=not_name_words)
+def make_title_finder(nlp: Language, name: str, titles: list[str], max_name_tokens: int, patterns_dir: str | None,
+                      not_name_words: str | None):
+    return TitleFinder(nlp, name, titles=titles, max_name_tokens=max_name_tokens, patterns_dir=patterns_dir,
+                       not_name_words=not_name_words)
 
 
 def name_start(doc: Doc, start: int, end: int, stop, max_tokens: int = _NAME_MAX_TOKENS) -> int:
@@ -683,15 +742,19 @@ class TitleFinder:
     tail, cut where a gazetteer name, an institution word or a derived common word
     (resources/patterns/not_name_words.txt: "Penanggulangan", "Perlindungan") appears. One
     comma may follow a chain without a name ("Sekretaris Jenderal NATO, Mark Rutte").
+    Word lists come from `patterns_dir` (`patterns_folder`); `not_name_words` names another file
+    for that list (configs written before `patterns_dir`).
     """
 
     def __init__(self, nlp: Language, name: str, *, titles: Sequence[str], max_name_tokens: int,
-                 not_name_words: str | None = None):
+                 patterns_dir: str | Path | None = None, not_name_words: str | None = None):
         from spacy.matcher import PhraseMatcher
 
         self.name = name
         self.max_name_tokens = max_name_tokens
-        self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
+        folder = patterns_folder(patterns_dir, not_name_words)
+        self.not_name = folder_word_list(folder, "not_name_words.txt", not_name_words)
+        self.honorifics = folder_word_list(folder, "person_honorifics.txt")
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("TITLE", [nlp.make_doc(t) for t in titles if t.strip()])
 
@@ -730,7 +793,7 @@ class TitleFinder:
         Lukman Hakim Saifuddin", "kata Arief Hakim"): a capitalised name word before it that is no
         title, gazetteer name, qualifier, stop word, derived common word or verb, and does not open
         a sentence ("Area Supervisor …")? Honorifics and abbreviations ("Dr.") never are."""
-        if len(run) != 1 or run.start == 0 or not run[0].is_alpha or run[0].lower_ in _person_honorifics():
+        if len(run) != 1 or run.start == 0 or not run[0].is_alpha or run[0].lower_ in self.honorifics:
             return False  # "Alumni Dr. Rini": an honorific or abbreviation is never a surname
         prev = doc[run.start - 1]
         before = next((t for t in reversed(doc[:prev.i]) if not t.is_space or "\n" in t.text), None)
@@ -869,34 +932,42 @@ DATELINE_DASHES = {"—", "–", "-", "--"}
 
 
 @Language.factory("annotator_entity_merge",
-                  default_config={"not_name_words": None, "not_entities": None, "document_words": None, "disable": []})
-def make_entity_merger(nlp: Language, name: str, not_name_words: str | None, not_entities: str | None,
-                       document_words: str | None, disable: list[str]):
-    return EntityMerger(name, not_name_words, not_entities, document_words, disable=disable)
+                  default_config={"patterns_dir": None, "not_name_words": None, "not_entities": None,
+                                  "document_words": None, "disable": []})
+def make_entity_merger(nlp: Language, name: str, patterns_dir: str | None, not_name_words: str | None,
+                       not_entities: str | None, document_words: str | None, disable: list[str]):
+    return EntityMerger(name, not_name_words, not_entities, document_words, disable=disable, patterns_dir=patterns_dir)
 
 
 class EntityMerger:
     """Combines model entities (the doc.ents it receives) with the rule spans into doc.ents.
 
-    `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones."""
+    `disable` switches rule families (RULE_FAMILIES) off; `families` holds the active ones. Every
+    word list comes from one folder, `patterns_dir` (`patterns_folder`: by default the bundled
+    resources/patterns); `not_name_words`, `not_entities` and `document_words` name other files for
+    those lists (configs written before `patterns_dir`, whose other lists lie beside them)."""
 
     def __init__(self, name: str, not_name_words: str | None = None, not_entities: str | None = None,
-                 document_words: str | None = None, disable: Iterable[str] = ()):
+                 document_words: str | None = None, disable: Iterable[str] = (), patterns_dir: str | Path | None = None):
         unknown = set(disable) - set(RULE_FAMILIES)
         if unknown:
             raise ValueError(f"unknown entity rule families {sorted(unknown)}; known: {', '.join(RULE_FAMILIES)}")
         self.name = name
-        self.not_name = read_word_list(not_name_words) if not_name_words else frozenset()
-        self.not_entities = read_word_list(not_entities) if not_entities else frozenset()
-        self.document_words = read_word_list(document_words) if document_words else frozenset()
-        self.org_heads = org_heads(Path(not_entities).parent if not_entities else None)
-        self.place_heads = org_heads(Path(not_entities).parent if not_entities else None, "place_heads.txt")
-        self.company_cues = read_word_list(Path(not_entities).parent / "company_cues.txt") if not_entities else frozenset()
-        self.provinces = read_word_list(Path(not_entities).parent / "provinces.txt") if not_entities else frozenset()
+        folder = patterns_folder(patterns_dir, not_entities, not_name_words, document_words)
+        self.not_name = folder_word_list(folder, "not_name_words.txt", not_name_words)
+        self.not_entities = folder_word_list(folder, "not_entities.txt", not_entities)
+        self.document_words = folder_word_list(folder, "document_words.txt", document_words)
+        self.org_heads = org_heads(folder)
+        self.place_heads = org_heads(folder, "place_heads.txt")
+        self.company_cues = folder_word_list(folder, "company_cues.txt")
+        self.provinces = folder_word_list(folder, "provinces.txt")
+        self.honorifics = folder_word_list(folder, "person_honorifics.txt")
         self.families = set(RULE_FAMILIES) - set(disable)
 
     def __call__(self, doc: Doc) -> Doc:
         on = self.families
+        words = [t.text for t in doc]
+        lower = frozenset(w for w in words if w.islower())  # what the article writes in lower case
         model_ents = list(doc.ents)
         model_scores = {(e.start, e.end): e._.score for e in model_ents}
         taken: dict[int, Span] = {}  # token -> rule span that claimed it
@@ -921,7 +992,7 @@ class EntityMerger:
         model_at = _covered(model_ents)
         for span in doc.spans[TITLE_NAMES_KEY] if TITLE_NAMES_KEY in doc.spans and "title_names" in on else []:
             models = {model_at[i] for i in range(span.start, span.end) if i in model_at}
-            if not models and _joined_portfolio(doc, span):
+            if not models and _joined_portfolio(doc, span, self.honorifics):
                 continue
             inner = {taken[i] for i in range(span.start, span.end) if i in taken}
             rank_name = span.id_ == RANK_NAME and all(span.start <= m.start and m.end <= span.end for m in models) \
@@ -952,11 +1023,12 @@ class EntityMerger:
                 and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
                 and any(doc[i].text[:1].isupper() and doc[i].lower_ not in DESCRIPTOR_WORDS for i in free)
                 and len(inside) == 1 and len(free) <= self._max_free(ent)  # not a title-case headline run
-                and not any(_looks_like_verb(doc[i]) for i in free)  # "… Pertimbangkan Mengirim"
+                and not self._headline_verb(doc, inside, free)  # "… Pertimbangkan Mengirim"
                 and ent[0].text[:1].isupper()
                 and not any(i in title_tokens for i in range(ent.start, ent.end))
                 and len(_clean(doc, ent.start, ent.end, ent.label_)) == 1
                 or self._place_surname(doc, ent, inside, free, gazetteer_ids, title_tokens)
+                or self._building(doc, ent, inside, free, gazetteer_ids, title_tokens)
             ):
                 for r in inside:
                     rules.remove(r)
@@ -976,18 +1048,18 @@ class EntityMerger:
                     results.append((piece, SOURCE_MODEL, model_scores[(ent.start, ent.end)]))
 
         if "person_context" in on:
-            results = self._person_context(doc, results)
+            results = self._person_context(doc, results, self.honorifics)
         if "company" in on:
             results = self._company_names(doc, results)
         if "org_tail_names" in on:
             results = self._org_tail_names(doc, results)
         if "short_names" in on:
-            results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates})
+            results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates}, lower)
         if "dateline" in on:
             results = self._dateline(doc, results)
         results = [(piece, source, score) for span, source, score in results  # no emoji or symbol at the edges
                    for piece in _clean(doc, span.start, span.end, span.label_)]
-        results = self._attach(doc, results)
+        results = self._attach(doc, results, words, lower)
         final = filter_spans(span for span, _, _ in results)  # safety net: never overlapping
         final_ids = {(s.start, s.end, s.label) for s in final}
         doc.ents = sorted(final, key=lambda s: s.start)
@@ -1040,7 +1112,7 @@ class EntityMerger:
         out += [(src, SOURCE_RULE, 1.0) for src in sources if not any(r[0].start < src.end and src.start < r[0].end for r in out)]
         return sorted(out, key=lambda r: r[0].start)
 
-    def _attach(self, doc: Doc, results: list) -> list:
+    def _attach(self, doc: Doc, results: list, words: list[str], lower: frozenset[str]) -> list:
         """GUIDELINES.md section 8 on the final spans, left to right: capitalised common words and
         hyphen-joined names (`_common_word`, `_split_hyphenated`) and initials (`_initials`) first;
         then a capitalised place prefix joins the LOC (or one-word PERSON) after it ("Kota
@@ -1048,12 +1120,12 @@ class EntityMerger:
         without a model span, is one ORG with it ("Polres Yahukimo", "Dinas Kesehatan Kabupaten
         Tegal", "Pemerintah Kota Bekasi"); hospitals and universities are ORG; a company's ORG takes
         "PT"/"PO" before it and "(Persero)", "Tbk" after it; last, an ORG takes its area, parent or
-        branch after it (`_joins`)."""
+        branch after it (`_joins`). `words` are the texts of doc's tokens, `lower` those written in
+        lower case."""
         on = self.families
-        words = [t.text for t in doc]
         out = sorted(results, key=lambda r: r[0].start)
         if "cleanup" in on:
-            out = [(p, source, score) for span, source, score in out if not self._common_word(doc, span)
+            out = [(p, source, score) for span, source, score in out if not self._common_word(doc, span, lower)
                    for p in self._split_hyphenated(doc, span)]
         if "initials" in on:
             out = self._initials(doc, out)
@@ -1115,11 +1187,11 @@ class EntityMerger:
         if "place_heads" in on:
             joined = self._place_heads(doc, joined)
         if "company_cues" in on:
-            joined = self._company_cues(doc, joined, words)
+            joined = self._company_cues(doc, joined, words, lower)
         if "aliases" in on:
             joined = self._aliases(doc, joined, words)
         if "one_sense" in on:
-            joined = self._one_sense(doc, joined, words)
+            joined = self._one_sense(doc, joined, words, lower)
         return joined
 
     def _place_heads(self, doc: Doc, results: list) -> list:
@@ -1186,12 +1258,14 @@ class EntityMerger:
         namesake after it (whatever span the namesake has: "RSUP Dr M Djamil Padang"), English
         joiners ("Center of Reform on Economics"), "(Persero)" and "Tbk" after a company, and
         "dan" before a derived common word that starts no other name or institution ("Badan
-        Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "Polres Kupang Kota").
+        Penanggulangan Bencana dan Perlindungan Masyarakat Kota Surabaya", "Polres Kupang Kota") or
+        before the name's last words (`_last_words`: "Badan Pengatur Hilir Minyak dan Gas Bumi").
         The chain stops at a title, a date, a section or document number, a longer PERSON or a
         word of one, a bracket, punctuation or a line break; after a title with no name or title
         after it, the holder's name at its end stays out. It is kept only if it covers every span
-        it touches and its own words are more than a numbered unit or a descriptor ("Komisi III",
-        "Balai Kota"). The spans are first tidied (`_split_institutions`, `_province_branches`)."""
+        it touches and its own words are more than a numbered unit, a descriptor or stop words
+        ("Komisi III", "Balai Kota", "dua Fakultas Baru": GSD-NER dev). The spans are first tidied
+        (`_split_institutions`, `_province_branches`)."""
         heads = self.org_heads
         if not heads:
             return results
@@ -1287,8 +1361,9 @@ class EntityMerger:
                         and j + 1 not in at:
                     j += 1  # "Center of Reform on Economics"
                 elif t.lower_ == "dan" and j == end and j + 1 < n and word(doc[j + 1]) and j + 1 not in at \
-                        and j + 1 not in title_tokens and not head_at(j + 1) and doc[j + 1].lower_ in self.not_name:
-                    j += 1  # "Bencana dan Perlindungan Masyarakat", not "Puskesmas X dan Posko …"
+                        and j + 1 not in title_tokens and not head_at(j + 1) and (
+                            doc[j + 1].lower_ in self.not_name or self._last_words(doc, j + 1, at, title_tokens, head_at)):
+                    j += 1  # "Bencana dan Perlindungan Masyarakat", "Hilir Minyak dan Gas Bumi", not "Puskesmas X dan Posko …"
                 else:
                     break
             while end > i + size and not doc[end - 1].text[:1].isalnum():
@@ -1312,7 +1387,7 @@ class EntityMerger:
                 end -= 1  # never ends on a joiner ("Centre for")
             own = doc[i + size:end]
             if end > i + size and not all(len(t.text) == 1 or _ROMAN.fullmatch(t.text) for t in own) \
-                    and not all(t.lower_ in DESCRIPTOR_WORDS or t.lower_ in ("besar", "kecil") for t in own):
+                    and not all(t.lower_ in DESCRIPTOR_WORDS or t.lower_ in ("besar", "kecil") or t.is_stop for t in own):
                 chains.append((i, end, person))  # not a numbered unit alone ("Komisi III", "Komisi B")
             i = max(end, i + 1)
         if not chains:
@@ -1335,6 +1410,19 @@ class EntityMerger:
             added.append((Span(doc, start, end, label="ORG"), SOURCE_RULE, 1.0))
         out = [r for k, r in enumerate(results) if k not in drop] + added
         return sorted(out, key=lambda r: r[0].start)
+
+    @staticmethod
+    def _last_words(doc: Doc, i: int, at: dict, title_tokens: dict, head_at) -> bool:
+        """Do the capitalised words from doc[i] end the name: at most three, none a span's, a title's,
+        a head's, a descriptor or an opener, followed by no capitalised word or hyphen ("Badan
+        Pengatur Hilir Minyak dan [Gas Bumi]": idner-news-2k dev)?"""
+        j = i
+        while j < len(doc) and doc[j].text[:1].isupper() and doc[j].is_alpha:
+            if j in at or j in title_tokens or head_at(j) or doc[j].text in NOT_NAME_WORDS or j - i >= 3 \
+                    or doc[j].lower_ in ORG_DESCRIPTORS or doc[j].lower_ in ORG_OPENERS:
+                return False  # "Puskesmas X dan Posko …": two bodies
+            j += 1
+        return j > i and not (j < len(doc) and (doc[j].text[:1].isupper() or doc[j].text == "-"))
 
     @staticmethod
     def _before_name(doc: Doc, start: int, end: int, title_tokens: dict, at: dict, results: list) -> bool:
@@ -1374,7 +1462,7 @@ class EntityMerger:
             out.append((span, source, score))
         return out
 
-    def _company_cues(self, doc: Doc, results: list, words: list[str]) -> list:
+    def _company_cues(self, doc: Doc, results: list, words: list[str], lower: frozenset[str]) -> list:
         """A one-word name after a company cue (resources/patterns/company_cues.txt: "vaksin
         [AstraZeneca]", "bus [Transjakarta]", "[Grup Alibaba]") is an ORG, with "Grup" inside it;
         so are the other spans of that word in the article and its mentions that stand alone (no
@@ -1392,8 +1480,8 @@ class EntityMerger:
         names: set[str] = set()
         groups: set[int] = set()  # "Grup" tokens joining their name
         for c, w in enumerate(words):
-            lower = w.lower()
-            if lower not in cues or c + 1 >= n or (lower in ("grup", "group") and not w[:1].isupper()):
+            cue = w.lower()
+            if cue not in cues or c + 1 >= n or (cue in ("grup", "group") and not w[:1].isupper()):
                 continue
             k = c + 1
             while k < n and doc[k].is_space and "\n" not in doc[k].text:
@@ -1414,7 +1502,7 @@ class EntityMerger:
                     and not (k + 1 < n and doc[k + 1].like_num)):
                 continue  # "vaksin Covid-19", "vaksin Merah Putih", "vaksin Rp 18 triliun"
             names.add(name.text)
-            if lower in ("grup", "group") and c not in at:
+            if cue in ("grup", "group") and c not in at:
                 groups.add(c)
         if not names:
             return results
@@ -1429,7 +1517,6 @@ class EntityMerger:
             if span.text in names and span.start - 1 in groups:
                 span, source, score = Span(doc, span.start - 1, span.end, label="ORG"), SOURCE_RULE, 1.0
             out.append((span, source, score))
-        lower = {w for w in words if w.islower()}
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
         for i, w in enumerate(words):
             if w in names and i not in covered and w.lower() not in lower and not _hyphen_attached(doc, i, i + 1):
@@ -1539,7 +1626,7 @@ class EntityMerger:
                 out.extend((p, SOURCE_RULE, 1.0) for p in _clean(doc, s, e, "ORG"))
         return out
 
-    def _one_sense(self, doc: Doc, results: list, words: list[str]) -> list:
+    def _one_sense(self, doc: Doc, results: list, words: list[str], lower: frozenset[str]) -> list:
         """One label per name in an article: the spans of the same words with different labels all
         take the label with the most evidence (a rule span counts 3; a PERSON or LOC mention after
         "di" counts 2 for LOC; a model span 1), and unlabelled repeats of a name ("LOKET" …
@@ -1575,7 +1662,6 @@ class EntityMerger:
             if label is not None and span.label_ != "DATE" and span.label_ != label:
                 span, source, score = Span(doc, span.start, span.end, label=label), SOURCE_RULE, 1.0
             out.append((span, source, score))
-        lower = {w for w in words if w.islower()}
         covered = {i for span, _, _ in out for i in range(span.start, span.end)}
         names = {name: label for name, label in best.items() if votes[name][label] >= 2
                  and all(w[:1].isupper() and w.lower() not in lower for w in name)}
@@ -1591,6 +1677,7 @@ class EntityMerger:
         first: dict[tuple, int] = {}  # a person's repeats follow the first mention ("Suku pertama … Suku Kaili")
         for span, _, _ in out:
             first.setdefault(key(span), span.start)
+        covered |= common_word_tokens(doc)  # "Antara yang …": the common word, not the name
         for name, label in names.items():
             n = len(name)
             for i in at.get(name[0], ()):
@@ -1710,8 +1797,10 @@ class EntityMerger:
             elif j in ends and ends[j].label_ != "DATE" and ends[j].start <= start + 1 and any(  # not "[Sri Lanka] (UDA)"
                     doc[k].text[:1] == alias.text[:1] for k in range(ends[j].start, min(ends[j].start + 2, j))):  # "Value (Nilai)"
                 labels.setdefault(alias.text, set()).add(ends[j].label_)
+        known = {g.text: g.label_ for g in doc.spans[GAZETTEER_KEY]} if GAZETTEER_KEY in doc.spans else {}
         labels = {text: next(iter(found)) for text, found in labels.items()
-                  if len(found) == 1 and text not in not_entities and text.lower() not in self.not_entities}
+                  if len(found) == 1 and text not in not_entities and text.lower() not in self.not_entities
+                  and known.get(text, next(iter(found))) == next(iter(found))}  # "Asia Tenggara (ASEAN)": ASEAN stays ORG
         if not labels and not not_entities:
             return results
         out = []
@@ -1740,7 +1829,7 @@ class EntityMerger:
                 and doc[org.end].text == "Cabang" and org[0].text.rstrip(".") in COMPANY_PREFIXES)
 
     @staticmethod
-    def _common_word(doc: Doc, span: Span) -> bool:
+    def _common_word(doc: Doc, span: Span, lower: frozenset[str]) -> bool:
         """A one-word model name at the start of a sentence that the same text also writes in lower
         case ("Donor darah …" beside "menjadi donor"): a common word capitalised by its position."""
         if len(span) != 1 or span.label_ == "DATE" or span[0].is_upper:
@@ -1748,8 +1837,7 @@ class EntityMerger:
         before = next((t for t in reversed(doc[:span.start]) if not t.is_space or "\n" in t.text), None)
         if before is not None and not (before.is_space or before.text in ".!?”\"'’"):
             return False
-        lower = span[0].lower_
-        return any(t.text == lower for t in doc)
+        return span[0].lower_ == span[0].text or span[0].lower_ in lower
 
     @staticmethod
     def _split_hyphenated(doc: Doc, span: Span) -> list[Span]:
@@ -1838,11 +1926,34 @@ class EntityMerger:
         out += [(span, SOURCE_RULE, 1.0) for span in names]
         return sorted(out, key=lambda r: r[0].start)
 
-    @staticmethod
-    def _max_free(ent: Span) -> int:
+    def _max_free(self, ent: Span) -> int:
         """Words of its own a model ORG/LOC may add to a gazetteer name: 3, or 6 after an
-        institution word ("PT Indofood Sukses Makmur Tbk", "Lembaga … Penerbangan Indonesia")."""
-        return 6 if ent.label_ == "ORG" and ent[0].lower_ in ORG_OPENERS else 3
+        institution word or a school's ("PT Indofood Sukses Makmur Tbk", "Lembaga … Penerbangan
+        Indonesia", "Sekolah Menengah Atas Negeri 14 Jakarta") or before a company word ("China
+        Huadian Engineering Corporation Ltd")."""
+        long = ent.label_ == "ORG" and (ent[0].lower_ in ORG_OPENERS or ent[0].lower_ in self.org_heads
+                                        or ent[0].lower_ in SCHOOL_HEADS or ent[-1].lower_.rstrip(".") in COMPANY_WORDS)
+        return 6 if long else 3
+
+    @staticmethod
+    def _building(doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set, title_tokens: dict) -> bool:
+        """A model LOC of a capitalised building word and gazetteer names ("Gedung [DPR]-[RI]"): the
+        building is one LOC (BUILDING_WORDS)."""
+        return (ent.label_ == "LOC" and bool(inside) and ent.start in free
+                and ent[0].lower_ in BUILDING_WORDS and ent[0].text[:1].isupper() and len(ent) <= 6
+                and all((r.start, r.end) in gazetteer_ids and ent.start <= r.start and r.end <= ent.end for r in inside)
+                and all(doc[i].text[:1].isupper() or doc[i].text == "-" for i in free)
+                and not any(i in title_tokens for i in range(ent.start, ent.end))
+                and len(_clean(doc, ent.start, ent.end, ent.label_)) == 1)
+
+    @staticmethod
+    def _headline_verb(doc: Doc, inside: set, free: list) -> bool:
+        """Is one of the model span's own words a verb of a title-case headline: a verb-like word
+        (`_looks_like_verb`) after the gazetteer name ("Korea Selatan Pertimbangkan Mengirim"), or
+        one in -kan before it? Club and unit names that only look like verbs open a name ("Persib
+        Bandung", "Divisi Utama Liga Indonesia": NERGrit dev, 2 + 1 spans the gazetteer cut)."""
+        name_start = min(r.start for r in inside)
+        return any(_looks_like_verb(doc[i]) and (i > name_start or doc[i].lower_.endswith("kan")) for i in free)
 
     def _place_surname(self, doc: Doc, ent: Span, inside: set, free: list, gazetteer_ids: set,
                        title_tokens: dict) -> bool:
@@ -1858,7 +1969,7 @@ class EntityMerger:
                         for i in free))
 
     @staticmethod
-    def _person_context(doc: Doc, results: list) -> list:
+    def _person_context(doc: Doc, results: list, honorifics: frozenset[str]) -> list:
         """Person evidence in the context (`person_context`): a model LOC/ORG of name words right
         after an honorific (resources/patterns/person_honorifics.txt: "dr [Debie Kalalo]", "H.
         [Abdul Malik]"), a model LOC that speaks (`_speaks`), or a model LOC/ORG described as one
@@ -1867,7 +1978,6 @@ class EntityMerger:
         pair joined by a hyphen after "pasangan" ("pasangan calon nomor urut 1, [Andi Putra]-[Budi
         Santoso]", "pasangan petahana [Andi]-[Budi]") are two PERSONs, over any model span on them
         (not over a rule's place or organisation)."""
-        honorifics = _person_honorifics()
         verbs, cues, adverbs = _speech_words()
         out = []
         for span, source, score in results:
@@ -1960,7 +2070,7 @@ class EntityMerger:
             out.append((span, source, score))
         return out
 
-    def _short_names(self, doc: Doc, results: list, rule_ids: set) -> list:
+    def _short_names(self, doc: Doc, results: list, rule_ids: set, lower: frozenset[str]) -> list:
         """A person's later short mentions ("Piter Abdullah" … "Piter menilai") are PERSON too:
         a model ORG/LOC made only of words of a two-or-more-word PERSON in the same document is
         relabelled, and such a word outside any entity, not next to another capitalised name
@@ -1975,8 +2085,7 @@ class EntityMerger:
                              and not is_not_name_word(t, self.not_name) and t.lower_ not in QUALIFIER_WORDS
                              and t.lower_ not in NAME_OPENERS)
         if words:  # a word the text also writes in lower case is a common word ("Simada Manik" … "manik")
-            lowered = {t.text for t in doc if t.is_lower}
-            words = {w for w in words if w.lower() not in lowered}
+            words = {w for w in words if w.lower() not in lower}
         if not words:
             return results
         out, covered = [], set()
@@ -2062,11 +2171,11 @@ class EntityMerger:
 def add_entity_components(nlp: Language, resources_dir: str | Path | None = None) -> Language:
     """Add the gazetteer, date, title and merge components after `ner` (or at the end).
 
-    Works on a pipeline with or without a statistical `ner`; patterns are read from
-    `resources_dir/patterns/` (default: the project's resources/). Returns `nlp`.
+    Works on a pipeline with or without a statistical `ner`; patterns and word lists are read from
+    `resources_dir/patterns/` (default: the project's resources/), the components' one
+    `patterns_dir` setting. Returns `nlp`.
     """
     patterns_dir = Path(resources_dir or RESOURCES_DIR) / "patterns"
-    not_name_path = patterns_dir / "not_name_words.txt"
     last = "ner" if "ner" in nlp.pipe_names else None
     placement = {"after": last} if last else {}
 
@@ -2084,11 +2193,10 @@ def add_entity_components(nlp: Language, resources_dir: str | Path | None = None
         dates.add_patterns(read_patterns(patterns_dir / "dates.jsonl"))
     nlp.add_pipe(
         "annotator_entity_titles", name="entity_titles", after="entity_dates",
-        config={"titles": read_titles(patterns_dir / "titles.txt"), "not_name_words": str(not_name_path)},
+        config={"titles": read_titles(patterns_dir / "titles.txt"), "patterns_dir": str(patterns_dir)},
     )
     nlp.add_pipe("annotator_entity_merge", name="entity_merge", after="entity_titles",
-                 config={"not_name_words": str(not_name_path), "not_entities": str(patterns_dir / "not_entities.txt"),
-                         "document_words": str(patterns_dir / "document_words.txt")})
+                 config={"patterns_dir": str(patterns_dir)})
     return nlp
 
 

@@ -285,3 +285,19 @@ def test_harmonise_makes_hospitals_and_universities_org():
     words = ["di", "Rumah", "Sakit", "Pusat", "Pertamina", ",", "Jakarta"]
     tags = ["O", "B-LOC", "I-LOC", "I-LOC", "I-LOC", "O", "B-LOC"]
     assert decode(harmonise(words, tags, has_dates=True)) == [(1, 5, "ORG"), (6, 7, "LOC")]
+
+
+def test_harmonise_splits_a_pair_of_names_joined_by_a_hyphen_where_asked():
+    # GUIDELINES section 8: "[Andi Putra]-[Budi Santoso]"; idner-news-2k and NER UI keep the pair in one span
+    words = ["pasangan", "Prabowo", "Subianto", "-", "Hatta", "Rajasa", "dan", "Grace", "Judio", "-", "Kahl"]
+    tags = ["O", "B-PERSON", "I-PERSON", "I-PERSON", "I-PERSON", "I-PERSON", "O", "B-PERSON", "I-PERSON", "I-PERSON",
+            "I-PERSON"]
+    assert decode(harmonise(words, tags, has_dates=True)) == [(1, 6, "PERSON"), (7, 11, "PERSON")]
+    assert decode(harmonise(words, tags, has_dates=True, split_pairs=True)) == [
+        (1, 3, "PERSON"), (4, 6, "PERSON"), (7, 11, "PERSON")]  # a double surname stays one name
+    assert corpora.PAIRS_IN_ONE_SPAN == {"idner", "nerui"}
+
+
+def test_gsd_languages_are_unknown_not_o():
+    # "bahasa Yunani": a country name used as a modifier is LOC in our guidelines; GSD-NER tags the language
+    assert corpora.map_labels(["O", "B-LANGUAGE", "I-LANGUAGE"], corpora.LABEL_MAPS["gsd"]) == ["O", MISSING, MISSING]

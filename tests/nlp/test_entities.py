@@ -1165,3 +1165,110 @@ def test_a_place_head_and_its_name_are_one_loc(fake_model_nlp, text, model, expe
 ])
 def test_a_polling_station_is_no_place_name(fake_model_nlp, text, model, expected):
     assert run_with(fake_model_nlp, text, model) == expected
+
+
+# ----------------------------------------------------------------------------- issue 13: the gazetteer
+
+@pytest.mark.parametrize("text, name", [
+    # a verb-like first word opens a club's or unit's name, no headline verb (NERGrit dev)
+    ("Ia bermain dalam skuat Persib Bandung pada musim itu.", "Persib Bandung"),
+    ("Dia akhirnya hijrah ke klub Divisi Utama Liga Indonesia pada tahun 2011.", "Divisi Utama Liga Indonesia"),
+    # a school's or a company's model ORG may add up to six words to the place
+    ("Sekolah Menengah Atas Negeri 48 Jakarta merupakan salah satu sekolah.", "Sekolah Menengah Atas Negeri 48 Jakarta"),
+    ("dua perusahaan, yaitu China Huadian Engineering Corporation Ltd dan lainnya.",
+     "China Huadian Engineering Corporation Ltd"),
+])
+def test_model_org_around_a_gazetteer_place_is_kept_whole(full_nlp, text, name):
+    assert (name, "ORG") in ents(full_nlp(text))
+
+
+def test_headline_verb_before_a_place_still_blocks_the_model_span(fake_model_nlp):
+    doc = run_fake(fake_model_nlp, "Pertimbangkan Korea Selatan Mengirim Tentara",
+                   [("Pertimbangkan Korea Selatan", "LOC")])
+    assert ents(doc) == [("Korea Selatan", "LOC")]
+
+
+def test_a_building_is_a_place(full_nlp, rules_nlp):
+    # GUIDELINES section 8: buildings are LOC; "Gedung Putih" that speaks stays the ORG
+    assert ents(rules_nlp("Ia diminta menghadap ke Istana Merdeka.")) == [("Istana Merdeka", "LOC")]
+    assert ents(rules_nlp("Juru bicara Gedung Putih John Kirby mengatakan.")) == [
+        ("Gedung Putih", "ORG"), ("John Kirby", "PERSON")]
+    assert ("Gedung DPR-RI", "LOC") in ents(full_nlp("Rapat digelar di Gedung DPR-RI, Senin."))
+
+
+def test_a_name_that_is_a_common_word_is_none_before_a_function_word(rules_nlp):
+    # "Antara" (the news agency) is also "antara" (among): GSD-NER dev
+    doc = rules_nlp("Antara yang memuji beliau adalah Yusof. Hal itu dilaporkan kantor berita Antara. "
+                    "Antara melaporkan hal itu.")
+    assert [e.start_char for e in doc.ents if e.text == "Antara"] == [
+        doc.text.index("Antara", 10), doc.text.rindex("Antara")]
+
+
+def test_dpd_alone_is_no_gazetteer_name(rules_nlp):
+    # a party's Dewan Pimpinan Daerah is one ORG with its party and area, or no name ("31 DPD"): idner dev
+    assert ents(rules_nlp("Munaslub diminta oleh 31 DPD provinsi.")) == []
+
+
+# ----------------------------------------------------------------------------- one patterns folder
+
+def _custom_patterns(tmp_path, honorific: str):
+    import shutil
+
+    folder = tmp_path / "patterns"
+    shutil.copytree(entities.RESOURCES_DIR / "patterns", folder)
+    (folder / "person_honorifics.txt").write_text(f"# a project's own honorifics\n{honorific}\n", encoding="utf-8")
+    (folder / "company_cues.txt").unlink()  # a folder without a list: the bundled one serves
+    return folder
+
+
+def test_every_entity_list_comes_from_the_one_patterns_folder(tmp_path, fake_model_nlp):
+    folder = _custom_patterns(tmp_path, "kakanda")
+    nlp = new_blank()
+    nlp.add_pipe("test_fake_ner")
+    add_entity_components(nlp, tmp_path)
+    assert nlp.get_pipe_config("entity_merge")["patterns_dir"] == str(folder)
+    assert nlp.get_pipe_config("entity_titles")["patterns_dir"] == str(folder)
+    text, model = "Usaha itu dikelola kakanda Rudi Hartanto.", [("Rudi Hartanto", "ORG")]
+    assert ents(run_fake(nlp, text, model)) == [("Rudi Hartanto", "PERSON")]  # the folder's honorific
+    assert ents(run_fake(fake_model_nlp, text, model)) == [("Rudi Hartanto", "ORG")]  # not a bundled one
+    assert ents(run_fake(nlp, "Usaha itu dikelola istri Rina Hartanto.", [("Rina Hartanto", "ORG")])) == [
+        ("Rina Hartanto", "ORG")]  # the folder's list replaces the bundled one
+    assert nlp.get_pipe("entity_merge").company_cues == entities.read_word_list(
+        entities.RESOURCES_DIR / "patterns" / "company_cues.txt")
+
+
+def test_a_config_written_before_patterns_dir_reads_the_lists_beside_its_files(tmp_path):
+    folder = _custom_patterns(tmp_path, "kakanda")
+    merger = entities.EntityMerger("m", not_entities=str(folder / "not_entities.txt"))
+    assert merger.honorifics == {"kakanda"}
+    finder = entities.TitleFinder(new_blank(), "t", titles=["ketua"], max_name_tokens=5,
+                                  not_name_words=str(folder / "not_name_words.txt"))
+    assert finder.honorifics == {"kakanda"}
+    assert entities.EntityMerger("m").honorifics >= {"dr", "istri"}  # no setting: the bundled lists
+
+
+def test_an_alias_that_the_gazetteer_knows_keeps_its_label(fake_model_nlp):
+    # NERGrit dev: the place before the bracket ends the name, but ASEAN is the organisation
+    text = "Ia sekretaris jenderal Asosiasi Negara - negara Asia Tenggara (ASEAN) sejak 2003."
+    doc = run_fake(fake_model_nlp, text, [("Asia Tenggara", "LOC")])
+    assert ("ASEAN", "ORG") in ents(doc)
+
+
+def test_an_institution_head_with_only_common_words_is_no_name(rules_nlp):
+    # GSD-NER dev: "dua Fakultas Baru" (two new faculties)
+    assert ("Fakultas Baru", "ORG") not in ents(rules_nlp("Universitas itu membuka dua Fakultas Baru tahun itu."))
+    assert ("Fakultas Kehutanan", "ORG") in ents(rules_nlp("Universitas itu membuka Fakultas Kehutanan tahun itu."))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # idner-news-2k dev: the last words of a name after "dan"
+    ("Hal itu disampaikan Badan Pengatur Hilir Minyak dan Gas Bumi pada Senin.",
+     [("Badan Pengatur Hilir Minyak dan Gas Bumi", "ORG"), ("Senin", "DATE")]),
+    # two bodies: a descriptor or an institution after "dan" (PFSA dev)
+    ("Ia dirawat di Puskesmas Nekamese dan Posko Covid-19 Desa Oelomin.",
+     [("Puskesmas Nekamese", "ORG"), ("Desa Oelomin", "LOC")]),
+    ("Data dari Badan Pusat Statistik dan Kementerian Kesehatan menunjukkan hal itu.",
+     [("Badan Pusat Statistik", "ORG"), ("Kementerian Kesehatan", "ORG")]),
+])
+def test_an_institution_name_may_end_with_dan_and_its_last_words(full_nlp, text, expected):
+    assert ents(full_nlp(text)) == expected
