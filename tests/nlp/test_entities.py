@@ -1272,3 +1272,11 @@ def test_an_institution_head_with_only_common_words_is_no_name(rules_nlp):
 ])
 def test_an_institution_name_may_end_with_dan_and_its_last_words(full_nlp, text, expected):
     assert ents(full_nlp(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Riset terbaru Morgan Stanley menyebutkan ekonomi pulih.", [("Morgan Stanley", "ORG")]),
+    ("Ekonom Nomura dan Goldman Sachs sepakat.", [("Nomura", "ORG"), ("Goldman Sachs", "ORG")]),
+])
+def test_international_banks_and_firms_are_org(rules_nlp, text, expected):
+    assert ents(rules_nlp(text)) == expected
