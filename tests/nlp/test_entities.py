@@ -1280,3 +1280,7 @@ def test_an_institution_name_may_end_with_dan_and_its_last_words(full_nlp, text,
 ])
 def test_international_banks_and_firms_are_org(rules_nlp, text, expected):
     assert ents(rules_nlp(text)) == expected
+
+
+def test_sultan_is_a_title_outside_the_name(rules_nlp):
+    assert ents(rules_nlp("Gubernur DIY Sultan Hamengku Buwono X hadir.")) == [("DIY", "LOC"), ("Hamengku Buwono X", "PERSON")]

@@ -562,3 +562,28 @@ def test_a_lower_case_kind_of_state_body_refers_back_to_the_one_named():
     assert speakers(nlp, text) == ["Pemprov DKI Jakarta"]
     # none named before: no quote, as before
     assert found(nlp, "Namun, polisi tetap mengimbau agar masyarakat berlibur di rumah saja.") == []
+
+
+@pytest.mark.parametrize("persons, text, spk", [
+    (["Ma’ruf Amin"], "Wakil Presiden Ma’ruf Amin mengatakan, vaksin aman digunakan.", "Ma’ruf Amin"),
+    (["Ace Hasan Syadzily"], "Bagi Wakil Ketua Komisi VIII DPR Ace Hasan Syadzily, tak bisa keluar rumah bukan berarti "
+                             "bermalas-malasan.", "Ace Hasan Syadzily"),
+    (["Syamsul Ma"], "Bagi Hakim Agung Syamsul Ma’arif, bekerja dari rumah membuatnya lebih efektif.", "Syamsul Ma’arif"),
+])
+def test_names_with_an_apostrophe_and_titled_sources_of_bagi(persons, text, spk):
+    assert speakers(pipeline(persons=persons), text) == [spk]
+
+
+def test_a_directives_content_starts_at_the_addressee_when_its_own_verb_comes_before_agar():
+    nlp = pipeline(orgs=["Pemkot Manado"])
+    text = "Pemkot Manado juga meminta camat, lurah, dan kepala lingkungan mengawasi warga agar tidak berkumpul."
+    assert found(nlp, text) == [("indirect", "camat, lurah, dan kepala lingkungan mengawasi warga agar tidak berkumpul",
+                                 "meminta", "Pemkot Manado")]
+    # "agar" right after the addressee: the content is the clause after it, as before
+    assert found(nlp, "Pemkot Manado meminta warga agar tidak mudik tahun ini.")[0][1] == "tidak mudik tahun ini"
+
+
+def test_ingat_with_a_comma_reports():
+    nlp = pipeline(persons=["Juliari"])
+    text = "Juliari mengunjungi pabrik gula. Ia ingat, Presiden selalu meminta data divalidasi di lapangan."
+    assert found(nlp, text) == [("indirect", "Presiden selalu meminta data divalidasi di lapangan", "ingat", "Juliari")]

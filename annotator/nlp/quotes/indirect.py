@@ -103,6 +103,9 @@ def _opening_source_phrase(v: _View, toks: list[int], a: int, max_words: int = 8
             return [seg] if v.words[t] == "," else []
         if v.words[t] == "-" and seg:  # "Covid-19"
             continue
+        if v.kind[t] == "q" and seg and _is_apostrophe(v.text, v.starts[t]):  # "Ma’arif"
+            seg.append(t)
+            continue
         if v.kind[t] not in ("w", "n") or v.lower[t] == "yang" or len(seg) >= max_words:
             return []
         seg.append(t)
@@ -133,8 +136,10 @@ def _menurut(v: _View, toks: list[int]) -> _Quote | None:
             source = toks[i + 1]  # "Menurut data Satgas X, …": like "Berdasarkan data X, …"
         if v.lower[k] not in pat.introducers or document:
             segs = _opening_source_phrase(v, toks, toks.index(source) + 1)
-            if not segs or (v.lower[k] in pat.opening_introducers and v.cls[segs[0][0]] not in ("N", "R", "O")):
+            if not segs or (v.lower[k] in pat.opening_introducers and v.cls[segs[0][0]] not in ("N", "R", "O") and not (
+                    v.cls[segs[0][0]] == "T" and any(v.cls[t] == "N" for t in segs[0]))):
                 return None  # "Bagi warga, …" / "Berdasarkan data yang dihimpun, …": no source named
+                # ("Bagi Hakim Agung Syamsul Ma'arif, …": a title with the name is one)
             opening_noun = v.lower[k] in pat.source_nouns  # "Data Polda X, …" has no cue word
             if opening_noun and not all(v.cls[t] in ("N", "O", "T") or v.ent_at.get(t) is not None for t in segs[0]):
                 return None  # "Data BPS menunjukkan, …": a verb follows, the clause has a subject
@@ -414,12 +419,26 @@ def _content_start(v: _View, toks: list[int], i: int) -> int | None:
         return pos
     for off, t in enumerate(window):
         if v.lower[t] in COMPLEMENTIZERS:
+            if v.lower[toks[i]] in DIRECTIVES and off > 1 and any(_verb_like(v, u) for u in window[1:off]):
+                return pos  # "meminta camat … mengawasi warga agar …": the object's own verb first, agar inside
             return i + 1 + off + 1
         if v.lower[t] in pat.reporting_verbs:
             break
     if v.lower[toks[i]] in pat.marked_reporting or _noun_phrase_object(v, toks, pos):
         return None
     return pos
+
+
+#: directive verbs: their content runs from the addressee on ("meminta Korea Utara untuk menarik …")
+DIRECTIVES = ("meminta", "mendesak", "mengimbau", "menginstruksikan", "memerintahkan", "mengajak", "menyerukan",
+              "melarang", "menyarankan", "mendorong", "menugaskan")
+
+
+def _verb_like(v: _View, t: int) -> bool:
+    """A lower-case me-/ber- verb ("mengawasi", "berkumpul"), not a preposition of that shape."""
+    lw = v.lower[t]
+    return (v.kind[t] == "w" and v.words[t].islower() and len(lw) > 5 and lw.startswith(("me", "ber"))
+            and lw not in VERBAL_PREPOSITIONS and lw not in NOUN_MODIFIERS)
 
 
 TOPIC_PREPOSITIONS = ("tentang", "mengenai")  # "mengingatkan tentang potensi …": a topic, not a clause

@@ -584,6 +584,9 @@ def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -
         if not segs:
             return None
         last = segs[-1]
+        whole = v.ent_at.get(last[0])
+        if whole is not None and whole.label_ == "ORG" and whole.start == last[0] and whole.end == last[-1] + 1 and len(last) > 1:
+            return _Speaker(whole.start, whole.end, "ORG")  # "[Pemkot Manado] meminta": the body, not its area
         if len(last) > 2 and v.lower[last[0]] in ("dan", "serta") and any(v.cls[k] in ("O", "T") for k in last):
             # "Kepala Dinas Perumahan, Cipta Karya, dan Tata Ruang Kota Surabaya Iman Krestian
             # menuturkan": the title's enumeration ends in the name

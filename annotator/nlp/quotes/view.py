@@ -102,8 +102,11 @@ class _View:
         self._mark_title_phrases()
         self._mark_corps_markers()
         for k in range(1, n - 1):  # Ma’ruf, Mu’ti: the part after the apostrophe is a name too
-            if kind[k] == "q" and self.cls[k - 1] == "N" and self.kind[k + 1] == "w" and _is_apostrophe(self.text, self.starts[k]):
-                self.cls[k + 1] = "N"
+            if kind[k] == "q" and self.kind[k + 1] == "w" and _is_apostrophe(self.text, self.starts[k]) and (
+                    self.cls[k - 1] == "N" or (self.kind[k - 1] == "w" and self.core[k - 1][:1].isupper()
+                                               and self.core[k - 1][1:].islower() and self.core[k + 1].islower()
+                                               and self.starts[k] == self.starts[k - 1] + len(self.core[k - 1]))):
+                self.cls[k - 1] = self.cls[k + 1] = "N"  # "Ma" is no degree (MA) before "’ruf"
         for e in self.ents:  # gazetteer/date rules know places, organisations and dates
             if e.label_ == "PERSON" or _trusted(e):
                 continue
