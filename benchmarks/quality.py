@@ -1,7 +1,7 @@
 """The whole quality table: every corpus's development figures next to its held-out figures.
 
     python benchmarks/quality.py [--dev-only] [--model-dir DIR] [--no-ner-corpora] [--learning-curve]
-                                 [--learning-curve-dev [--seeds N]]
+                                 [--learning-curve-dev [--seeds N] [--no-names]]
 
 Corpora (the texts stay where their licences keep them; nothing here copies them):
 - PFSA-ID dev direct quotes (/work/shared/data/pfsa-id-dev.jsonl, env ANNOTATOR_PFSA): gold for
@@ -23,10 +23,11 @@ mixed with --extra-iob sentences, default the harmonised NER corpora of ../share
 development stand-off articles (DEV_STANDOFF_IDS order). Slow: two trainings.
 
 --learning-curve-dev is the same question on development data only, for choosing how to train:
-the 10 development stand-off articles in two folds of 5; train on the first 0, 2, 5 articles of
-one fold (--seeds training seeds each), score the other fold, and swap; every run, the mean and
-spread per n, and what the models trained on 5 articles lost on the NER corpora's dev splits.
-Slow: 4 x seeds trainings.
+the development stand-off articles (30: DEV_STANDOFF_IDS first, then the files' order) in two
+folds of 15; train on the first 0, 5, 10, 15 articles of one fold (--seeds training seeds each),
+score the other fold, and swap; every run, the mean and spread per n, and what the models trained
+on 15 articles lost on the NER corpora's dev splits. The trained folders carry their name memory
+(annotator.nlp.names); --no-names trains without it. Slow: 6 x seeds trainings.
 Scoring is annotator.core.evaluation.evaluate (overlap match: >= 50 % of the longer span;
 speaker "lenient" = overlapping span).
 """
@@ -50,6 +51,7 @@ from eval_pfsa import DEFAULT_GOLD, DEV_STANDOFF_IDS, HELDOUT_IDS  # noqa: E402
 SAMPLE_GOLD = ROOT / "sample_corpus" / "gold.jsonl"
 STANDOFF_DIRS = [ROOT / "benchmarks" / "pfsa"] + [Path(p) for p in os.environ.get("ANNOTATOR_PFSA_STANDOFF", "").split(os.pathsep) if p]
 ENTITY_LABELS = ("PERSON", "ORG", "LOC", "DATE")
+DEV_CURVE_SIZES = (0, 5, 10, 15)  # articles trained on, of a fold of 15 (--learning-curve-dev)
 
 
 # --------------------------------------------------------------------------- corpora
@@ -307,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--learning-curve", action="store_true", help="also train on 0, 5 and 10 development articles "
                     "and score the held-out articles (slow)")
     ap.add_argument("--learning-curve-dev", action="store_true", help="the learning curve on development data "
-                    "only (2 folds of the development stand-off articles, n = 0, 2, 5; see learning_curve_dev)")
+                    "only (2 folds of the development stand-off articles, n = 0, 5, 10, 15; see learning_curve_dev)")
+    ap.add_argument("--no-names", action="store_true", help="--learning-curve-dev: train without the name memory")
     ap.add_argument("--seeds", type=int, default=3, help="training seeds per fold of --learning-curve-dev (default 3)")
     ap.add_argument("--extra-iob", default=_base_corpora(), help="base sentences mixed into training: an IOB file "
                     "or a folder of NER corpora (default: the harmonised corpora of ../shared/data when found)")
@@ -334,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
             print_block("PFSA articles annotated completely (stand-off)", rows(rd), rows(rh),
                         (f"dev ({len(sdev)})", f"{held_head} ({len(sheld)})"))
             if args.learning_curve_dev and sdev:
-                learning_curve_dev(sdev, (0, 2, 5), tuple(range(args.seeds)), args.model_dir, args.extra_iob)
+                learning_curve_dev(sdev, DEV_CURVE_SIZES, tuple(range(args.seeds)), args.model_dir, args.extra_iob,
+                                   **({"names": False} if args.no_names else {}))
             if args.learning_curve and sdev and sheld and not args.dev_only:
                 learning_curve(sdev, sheld, (0, 5, 10), args.model_dir, args.extra_iob)
         else:

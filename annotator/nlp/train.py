@@ -12,8 +12,19 @@ What is trained (spaCy config-driven training, configs in resources/train/*.cfg,
   ``extra_sentences`` sentences of an IOB file (``extra_iob``, e.g. NERGrit train) so the
   model keeps what it knew. IOB sentences have no DATE label: tokens the date rules match
   there are marked *missing*, so they neither teach nor contradict DATE. The fine-tuned
-  weights are then moved halfway back to the base model's (``base_share``, BASE_SHARE): on the
-  development learning curve this kept the gains and most of what the base model knew.
+  weights are then moved back towards the base model's (``base_share``). By default
+  (BASE_SHARE = 1.0) there is no fine-tuning: ``ner/`` is a copy of the base model, because
+  on the development learning curve every fine-tune cost entity F1 (ORG above all) and the
+  name memory below does the learning; a label the base model lacks is still fine-tuned
+  (NEW_LABEL_BASE_SHARE).
+- ``names.json``: the name memory (annotator.nlp.names; ``names=False`` leaves it out): for every
+  entity text of the gold, every text of a suggestion the team rejected and every run of
+  capitalised words, how often the gold texts label it with each label, leave it unannotated, or
+  hold it inside a longer entity (occurrences on token boundaries). The suggestion pipeline of the
+  folder then adds the forms the gold reliably labels where no entity covers them, relabels
+  entities the gold reliably labels otherwise and drops those it reliably leaves out (thresholds
+  in annotator.nlp.names). The dev scores use a memory of the train articles only; the saved one
+  counts every gold article. Folders without names.json (trained before it) load as before.
 - ``quotes/``: tok2vec + spancat_singlelabel (QUOTE_DIRECT / QUOTE_INDIRECT) over the
   candidates of the suggester ``annotator.quote_candidates.v1`` (text between quote marks
   and clause-like spans of each sentence). Speakers and cues of model quotes come from the
@@ -73,6 +84,7 @@ from thinc.api import Config
 from annotator.core.records import iter_records
 from annotator.core.model import GOLD_LAYER
 from annotator.nlp import tokenizer as _tokenizer  # noqa: F401  (registers annotator.id_news_tokenizer.v1)
+from annotator.nlp.names import NAMES_JSON, NameMemory
 from annotator.nlp.tokenizer import new_blank
 from annotator.nlp.trained import (
     KIND_LABELS,
@@ -99,12 +111,21 @@ PATIENCE_EPOCHS = 0  # 0 = no early stopping: max_epochs, keep the best epoch on
 #: times each gold paragraph is seen per NER epoch next to the base sentences (chosen on the
 #: PFSA development articles: 5 trained, 5 scored, entity F1 0.619 at 1, 0.636 at 3, 0.634 at 5)
 GOLD_WEIGHT = 3
-#: share of the base model in the saved fine-tuned NER weights (w = 0.5 tuned + 0.5 base, as in
-#: WiSE-FT): a few articles move the model less and it forgets less. Chosen on the development
-#: learning curve (benchmarks/quality.py --learning-curve-dev, 2 folds x 2 seeds, 5 articles):
-#: mean entity F1 0.848 at 0 (worst run 0.806), 0.856 at 0.3 (0.835), 0.856 at 0.5 (0.839), 0.855
-#: at 0.7 (0.843); base model 0.851. With 3 seeds: 0.851 / 0.854 / 0.859 after 0 / 2 / 5 articles
-BASE_SHARE = 0.5
+#: share of the base model in the saved fine-tuned NER weights (w = (1 - s) tuned + s base, as in
+#: WiSE-FT); at 1.0 the NER keeps the base weights and is not fine-tuned at all. Session 5 (10
+#: development articles, folds of 5, 2 seeds, 5 articles): mean entity F1 0.848 at 0, 0.856 at 0.3,
+#: 0.856 at 0.5, 0.855 at 0.7; base model 0.851: 0.5 was chosen. Session 7, on the 30 development
+#: articles (benchmarks/quality.py --learning-curve-dev: folds of 15, scored with the name memory,
+#: seed 0; no memory in brackets), mean entity F1 after 5 / 10 / 15 articles: 0.917 / 0.920 / 0.916
+#: at 0.5 (0.916 / 0.919 / 0.916; seed 1 0.916 / 0.913 / 0.916), 0.920 / 0.920 / 0.920 at 0.7
+#: (0.918 / 0.918 / 0.919), 0.923 / 0.922 / 0.922 at 0.9 (0.921 / 0.920 / 0.920), 0.924 / 0.924 /
+#: 0.925 at 1.0 (0.9215, the base model); ORG at 15 articles 0.845 / 0.856 / 0.860 / 0.870. With
+#: the rule families now doing much of the ORG work, every fine-tune moved the model away from
+#: what they expect; the name memory is what learns from the team's corrections.
+BASE_SHARE = 1.0
+#: base share when the gold has a label the base model lacks: that label needs fine-tuning (the
+#: session-5 choice)
+NEW_LABEL_BASE_SHARE = 0.5
 #: share of the progress bar per phase
 PHASES = {"ner": 0.55, "quotes": 0.25, "stance": 0.05, "evaluate": 0.15}
 
@@ -159,6 +180,14 @@ def gold_records(store, layer: str = GOLD_LAYER) -> tuple[list[dict], list[str]]
             notes.append(f"no article of layer {layer!r} is marked done; training on all {len(records)} articles "
                          "with accepted annotations (unfinished articles teach missing entities as 'none')")
     return records, notes
+
+
+def rejected_texts(store, records: list[dict], layer: str = GOLD_LAYER) -> set[str]:
+    """Texts of the entity suggestions the team rejected in `layer` of these articles."""
+    ids = [r["id"] for r in records]
+    return {r["text"][s["start"]:s["end"]]
+            for r in iter_records(store, layer, article_ids=ids, include_rejected=True, include_pending=False)
+            for s in r["spans"] if s.get("status") == "rejected"}
 
 
 def split_records(records: list[dict], dev_share: float = 0.2, seed: int = 0) -> GoldData:
@@ -580,6 +609,23 @@ def _next_version(out_dir: Path) -> str:
     return stamp
 
 
+def _ner_labels(model_dir: Path) -> set[str]:
+    """The NER labels of a saved pipeline (its meta.json, else the loaded pipeline)."""
+    try:
+        return set(json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))["labels"]["ner"])
+    except (OSError, KeyError, TypeError, json.JSONDecodeError):
+        return set(spacy.load(model_dir).get_pipe("ner").labels)
+
+
+def _set_saved_meta(model_dir: Path, version: str, component: str) -> None:
+    """_set_meta on a pipeline folder copied as it is."""
+    path = model_dir / "meta.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta.update(name=MODEL_NAME, version=version,
+                description=f"{component} of an annotator model trained from gold (annotator.nlp.train)")
+    path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
 def _set_meta(nlp: Language, version: str, component: str, scores: dict | None = None) -> None:
     nlp.meta["name"] = MODEL_NAME
     nlp.meta["version"] = version
@@ -600,19 +646,21 @@ def train_from_gold(
     extra_sentences: int = 300,
     gold_weight: int = GOLD_WEIGHT,
     base_share: float = BASE_SHARE,
+    names: bool = True,
     dev_share: float = 0.2,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     log_line: Callable[[str], object] | None = print,
 ) -> dict:
     """Train NER, quotes and stance from the gold of `layer` and save them to `out_dir`
-    (ner/, quotes/, stance/ — each when there is gold for it — and model.json). Returns what
+    (ner/, quotes/, stance/ — each when there is gold for it —, names.json and model.json). Returns what
     model.json holds: name, version, components, "use"/"why" (what replaces rules and
     lexicon), data sizes, seed, notes, training runs, and the dev scores of the baseline and
     the trained pipelines. `base_model`: NER to fine-tune (default: the bundled model; when
     there is none, the NER is trained from scratch). `base_share`: weight of the base model in
-    the saved fine-tuned NER (interpolate_weights; 0 = the fine-tuned weights as trained).
-    `max_epochs`: for every component
+    the saved fine-tuned NER (interpolate_weights; 0 = the fine-tuned weights as trained; 1 =
+    no fine-tuning, the base model is copied, unless the gold has a label it lacks).
+    `names`: learn and save the name memory (names.json). `max_epochs`: for every component
     (default: each config's: NER 10 fine-tuning / 30 from scratch, quotes 30, stance 30).
     `log_line` gets the notes and the final table (None: silent). Raises TrainingCancelled
     when `cancelled()` turns true, TrainingError when there is no gold or `out_dir` holds
@@ -667,8 +715,12 @@ def train_from_gold(
         dev_ner = _record_docs(data.dev, nlp)
         for d in dev_ner:
             d.spans.clear()
+        new_labels = sorted({e.label_ for d in train_ner for e in d.ents} - _ner_labels(base)) if has_base else []
+        share = base_share if base_share < 1.0 or not new_labels else NEW_LABEL_BASE_SHARE
+        keep_base = has_base and share >= 1.0  # the base weights as they are: nothing to fine-tune
         say(f"ner: {len(train_ner)} gold paragraphs + {len(extra)} IOB sentences, "
-            f"{'fine-tuning ' + str(base) if has_base else 'from scratch'}")
+            + ("base model kept as it is (base_share 1.0): " + str(base) if keep_base
+               else 'fine-tuning ' + str(base) if has_base else 'from scratch'))
 
         def train_component(name: str, config_name: str, description: str, train_docs: list[Doc],
                             dev_docs: list[Doc], finish: Callable[[Language], None] | None = None,
@@ -690,15 +742,21 @@ def train_from_gold(
                     ner.add_label(label)
 
         def towards_base(tuned: Language) -> None:
-            interpolate_weights(tuned, spacy.load(base), base_share)
+            interpolate_weights(tuned, spacy.load(base), share)
 
         mixed = ner_training_docs(train_ner, extra, gold_weight, seed)
         sizes["ner_gold_weight"] = gold_weight
-        train_component("ner", "ner_finetune.cfg" if has_base else "ner.cfg", "NER", mixed, dev_ner,
-                        overrides={"paths.base_model": str(base)} if has_base else None,
-                        prepare=add_labels if has_base else None,
-                        finish=towards_base if has_base and base_share > 0 else None)
-        runs["ner"]["base_share"] = base_share if has_base else None
+        if keep_base:
+            shutil.copytree(base, stage / "ner")
+            _set_saved_meta(stage / "ner", version, "NER (the base model's weights)")
+            runs["ner"] = {"epochs": 0, "fine_tuned": False, "seconds": 0.0}
+        else:
+            train_component("ner", "ner_finetune.cfg" if has_base else "ner.cfg", "NER", mixed, dev_ner,
+                            overrides={"paths.base_model": str(base)} if has_base else None,
+                            prepare=add_labels if has_base else None,
+                            finish=towards_base if has_base and share > 0 else None)
+        runs["ner"]["base_share"] = share if has_base else None
+        runs["ner"]["new_labels"] = new_labels
         runs["ner"]["base_model"] = str(base) if has_base else None
         components["ner"] = True
         done_share += PHASES["ner"]
@@ -731,8 +789,13 @@ def train_from_gold(
                             overrides={"initialize.components.textcat": {"labels": stance_labels}})
         done_share += PHASES["stance"]
 
-        # 4. dev scores, as `annotator evaluate` computes them; what replaces rules and lexicon
+        # 4. the name memory: of the train articles for the dev scores, of every gold article in the end
         report("evaluate", 0.0)
+        if names:
+            NameMemory.learn(data.train, rejected_texts(store, data.train, layer)).save(stage / NAMES_JSON)
+            components["names"] = True
+
+        # 5. dev scores, as `annotator evaluate` computes them; what replaces rules and lexicon
         has_lexicon = _stance_component(store.config.target, stance_labels) is not None
         info = {
             "format": FORMAT_VERSION, "name": MODEL_NAME, "version": version, "model_name": f"{MODEL_NAME}-{version}",
@@ -744,6 +807,10 @@ def train_from_gold(
         (stage / MODEL_JSON).write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
         dev = _evaluate_dev(store, data, stage, base if has_base else None, on_step=lambda f: report("evaluate", f))
         info["use"], info["why"] = _choose(components, dev, data.train_is_dev, has_lexicon)
+        if names:
+            memory = NameMemory.learn(data.records, rejected_texts(store, data.records, layer))
+            memory.save(stage / NAMES_JSON)
+            sizes.update(names_forms=len(memory.forms), names_articles=memory.articles)
         info.update(
             data={**sizes, "train_articles": [r["id"] for r in data.train], "dev_articles": [r["id"] for r in data.dev],
                   "train_is_dev": data.train_is_dev},

@@ -5,7 +5,7 @@ trained NER, quotes model and stance classifier inside the suggestion pipeline.
         trained = load_trained(model_dir)
         model_dir = str(trained.ner_dir)          # the entity pipeline loads this NER
     ... entities → quote_finder → stance ...
-    add_trained_components(nlp, trained)          # quotes model / classifier where chosen, meta
+    add_trained_components(nlp, trained)          # name memory, quotes model / classifier where chosen, meta
 
 Also registers the quote candidate suggester (`annotator.quote_candidates.v1`) that a trained
 quotes model's config names. Running the pipeline imports this module, never the trainer.
@@ -27,6 +27,7 @@ from thinc.types import Ragged
 
 from annotator.nlp import gazetteer_features  # noqa: F401  (registers the NER's gazetteer embedding)
 from annotator.nlp import tokenizer as _tokenizer  # noqa: F401  (registers annotator.id_news_tokenizer.v1)
+from annotator.nlp.names import NAMES_JSON, add_name_memory
 from annotator.nlp.tokenizer import new_blank
 
 MODEL_JSON = "model.json"
@@ -203,6 +204,7 @@ class TrainedModel:
     quotes_nlp: Language | None
     stance_nlp: Language | None
     quotes_mode: str = "rules"  # QUOTE_MODES
+    names_path: Path | None = None  # names.json (annotator.nlp.names); None in folders trained before it
     _lexicon_suggester: Callable | None = field(default=None, repr=False)
 
     @property
@@ -331,9 +333,11 @@ def _load_trained(path_str: str, _mtime: int, quotes: str | None, stance: str | 
         return spacy.load(directory, vocab=new_blank().vocab) if wanted and directory is not None else None
 
     quotes_nlp = load("quotes", quotes != "rules")
+    names = path / NAMES_JSON
     return TrainedModel(path=path, info=info, ner_dir=sub("ner"), quotes_nlp=quotes_nlp,
                         stance_nlp=load("stance", stance == "model"),
-                        quotes_mode=quotes if quotes_nlp is not None else "rules")
+                        quotes_mode=quotes if quotes_nlp is not None else "rules",
+                        names_path=names if names.is_file() else None)
 
 
 @Language.factory("annotator_trained_quotes", default_config={"model_dir": "", "mode": "model"})
@@ -353,11 +357,14 @@ def make_trained_quotes(nlp: Language, name: str, model_dir: str, mode: str):
 
 def add_trained_components(nlp: Language, trained: TrainedModel | str | Path) -> Language:
     """Make a suggestion pipeline (entities from trained.ner_dir → quote_finder → stance) use a
-    trained directory: model quotes (replacing or added to the rule quotes) and the stance
-    classifier instead of the lexicon, each as loaded (see load_trained); nlp.meta
-    name/version become the trained model's, so suggestions record it. Returns nlp."""
+    trained directory: its name memory (names.json, annotator.nlp.names: after the entity rules),
+    model quotes (replacing or added to the rule quotes) and the stance classifier instead of the
+    lexicon, each as loaded (see load_trained); nlp.meta name/version become the trained
+    model's, so suggestions record it. Returns nlp."""
     if not isinstance(trained, TrainedModel):
         trained = load_trained(trained)
+    if trained.names_path is not None and "annotator_name_memory" not in nlp.pipe_names:
+        add_name_memory(nlp, trained.names_path)
     if trained.quotes_mode != "rules" and "quote_finder" in nlp.pipe_names:
         nlp.add_pipe("annotator_trained_quotes", after="quote_finder",
                      config={"model_dir": str(trained.path), "mode": trained.quotes_mode})

@@ -85,7 +85,7 @@ def test_model_dir_has_model_json_and_loadable_pipelines(trained):
     out, info = trained["out"], trained["info"]
     saved = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert saved["version"] == info["version"] and saved["name"] == info["name"]
-    assert saved["components"] == {"ner": True, "quotes": True, "stance": True}
+    assert saved["components"] == {"ner": True, "quotes": True, "stance": True, "names": True}
     assert saved["seed"] == 3 and saved["base_model"] is None
     assert saved["data"]["train_articles"] and saved["data"]["dev_articles"]
     assert saved["data"]["stance_train_quotes"] == 3 * len(saved["data"]["train_articles"])
@@ -212,7 +212,7 @@ def test_cancel_leaves_the_output_folder_alone(trained, tmp_path):
 def test_fine_tunes_a_base_model(trained, tmp_path):
     """The first run's NER as base: components are sourced from it, DATE etc. kept."""
     info = train_from_gold(trained["store"], tmp_path / "tuned", base_model=trained["out"] / "ner", max_epochs=1,
-                           log_line=None)
+                           base_share=0.5, log_line=None)
     assert info["base_model"] == str(trained["out"] / "ner")
     assert info["training"]["ner"]["base_model"] == str(trained["out"] / "ner")
     labels = spacy.load(tmp_path / "tuned" / "ner").get_pipe("ner").labels

@@ -66,20 +66,32 @@ def test_interpolation_refuses_other_layers():
         interpolate_weights(blank, other, 0.5)
 
 
-@needs_model
-def test_training_records_its_base_share(tmp_path):
+def _train_on_three_articles(tmp_path, base_share: float) -> dict:
     from annotator.core.importer import import_records
     from annotator.core.store import Store
     from annotator.nlp.tokenizer import token_offsets
     from annotator.nlp.train import train_from_gold
     from tests.nlp.test_train import make_record
 
-    store = Store(tmp_path / "gold.db", tokenizer=token_offsets)
-    import_records(store, [make_record(i) for i in range(3)], layer="@gold")
-    info = train_from_gold(store, tmp_path / "model", max_epochs=1, base_share=0.5, log_line=None)
-    store.close()
+    with Store(tmp_path / "gold.db", tokenizer=token_offsets) as store:
+        import_records(store, [make_record(i) for i in range(3)], layer="@gold")
+        return train_from_gold(store, tmp_path / "model", max_epochs=1, base_share=base_share, log_line=None)
+
+
+@needs_model
+def test_training_records_its_base_share(tmp_path):
+    info = _train_on_three_articles(tmp_path, 0.5)
     assert info["training"]["ner"]["base_share"] == 0.5
     assert load_trained(tmp_path / "model").ner_dir is not None
+
+
+@needs_model
+def test_full_base_share_keeps_the_base_model_without_fine_tuning(tmp_path):
+    info = _train_on_three_articles(tmp_path, 1.0)
+    assert info["training"]["ner"]["epochs"] == 0 and info["training"]["ner"]["fine_tuned"] is False
+    ner = load_trained(tmp_path / "model").ner_dir
+    assert spacy.load(ner).meta["version"] == info["version"]
+    assert all(numpy.array_equal(a, b) for a, b in zip(_params(spacy.load(ner)), _params(spacy.load(DEFAULT_BASE_MODEL))))
 
 
 @needs_model
