@@ -587,3 +587,10 @@ def test_ingat_with_a_comma_reports():
     nlp = pipeline(persons=["Juliari"])
     text = "Juliari mengunjungi pabrik gula. Ia ingat, Presiden selalu meminta data divalidasi di lapangan."
     assert found(nlp, text) == [("indirect", "Presiden selalu meminta data divalidasi di lapangan", "ingat", "Juliari")]
+
+
+def test_a_nya_cue_prefers_the_named_person_to_an_unnamed_lower_case_speaker():
+    nlp = pipeline(persons=["Yudi Kevin"])
+    text = ("Yudi Kevin (27), warga Kelurahan Kleak, mengatakan, ia melewatkan Tahun Baru di Tomohon. Saat melintas di "
+            "perbatasan, petugas meminta dia menunjukkan surat bebas Covid-19. ”Saya sudah tes cepat antigen,” ujarnya.")
+    assert speakers(nlp, text)[-1] == "Yudi Kevin"

@@ -371,7 +371,10 @@ def _resolve_coreference(v: _View, quotes: list[_Quote], window: int) -> None:
         # salience against distance: a speaker two sentences back beats a subject one back; at a
         # tie a person beats an organisation or place ("Namun, lanjut Teguh, …, Ombudsman RI
         # menilai …. ” … ,” jelasnya": -nya and dia/ia are said of people)
-        chosen = max(reversed(cands), key=lambda m: (SALIENCE_WEIGHT * m[3] - (here - v.sent_of[m[0]]),
+        # an unnamed speaker written in lower case ("petugas meminta dia …") counts one level less:
+        # -nya after it is mostly the named person the paragraph is about
+        chosen = max(reversed(cands), key=lambda m: (SALIENCE_WEIGHT * (m[3] - (v.words[m[0]][:1].islower() and m[3] > 0))
+                                                     - (here - v.sent_of[m[0]]),
                                                      _mention_label(v, m, quotes) == "PERSON"))
         previous = _previous_subject(v, q, cands)
         if previous is not None:
