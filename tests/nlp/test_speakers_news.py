@@ -594,3 +594,11 @@ def test_a_nya_cue_prefers_the_named_person_to_an_unnamed_lower_case_speaker():
     text = ("Yudi Kevin (27), warga Kelurahan Kleak, mengatakan, ia melewatkan Tahun Baru di Tomohon. Saat melintas di "
             "perbatasan, petugas meminta dia menunjukkan surat bebas Covid-19. ”Saya sudah tes cepat antigen,” ujarnya.")
     assert speakers(nlp, text)[-1] == "Yudi Kevin"
+
+
+def test_a_whole_public_holds_no_quotable_view_and_a_sentence_adverb_is_no_speaker(bare):
+    text = "Teh racikan itu berkarakter. Sayangnya, konsumen Indonesia masih menilai rasa teh hanya dari warnanya."
+    assert found(bare, text) == []
+    # reported by a named source, the public's view is that source's quote
+    text = "Ketua YLKI Tulus mengatakan, konsumen Indonesia masih menilai rasa teh hanya dari warnanya."
+    assert speakers(pipeline(persons=["Tulus"]), text) == ["Tulus"]

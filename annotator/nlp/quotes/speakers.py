@@ -291,6 +291,9 @@ PUBLIC_NOUNS = frozenset(("warga", "masyarakat", "umat", "orang", "publik", "kal
                           "netizen", "konsumen", "pengguna"))
 
 
+WHOLE_PUBLICS = frozenset(("masyarakat", "publik", "konsumen", "warganet", "netizen", "pengguna"))
+
+
 def _unspecified_public(v: _View, verb: int, lo: int) -> bool:
     """Is the subject of the verb at token ``verb`` an unspecified public ("sebagian umat Muslim
     menilai …", "Sebagian warga menilai …")? Such beliefs are not quotes (guidelines section 8)."""
@@ -302,7 +305,11 @@ def _unspecified_public(v: _View, verb: int, lo: int) -> bool:
     for n, t in enumerate(words):
         if v.lower[t] in PUBLIC_QUANTIFIERS:
             return any(v.lower[u] in PUBLIC_NOUNS for u in words[n + 1:n + 3])
-    return False
+    # "konsumen Indonesia masih menilai …", "masyarakat menilai …": a whole public, named by its place at most
+    rest = [t for t in words if v.lower[t] not in v.pat.adverbs]
+    k = next((n for n, t in enumerate(rest) if v.lower[t] in WHOLE_PUBLICS and v.words[t].islower()), None)
+    return k is not None and all(v.words[t][:1].isupper() and not _has_person(v, [t]) for t in rest[k + 1:]) \
+        and (k == 0 or not v.words[rest[k - 1]][:1].isalpha() or v.cls[rest[k - 1]] in ("C", "L"))
 
 
 def _skip_relative_clause(v: _View, j: int, lo: int) -> int:
