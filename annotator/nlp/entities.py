@@ -387,6 +387,23 @@ def _corps_markers() -> frozenset[str]:
     return load_patterns().corps_markers
 
 
+def _without_degrees(doc: Doc, span: Span) -> Span:
+    """A PERSON without the academic degrees written after the name ("Budi Santoso SH", "…, M.H.";
+    `academic_degrees` of resources/patterns/quotes.json)."""
+    if span.label_ != "PERSON" or len(span) < 2:
+        return span
+    from annotator.nlp.quotes.patterns import load_patterns  # the quote finder imports this module
+
+    degrees, end = load_patterns().degrees, span.end
+    while end - span.start > 1 and (doc[end - 1].text in (",", ".") or (
+            (doc[end - 1].text.isupper() or "." in doc[end - 1].text)
+            and doc[end - 1].text.replace(".", "").lower() in degrees)):  # written in capitals or with dots
+        end -= 1
+    while end - span.start > 1 and doc[end - 1].text in (",", "."):
+        end -= 1
+    return span if end == span.end else Span(doc, span.start, end, label="PERSON")
+
+
 def _speaks(doc: Doc, span: Span, verbs, cues, adverbs) -> bool:
     """Does the name doc[span] speak: a reporting verb made of a cue word (its first letter may
     fall away: kata -> mengatakan) after it ("X, mengatakan", "X juga menjelaskan"; not "X
@@ -779,7 +796,8 @@ class TitleFinder:
             if run.start > 0 and doc[run.start - 1].lower_ in PLURAL_WORDS:
                 continue  # "para Hakim Konstitusi": a group, no one's name after the title
             rank = self._is_rank(run)
-            name = self._name_after(doc, run.end, rank_stop if rank else stop, dates, title_tokens)
+            name = self._name_after(doc, run.end, rank_stop if rank else stop, dates, title_tokens,
+                                    lambda k: k not in gazetteer and k not in title_tokens and k not in dates)
             if name is not None:
                 if rank:
                     name.id_ = RANK_NAME
@@ -882,11 +900,14 @@ class TitleFinder:
                 break
         return i
 
-    def _name_after(self, doc: Doc, i: int, stop, dates: dict, title_tokens: dict) -> Span | None:
+    def _name_after(self, doc: Doc, i: int, stop, dates: dict, title_tokens: dict, initials_ok=lambda k: False) -> Span | None:
         n = len(doc)
         for _ in range(2):
             end = self._chain_end(doc, i, stop, dates, title_tokens)
             begin = name_start(doc, i, end, stop, self.max_name_tokens)
+            if i < begin < end and doc[begin - 1].is_alpha and doc[begin - 1].is_upper and len(doc[begin - 1]) <= 2 \
+                    and initials_ok(begin - 1) and (begin - 1 == i or stop(begin - 2)):
+                begin -= 1  # initials opening the name: "Jaksa Agung [ST Burhanuddin]", "Irjen [RZ Panca Putra Simanjuntak]"
             if begin < end:
                 if end - begin == 1 and _not_a_one_word_name(doc, begin):
                     return None
@@ -1005,7 +1026,10 @@ class EntityMerger:
                         del taken[i]
             if all(m.label_ != "PERSON" and m.start < span.start
                    and any(i in taken for i in range(m.start, span.start)) for m in models) or _split_name(span, models) \
-                    or rank_name:  # the model cut the name after a rank, or missed a word of it
+                    or rank_name \
+                    or (models and all(m.label_ == "PERSON" and span.start < m.start and m.end == span.end for m in models)
+                        and all(doc[k].is_upper and len(doc[k]) <= 2 for k in range(span.start, min(m.start for m in models)))):
+                # the model cut the name after a rank, or missed a word of it, or left out its initials
                 claim(span)
 
         # 4a: a model ORG/LOC that contains only gazetteer hits plus capitalised words of its own
@@ -1057,6 +1081,8 @@ class EntityMerger:
             results = self._short_names(doc, results, set(gazetteer_ids) | {(d.start, d.end) for d in dates}, lower)
         if "dateline" in on:
             results = self._dateline(doc, results)
+        if "cleanup" in on:  # "Budi Santoso SH": a degree after the name is no part of it
+            results = [(_without_degrees(doc, span), source, score) for span, source, score in results]
         results = [(piece, source, score) for span, source, score in results  # no emoji or symbol at the edges
                    for piece in _clean(doc, span.start, span.end, span.label_)]
         results = self._attach(doc, results, words, lower)

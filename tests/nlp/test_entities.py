@@ -1284,3 +1284,15 @@ def test_international_banks_and_firms_are_org(rules_nlp, text, expected):
 
 def test_sultan_is_a_title_outside_the_name(rules_nlp):
     assert ents(rules_nlp("Gubernur DIY Sultan Hamengku Buwono X hadir.")) == [("DIY", "LOC"), ("Hamengku Buwono X", "PERSON")]
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    # initials opening the name after a title are part of it, degrees after it are not
+    ("Jaksa Agung ST Burhanuddin hadir.", [("Burhanuddin", "PERSON")], [("ST Burhanuddin", "PERSON")]),
+    ("Kapolda Irjen RZ Panca Putra Simanjuntak hadir.", [("RZ", "ORG"), ("Panca Putra Simanjuntak", "PERSON")],
+     [("RZ Panca Putra Simanjuntak", "PERSON")]),
+    ("Pengacaranya, Budi Santoso SH MH, hadir.", [("Budi Santoso SH MH", "PERSON")], [("Budi Santoso", "PERSON")]),
+    ("Ketua DPR RI Puan Maharani hadir.", [("Puan Maharani", "PERSON")], [("DPR RI", "ORG"), ("Puan Maharani", "PERSON")]),
+])
+def test_initials_before_and_degrees_after_a_name(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected

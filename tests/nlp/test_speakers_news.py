@@ -602,3 +602,11 @@ def test_a_whole_public_holds_no_quotable_view_and_a_sentence_adverb_is_no_speak
     # reported by a named source, the public's view is that source's quote
     text = "Ketua YLKI Tulus mengatakan, konsumen Indonesia masih menilai rasa teh hanya dari warnanya."
     assert speakers(pipeline(persons=["Tulus"]), text) == ["Tulus"]
+
+
+@pytest.mark.parametrize("persons, text, spk", [
+    (["Budi Santoso SH"], "Advokat Budi Santoso SH mengatakan, kasus itu sedang diselidiki jaksa.", "Budi Santoso"),
+    (["ST Burhanuddin"], "Jaksa Agung ST Burhanuddin mengatakan, kasus itu sedang diselidiki jaksa.", "ST Burhanuddin"),
+])
+def test_degrees_after_and_initials_before_the_name_of_a_speaker(persons, text, spk):
+    assert speakers(pipeline(persons=persons), text) == [spk]

@@ -578,8 +578,14 @@ def _person_ent_in(v: _View, lo: int, hi: int) -> Span | None:
     return None
 
 
+def _degree(v: _View, k: int) -> bool:
+    return v.cls[k] == "T" and v.lower[k].replace(".", "") in v.pat.degrees and not v.words[k].islower()
+
+
 def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -> _Speaker | None:
-    """Pick the speaker inside the segments of a speaker phrase."""
+    """Pick the speaker inside the segments of a speaker phrase (a degree after the name is no
+    part of it: "Advokat Budi Santoso SH" -> "Budi Santoso")."""
+    segs = [s[:max(1, next((n for n in range(len(s), 0, -1) if not _degree(v, s[n - 1])), 0))] for s in segs if s]
     segs = [s for s in segs if s]
     if not segs:
         return None

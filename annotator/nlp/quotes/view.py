@@ -101,6 +101,7 @@ class _View:
         self.cls = [self._word_class(i) for i in range(n)]
         self._mark_title_phrases()
         self._mark_corps_markers()
+        self._unmark_initials()
         for k in range(1, n - 1):  # Ma’ruf, Mu’ti: the part after the apostrophe is a name too
             if kind[k] == "q" and self.kind[k + 1] == "w" and _is_apostrophe(self.text, self.starts[k]) and (
                     self.cls[k - 1] == "N" or (self.kind[k - 1] == "w" and self.core[k - 1][:1].isupper()
@@ -192,6 +193,17 @@ class _View:
                 p = self.prev_tok(p)
             if p is not None and self.cls[p] == "T":
                 self.cls[i] = "T"
+
+    def _unmark_initials(self) -> None:
+        """Capitals that spell a degree ("ST", "SH") but stand between a title and a name are the
+        name's initials ("Jaksa Agung ST Burhanuddin"): a degree follows a name, never opens it."""
+        for i in range(self.n):
+            if self.cls[i] != "T" or self.kind[i] != "w" or not self.core[i].isupper() or len(self.core[i]) > 3 \
+                    or self.lower[i] in self.pat.titles or self.lower[i] in self.pat.ranks:
+                continue
+            p, nx = self.prev_tok(i), self.next_tok(i)
+            if nx is not None and self.cls[nx] == "N" and p is not None and self.cls[p] == "T" and self.words[p][:1].isupper():
+                self.cls[i] = "N"
 
     def _next_words(self, i: int, k: int) -> list[int]:
         out = []
