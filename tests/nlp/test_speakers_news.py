@@ -610,3 +610,15 @@ def test_a_whole_public_holds_no_quotable_view_and_a_sentence_adverb_is_no_speak
 ])
 def test_degrees_after_and_initials_before_the_name_of_a_speaker(persons, text, spk):
     assert speakers(pipeline(persons=persons), text) == [spk]
+
+
+@pytest.mark.parametrize("persons, text, expected", [
+    (["Andri"], "Dijelaskan oleh Andri, Pemprov DKI tegas menegakkan aturan itu karena kluster perkantoran besar.",
+     [("indirect", "Pemprov DKI tegas menegakkan aturan itu karena kluster perkantoran besar", "Dijelaskan", "Andri")]),
+    (["Vicky"], "Vicky juga melarang semua pegawai pemkot mengadakan jamuan makan untuk merayakan Tahun Baru.",
+     [("indirect", "semua pegawai pemkot mengadakan jamuan makan untuk merayakan Tahun Baru", "melarang", "Vicky")]),
+    (["Sugeng Hariyanto"], "Dikonfirmasi soal itu, Sugeng Hariyanto bergeming dan mengatakan prosedur itu sudah semestinya dilakukan.",
+     [("indirect", "prosedur itu sudah semestinya dilakukan", "mengatakan", "Sugeng Hariyanto")]),
+])
+def test_agent_passives_prohibitions_and_a_second_coordinated_act_report(persons, text, expected):
+    assert found(pipeline(persons=persons), text) == expected

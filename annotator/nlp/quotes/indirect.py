@@ -69,6 +69,8 @@ def _opening_source(v: _View, toks: list[int], i: int) -> int | None:
         return None
     if lw in pat.source_nouns and v.core[toks[i]][0].isupper() and _named_source(v, toks[i + 1]):
         return toks[i]  # "Data Polda X, …": the document noun opens the sentence
+    if lw in pat.passive_reporting and v.core[toks[i]][0].isupper() and v.lower[toks[i + 1]] == "oleh":
+        return toks[i + 1]  # "Dijelaskan oleh Andri, …": an agent passive (GUIDELINES section 8)
     if lw not in pat.opening_introducers and lw not in pat.source_introducers:
         return None
     if lw in pat.opening_introducers:
@@ -136,7 +138,8 @@ def _menurut(v: _View, toks: list[int]) -> _Quote | None:
             source = toks[i + 1]  # "Menurut data Satgas X, …": like "Berdasarkan data X, …"
         if v.lower[k] not in pat.introducers or document:
             segs = _opening_source_phrase(v, toks, toks.index(source) + 1)
-            if not segs or (v.lower[k] in pat.opening_introducers and v.cls[segs[0][0]] not in ("N", "R", "O") and not (
+            if not segs or ((v.lower[k] in pat.opening_introducers or v.lower[k] in pat.passive_reporting)
+                            and v.cls[segs[0][0]] not in ("N", "R", "O") and not (
                     v.cls[segs[0][0]] == "T" and any(v.cls[t] == "N" for t in segs[0]))):
                 return None  # "Bagi warga, …" / "Berdasarkan data yang dihimpun, …": no source named
                 # ("Bagi Hakim Agung Syamsul Ma'arif, …": a title with the name is one)

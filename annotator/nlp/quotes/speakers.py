@@ -143,6 +143,7 @@ def _scan_backward(v: _View, end: int, lo: int) -> list[list[int]]:
         if not v.is_space[j]:
             skipped += 1
         j -= 1
+    j = _skip_coordinated_act(v, j, lo)
     bare = _skip_bare_descriptor(v, _skip_bare_relative(v, j, lo), lo)  # right before the verb only
     if bare != j:
         j = bare
@@ -361,6 +362,19 @@ def _skip_dashes(v: _View, j: int, lo: int, max_tokens: int = 30) -> int:
             break
         k -= 1
     return j
+
+
+def _skip_coordinated_act(v: _View, j: int, lo: int) -> int:
+    """Index before "<verb> dan" when the reporting verb is the second of two coordinated acts of
+    the subject ("Sugeng Hariyanto bergeming dan mengatakan …"), else ``j``."""
+    if not (j >= lo and v.lower[j] in ("dan", "lalu", "kemudian") and v.words[j].islower()):
+        return j
+    p = v.prev_tok(j)
+    if p is None or p < lo or not (v.kind[p] == "w" and v.words[p].islower() and len(v.lower[p]) > 4
+                                   and v.lower[p].startswith(("me", "ber", "ter")) and v.lower[p] not in v.pat.reporting_verbs):
+        return j
+    q = v.prev_tok(p)
+    return q if q is not None and q >= lo and v.cls[q] in ("N", "R") else j
 
 
 def _person_ends_at(v: _View, k: int | None) -> bool:
