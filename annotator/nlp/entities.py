@@ -1943,6 +1943,8 @@ class EntityMerger:
             before = [x for x in doc[max(0, start - 3):start] if not x.is_space]
             if len(before) >= 2 and before[-1].lower_ in (",", "dan") and _is_name_token(before[-2]):
                 continue  # "…, Gotputuk, Sumberrejo (12)": one of a list of names
+            if any(doc[k].lower_ in self.not_entities for k in range(start, i)) or (start > 0 and doc[start - 1].like_num):
+                continue  # "Pasal 8 Ayat (1)": a clause of a law, not a person's age
             if start < i and (start == 0 or not _is_name_token(doc[start - 1]) or start - 1 in titles):
                 names.append(Span(doc, start, i, label="PERSON"))
         if not names:

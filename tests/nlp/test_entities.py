@@ -1296,3 +1296,8 @@ def test_sultan_is_a_title_outside_the_name(rules_nlp):
 ])
 def test_initials_before_and_degrees_after_a_name(fake_model_nlp, text, model, expected):
     assert run_with(fake_model_nlp, text, model) == expected
+
+
+def test_a_clause_of_a_law_is_no_person_before_an_age(fake_model_nlp):
+    assert run_with(fake_model_nlp, "Sanksi diatur dalam Pasal 8 Ayat (1) peraturan itu.", []) == []
+    assert run_with(fake_model_nlp, "Yani (40), agen tiket, mengaku rugi.", []) == [("Yani", "PERSON")]
