@@ -981,6 +981,7 @@ class EntityMerger:
         self.org_heads = org_heads(folder)
         self.place_heads = org_heads(folder, "place_heads.txt")
         self.company_cues = folder_word_list(folder, "company_cues.txt")
+        self.product_cues = folder_word_list(folder, "product_cues.txt")
         self.provinces = folder_word_list(folder, "provinces.txt")
         self.honorifics = folder_word_list(folder, "person_honorifics.txt")
         self.families = set(RULE_FAMILIES) - set(disable)
@@ -1213,7 +1214,7 @@ class EntityMerger:
         if "place_heads" in on:
             joined = self._place_heads(doc, joined)
         if "company_cues" in on:
-            joined = self._company_cues(doc, joined, words, lower)
+            joined = self._product_cues(doc, self._company_cues(doc, joined, words, lower), words)
         if "aliases" in on:
             joined = self._aliases(doc, joined, words)
         if "one_sense" in on:
@@ -1553,6 +1554,31 @@ class EntityMerger:
                 out.append((Span(doc, start, i + 1, label="ORG"), SOURCE_RULE, 1.0))
                 covered.update(range(start, i + 1))
         return sorted(out, key=lambda r: r[0].start)
+
+    def _product_cues(self, doc: Doc, results: list, words: list[str]) -> list:
+        """A one-word name after a product cue (resources/patterns/product_cues.txt: "pesawat Hawk",
+        "aplikasi PeduliLindungi") is a product: no entity there nor at its other mentions, unless
+        the gazetteer knows the name or the model found more than that word."""
+        cues = self.product_cues
+        if not cues or not any(w.lower() in cues for w in words):
+            return results
+        known = {g.text for g in (doc.spans[GAZETTEER_KEY] if GAZETTEER_KEY in doc.spans else [])}
+        names = set()
+        for c, w in enumerate(words[:-1]):
+            if w.lower() not in cues:
+                continue
+            k = c + 1
+            while k < len(doc) and doc[k].is_space:
+                k += 1
+            if k >= len(doc):
+                continue
+            name = doc[k]
+            if name.text[:1].isupper() and name.is_alpha and not name.is_upper and name.text not in known \
+                    and not (k + 1 < len(doc) and doc[k + 1].text[:1].isupper() and doc[k + 1].is_alpha):
+                names.add(name.text)
+        if not names:
+            return results
+        return [r for r in results if r[0].text not in names or r[0].label_ == "DATE"]
 
     @staticmethod
     def _alone_count(doc: Doc, words: list[str], text: str) -> int:

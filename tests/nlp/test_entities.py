@@ -1301,3 +1301,10 @@ def test_initials_before_and_degrees_after_a_name(fake_model_nlp, text, model, e
 def test_a_clause_of_a_law_is_no_person_before_an_age(fake_model_nlp):
     assert run_with(fake_model_nlp, "Sanksi diatur dalam Pasal 8 Ayat (1) peraturan itu.", []) == []
     assert run_with(fake_model_nlp, "Yani (40), agen tiket, mengaku rugi.", []) == [("Yani", "PERSON")]
+
+
+def test_a_name_after_a_product_cue_is_no_entity_anywhere(fake_model_nlp):
+    text = "Indonesia memesan 24 pesawat Hawk. Tiga Hawk jatuh. Penumpang naik pesawat Garuda Indonesia."
+    model = [("Indonesia", "LOC"), ("Hawk", "PERSON"), ("Hawk", "PERSON", 1), ("Garuda Indonesia", "ORG")]
+    assert run_with(fake_model_nlp, text, model) == [("Indonesia", "LOC"), ("Garuda Indonesia", "ORG")]
+    assert ("Hawk", "PERSON") in run_with(fake_model_nlp, text, model, off=["company_cues"])
