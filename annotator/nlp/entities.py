@@ -772,6 +772,7 @@ class TitleFinder:
         folder = patterns_folder(patterns_dir, not_name_words)
         self.not_name = folder_word_list(folder, "not_name_words.txt", not_name_words)
         self.honorifics = folder_word_list(folder, "person_honorifics.txt")
+        self.org_head_words = frozenset(org_heads(folder))  # "Kamar Dagang …" opens an institution, no name
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("TITLE", [nlp.make_doc(t) for t in titles if t.strip()])
 
@@ -785,7 +786,8 @@ class TitleFinder:
 
         def stop(i: int) -> bool:
             return (i in gazetteer or i in title_tokens or i in dates
-                    or is_not_name_word(doc[i], self.not_name) or _is_qualifier_word(doc[i]))
+                    or is_not_name_word(doc[i], self.not_name) or _is_qualifier_word(doc[i])
+                    or doc[i].lower_ in self.org_head_words)
 
         def rank_stop(i: int) -> bool:  # after a rank the chain is the name: "Letnan Kolonel (Inf) Parada Warta Nusantara Tampubolon"
             return (i in title_tokens or i in dates
@@ -1221,6 +1223,26 @@ class EntityMerger:
             joined = self._one_sense(doc, joined, words, lower)
         return joined
 
+    def _listed_portfolios(self, doc: Doc, j: int, at: dict, title_tokens: dict) -> bool:
+        """Does the comma at token j go on with a list of capitalised portfolio words that ends in
+        ", dan <Word>" (or "dan <Word>") within a few words, with no span, title or other comma-less
+        break in it: "Dinas Perindustrian, Perdagangan, Koperasi, dan Usaha Kecil Menengah"?"""
+        n, k, words = len(doc), j + 1, 0
+        while k < n and words < 8:
+            t = doc[k]
+            if t.text == "," or t.is_space:
+                k += 1
+                continue
+            if t.lower_ == "dan":
+                return k + 1 < n and doc[k + 1].text[:1].isupper() and doc[k + 1].is_alpha and not doc[k + 1].is_upper \
+                    and k + 1 not in title_tokens and doc[k + 1].lower_ not in self.org_heads
+            if not (t.text[:1].isupper() and t.is_alpha and not t.is_upper) or k in at or k in title_tokens \
+                    or t.lower_ in self.org_heads:  # "Dinas Kesehatan, Dinas Sosial, …": several bodies
+                return False
+            k += 1
+            words += 1
+        return False
+
     def _place_heads(self, doc: Doc, results: list) -> list:
         """A capitalised place head (resources/patterns/place_heads.txt) and the capitalised words
         after it are one LOC, over the spans inside ("Gelanggang Olahraga [Lila Bhuana]", "Terminal
@@ -1340,7 +1362,7 @@ class EntityMerger:
                 i += 1
                 continue
             j = end = span_end = i + size
-            last_loc, person = False, None
+            last_loc, person, listed = False, None, False
             hospital = is_org_type([x.text for x in doc[i:i + 2]])
             while j < n and doc[j].lower_ not in ORG_SECTION_WORDS | _DOCUMENT_NUMBER:
                 t = doc[j]
@@ -1375,9 +1397,13 @@ class EntityMerger:
                     continue
                 elif (k is not None and results[k][0].start > i) or t.text in person_words:
                     break
-                elif word(t) or (t.is_digit and doc[j - 1].text == "-" and j - 1 == end - 1):
+                elif word(t) or (t.is_digit and doc[j - 1].text == "-" and j - 1 == end - 1) or (
+                        t.text == "19" and j == end and doc[j - 1].lower_ == "covid"):  # "… Penanganan Covid 19"
                     j = end = j + 1
                     last_loc = False
+                elif t.text == "," and j == end and j > i + size and self._listed_portfolios(doc, j, at, title_tokens):
+                    j += 1  # "Dinas Tenaga Kerja, Transmigrasi, dan Energi DKI Jakarta": a list of portfolios
+                    listed = True
                 elif t.text == "-" and j == end and not doc[j - 1].whitespace_ and not t.whitespace_ \
                         and j + 1 < n and doc[j + 1].text[:1].isalnum():
                     j = end = j + 1  # "Covid-19"; never the chain's end (see below)
@@ -1387,9 +1413,11 @@ class EntityMerger:
                 elif t.lower_ in ("of", "on", "for", "and", "the", "&") and j == end and j + 1 < n and word(doc[j + 1]) \
                         and j + 1 not in at:
                     j += 1  # "Center of Reform on Economics"
-                elif t.lower_ == "dan" and j == end and j + 1 < n and word(doc[j + 1]) and j + 1 not in at \
+                elif t.lower_ == "dan" and (j == end or listed and doc[j - 1].text == ",") and j + 1 < n and word(doc[j + 1]) \
+                        and (j + 1 not in at or listed and results[at[j + 1]][0].start == j + 1
+                             and results[at[j + 1]][0].label_ in ("ORG", "LOC")) \
                         and j + 1 not in title_tokens and not head_at(j + 1) and (
-                            doc[j + 1].lower_ in self.not_name or self._last_words(doc, j + 1, at, title_tokens, head_at)):
+                            listed or doc[j + 1].lower_ in self.not_name or self._last_words(doc, j + 1, at, title_tokens, head_at)):
                     j += 1  # "Bencana dan Perlindungan Masyarakat", "Hilir Minyak dan Gas Bumi", not "Puskesmas X dan Posko …"
                 else:
                     break

@@ -1308,3 +1308,19 @@ def test_a_name_after_a_product_cue_is_no_entity_anywhere(fake_model_nlp):
     model = [("Indonesia", "LOC"), ("Hawk", "PERSON"), ("Hawk", "PERSON", 1), ("Garuda Indonesia", "ORG")]
     assert run_with(fake_model_nlp, text, model) == [("Indonesia", "LOC"), ("Garuda Indonesia", "ORG")]
     assert ("Hawk", "PERSON") in run_with(fake_model_nlp, text, model, off=["company_cues"])
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    ("Kepala Dinas Tenaga Kerja, Transmigrasi, dan Energi DKI Jakarta Andri Yansyah hadir.",
+     [("Dinas Tenaga Kerja", "ORG"), ("Energi DKI Jakarta", "ORG"), ("Andri Yansyah", "PERSON")],
+     [("Dinas Tenaga Kerja, Transmigrasi, dan Energi DKI Jakarta", "ORG"), ("Andri Yansyah", "PERSON")]),
+    ("Data Gugus Tugas Percepatan Penanganan Covid 19 menunjukkan kenaikan.", [],
+     [("Gugus Tugas Percepatan Penanganan Covid 19", "ORG")]),
+    ("Ketua Kamar Dagang dan Industri (Kadin) DKI Jakarta Diana Dewi hadir.",
+     [("Kamar Dagang dan Industri", "ORG"), ("DKI Jakarta Diana Dewi", "LOC")],
+     [("Kamar Dagang dan Industri", "ORG"), ("Kadin", "ORG"), ("DKI Jakarta", "LOC"), ("Diana Dewi", "PERSON")]),
+    # a list of separate bodies stays separate
+    ("Dinas Kesehatan, Dinas Sosial, dan BPBD bergerak.", [], [("Dinas Kesehatan", "ORG"), ("Dinas Sosial", "ORG"), ("BPBD", "ORG")]),
+])
+def test_an_agency_named_by_a_list_of_portfolios_is_one_org(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
