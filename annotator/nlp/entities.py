@@ -387,6 +387,18 @@ def _corps_markers() -> frozenset[str]:
     return load_patterns().corps_markers
 
 
+def _split_places(doc: Doc, span: Span, words: list[str]) -> list[Span]:
+    """A LOC that goes on over a second capitalised place prefix is two places ("[Desa Abuan]
+    [Kabupaten Bangli]", GUIDELINES section 8), not "Jakarta Kota" (nothing after the prefix)."""
+    if span.label_ != "LOC" or len(span) < 4:
+        return [span]
+    cuts = [i for i in range(span.start + 2, span.end - 1) if is_place_prefix(words, i) and doc[i + 1].text[:1].isupper()]
+    if not cuts:
+        return [span]
+    bounds = [span.start] + cuts + [span.end]
+    return [Span(doc, a, b, label="LOC") for a, b in zip(bounds, bounds[1:])]
+
+
 def _without_degrees(doc: Doc, span: Span) -> Span:
     """A PERSON without the academic degrees written after the name ("Budi Santoso SH", "…, M.H.";
     `academic_degrees` of resources/patterns/quotes.json)."""
@@ -1155,7 +1167,7 @@ class EntityMerger:
         out = sorted(results, key=lambda r: r[0].start)
         if "cleanup" in on:
             out = [(p, source, score) for span, source, score in out if not self._common_word(doc, span, lower)
-                   for p in self._split_hyphenated(doc, span)]
+                   for h in self._split_hyphenated(doc, span) for p in _split_places(doc, h, words)]
         if "initials" in on:
             out = self._initials(doc, out)
         if "age_names" in on:

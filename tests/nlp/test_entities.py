@@ -1324,3 +1324,14 @@ def test_a_name_after_a_product_cue_is_no_entity_anywhere(fake_model_nlp):
 ])
 def test_an_agency_named_by_a_list_of_portfolios_is_one_org(fake_model_nlp, text, model, expected):
     assert run_with(fake_model_nlp, text, model) == expected
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    ("Desa adat itu antara lain Desa Abuan Kabupaten Bangli.", [("Desa Abuan Kabupaten Bangli", "LOC")],
+     [("Desa Abuan", "LOC"), ("Kabupaten Bangli", "LOC")]),
+    ("Warga Kabupaten Kepulauan Seribu datang.", [("Kabupaten Kepulauan Seribu", "LOC")], [("Kabupaten Kepulauan Seribu", "LOC")]),
+    ("Surat Edaran Pergantian Tahun Baru 2020/2021 terbit.", [], [("2020/2021", "DATE")]),
+    ("Pengguna MRT Jakarta turun. Gubernur DI Yogyakarta hadir.", [], [("MRT Jakarta", "ORG"), ("DI Yogyakarta", "LOC")]),
+])
+def test_two_places_a_year_pair_and_an_operator(fake_model_nlp, text, model, expected):
+    assert run_with(fake_model_nlp, text, model) == expected
