@@ -433,7 +433,7 @@ def _content_start(v: _View, toks: list[int], i: int) -> int | None:
 
 
 #: directive verbs: their content runs from the addressee on ("meminta Korea Utara untuk menarik …")
-DIRECTIVES = ("meminta", "mendesak", "mengimbau", "menginstruksikan", "memerintahkan", "mengajak", "menyerukan",
+DIRECTIVES = ("meminta", "mendesak", "mengimbau", "menginstruksikan", "mengajak", "menyerukan",
               "melarang", "menyarankan", "mendorong", "menugaskan")
 
 
