@@ -183,12 +183,11 @@ PLURAL_WORDS = {"para", "sejumlah", "beberapa", "seluruh", "semua", "segenap", "
 #: last words of a police or military rank; the corps or status markers written after one
 #: ("Kolonel (Inf)", "Brigjen Pol", "Jenderal (Purn)") are part of the title, never of the name
 #: (`corps_markers` of resources/patterns/quotes.json, `_corps_markers`)
+RANK_QUALIFIERS = {"besar", "satu", "dua", "kepala", "madya", "muda", "pertama", "utama"}  # "Komisaris Besar"
 RANK_ENDS = {"jenderal", "letjen", "mayjen", "brigjen", "kolonel", "letkol", "mayor", "kapten", "letnan", "letda",
              "lettu", "laksamana", "marsekal", "irjen", "komjen", "kombes", "akbp", "kompol", "akp", "iptu", "ipda",
-             "aiptu", "aipda", "bripka", "brigpol", "bripda", "briptu", "brigadir", "besar", "satu", "dua", "kepala",
-             "sersan", "serda", "sertu", "serka", "serma", "kopral", "pratu", "praka", "madya", "muda", "pertama",
-             "utama"}
-RANK_QUALIFIERS = {"besar", "satu", "dua", "kepala", "madya", "muda", "pertama", "utama"}
+             "aiptu", "aipda", "bripka", "brigpol", "bripda", "briptu", "brigadir", "sersan", "serda", "sertu", "serka",
+             "serma", "kopral", "pratu", "praka"} | RANK_QUALIFIERS
 
 # Words of places and bodies named after a person, with the person's honorific inside the name.
 NAMED_AFTER_HEADS = {"rumah", "sakit", "rs", "rsu", "rsud", "rsup", "daerah", "umum", "jalan", "jl", "gedung", "stadion",
@@ -371,20 +370,31 @@ def _capitals_name(span: Span, token) -> bool:
         t.is_upper for t in span if t.is_alpha)
 
 
-def _speech_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Reporting verbs (not those that report only before a comma or complementizer), cue words and
-    adverbs of the quote finder (its cached word lists of resources/patterns/quotes.json)."""
+def _quote_patterns():
+    """The quote finder's cached word lists of resources/patterns/quotes.json."""
     from annotator.nlp.quotes.patterns import load_patterns  # the quote finder imports this module
 
-    pat = load_patterns()
+    return load_patterns()
+
+
+def _speech_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Reporting verbs (not those that report only before a comma or complementizer), cue words and
+    adverbs of the quote finder."""
+    pat = _quote_patterns()
     return pat.reporting_verbs - pat.marked_reporting, pat.cues, pat.adverbs
 
 
-def _corps_markers() -> frozenset[str]:
-    """Corps and status markers after a rank (the quote finder's cached list of quotes.json)."""
-    from annotator.nlp.quotes.patterns import load_patterns  # the quote finder imports this module
+def _head_length(doc: Doc, i: int, heads: dict[str, tuple[tuple[str, ...], ...]]) -> int:
+    """Words of the longest head of `heads` (`org_heads`) written capitalised from token i, or 0."""
+    for head in heads.get(doc[i].lower_, ()):
+        if all(i + m < len(doc) and doc[i + m].lower_ == w and doc[i + m].text[:1].isupper() for m, w in enumerate(head)):
+            return len(head)
+    return 0
 
-    return load_patterns().corps_markers
+
+def _corps_markers() -> frozenset[str]:
+    """Corps and status markers after a rank (the quote finder's list)."""
+    return _quote_patterns().corps_markers
 
 
 def _split_places(doc: Doc, span: Span, words: list[str]) -> list[Span]:
@@ -404,9 +414,7 @@ def _without_degrees(doc: Doc, span: Span) -> Span:
     `academic_degrees` of resources/patterns/quotes.json)."""
     if span.label_ != "PERSON" or len(span) < 2:
         return span
-    from annotator.nlp.quotes.patterns import load_patterns  # the quote finder imports this module
-
-    degrees, end = load_patterns().degrees, span.end
+    degrees, end = _quote_patterns().degrees, span.end
     while end - span.start > 1 and (doc[end - 1].text in (",", ".") or (
             (doc[end - 1].text.isupper() or "." in doc[end - 1].text)
             and doc[end - 1].text.replace(".", "").lower() in degrees)):  # written in capitals or with dots
@@ -796,14 +804,14 @@ class TitleFinder:
         dates = _covered(date_spans(doc))
         title_tokens = _covered(runs)
 
+        def common(i: int) -> bool:  # a derived common word or a qualifier, never a name's
+            return is_not_name_word(doc[i], self.not_name) or _is_qualifier_word(doc[i])
+
         def stop(i: int) -> bool:
-            return (i in gazetteer or i in title_tokens or i in dates
-                    or is_not_name_word(doc[i], self.not_name) or _is_qualifier_word(doc[i])
-                    or doc[i].lower_ in self.org_head_words)
+            return i in gazetteer or i in title_tokens or i in dates or common(i) or doc[i].lower_ in self.org_head_words
 
         def rank_stop(i: int) -> bool:  # after a rank the chain is the name: "Letnan Kolonel (Inf) Parada Warta Nusantara Tampubolon"
-            return (i in title_tokens or i in dates
-                    or is_not_name_word(doc[i], self.not_name) or _is_qualifier_word(doc[i]))
+            return i in title_tokens or i in dates or common(i)
 
         names = []
         for run in runs:
@@ -914,7 +922,10 @@ class TitleFinder:
                 break
         return i
 
-    def _name_after(self, doc: Doc, i: int, stop, dates: dict, title_tokens: dict, initials_ok=lambda k: False) -> Span | None:
+    def _name_after(self, doc: Doc, i: int, stop, dates: dict, title_tokens: dict, initials_ok) -> Span | None:
+        """The name at the end of the chain that starts at token i (or after one comma); one- or
+        two-letter capitals opening it are its initials where `initials_ok` (no rule's name, title
+        or date there)."""
         n = len(doc)
         for _ in range(2):
             end = self._chain_end(doc, i, stop, dates, title_tokens)
@@ -1274,16 +1285,13 @@ class EntityMerger:
         spans: list[tuple[int, int]] = []
         i = 0
         while i < n:
-            t = doc[i]
-            head = next((h for h in heads.get(t.lower_, ()) if all(
-                i + m < n and doc[i + m].lower_ == w and doc[i + m].text[:1].isupper() for m, w in enumerate(h))), None)
-            if head is None or i in title_tokens or (i in at and results[at[i]][0].start < i) or (
+            size = _head_length(doc, i, heads)
+            if not size or i in title_tokens or (i in at and results[at[i]][0].start < i) or (
                     i > 1 and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha and i - 1 not in title_tokens
                     and not (doc[i - 2].is_punct or doc[i - 2].is_space)):  # "Pemimpin Wihara …" opens a sentence
                 i += 1
                 continue
-            j = i + len(head)
-            end = j
+            j = end = i + size
             while j < n and j not in title_tokens:
                 x = doc[j]
                 k = at.get(j)
@@ -1301,7 +1309,7 @@ class EntityMerger:
                     j += 1
                 else:
                     break
-            if end > i + len(head) and all(results[at[m]][0].end <= end for m in range(i, end) if m in at):
+            if end > i + size and all(results[at[m]][0].end <= end for m in range(i, end) if m in at):
                 spans.append((i, end))
             i = max(end, i + 1)
         if not spans:
@@ -1339,11 +1347,7 @@ class EntityMerger:
                 at[i] = k
 
         def head_at(i: int) -> int:
-            for head in heads.get(doc[i].lower_, ()):
-                if all(i + m < n and doc[i + m].lower_ == w and doc[i + m].text[:1].isupper()
-                       for m, w in enumerate(head)):
-                    return len(head)
-            return 0
+            return _head_length(doc, i, heads)
 
         def word(t) -> bool:
             text = t.text

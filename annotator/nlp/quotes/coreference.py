@@ -186,12 +186,16 @@ def _subject_like(v: _View, a: int, b: int) -> bool:
                 return False
             if v.words[k] == ",":
                 k2 = v.next_tok(k)
-                return k2 is not None and v.cls[k2] == "L" and (v.lower[k2] in pat.reporting_verbs or (v.lower[k2].startswith(VERB_PREFIXES) and len(v.lower[k2]) > 3))
+                return k2 is not None and v.cls[k2] == "L" and (v.lower[k2] in pat.reporting_verbs or _verbal(v.lower[k2]))
         return False
     lw = v.lower[n]
-    # a verb, not the preposition "di" or the pronoun "dia" ("dari Relawan Demokrasi di 15 kabupaten")
-    return v.cls[n] == "L" and (lw in pat.reporting_verbs or (lw.startswith(VERB_PREFIXES) and len(lw) > 3)
-                                or lw in pat.adverbs)
+    return v.cls[n] == "L" and (lw in pat.reporting_verbs or _verbal(lw) or lw in pat.adverbs)
+
+
+def _verbal(lw: str) -> bool:
+    """A word of a verb's shape: not the preposition "di" or the pronoun "dia" the prefixes also
+    spell ("dari Relawan Demokrasi di 15 kabupaten")."""
+    return lw.startswith(VERB_PREFIXES) and len(lw) > 3
 
 
 def _attribution_events(v: _View) -> list[_Speaker]:

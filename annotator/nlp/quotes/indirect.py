@@ -279,12 +279,9 @@ def _descriptor_subject(v: _View, toks: list[int], i: int) -> _Speaker | None:
 
 #: lower-case words for a kind of state body and the first words of the names they refer back to
 #: ("Namun, polisi tetap mengimbau agar …" -> the police force named before; GUIDELINES section 8)
-GENERIC_BODIES = {
-    "polisi": ("polri", "polda", "polres", "polresta", "polrestabes", "polsek", "kepolisian"),
-    "kepolisian": ("polri", "polda", "polres", "polresta", "polrestabes", "polsek", "kepolisian"),
-    "pemerintah": ("pemerintah", "pemprov", "pemkot", "pemkab", "pemda"),
-    "pemda": ("pemerintah", "pemprov", "pemkot", "pemkab", "pemda"),
-}
+_POLICE = ("polri", "polda", "polres", "polresta", "polrestabes", "polsek", "kepolisian")
+_GOVERNMENTS = ("pemerintah", "pemprov", "pemkot", "pemkab", "pemda")
+GENERIC_BODIES = {"polisi": _POLICE, "kepolisian": _POLICE, "pemerintah": _GOVERNMENTS, "pemda": _GOVERNMENTS}
 
 
 def _generic_body_subject(v: _View, toks: list[int], i: int, sentences_back: int = 5) -> _Speaker | None:

@@ -325,16 +325,11 @@ def _skip_relative_clause(v: _View, j: int, lo: int) -> int:
         return m
     # the clause goes on over a comma or two before a place: "Kapau Fauziono, yang tinggal di
     # Loksado, Kabupaten Hulu Sungai Selatan, juga memastikan"
-    m2, tail = m, g
-    for _ in range(2):
-        if not tail or len(tail) > 6 or _has_person(v, tail) or not all(_in_place(v, t) or v.kind[t] != "w" for t in tail):
-            break
-        if not (m2 >= lo and v.words[m2] == ","):
-            break
-        g2, m2 = _group_before(v, m2 - 1, lo)
-        if g2 and v.words[g2[0]] == "yang" and m2 >= lo and v.words[m2] == ",":
-            return m2
-        tail = g2
+    m2 = _comma_before_places(v, k, lo)
+    if m2 is not None:
+        g2, m3 = _group_before(v, m2 - 1, lo)
+        if g2 and v.words[g2[0]] == "yang" and m3 >= lo and v.words[m3] == ",":
+            return m3
     # "Rasjani, pelaku UMKM yang sudah 31 tahun berprofesi sebagai perajin, menuturkan": a short
     # lower-case descriptor with its relative clause
     rel = next((n for n, t in enumerate(g[:5]) if v.lower[t] == "yang"), None)
@@ -400,7 +395,8 @@ def _skip_bare_relative(v: _View, j: int, lo: int, max_tokens: int = 10) -> int:
         if v.lower[k] == "yang" and v.words[k].islower():
             p = v.prev_tok(k)
             return p if p is not None and p >= lo and _person_ends_at(v, p) else j
-        k = v.prev_tok(k) if v.prev_tok(k) is not None else lo - 1
+        p = v.prev_tok(k)
+        k = p if p is not None else lo - 1
     return j
 
 
@@ -416,17 +412,20 @@ def _skip_place_tail(v: _View, j: int, lo: int) -> int:
     """Index of the comma before the places that close an appositive ending at ``j`` ("Dedy,
     Kepala Peleton B dari Stasiun … Sektor II, Kebayoran Baru, Jakarta Selatan — … —
     menuturkan"), when a person is named before them; else ``j``."""
-    k, m = j, j
-    for _ in range(2):
+    m = _comma_before_places(v, j, lo)
+    return m if m is not None and _has_person(v, range(lo, m)) else j
+
+
+def _comma_before_places(v: _View, k: int, lo: int, max_groups: int = 2) -> int | None:
+    """Index of the comma before the comma-separated groups of places (LOC words only, up to
+    ``max_groups``) that end at token ``k`` ("…, Kebayoran Baru, Jakarta Selatan"), else None."""
+    m = None
+    for _ in range(max_groups):
         g, m2 = _group_before(v, k, lo)
-        if not g or len(g) > 6 or not all(_in_place(v, t) or v.kind[t] != "w" for t in g):
+        if not g or len(g) > 6 or not all(_in_place(v, t) or v.kind[t] != "w" for t in g) \
+                or not (m2 >= lo and v.words[m2] == ","):
             break
-        if not (m2 >= lo and v.words[m2] == ","):
-            break
-        m = m2
-        k = m2 - 1
-    if m == j or not any(v.ent_at.get(t) is not None and v.ent_at[t].label_ == "PERSON" for t in range(lo, m)):
-        return j
+        m, k = m2, m2 - 1
     return m
 
 
@@ -468,7 +467,7 @@ def _skip_descriptor(v: _View, j: int, lo: int, need_comma: bool = True) -> int:
     return m if m >= lo and v.words[m] == "," else j
 
 
-def _has_person(v: _View, seg: list[int]) -> bool:
+def _has_person(v: _View, seg) -> bool:
     """Is a token of the segment in a PERSON entity?"""
     return any(v.ent_at.get(k) is not None and v.ent_at[k].label_ == "PERSON" for k in seg)
 
@@ -596,11 +595,18 @@ def _degree(v: _View, k: int) -> bool:
     return v.cls[k] == "T" and v.lower[k].replace(".", "") in v.pat.degrees and not v.words[k].islower()
 
 
+def _without_degrees(v: _View, seg: list[int]) -> list[int]:
+    """The segment without the degrees that end it ("Budi Santoso SH MH"); its first word stays."""
+    end = len(seg)
+    while end > 1 and _degree(v, seg[end - 1]):
+        end -= 1
+    return seg[:end]
+
+
 def _resolve_segments(v: _View, segs: list[list[int]], backward: bool = False) -> _Speaker | None:
     """Pick the speaker inside the segments of a speaker phrase (a degree after the name is no
     part of it: "Advokat Budi Santoso SH" -> "Budi Santoso")."""
-    segs = [s[:max(1, next((n for n in range(len(s), 0, -1) if not _degree(v, s[n - 1])), 0))] for s in segs if s]
-    segs = [s for s in segs if s]
+    segs = [_without_degrees(v, s) for s in segs if s]
     if not segs:
         return None
     if backward:
