@@ -224,11 +224,17 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_train_ner(args) -> int:
-    from annotator.nlp.ner_train import train_ner, train_ner_corpora
+    from annotator.nlp.ner_train import train_ner, train_ner_corpora, train_ner_ensemble
 
+    overrides = {}
+    if args.width:
+        overrides["components.tok2vec.model.encode.width"] = args.width
+    if args.rows:
+        if not all(x.strip().isdigit() for x in args.rows.split(",")):
+            raise CliError(f"--rows: expected four numbers separated by commas, found {args.rows!r}")
+        overrides["components.tok2vec.model.embed.rows"] = [int(x) for x in args.rows.split(",")]
     options = dict(max_epochs=args.epochs, max_steps=args.max_steps, seed=args.seed, pos_data=args.pos,
-                   pos_sentences=args.pos_sentences or None,
-                   overrides={"components.tok2vec.model.encode.width": args.width} if args.width else None)
+                   pos_sentences=args.pos_sentences or None, overrides=overrides or None)
     try:
         if args.corpora:
             names = None if args.corpora == "all" else [c.strip() for c in args.corpora.split(",") if c.strip()]
@@ -239,8 +245,18 @@ def cmd_train_ner(args) -> int:
                     if not times.strip().isdigit():
                         raise CliError(f"--weights: expected NAME=N, found {item!r}")
                     weights[name.strip()] = int(times)
-            scores = train_ner_corpora(args.out, data_root=args.data, corpora=names, pretrain_text=args.pretrain,
-                                       pretrain_epochs=args.pretrain_epochs, weights=weights, **options)
+            corpora_options = dict(data_root=args.data, corpora=names, pretrain_text=args.pretrain,
+                                   pretrain_epochs=args.pretrain_epochs, weights=weights, **options)
+            if args.seeds:
+                if not all(x.strip().isdigit() for x in args.seeds.split(",")):
+                    raise CliError(f"--seeds: expected numbers separated by commas, found {args.seeds!r}")
+                seeds = [int(x) for x in args.seeds.split(",")]
+                members = [m for m in (args.members or "").split(",") if m.strip()]
+                scores = train_ner_ensemble(args.out, seeds, members, **corpora_options)
+            else:
+                scores = train_ner_corpora(args.out, **corpora_options)
+        elif args.seeds:
+            raise CliError("--seeds trains an ensemble from the corpora: it needs --corpora")
         elif args.iob and args.dev:
             scores = train_ner(args.iob, args.dev, args.out, n_sentences=args.sentences, **options)
         else:
@@ -476,6 +492,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pretrain-epochs", type=int, default=3)
     p.add_argument("--weights", metavar="NAME=N,...", help="with --corpora: repeat a corpus's training sentences N times")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many updates")
+    p.add_argument("--seeds", metavar="N,N,...",
+                   help="with --corpora: train one model per seed and join them into one voting model "
+                        "(annotator.nlp.ensemble; see README, 'Training the entity model')")
+    p.add_argument("--members", metavar="MODEL,...",
+                   help="with --seeds: already trained model folders that vote with the new ones")
+    p.add_argument("--rows", metavar="N,N,N,N",
+                   help="hash-embedding rows of NORM, PREFIX, SUFFIX, SHAPE (default: resources/ner.cfg)")
     p.add_argument("--width", type=int, default=None, help="tok2vec width (default: resources/ner.cfg)")
     p.add_argument("--sentences", type=int, default=None, help="use only the first N training sentences (--iob)")
     p.add_argument("--pos", metavar="TAGGED.txt",

@@ -111,6 +111,7 @@ from spacy.util import filter_spans
 
 from annotator.nlp.corpora import BRANCH_HEADS, UNIT_HEADS, is_org_type, is_place_prefix
 from annotator.nlp import gazetteer_features  # noqa: F401  (registers the NER's gazetteer embedding)
+from annotator.nlp import ensemble  # noqa: F401  (registers the components of a voting NER)
 from annotator.nlp.tokenizer import TOKENIZER_NAME, new_blank
 from annotator.resources import RESOURCES_DIR
 

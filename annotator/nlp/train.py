@@ -84,6 +84,7 @@ from thinc.api import Config
 from annotator.core.records import iter_records
 from annotator.core.model import GOLD_LAYER
 from annotator.nlp import tokenizer as _tokenizer  # noqa: F401  (registers annotator.id_news_tokenizer.v1)
+from annotator.nlp import ensemble
 from annotator.nlp.names import NAMES_JSON, NameMemory
 from annotator.nlp.tokenizer import new_blank
 from annotator.nlp.trained import (
@@ -689,6 +690,9 @@ def train_from_gold(
     has_base = (base / "config.cfg").is_file()
     if base_model and not has_base:
         raise TrainingError(f"{base}: not a spaCy pipeline (no config.cfg)")
+    if has_base and (base / f"{ensemble.MEMBER_PREFIX}1").is_dir():  # a vote has no weights to tune
+        raise TrainingError(f"{base}: a voting model (annotator train-ner --seeds) cannot be fine-tuned; "
+                            f"give one of its members, or the bundled model")
     if not has_base:
         data.notes.append(f"no base NER model at {base}: the NER is trained from scratch")
         say(f"note: {data.notes[-1]}")

@@ -45,7 +45,8 @@ BEAM_WIDTH = 8
 
 @Language.factory("ner_confidence", default_config={"ner": "ner", "beam_width": BEAM_WIDTH, "beam_density": 0.0001})
 def make_ner_confidence(nlp: Language, name: str, ner: str, beam_width: int, beam_density: float):
-    """Sets ``span._.score`` of every entity the `ner` component found (run right after it)."""
+    """Sets ``span._.score`` of every entity the `ner` component found (run right after it): its
+    beam-search probability, or for a voting ensemble the share of its members that found it."""
     return NerConfidence(nlp, ner, beam_width, beam_density)
 
 
@@ -62,8 +63,11 @@ class NerConfidence:
         if not doc.ents or len(doc) == 0:
             return doc
         ner = self.nlp.get_pipe(self.ner_name)
-        beams = ner.beam_parse([doc], beam_width=self.beam_width, beam_density=self.beam_density)
-        scores = ner.scored_ents(beams)[0]
+        if hasattr(ner, "beam_parse"):
+            beams = ner.beam_parse([doc], beam_width=self.beam_width, beam_density=self.beam_density)
+            scores = ner.scored_ents(beams)[0]
+        else:  # a voting NER (annotator.nlp.ensemble): the share of its members that agree
+            scores = ner.scores(doc)
         for ent in doc.ents:
             ent._.score = round(min(1.0, float(scores.get((ent.start, ent.end, ent.label_), 0.0))), 4)
         return doc

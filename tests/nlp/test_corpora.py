@@ -259,6 +259,15 @@ def test_cli_train_ner_from_the_corpora(root, tmp_path, capsys):
     assert main(["train-ner", "--corpora", "nergrit,mdee", "--data", str(root), "--max-steps", "2",
                  "--width", "32", "--out", str(tmp_path / "m")]) == 0
     assert json.loads((tmp_path / "m" / "meta.json").read_text())["training_data"]["corpora"] == ["mdee", "nergrit"]
+    assert main(["train-ner", "--iob", "x.iob", "--dev", "y.iob", "--seeds", "1,2", "--out", str(tmp_path / "e")]) == 2
+    assert "--seeds trains an ensemble from the corpora: it needs --corpora" in capsys.readouterr().err
+    assert main(["train-ner", "--corpora", "all", "--data", str(root), "--seeds", "1,two",
+                 "--out", str(tmp_path / "e")]) == 2
+    assert "--seeds: expected numbers separated by commas, found '1,two'" in capsys.readouterr().err
+    assert main(["train-ner", "--corpora", "nergrit,mdee", "--data", str(root), "--max-steps", "2", "--width", "32",
+                 "--seeds", "1,2", "--out", str(tmp_path / "e")]) == 0
+    meta = json.loads((tmp_path / "e" / "meta.json").read_text())
+    assert meta["annotator"]["seeds"] == [1, 2] and set(meta["annotator"]["members"]) == {"seed1", "seed2"}
 
 
 def test_harmonise_joins_state_bodies_and_regional_governments_with_their_area():

@@ -225,6 +225,13 @@ def test_refuses_a_folder_that_is_not_a_model(trained, tmp_path):
         train_from_gold(trained["store"], tmp_path, log_line=None)
     with pytest.raises(TrainingError, match="not a spaCy pipeline"):
         train_from_gold(trained["store"], tmp_path / "m", base_model=tmp_path, log_line=None)
+    from annotator.nlp.ensemble import build_ensemble
+    from annotator.nlp.entities import DEFAULT_MODEL_DIR
+
+    build_ensemble([DEFAULT_MODEL_DIR, DEFAULT_MODEL_DIR], tmp_path / "vote")
+    with pytest.raises(TrainingError, match="a voting model .* cannot be fine-tuned"):
+        train_from_gold(trained["store"], tmp_path / "m", base_model=tmp_path / "vote", log_line=None)
+    assert not (tmp_path / "m").exists()
 
 
 def test_extra_iob_sentences_mark_dates_missing(tmp_path):

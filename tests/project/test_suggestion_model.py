@@ -62,3 +62,19 @@ def test_a_missing_project_model_is_refused_with_its_path(tmp_path, capsys):
     assert main(["suggest", "--db", db]) == 2
     assert "gone: no such folder" in capsys.readouterr().err
     assert suggested_by(db) == {"annotator_ner-0.0.0"}  # only the run with an explicit model stored any
+
+
+def test_a_voting_model_folder_suggests_like_any_spacy_model(tmp_path):
+    from annotator.nlp.ensemble import build_ensemble
+
+    build_ensemble([RESOURCES_DIR / "model" / "ner"] * 2, tmp_path / "vote")
+    db = str(tmp_path / "project.db")
+    with Store(db) as store:
+        store.add_article("a1", "Presiden Joko Widodo tiba di Bandung pada Senin.")
+        chosen = choose_model(store, str(tmp_path / "vote"))
+        assert chosen.kind == "spacy" and chosen.usable
+        run = suggest_with_project_model(store)
+        assert run.articles == 1
+        found = {(e.start, e.end, e.label) for e in store.get_layer("a1", MODEL_LAYER).entities}
+    assert suggested_by(db) == {"annotator_ner_vote-0.0.0"}
+    assert (9, 20, "PERSON") in found and (29, 36, "LOC") in found  # Joko Widodo, Bandung
