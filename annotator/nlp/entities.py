@@ -147,7 +147,7 @@ PLACE_CONTEXT_WORDS = {
 }
 SPACED_DASHES = {"–", "—", "|"}  # between spaces they separate, never join, names
 # Legal forms inside a company's ORG ("PT Maju Jaya (Persero) Tbk", "PO Sinar Jaya").
-COMPANY_PREFIXES = {"PT", "PO", "CV"}
+COMPANY_PREFIXES = {"PT", "PO", "CV", "Perumda", "Perusda"}  # Perumda: a regional enterprise
 # Lower-case nouns naming what follows (or what an appositive describes) as an organisation.
 ORG_NOUNS = {"perusahaan", "organisasi", "lembaga", "komunitas", "yayasan", "maskapai", "produsen", "operator",
              "ormas"}
@@ -1218,7 +1218,8 @@ class EntityMerger:
             ):
                 widen(k, span.start - 1, span.end, "ORG")
             span = out[k][0]
-            if "company" in on and span.label_ == "ORG":
+            if "company" in on and (span.label_ == "ORG" or (  # "Perumda [Pasar Jaya]": a company, not the market
+                    span.label_ == "LOC" and free(span.start - 1) and doc[span.start - 1].text.rstrip(".") in COMPANY_PREFIXES)):
                 start, end = span.start, span.end
                 if free(start - 1) and doc[start - 1].text.rstrip(".") in COMPANY_PREFIXES:
                     start -= 1

@@ -516,6 +516,9 @@ def test_place_prefixes_and_regional_governments(rules_nlp, text, expected):
      [("PT Jasa Marga (Persero) Tbk", "ORG")]),
     ("bantuan dari PT Hasrat Abadi Cabang Kupang berupa alat.", [("PT Hasrat Abadi", "ORG"), ("Kupang", "LOC")],
      [("PT Hasrat Abadi Cabang Kupang", "ORG")]),
+    # a regional enterprise: its legal form makes the market's name a company (GUIDELINES section 8)
+    ("kata Direktur Utama Perumda Pasar Jaya kemarin.", [("Pasar Jaya", "LOC")], [("Perumda Pasar Jaya", "ORG")]),
+    ("Perusda Tirta Kencana menaikkan tarif.", [("Tirta Kencana", "ORG")], [("Perusda Tirta Kencana", "ORG")]),
 ])
 def test_state_bodies_units_and_companies_take_their_area_parent_and_legal_form(fake_model_nlp, text, model, expected):
     assert ents(run_fake(fake_model_nlp, text, model)) == expected
