@@ -267,6 +267,7 @@ def test_model_person_keeps_name_when_no_title_rule_fires(fake_model_nlp):
          [("Putin", "PERSON"), ("Kim Jong Un", "PERSON"), ("Zakharova", "PERSON")]),
         ("Presiden Rusia Vladimir Putin hadir.", [("Rusia", "LOC"), ("Vladimir Putin", "PERSON")]),
         ("Bank Mandiri dan OJK di Indramayu.", [("Bank Mandiri", "ORG"), ("OJK", "ORG"), ("Indramayu", "LOC")]),
+        ("Densus 88 Antiteror dan Kopassus berjaga.", [("Densus 88 Antiteror", "ORG"), ("Kopassus", "ORG")]),
     ],
 )
 def test_gazetteer(rules_nlp, text, expected):
