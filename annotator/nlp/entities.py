@@ -1943,9 +1943,16 @@ class EntityMerger:
         a name particle before the hyphen stays ("Al-Farabi", "Abu-Bakar")."""
         if span.label_ != "PERSON":
             return [span]
+
+        def word_before(i: int) -> str:  # the written word before the hyphen: "Mas’ud" is three tokens
+            j = i - 1
+            while j > span.start and not doc[j - 1].whitespace_ and doc[j - 1].text != "-":
+                j -= 1
+            return doc[j:i].text
+
         cuts = [i for i in range(span.start + 1, span.end - 1) if doc[i].text == "-" and not doc[i - 1].whitespace_
                 and not doc[i].whitespace_ and doc[i + 1].text[:1].isupper()
-                and (len(doc[i - 1]) > 3 or len(doc[i - 1]) == 3 and doc[i - 1].lower_ not in ("abu", "bin", "ibn", "ben"))]
+                and (len(w := word_before(i)) > 3 or len(w) == 3 and w.lower() not in ("abu", "bin", "ibn", "ben"))]
         bounds = [span.start] + [b for i in cuts for b in (i, i + 1)] + [span.end]
         return [Span(doc, bounds[n], bounds[n + 1], label="PERSON") for n in range(0, len(bounds), 2)]
 

@@ -533,6 +533,7 @@ def test_state_bodies_units_and_companies_take_their_area_parent_and_legal_form(
     ("JAKARTA, KOMPAS – Selama kebijakan PSBB, warga diam.", [("JAKARTA", "LOC"), ("KOMPAS – Selama", "ORG"),
                                                               ("PSBB", "ORG")], [("JAKARTA", "LOC"), ("KOMPAS", "ORG")]),
     ("bantuan bagi UMKM dan APD.", [("UMKM", "PERSON"), ("APD", "ORG")], []),  # common-noun acronyms
+    ("dari ancaman virus Corona kemarin.", [("Corona", "PERSON")], []),  # a disease
 ])
 def test_state_bodies_without_a_model_span_dashes_and_common_acronyms(fake_model_nlp, text, model, expected):
     assert ents(run_fake(fake_model_nlp, text, model)) == expected
@@ -550,6 +551,9 @@ def test_state_bodies_without_a_model_span_dashes_and_common_acronyms(fake_model
     # two names joined by a hyphen are two spans; a particle before the hyphen is part of the name
     ("Pasangan Didimus-Esau menang.", [("Didimus-Esau", "PERSON")], [("Didimus", "PERSON"), ("Esau", "PERSON")]),
     ("Hitung cepat menempatkan Eri-Armuji unggul.", [("Eri-Armuji", "PERSON")], [("Eri", "PERSON"), ("Armuji", "PERSON")]),
+    # the name before the hyphen is one written word of three tokens ("Mas", "’", "ud")
+    ("Kuasa Hukum Rahmad Mas’ud-Thohari Aziz hadir.", [("Rahmad Mas’ud-Thohari Aziz", "PERSON")],
+     [("Rahmad Mas’ud", "PERSON"), ("Thohari Aziz", "PERSON")]),
     ("Ia mengutip Abu-Bakar kemarin.", [("Abu-Bakar", "PERSON")], [("Abu-Bakar", "PERSON")]),
     ("kata Al-Farabi.", [("Al-Farabi", "PERSON")], [("Al-Farabi", "PERSON")]),
     # a capitalised common word at a sentence start, written in lower case elsewhere in the text
