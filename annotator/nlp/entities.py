@@ -1275,7 +1275,8 @@ class EntityMerger:
         Area Km 50A"), roman numerals and a hyphen inside a word ("Jalan Tol Jakarta-Merak") go on
         the chain; it stops at a lower-case word, punctuation, a title, a date or an ORG ("Gedung
         [KPK]" keeps only the ORG). Not inside a longer name (a capitalised word or a span before
-        the head), never over a rule's ORG or PERSON."""
+        the head), never over a rule's ORG or PERSON. A place of the gazetteer that ends the chain
+        after a name is the site's city, a LOC of its own ("[Taman Surya] [Surabaya]")."""
         heads, n = self.place_heads, len(doc)
         if not heads:
             return results
@@ -1285,6 +1286,8 @@ class EntityMerger:
             for i in range(span.start, span.end):
                 at[i] = k
         spans: list[tuple[int, int]] = []
+        cities: list[tuple[int, int]] = []
+        gazetteer_places = {g.end: g.start for g in doc.spans.get(GAZETTEER_KEY, ()) if g.label_ == "LOC"}
         i = 0
         while i < n:
             size = _head_length(doc, i, heads)
@@ -1312,13 +1315,18 @@ class EntityMerger:
                 else:
                     break
             if end > i + size and all(results[at[m]][0].end <= end for m in range(i, end) if m in at):
-                spans.append((i, end))
+                city = gazetteer_places.get(end)
+                if city is not None and city > i + size:  # "[Taman Surya] [Surabaya]": the site, then its city
+                    spans.append((i, city))
+                    cities.append((city, end))
+                else:
+                    spans.append((i, end))
             i = max(end, i + 1)
         if not spans:
             return results
-        inside = {k for s, e in spans for m in range(s, e) if m in at for k in (at[m],)}
+        inside = {k for s, e in spans + cities for m in range(s, e) if m in at for k in (at[m],)}
         out = [r for k, r in enumerate(results) if k not in inside]
-        out += [(Span(doc, s, e, label="LOC"), SOURCE_RULE, 1.0) for s, e in spans]
+        out += [(Span(doc, s, e, label="LOC"), SOURCE_RULE, 1.0) for s, e in spans + cities]
         return sorted(out, key=lambda r: r[0].start)
 
     def _org_chains(self, doc: Doc, results: list, words: list[str]) -> list:

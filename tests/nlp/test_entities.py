@@ -1159,6 +1159,10 @@ def test_initials_listed_after_suspects_or_after_bernama_are_persons(fake_model_
     ("Antrean di Jalan Tol Jakarta-Merak memanjang.", [("Jalan Tol Jakarta", "LOC"), ("Merak", "LOC")],
      [("Jalan Tol Jakarta-Merak", "LOC")]),
     ("Bus masuk Terminal Pulo Gebang pagi ini.", [("Pulo Gebang", "LOC")], [("Terminal Pulo Gebang", "LOC")]),
+    # the city of the gazetteer after the site's name is its own LOC; a head and a city alone stay one
+    ("kata Risma di Taman Surya Surabaya kemarin.", [("Taman Surya Surabaya", "LOC")],
+     [("Taman Surya", "LOC"), ("Surabaya", "LOC")]),
+    ("Ia tiba di Stasiun Bogor pagi.", [("Bogor", "LOC")], [("Stasiun Bogor", "LOC")]),
     # a head alone, or before an organisation, is no place name
     ("Warga berkumpul di terminal dan di Terminal kemarin.", [], []),
     ("Petugas berjaga di Masjid KPK.", [("KPK", "ORG")], [("KPK", "ORG")]),
