@@ -223,6 +223,13 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _numbers(flag: str, value: str, what: str) -> list[int]:
+    """A comma-separated list of whole numbers given with `flag`; CliError otherwise."""
+    if not all(x.strip().isdigit() for x in value.split(",")):
+        raise CliError(f"{flag}: expected {what} separated by commas, found {value!r}")
+    return [int(x) for x in value.split(",")]
+
+
 def cmd_train_ner(args) -> int:
     from annotator.nlp.ner_train import train_ner, train_ner_corpora, train_ner_ensemble
 
@@ -230,9 +237,7 @@ def cmd_train_ner(args) -> int:
     if args.width:
         overrides["components.tok2vec.model.encode.width"] = args.width
     if args.rows:
-        if not all(x.strip().isdigit() for x in args.rows.split(",")):
-            raise CliError(f"--rows: expected four numbers separated by commas, found {args.rows!r}")
-        overrides["components.tok2vec.model.embed.rows"] = [int(x) for x in args.rows.split(",")]
+        overrides["components.tok2vec.model.embed.rows"] = _numbers("--rows", args.rows, "four numbers")
     options = dict(max_epochs=args.epochs, max_steps=args.max_steps, seed=args.seed, pos_data=args.pos,
                    pos_sentences=args.pos_sentences or None, overrides=overrides or None)
     try:
@@ -248,9 +253,7 @@ def cmd_train_ner(args) -> int:
             corpora_options = dict(data_root=args.data, corpora=names, pretrain_text=args.pretrain,
                                    pretrain_epochs=args.pretrain_epochs, weights=weights, **options)
             if args.seeds:
-                if not all(x.strip().isdigit() for x in args.seeds.split(",")):
-                    raise CliError(f"--seeds: expected numbers separated by commas, found {args.seeds!r}")
-                seeds = [int(x) for x in args.seeds.split(",")]
+                seeds = _numbers("--seeds", args.seeds, "numbers")
                 members = [m for m in (args.members or "").split(",") if m.strip()]
                 scores = train_ner_ensemble(args.out, seeds, members, **corpora_options)
             else:

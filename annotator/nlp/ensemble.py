@@ -98,6 +98,11 @@ def is_ensemble(nlp: Language) -> bool:
     return VOTE in nlp.pipe_names and isinstance(nlp.get_pipe(VOTE), NerVote)
 
 
+def is_ensemble_dir(folder: str | Path) -> bool:
+    """Does the saved pipeline at `folder` vote (build_ensemble wrote it), without loading it?"""
+    return (Path(folder) / f"{MEMBER_PREFIX}1").is_dir()
+
+
 def build_ensemble(member_dirs: Sequence[str | Path], out_dir: str | Path, min_votes: int = 0,
                    meta: dict | None = None) -> Language:
     """Join trained tok2vec+ner model directories into one voting pipeline saved to `out_dir`

@@ -1218,10 +1218,11 @@ class EntityMerger:
             ):
                 widen(k, span.start - 1, span.end, "ORG")
             span = out[k][0]
-            if "company" in on and (span.label_ == "ORG" or (  # "Perumda [Pasar Jaya]": a company, not the market
-                    span.label_ == "LOC" and free(span.start - 1) and doc[span.start - 1].text.rstrip(".") in COMPANY_PREFIXES)):
+            prefixed = free(span.start - 1) and doc[span.start - 1].text.rstrip(".") in COMPANY_PREFIXES
+            # after a legal form, a place-like name is the company ("Perumda [Pasar Jaya]"), not the market
+            if "company" in on and (span.label_ == "ORG" or span.label_ == "LOC" and prefixed):
                 start, end = span.start, span.end
-                if free(start - 1) and doc[start - 1].text.rstrip(".") in COMPANY_PREFIXES:
+                if prefixed:
                     start -= 1
                 if [t.text for t in doc[end:end + 3]] == ["(", "Persero", ")"] and all(free(i) for i in range(end, end + 3)):
                     end += 3

@@ -272,6 +272,12 @@ def train_ner_corpora(
         return train_ner_sentences(train_sents, dev_sents, out_dir, training_data=training_data, **options)
 
 
+def _refuse_other_folder(out_dir: Path) -> None:
+    """ValueError when `out_dir` exists and is neither empty nor a spaCy pipeline: never overwrite it."""
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "config.cfg").is_file())):
+        raise ValueError(f"{out_dir}: exists and is not a spaCy pipeline directory; not overwriting it")
+
+
 def train_ner_ensemble(out_dir: str | Path, seeds: Sequence[int], members: Sequence[str | Path] = (),
                        **options) -> dict:
     """A voting NER (annotator.nlp.ensemble): one model per seed, trained as
@@ -286,8 +292,7 @@ def train_ner_ensemble(out_dir: str | Path, seeds: Sequence[int], members: Seque
     if len(seeds) + len(given) < 2:
         raise ValueError("an ensemble needs at least two members (seeds and given models)")
     out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "config.cfg").is_file())):
-        raise ValueError(f"{out_dir}: exists and is not a spaCy pipeline directory; not overwriting it")
+    _refuse_other_folder(out_dir)
     log = options.get("log", print)
     trained = {}
     with tempfile.TemporaryDirectory(prefix="annotator-ensemble-") as tmp:
@@ -337,8 +342,7 @@ def train_ner_sentences(
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "config.cfg").is_file())):
-        raise ValueError(f"{out_dir}: exists and is not a spaCy pipeline directory; not overwriting it")
+    _refuse_other_folder(out_dir)
     pos_sents = read_tagged(pos_data) if pos_data is not None else []
     if pos_data is not None and not pos_sents:
         raise ValueError(f"{pos_data}: no sentences")

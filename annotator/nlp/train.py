@@ -690,7 +690,7 @@ def train_from_gold(
     has_base = (base / "config.cfg").is_file()
     if base_model and not has_base:
         raise TrainingError(f"{base}: not a spaCy pipeline (no config.cfg)")
-    if has_base and (base / f"{ensemble.MEMBER_PREFIX}1").is_dir():  # a vote has no weights to tune
+    if has_base and ensemble.is_ensemble_dir(base):  # a vote has no weights to tune
         raise TrainingError(f"{base}: a voting model (annotator train-ner --seeds) cannot be fine-tuned; "
                             f"give one of its members, or the bundled model")
     if not has_base:
