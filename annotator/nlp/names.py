@@ -201,21 +201,21 @@ class NameMemory:
     # ------------------------------------------------------------------ applying
 
     @property
-    def _decisions(self) -> tuple[dict[str, str], frozenset[str]]:
-        """({form: label} to add or relabel to, forms to drop)."""
+    def _decisions(self) -> tuple[dict[str, str], frozenset[str], dict[str, list[str]]]:
+        """({form: label} to add or relabel to, forms to drop, those labelled forms by first token),
+        computed again only when a threshold changes."""
         cached = self.__dict__.get("_cache")
         key = (self.min_count, self.min_share, self.drop_share, self.skip_labels)
         if cached is None or cached[0] != key:
             labels = {t: lab for t, c in self.forms.items()
                       if (lab := c.label(self.min_count, self.min_share)) and lab not in self.skip_labels}
             drop = frozenset(t for t, c in self.forms.items() if c.unannotated(self.min_count, self.drop_share))
-            cached = self.__dict__["_cache"] = (key, labels, drop)
-            self.__dict__["_index"] = _first_tokens(labels, new_blank())
-        return cached[1], cached[2]
+            cached = self.__dict__["_cache"] = (key, labels, drop, _first_tokens(labels, new_blank()))
+        return cached[1], cached[2], cached[3]
 
     def apply(self, doc: Doc) -> Doc:
         """Drop, relabel and add entities of `doc` as the module docstring says."""
-        labels, drop = self._decisions
+        labels, drop, index = self._decisions
         kept = []
         for ent in doc.ents:
             if ent.label_ in self.skip_labels:
@@ -231,7 +231,7 @@ class NameMemory:
             kept.append(ent)
         taken = {i for e in kept for i in range(e.start, e.end)}
         found = []
-        for a, b, form in _occurrences(doc, self.__dict__["_index"]):
+        for a, b, form in _occurrences(doc, index):
             span = doc.char_span(a, b, label=labels[form])
             if span is not None:
                 found.append(span)
