@@ -223,11 +223,13 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def _numbers(flag: str, value: str, what: str) -> list[int]:
-    """A comma-separated list of whole numbers given with `flag`; CliError otherwise."""
-    if not all(x.strip().isdigit() for x in value.split(",")):
+def _numbers(flag: str, value: str, what: str, count: int | None = None) -> list[int]:
+    """A comma-separated list of whole numbers (exactly `count` of them, if given) given with
+    `flag`; CliError otherwise."""
+    parts = value.split(",")
+    if not all(x.strip().isdigit() for x in parts) or count is not None and len(parts) != count:
         raise CliError(f"{flag}: expected {what} separated by commas, found {value!r}")
-    return [int(x) for x in value.split(",")]
+    return [int(x) for x in parts]
 
 
 def cmd_train_ner(args) -> int:
@@ -237,7 +239,7 @@ def cmd_train_ner(args) -> int:
     if args.width:
         overrides["components.tok2vec.model.encode.width"] = args.width
     if args.rows:
-        overrides["components.tok2vec.model.embed.rows"] = _numbers("--rows", args.rows, "four numbers")
+        overrides["components.tok2vec.model.embed.rows"] = _numbers("--rows", args.rows, "four numbers (NORM, PREFIX, SUFFIX, SHAPE)", 4)
     options = dict(max_epochs=args.epochs, max_steps=args.max_steps, seed=args.seed, pos_data=args.pos,
                    pos_sentences=args.pos_sentences or None, overrides=overrides or None)
     try:

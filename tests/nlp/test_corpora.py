@@ -264,6 +264,10 @@ def test_cli_train_ner_from_the_corpora(root, tmp_path, capsys):
     assert main(["train-ner", "--corpora", "all", "--data", str(root), "--seeds", "1,two",
                  "--out", str(tmp_path / "e")]) == 2
     assert "--seeds: expected numbers separated by commas, found '1,two'" in capsys.readouterr().err
+    assert main(["train-ner", "--corpora", "all", "--data", str(root), "--rows", "100,200",
+                 "--out", str(tmp_path / "e")]) == 2
+    assert "--rows: expected four numbers (NORM, PREFIX, SUFFIX, SHAPE) separated by commas, found '100,200'" \
+        in capsys.readouterr().err
     assert main(["train-ner", "--corpora", "nergrit,mdee", "--data", str(root), "--max-steps", "2", "--width", "32",
                  "--seeds", "1,2", "--out", str(tmp_path / "e")]) == 0
     meta = json.loads((tmp_path / "e" / "meta.json").read_text())
